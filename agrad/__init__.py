@@ -1,0 +1,228 @@
+"""agrad: reverse-mode automatic differentiation for the Python Array API standard.
+
+``import agrad as xp`` gives an Array API namespace whose tensors record what is computed
+on them, on any conforming array library (NumPy by default).
+
+Examples
+--------
+>>> import agrad as xp
+>>> x = xp.tensor([1.0, 2.0], requires_grad=True)
+>>> y = xp.sum(xp.sin(x) * x)
+>>> y.backward()
+>>> x.grad.shape
+(2,)
+"""
+
+from __future__ import annotations
+
+import math as _math
+
+# Tensor first: its module completes an import cycle with the dispatch module.
+from agrad._tensor import Tensor  # isort: skip
+from agrad import errors, extend
+from agrad._anomaly import detect_anomaly
+from agrad._api.creation import (
+    arange,
+    asarray,
+    empty,
+    empty_like,
+    eye,
+    full,
+    full_like,
+    linspace,
+    ones,
+    ones_like,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from agrad._api.data_type import astype
+from agrad._api.elementwise import (
+    abs,
+    add,
+    bitwise_and,
+    bitwise_invert,
+    bitwise_left_shift,
+    bitwise_or,
+    bitwise_right_shift,
+    bitwise_xor,
+    ceil,
+    cos,
+    divide,
+    equal,
+    exp,
+    floor,
+    floor_divide,
+    greater,
+    greater_equal,
+    isfinite,
+    isinf,
+    isnan,
+    less,
+    less_equal,
+    log,
+    logical_and,
+    logical_not,
+    logical_or,
+    logical_xor,
+    maximum,
+    multiply,
+    negative,
+    not_equal,
+    positive,
+    pow,
+    remainder,
+    round,
+    sign,
+    signbit,
+    sin,
+    sqrt,
+    subtract,
+    tanh,
+    trunc,
+)
+from agrad._api.linear_algebra import matmul, matrix_transpose
+from agrad._api.manipulation import broadcast_to, expand_dims, permute_dims, reshape, squeeze
+from agrad._api.searching import where
+from agrad._api.statistical import mean, sum
+from agrad._autograd import backward, grad
+from agrad._checkpoint import checkpoint
+from agrad._device import Device, default_device, get_default_device, set_default_device
+from agrad._dtypes import (
+    DType,
+    bool,
+    complex64,
+    complex128,
+    float32,
+    float64,
+    int8,
+    int16,
+    int32,
+    int64,
+    uint8,
+    uint16,
+    uint32,
+    uint64,
+)
+from agrad._engine import Node
+from agrad._function import Function, FunctionCtx
+from agrad._grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from agrad._info import __array_namespace_info__
+from agrad._spec import API_VERSION as __array_api_version__
+
+__version__ = "0.1.0"
+
+e = _math.e
+inf = _math.inf
+nan = _math.nan
+pi = _math.pi
+newaxis = None
+
+__all__ = [
+    "Device",
+    "DType",
+    "Function",
+    "FunctionCtx",
+    "Node",
+    "Tensor",
+    "__array_api_version__",
+    "__array_namespace_info__",
+    "abs",
+    "add",
+    "arange",
+    "asarray",
+    "astype",
+    "backward",
+    "bitwise_and",
+    "bitwise_invert",
+    "bitwise_left_shift",
+    "bitwise_or",
+    "bitwise_right_shift",
+    "bitwise_xor",
+    "bool",
+    "broadcast_to",
+    "ceil",
+    "checkpoint",
+    "complex64",
+    "complex128",
+    "cos",
+    "default_device",
+    "detect_anomaly",
+    "divide",
+    "e",
+    "empty",
+    "empty_like",
+    "enable_grad",
+    "equal",
+    "errors",
+    "exp",
+    "expand_dims",
+    "extend",
+    "eye",
+    "float32",
+    "float64",
+    "floor",
+    "floor_divide",
+    "full",
+    "full_like",
+    "get_default_device",
+    "grad",
+    "greater",
+    "greater_equal",
+    "inf",
+    "inference_mode",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "is_grad_enabled",
+    "isfinite",
+    "isinf",
+    "isnan",
+    "less",
+    "less_equal",
+    "linspace",
+    "log",
+    "logical_and",
+    "logical_not",
+    "logical_or",
+    "logical_xor",
+    "matmul",
+    "matrix_transpose",
+    "maximum",
+    "mean",
+    "multiply",
+    "nan",
+    "negative",
+    "newaxis",
+    "no_grad",
+    "not_equal",
+    "ones",
+    "ones_like",
+    "permute_dims",
+    "pi",
+    "positive",
+    "pow",
+    "remainder",
+    "reshape",
+    "round",
+    "set_default_device",
+    "set_grad_enabled",
+    "sign",
+    "signbit",
+    "sin",
+    "sqrt",
+    "squeeze",
+    "subtract",
+    "sum",
+    "tanh",
+    "tensor",
+    "trunc",
+    "uint8",
+    "uint16",
+    "uint32",
+    "uint64",
+    "where",
+    "zeros",
+    "zeros_like",
+]

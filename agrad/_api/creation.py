@@ -1,0 +1,302 @@
+"""Creation functions (https://data-apis.org/array-api/latest/API_specification/creation_functions.html).
+
+They make constant tensors: call ``.requires_grad_()`` or use :func:`agrad.tensor` for
+leaves that require grad. ``asarray`` of a tensor stays in the graph.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from agrad._api._convert import native_dtype, resolve_device
+from agrad._device import Device
+from agrad._dtypes import DType
+from agrad._ops import apply, device_of_array
+from agrad._registry import TABLE
+from agrad._tensor import Tensor, make
+
+__all__ = [
+    "arange",
+    "asarray",
+    "empty",
+    "empty_like",
+    "eye",
+    "full",
+    "full_like",
+    "linspace",
+    "ones",
+    "ones_like",
+    "tensor",
+    "zeros",
+    "zeros_like",
+]
+
+
+def _asarray_raw(obj: Any, dtype: Any, device: Any, copy: bool | None) -> tuple[Any, Device]:
+    """A raw array for ``obj`` (not a Tensor) and the device it lives on."""
+    own = device_of_array(obj)
+    dev = resolve_device(device) if device is not None else (own or resolve_device(None))
+    if own is not None and own is not dev:
+        msg = f"`asarray` cannot move a {own.name!r} array to {dev.name!r} yet."
+        raise NotImplementedError(msg)
+    if isinstance(obj, (list, tuple)) and _contains_tensor(obj):
+        msg = (
+            "`asarray` got a list holding tensors; use `agrad.stack` to keep them in the "
+            "graph, or `t.detach()` each one."
+        )
+        raise TypeError(msg)
+    kwargs: dict[str, Any] = {"dtype": native_dtype(dtype, dev), "copy": copy}
+    if own is None:
+        kwargs["device"] = dev.native
+    array = dev.xp.asarray(obj, **kwargs)
+    return dev.backend.ensure_array(array), dev
+
+
+def _contains_tensor(obj: Any) -> bool:
+    return any(
+        isinstance(o, Tensor) or (isinstance(o, (list, tuple)) and _contains_tensor(o)) for o in obj
+    )
+
+
+def asarray(
+    obj: Any,
+    /,
+    *,
+    dtype: DType | None = None,
+    device: Any = None,
+    copy: bool | None = None,
+) -> Tensor:
+    """A tensor from ``obj``; a tensor argument stays in the graph (a copy with ``copy=True``).
+
+    Examples
+    --------
+    >>> import agrad
+    >>> agrad.asarray([1, 2, 3]).dtype
+    agrad.int64
+    """
+    if isinstance(obj, Tensor):
+        if device is not None and resolve_device(device) is not obj._dev:
+            obj = obj.to_device(resolve_device(device))
+        if dtype is not None and obj.dtype is not dtype:
+            from agrad._api.data_type import astype
+
+            return astype(obj, dtype)
+        if copy:
+            return apply(TABLE["asarray"], (obj,), {"copy": True}, _copy_forward)  # type: ignore[no-any-return]
+        return obj
+    array, dev = _asarray_raw(obj, dtype, device, copy)
+    return make(array, dev)
+
+
+def _copy_forward(xp: Any, a: Any, *, copy: bool) -> Any:
+    return xp.asarray(a, copy=True)
+
+
+def tensor(
+    data: Any,
+    *,
+    dtype: DType | None = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """A new leaf tensor holding a copy of ``data``, like ``torch.tensor``.
+
+    Examples
+    --------
+    >>> import agrad
+    >>> x = agrad.tensor([1.0, 2.0], requires_grad=True)
+    >>> x.requires_grad, x.is_leaf
+    (True, True)
+    """
+    source = data.detach()._array if isinstance(data, Tensor) else data
+    array, dev = _asarray_raw(source, dtype, device if device is not None else getattr(data, "_dev", None), True)
+    t = make(array, dev)
+    if requires_grad:
+        t.requires_grad = True
+    return t
+
+
+def _create(name: str, dtype: Any, device: Any, *args: Any, **kwargs: Any) -> Tensor:
+    dev = resolve_device(device)
+    array = getattr(dev.xp, name)(*args, dtype=native_dtype(dtype, dev), device=dev.native, **kwargs)
+    return make(dev.backend.ensure_array(array), dev)
+
+
+def zeros(shape: int | tuple[int, ...], *, dtype: DType | None = None, device: Any = None) -> Tensor:
+    """Zeros of ``shape``.
+
+    Examples
+    --------
+    >>> import agrad
+    >>> agrad.zeros((2,)).shape
+    (2,)
+    """
+    return _create("zeros", dtype, device, shape)
+
+
+def ones(shape: int | tuple[int, ...], *, dtype: DType | None = None, device: Any = None) -> Tensor:
+    """Ones of ``shape``.
+
+    Examples
+    --------
+    >>> import agrad
+    >>> agrad.ones(3).tolist()
+    [1.0, 1.0, 1.0]
+    """
+    return _create("ones", dtype, device, shape)
+
+
+def empty(shape: int | tuple[int, ...], *, dtype: DType | None = None, device: Any = None) -> Tensor:
+    """An uninitialised tensor of ``shape``.
+
+    Examples
+    --------
+    >>> import agrad
+    >>> agrad.empty((2, 2)).shape
+    (2, 2)
+    """
+    return _create("empty", dtype, device, shape)
+
+
+def full(
+    shape: int | tuple[int, ...],
+    fill_value: bool | int | float | complex,
+    *,
+    dtype: DType | None = None,
+    device: Any = None,
+) -> Tensor:
+    """A tensor of ``shape`` filled with ``fill_value``.
+
+    Examples
+    --------
+    >>> import agrad
+    >>> agrad.full(2, 7.0).tolist()
+    [7.0, 7.0]
+    """
+    return _create("full", dtype, device, shape, fill_value)
+
+
+def _like(name: str, x: Tensor, dtype: Any, device: Any, *args: Any) -> Tensor:
+    if not isinstance(x, Tensor):
+        x = asarray(x)
+    dev = resolve_device(device) if device is not None else x._dev
+    dt = native_dtype(dtype, dev) if dtype is not None else x._array.dtype
+    shape = x._array.shape
+    array = getattr(dev.xp, name)(shape, *args, dtype=dt, device=dev.native)
+    return make(dev.backend.ensure_array(array), dev)
+
+
+def zeros_like(x: Tensor, /, *, dtype: DType | None = None, device: Any = None) -> Tensor:
+    """Zeros with the shape (and, by default, dtype and device) of ``x``.
+
+    Examples
+    --------
+    >>> import agrad
+    >>> agrad.zeros_like(agrad.ones(2)).tolist()
+    [0.0, 0.0]
+    """
+    return _like("zeros", x, dtype, device)
+
+
+def ones_like(x: Tensor, /, *, dtype: DType | None = None, device: Any = None) -> Tensor:
+    """Ones with the shape (and, by default, dtype and device) of ``x``.
+
+    Examples
+    --------
+    >>> import agrad
+    >>> agrad.ones_like(agrad.zeros(2)).tolist()
+    [1.0, 1.0]
+    """
+    return _like("ones", x, dtype, device)
+
+
+def empty_like(x: Tensor, /, *, dtype: DType | None = None, device: Any = None) -> Tensor:
+    """An uninitialised tensor with the shape (and, by default, dtype and device) of ``x``.
+
+    Examples
+    --------
+    >>> import agrad
+    >>> agrad.empty_like(agrad.zeros(3)).shape
+    (3,)
+    """
+    return _like("empty", x, dtype, device)
+
+
+def full_like(
+    x: Tensor,
+    /,
+    fill_value: bool | int | float | complex,
+    *,
+    dtype: DType | None = None,
+    device: Any = None,
+) -> Tensor:
+    """``fill_value`` in the shape (and, by default, dtype and device) of ``x``.
+
+    Examples
+    --------
+    >>> import agrad
+    >>> agrad.full_like(agrad.zeros(2), 3.0).tolist()
+    [3.0, 3.0]
+    """
+    return _like("full", x, dtype, device, fill_value)
+
+
+def arange(
+    start: int | float,
+    /,
+    stop: int | float | None = None,
+    step: int | float = 1,
+    *,
+    dtype: DType | None = None,
+    device: Any = None,
+) -> Tensor:
+    """Evenly spaced values in ``[start, stop)``.
+
+    Examples
+    --------
+    >>> import agrad
+    >>> agrad.arange(3).tolist()
+    [0, 1, 2]
+    """
+    return _create("arange", dtype, device, start, stop, step)
+
+
+def linspace(
+    start: int | float | complex,
+    stop: int | float | complex,
+    /,
+    num: int,
+    *,
+    dtype: DType | None = None,
+    device: Any = None,
+    endpoint: bool = True,
+) -> Tensor:
+    """``num`` evenly spaced values from ``start`` to ``stop``.
+
+    Examples
+    --------
+    >>> import agrad
+    >>> agrad.linspace(0.0, 1.0, 3).tolist()
+    [0.0, 0.5, 1.0]
+    """
+    return _create("linspace", dtype, device, start, stop, num, endpoint=endpoint)
+
+
+def eye(
+    n_rows: int,
+    n_cols: int | None = None,
+    /,
+    *,
+    k: int = 0,
+    dtype: DType | None = None,
+    device: Any = None,
+) -> Tensor:
+    """A 2-d tensor with ones on the ``k``-th diagonal.
+
+    Examples
+    --------
+    >>> import agrad
+    >>> agrad.eye(2).tolist()
+    [[1.0, 0.0], [0.0, 1.0]]
+    """
+    return _create("eye", dtype, device, n_rows, n_cols, k=k)

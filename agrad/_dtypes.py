@@ -1,0 +1,91 @@
+"""agrad's dtype objects: one object per dtype, the same on every backend."""
+
+from __future__ import annotations
+
+__all__ = [
+    "ALL_DTYPES",
+    "DType",
+    "bool",
+    "complex64",
+    "complex128",
+    "float32",
+    "float64",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "uint8",
+    "uint16",
+    "uint32",
+    "uint64",
+]
+
+_builtin_bool = bool
+
+
+class DType:
+    """An Array API dtype.
+
+    Compare with ``==`` (``x.dtype == agrad.float64``); each dtype exists once, so identity
+    comparison works too.
+
+    Examples
+    --------
+    >>> import agrad
+    >>> agrad.tensor([1.0, 2.0]).dtype == agrad.float64
+    True
+    """
+
+    __slots__ = ("bits", "kind", "name")
+
+    name: str
+    kind: str
+    bits: int
+
+    def __init__(self, name: str, kind: str, bits: int) -> None:
+        self.name = name
+        self.kind = kind  # "b" bool, "i" signed, "u" unsigned, "f" real float, "c" complex
+        self.bits = bits
+
+    def __repr__(self) -> str:
+        return f"agrad.{self.name}"
+
+    def __reduce__(self) -> str:
+        return self.name
+
+    @property
+    def is_floating(self) -> _builtin_bool:
+        """True for real and complex floating-point dtypes (those that can carry gradients)."""
+        return self.kind in "fc"
+
+
+bool = DType("bool", "b", 8)  # noqa: A001 - the standard names this dtype `bool`
+int8 = DType("int8", "i", 8)
+int16 = DType("int16", "i", 16)
+int32 = DType("int32", "i", 32)
+int64 = DType("int64", "i", 64)
+uint8 = DType("uint8", "u", 8)
+uint16 = DType("uint16", "u", 16)
+uint32 = DType("uint32", "u", 32)
+uint64 = DType("uint64", "u", 64)
+float32 = DType("float32", "f", 32)
+float64 = DType("float64", "f", 64)
+complex64 = DType("complex64", "c", 64)
+complex128 = DType("complex128", "c", 128)
+
+ALL_DTYPES: tuple[DType, ...] = (
+    bool,
+    int8,
+    int16,
+    int32,
+    int64,
+    uint8,
+    uint16,
+    uint32,
+    uint64,
+    float32,
+    float64,
+    complex64,
+    complex128,
+)
+BY_NAME: dict[str, DType] = {d.name: d for d in ALL_DTYPES}

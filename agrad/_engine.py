@@ -1,0 +1,401 @@
+"""The reverse-mode engine: graph nodes and the backward sweep.
+
+A :class:`Node` is one recorded call: its rule, an edge per array input (the input's own
+node, the leaf tensor itself, or ``None`` for a constant), and what backward needs. The
+sweep counts, for every reachable node, how many consumers will send it a cotangent, then
+pops nodes whose cotangents are complete, so a shared subgraph is walked once.
+
+The engine knows no function names and no backends: rules are called through the node,
+with the raw namespace (plain backward) or with agrad's own (``create_graph=True``).
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from agrad._grad_mode import STATE
+from agrad.errors import AnomalyError, FreedGraphError, InplaceModifiedError, UnusedInputError
+from agrad.extend import ArrayMeta
+
+if TYPE_CHECKING:
+    from agrad._device import Device
+    from agrad._tensor import Tensor
+    from agrad.extend import Rule
+
+__all__ = ["Node", "run_backward"]
+
+_FREED = object()
+
+
+class Node:
+    """One recorded operation; ``tensor.grad_fn`` is one of these.
+
+    ``next_functions`` lists where gradients go next, as in PyTorch: ``(node, output_nr)``
+    pairs, with ``AccumulateGrad`` standing for a leaf and ``None`` for a constant.
+    """
+
+    __slots__ = (
+        "__weakref__",
+        "dev",
+        "dtypes",
+        "edges",
+        "hooks",
+        "kw",
+        "nout",
+        "onrs",
+        "outs",
+        "rule",
+        "saved",
+        "shapes",
+        "trace",
+        "vers",
+    )
+
+    def __init__(
+        self,
+        rule: Rule,
+        edges: tuple[Any, ...],
+        saved: tuple[Any, ...],
+        vers: tuple[Any, ...],
+        shapes: tuple[Any, ...],
+        dtypes: tuple[Any, ...],
+        kw: dict[str, Any] | None,
+        dev: Device,
+        onrs: tuple[int, ...] | None = None,
+        nout: int = 1,
+    ) -> None:
+        self.rule = rule
+        self.edges = edges
+        self.saved = saved
+        self.vers = vers
+        self.shapes = shapes
+        self.dtypes = dtypes
+        self.kw = kw
+        self.dev = dev
+        self.onrs = onrs
+        self.nout = nout
+        self.outs: tuple[tuple[Any, Any], ...] | None = None  # (shape, dtype) per output
+        self.hooks: list[tuple[int, Callable[[Any], Any]]] | None = None
+        self.trace = _user_stack() if STATE.anomaly else None
+
+    # -- introspection ---------------------------------------------------------------
+    def name(self) -> str:
+        base = "".join(p.capitalize() for p in self.rule.name.strip("_").replace(".", "_").split("_"))
+        return f"{base}Backward"
+
+    def __repr__(self) -> str:
+        return f"<{self.name()}>"
+
+    @property
+    def next_functions(self) -> tuple[tuple[Any, int], ...]:
+        from agrad._tensor import Tensor
+
+        result: list[tuple[Any, int]] = []
+        for i, edge in enumerate(self.edges):
+            if edge is None:
+                result.append((None, 0))
+            elif isinstance(edge, Tensor):
+                result.append((AccumulateGrad(edge), 0))
+            else:
+                result.append((edge, self.onrs[i] if self.onrs else 0))
+        return tuple(result)
+
+    def register_hook(self, fn: Callable[[Any], Any], onr: int = 0) -> None:
+        """Call ``fn(grad)`` on the cotangent of output ``onr``; a non-None return replaces it."""
+        if self.hooks is None:
+            self.hooks = []
+        self.hooks.append((onr, fn))
+
+    # -- backward --------------------------------------------------------------------
+    def release(self) -> None:
+        if self.rule.save != "none":
+            self.saved = _FREED  # type: ignore[assignment]  # sentinel for "freed"
+
+    def check_saved(self) -> None:
+        if self.saved is _FREED:
+            msg = (
+                f"Trying to backward through the graph a second time: the arrays `{self.rule.name}` "
+                "saved for backward were freed after the first backward. Pass "
+                "`retain_graph=True` to the first `backward()` (or `agrad.grad`) to keep them."
+            )
+            raise FreedGraphError(msg)
+        vers = self.vers
+        for k in range(0, len(vers), 3):
+            counter, version, which = vers[k], vers[k + 1], vers[k + 2]
+            if counter[0] != version:
+                what = "its output" if which < 0 else f"its input {which}"
+                msg = (
+                    f"A tensor saved for the backward of `{self.rule.name}` ({what}) was "
+                    f"modified in place: it was saved at version {version} and is now at "
+                    f"version {counter[0]}. Use an out-of-place operation (`y = y + 1` instead "
+                    "of `y += 1`), or `.copy()` the tensor before changing it."
+                )
+                raise InplaceModifiedError(msg)
+
+    def apply(self, g: Any, graph: bool) -> Sequence[Any]:
+        """Cotangents for each edge (None where an edge needs none)."""
+        self.check_saved()
+        rule = self.rule
+        saved = self.saved
+        kw = self.kw or {}
+        if graph:
+            from agrad import _ops
+
+            xp: Any = _ops.namespace()
+            saved = _ops.saved_as_tensors(self)
+            g = _ops.cotangent_as_tensor(self, g)
+        else:
+            xp = self.dev.xp
+        vjps = rule.vjps
+        grads: list[Any] = []
+        for i, edge in enumerate(self.edges):
+            if edge is None or vjps[i] is None:
+                grads.append(None)
+                continue
+            gi = vjps[i](g, *saved, xp=xp, **kw)
+            shape = self.shapes[i]
+            if gi.shape != shape:
+                gi = sum_to_shape(gi, shape, xp)
+            if gi.dtype != self.dtypes[i]:
+                gi = cast_like(gi, self.dtypes[i], xp, self.dev, graph)
+            grads.append(gi)
+        return grads
+
+
+def _user_stack() -> traceback.StackSummary:
+    """The current stack without agrad's own frames."""
+    import os
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    frames = [f for f in traceback.extract_stack() if not os.path.abspath(f.filename).startswith(here)]
+    return traceback.StackSummary.from_list(frames)
+
+
+class AccumulateGrad:
+    """What ``next_functions`` shows for a leaf: its gradient lands in ``variable.grad``."""
+
+    __slots__ = ("variable",)
+
+    def __init__(self, variable: Tensor) -> None:
+        self.variable = variable
+
+    def __repr__(self) -> str:
+        return "<AccumulateGrad>"
+
+    @property
+    def next_functions(self) -> tuple[()]:
+        return ()
+
+
+def sum_to_shape(g: Any, shape: tuple[int, ...], xp: Any) -> Any:
+    """Undo broadcasting: sum ``g`` down to ``shape`` (the one place agrad does this)."""
+    lead = g.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and g.shape[lead + i] != 1
+    )
+    if axes:
+        g = xp.sum(g, axis=axes, keepdims=True)
+    if g.shape != shape:
+        g = xp.reshape(g, shape)
+    return g
+
+
+def cast_like(g: Any, native_dtype: Any, xp: Any, dev: Device, graph: bool) -> Any:
+    """Cast a cotangent to its input's dtype (a complex one to a real input: its real part)."""
+    backend = dev.backend
+    target = backend.from_dtype(native_dtype)
+    current = g.dtype if graph else backend.from_dtype(g.dtype)
+    if current is target:
+        return g
+    if current.kind == "c" and target.kind != "c":
+        g = xp.real(g)
+    return xp.astype(g, target if graph else native_dtype)
+
+
+def _check_anomaly(node: Node, grads: Sequence[Any], graph: bool) -> None:
+    from agrad import _ops
+
+    for i, gi in enumerate(grads):
+        if gi is None:
+            continue
+        if not _ops.all_finite(gi, node.dev, graph):
+            where = "".join(traceback.format_list(node.trace or [])) or "(not recorded)\n"
+            msg = (
+                f"`{node.name()}` returned NaN or inf in its gradient for input {i}. "
+                f"The forward call that created it:\n{where}"
+            )
+            raise AnomalyError(msg)
+
+
+def _reachable(roots: list[Node]) -> dict[Node, int]:
+    """Each reachable node's number of incoming edges from other reachable nodes."""
+    deps: dict[Node, int] = {}
+    stack = list(roots)
+    for r in roots:
+        deps.setdefault(r, 0)
+    seen = set(roots)
+    while stack:
+        node = stack.pop()
+        for edge in node.edges:
+            if type(edge) is Node:
+                if edge in seen:
+                    deps[edge] += 1
+                else:
+                    seen.add(edge)
+                    deps[edge] = 1
+                    stack.append(edge)
+    return deps
+
+
+def _needed(deps: dict[Node, int], targets: set[Any]) -> set[Node]:
+    """The nodes through which a gradient can still reach a target (node or leaf tensor)."""
+    counts = dict(deps)
+    order: list[Node] = []
+    stack = [n for n, c in counts.items() if c == 0]
+    while stack:
+        node = stack.pop()
+        order.append(node)
+        for edge in node.edges:
+            if type(edge) is Node:
+                counts[edge] -= 1
+                if counts[edge] == 0:
+                    stack.append(edge)
+    needed: set[Node] = set()
+    for node in reversed(order):  # inputs' nodes come before their consumers
+        for edge in node.edges:
+            if edge is not None and (edge in targets or edge in needed):
+                needed.add(node)
+                break
+    return needed
+
+
+def _add(a: Any, b: Any) -> Any:
+    return b if a is None else a + b
+
+
+def run_backward(
+    roots: Sequence[tuple[Any, int, Any]],
+    *,
+    retain_graph: bool,
+    create_graph: bool,
+    targets: Sequence[Tensor] | None = None,
+    accumulate: bool = True,
+    allow_unused: bool = False,
+) -> list[Any] | None:
+    """The reverse sweep.
+
+    ``roots`` holds ``(edge, output_nr, cotangent)`` triples: an edge is a Node or a leaf
+    Tensor. With ``targets``, gradients reach only those tensors: they accumulate into
+    ``.grad`` when ``accumulate`` (``backward(inputs=...)``), or are returned (``agrad.grad``).
+    """
+    from agrad import _ops
+
+    graph = create_graph
+    # pending cotangents: Node -> g (or a list by output for multi-output nodes); leaf -> g
+    pending: dict[Any, Any] = {}
+    leaves: dict[Any, Any] = {}
+    root_nodes: list[Node] = []
+    for edge, onr, g in roots:
+        if type(edge) is Node:
+            _route(pending, edge, onr, g)
+            root_nodes.append(edge)
+        else:
+            leaves[edge] = _add(leaves.get(edge), g)
+    deps = _reachable(root_nodes)
+
+    capture: dict[tuple[Node, int], int] = {}
+    needed: set[Node] | None = None
+    if targets is not None:
+        target_keys: set[Any] = set()
+        for k, t in enumerate(targets):
+            if t._grad_fn is not None:
+                capture[(t._grad_fn, t._onr)] = k
+                target_keys.add(t._grad_fn)
+            else:
+                target_keys.add(t)
+        needed = _needed(deps, target_keys)
+    results: list[Any] = [None] * (len(targets) if targets is not None else 0)
+    anomaly = STATE.anomaly
+
+    ready = [n for n in root_nodes if deps[n] == 0]
+    ready = list(dict.fromkeys(ready))
+    while ready:
+        node = ready.pop()
+        g = pending.pop(node, None)
+        if g is not None:
+            if node.nout > 1:
+                g = _ops.fill_missing(node, g, graph)
+            if node.hooks:
+                g = _run_node_hooks(node, g, graph)
+            if capture:
+                for onr in range(node.nout):
+                    k = capture.get((node, onr))
+                    if k is not None:
+                        results[k] = g[onr] if node.nout > 1 else g
+        if g is not None and (needed is None or node in needed):
+            grads = node.apply(g, graph)
+            if anomaly:
+                _check_anomaly(node, grads, graph)
+            onrs = node.onrs
+            for i, edge in enumerate(node.edges):
+                gi = grads[i]
+                if gi is None:
+                    continue
+                if type(edge) is Node:
+                    _route(pending, edge, onrs[i] if onrs else 0, gi)
+                else:
+                    leaves[edge] = _add(leaves.get(edge), gi)
+        if not retain_graph:
+            node.release()
+        for edge in node.edges:
+            if type(edge) is Node:
+                left = deps[edge] - 1
+                deps[edge] = left
+                if left == 0:
+                    ready.append(edge)
+
+    target_ids = {id(t): k for k, t in enumerate(targets)} if targets is not None else None
+    for leaf, g in leaves.items():
+        k = target_ids.get(id(leaf)) if target_ids is not None else None
+        if target_ids is not None and k is None:
+            continue
+        g = _ops.run_leaf_hooks(leaf, g, graph)
+        if k is not None and not accumulate:
+            results[k] = _add(results[k], g)
+        else:
+            _ops.accumulate(leaf, g, graph)
+
+    if targets is not None and not accumulate:
+        for k, r in enumerate(results):
+            if r is None and not allow_unused:
+                msg = (
+                    f"Input {k} of `agrad.grad` is not used by the outputs (no path in the graph "
+                    "leads to it). Pass `allow_unused=True` to get `None` for it."
+                )
+                raise UnusedInputError(msg)
+        return results
+    return None
+
+
+def _route(pending: dict[Any, Any], node: Node, onr: int, g: Any) -> None:
+    if node.nout == 1:
+        prev = pending.get(node)
+        pending[node] = g if prev is None else prev + g
+    else:
+        slots = pending.get(node)
+        if slots is None:
+            slots = pending[node] = [None] * node.nout
+        slots[onr] = _add(slots[onr], g)
+
+
+def _run_node_hooks(node: Node, g: Any, graph: bool) -> Any:
+    from agrad import _ops
+
+    assert node.hooks is not None
+    multi = node.nout > 1
+    gs = list(g) if multi else [g]
+    for onr, fn in node.hooks:
+        gs[onr] = _ops.call_hook(fn, gs[onr], node.dev, graph)
+    return gs if multi else gs[0]

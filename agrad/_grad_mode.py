@@ -1,0 +1,168 @@
+"""Grad modes: thread-local switches for recording the graph."""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Callable
+from types import TracebackType
+from typing import Any, TypeVar
+
+__all__ = ["enable_grad", "inference_mode", "is_grad_enabled", "no_grad", "set_grad_enabled"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _State(threading.local):
+    # class attributes are each new thread's defaults
+    enabled: bool = True
+    inference: bool = False
+    anomaly: bool = False
+
+
+STATE = _State()
+
+
+def is_grad_enabled() -> bool:
+    """Whether operations on this thread are being recorded for backward.
+
+    Examples
+    --------
+    >>> import agrad
+    >>> agrad.is_grad_enabled()
+    True
+    >>> with agrad.no_grad():
+    ...     agrad.is_grad_enabled()
+    False
+    """
+    return STATE.enabled
+
+
+class _Mode:
+    """A context manager that is also a decorator; subclasses set ``_target``."""
+
+    _target: bool
+    _saved: list[tuple[bool, bool]]
+
+    def __init__(self) -> None:
+        self._saved = []
+
+    def _enter_state(self) -> None:
+        STATE.enabled = self._target
+
+    def __enter__(self) -> None:
+        self._saved.append((STATE.enabled, STATE.inference))
+        self._enter_state()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        STATE.enabled, STATE.inference = self._saved.pop()
+
+    def _fresh(self) -> _Mode:
+        return type(self)()
+
+    def __call__(self, fn: F) -> F:
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with self._fresh():
+                return fn(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]  # functools.wraps keeps the signature
+
+
+class no_grad(_Mode):  # noqa: N801 - named like torch.no_grad, a class used as a function
+    """Stop recording the graph: results do not require grad.
+
+    Use it for evaluation and for optimiser steps that update leaves in place. Works as a
+    context manager and as a decorator.
+
+    Examples
+    --------
+    >>> import agrad
+    >>> w = agrad.tensor([1.0, 2.0], requires_grad=True)
+    >>> with agrad.no_grad():
+    ...     y = w * 2
+    >>> y.requires_grad
+    False
+    """
+
+    _target = False
+
+
+class enable_grad(_Mode):  # noqa: N801 - named like torch.enable_grad
+    """Record the graph again inside a ``no_grad`` block (not inside ``inference_mode``).
+
+    Examples
+    --------
+    >>> import agrad
+    >>> x = agrad.tensor(1.0, requires_grad=True)
+    >>> with agrad.no_grad(), agrad.enable_grad():
+    ...     (x * 2).requires_grad
+    True
+    """
+
+    _target = True
+
+    def _enter_state(self) -> None:
+        STATE.enabled = not STATE.inference
+
+
+class set_grad_enabled(_Mode):  # noqa: N801 - named like torch.set_grad_enabled
+    """Turn recording on or off; takes effect at once and also works as a context manager.
+
+    Examples
+    --------
+    >>> import agrad
+    >>> with agrad.set_grad_enabled(False):
+    ...     agrad.is_grad_enabled()
+    False
+    >>> agrad.is_grad_enabled()
+    True
+    """
+
+    def __init__(self, mode: bool) -> None:
+        super().__init__()
+        self._target = bool(mode)
+        # like torch: `set_grad_enabled(False)` outside a `with` switches at once
+        self._prev = (STATE.enabled, STATE.inference)
+        STATE.enabled = self._target
+
+    def __enter__(self) -> None:
+        self._saved.append(self._prev)
+
+    def _fresh(self) -> _Mode:
+        return set_grad_enabled(self._target)
+
+    def __call__(self, fn: F) -> F:
+        # used as a decorator, the constructor's immediate switch must not leak
+        STATE.enabled, STATE.inference = self._prev
+        return super().__call__(fn)
+
+
+class inference_mode(_Mode):  # noqa: N801 - named like torch.inference_mode
+    """Like ``no_grad``, and ``enable_grad`` inside it cannot switch recording back on.
+
+    Examples
+    --------
+    >>> import agrad
+    >>> x = agrad.tensor(1.0, requires_grad=True)
+    >>> with agrad.inference_mode():
+    ...     (x * 2).requires_grad
+    False
+    """
+
+    def __init__(self, mode: bool = True) -> None:
+        super().__init__()
+        self._mode = bool(mode)
+
+    def _enter_state(self) -> None:
+        if self._mode:
+            STATE.enabled = False
+            STATE.inference = True
+
+    def _fresh(self) -> _Mode:
+        return inference_mode(self._mode)

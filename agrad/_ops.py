@@ -1,0 +1,616 @@
+"""Running functions on tensors: forward calls, recording nodes, in-place updates, views.
+
+Every namespace function ends here: :func:`unary`, :func:`binary` and :func:`apply` compute
+on the raw arrays, wrap the result, and record a :class:`~agrad._engine.Node` when a
+gradient is wanted. In-place operators and ``__setitem__`` go through :func:`inplace` and
+:func:`setitem`, which keep version counters and views consistent.
+"""
+
+from __future__ import annotations
+
+import operator
+import weakref
+from collections.abc import Callable
+from typing import Any
+
+from agrad._device import Device, get_default_device
+from agrad._engine import Node
+from agrad._grad_mode import STATE
+from agrad._registry import TABLE
+from agrad._tensor import Extra, Tensor, make
+from agrad.errors import DeviceMismatchError, InplaceLeafError
+from agrad.extend import ArrayMeta, Rule
+
+_SCALARS = (bool, int, float, complex)
+_new = object.__new__
+
+
+# -- conversions ---------------------------------------------------------------------
+def namespace() -> Any:
+    """agrad's own namespace (the ``xp`` rules see under ``create_graph=True``)."""
+    import agrad
+
+    return agrad
+
+
+def device_of_array(x: Any) -> Device | None:
+    """The agrad device of a raw backend array, or None if ``x`` is not one we know."""
+    import numpy as np
+
+    if isinstance(x, (np.ndarray, np.generic)):
+        return Device("numpy")
+    return None
+
+
+def to_tensor(x: Any, dev: Device | None = None) -> Tensor:
+    """``x`` as a Tensor: tensors pass, raw arrays and Python data become constants."""
+    if type(x) is Tensor or isinstance(x, Tensor):
+        return x
+    own = device_of_array(x)
+    if own is not None:
+        return make(own.backend.ensure_array(x), own)
+    if dev is None:
+        dev = get_default_device()
+    return make(dev.backend.ensure_array(dev.xp.asarray(x, device=dev.native)), dev)
+
+
+def mismatch(op: str, a: Device, b: Device) -> DeviceMismatchError:
+    msg = (
+        f"`{op}` got tensors on two devices, {a.name!r} and {b.name!r}. Move one with "
+        f"`t.to_device({a.name!r})` before combining them."
+    )
+    return DeviceMismatchError(msg)
+
+
+def _edge(t: Tensor) -> Any:
+    fn = t._grad_fn
+    if fn is not None:
+        return fn
+    return t if t._rg else None
+
+
+# -- recording -----------------------------------------------------------------------
+def record(
+    rule: Rule,
+    out: Tensor | tuple[Tensor, ...],
+    inputs: tuple[Any, ...],
+    arrays: tuple[Any, ...],
+    kw: dict[str, Any] | None,
+    node_class: type[Node] = Node,
+) -> Node:
+    """Record a call whose results are already computed; set the outputs' ``grad_fn``."""
+    edges = []
+    shapes = []
+    dtypes = []
+    onrs: list[int] | None = None
+    for i, x in enumerate(inputs):
+        if type(x) is Tensor or isinstance(x, Tensor):
+            e = _edge(x)
+            edges.append(e)
+            a = arrays[i]
+            shapes.append(a.shape)
+            dtypes.append(a.dtype)
+            if x._onr and e is x._grad_fn:
+                if onrs is None:
+                    onrs = [0] * len(inputs)
+                onrs[i] = x._onr
+        else:
+            edges.append(None)
+            shapes.append(None)
+            dtypes.append(None)
+    multi = type(out) is tuple
+    outs: tuple[Tensor, ...] = out if multi else (out,)  # type: ignore[assignment]
+    dev = outs[0]._dev
+    save = rule.save
+    vers: tuple[Any, ...] = ()
+    if save == "none":
+        saved = rule.empty_saved
+    elif save == "meta":
+        out_meta: Any = tuple(ArrayMeta(o._array.shape, o._array.dtype) for o in outs)
+        saved = (
+            out_meta if multi else out_meta[0],
+            *(
+                ArrayMeta(arrays[i].shape, arrays[i].dtype) if shapes[i] is not None else arrays[i]
+                for i in range(len(inputs))
+            ),
+        )
+    else:
+        vlist: list[Any] = []
+        if save == "inputs":
+            out_saved: Any = None
+        else:
+            out_saved = tuple(o._array for o in outs) if multi else outs[0]._array
+            for o in outs:
+                vlist += (o._vc, o._vc[0], -1)
+        if save == "out":
+            saved = (out_saved, *([None] * len(inputs)))
+        else:
+            saved = (out_saved, *arrays)
+            for i, x in enumerate(inputs):
+                if shapes[i] is not None:
+                    vlist += (x._vc, x._vc[0], i)
+        vers = tuple(vlist)
+    node = node_class(
+        rule,
+        tuple(edges),
+        saved,
+        vers,
+        tuple(shapes),
+        tuple(dtypes),
+        kw,
+        dev,
+        tuple(onrs) if onrs else None,
+        len(outs),
+    )
+    if multi:
+        node.outs = tuple((o._array.shape, o._array.dtype) for o in outs)
+    for k, o in enumerate(outs):
+        o._grad_fn = node
+        o._rg = True
+        o._onr = k
+    return node
+
+
+def record_function(
+    node_class: type[Node],
+    rule: Rule,
+    outs: tuple[Tensor, ...],
+    inputs: tuple[Tensor, ...],
+    kw: dict[str, Any],
+) -> Node:
+    """Record a custom Function's call (its node class runs the user's backward)."""
+    out: Tensor | tuple[Tensor, ...] = outs if len(outs) > 1 else outs[0]
+    return record(rule, out, inputs, tuple(t._array for t in inputs), kw, node_class)
+
+
+def _wants_grad(rule: Rule, inputs: tuple[Any, ...]) -> bool:
+    if not STATE.enabled or rule.nondiff:
+        return False
+    for x in inputs:
+        if (type(x) is Tensor or isinstance(x, Tensor)) and x._rg:
+            return True
+    return False
+
+
+# -- forward calls -------------------------------------------------------------------
+def unary(rule: Rule, x: Any) -> Tensor:
+    """Call the one-input function ``rule.name`` on ``x``."""
+    if type(x) is not Tensor:
+        x = to_tensor(x)
+    dev = x._dev
+    out = getattr(dev.xp, rule.name)(x._array)
+    if out.__class__ is not dev.backend.array_type:
+        out = dev.backend.ensure_array(out)
+    t = make(out, dev)
+    if x._rg and STATE.enabled and not rule.nondiff:
+        record(rule, t, (x,), (x._array,), None)
+    return t
+
+
+def binary(
+    rule: Rule, x1: Any, x2: Any, fwd: Callable[[Any, Any], Any] | None = None
+) -> Tensor:
+    """Call the two-input function ``rule.name`` (or ``fwd``); Python scalars stay scalars."""
+    if type(x1) is Tensor:
+        dev = x1._dev
+        a1 = x1._array
+        if type(x2) is Tensor:
+            if x2._dev is not dev:
+                raise mismatch(rule.name, dev, x2._dev)
+            a2 = x2._array
+        elif isinstance(x2, _SCALARS):
+            a2 = x2
+        else:
+            x2 = to_tensor(x2, dev)
+            if x2._dev is not dev:
+                raise mismatch(rule.name, dev, x2._dev)
+            a2 = x2._array
+    elif type(x2) is Tensor:
+        dev = x2._dev
+        a2 = x2._array
+        if isinstance(x1, _SCALARS):
+            a1 = x1
+        else:
+            x1 = to_tensor(x1, dev)
+            if x1._dev is not dev:
+                raise mismatch(rule.name, dev, x1._dev)
+            a1 = x1._array
+    else:
+        return apply(rule, (x1, x2))  # type: ignore[no-any-return]
+    out = fwd(a1, a2) if fwd is not None else getattr(dev.xp, rule.name)(a1, a2)
+    if out.__class__ is not dev.backend.array_type:
+        out = dev.backend.ensure_array(out)
+    t = make(out, dev)
+    if STATE.enabled and not rule.nondiff:
+        if (type(x1) is Tensor and x1._rg) or (type(x2) is Tensor and x2._rg):
+            record(rule, t, (x1, x2), (a1, a2), None)
+    return t
+
+
+def apply(
+    rule: Rule,
+    inputs: tuple[Any, ...],
+    kw: dict[str, Any] | None = None,
+    fwd: Callable[..., Any] | None = None,
+    *,
+    nout: int = 1,
+    dev: Device | None = None,
+) -> Any:
+    """Call a function of any arity; ``fwd(xp, *arrays, **kw)`` overrides ``xp.<name>``.
+
+    Array inputs that are not tensors are converted (Python scalars stay scalars);
+    ``None`` passes through for optional inputs. ``nout > 1`` returns a tuple of tensors.
+    """
+    converted: list[Any] = []
+    arrays: list[Any] = []
+    for x in inputs:
+        if isinstance(x, Tensor):
+            if dev is None:
+                dev = x._dev
+            elif x._dev is not dev:
+                raise mismatch(rule.name, dev, x._dev)
+            converted.append(x)
+            arrays.append(x._array)
+        elif x is None or isinstance(x, _SCALARS):
+            converted.append(x)
+            arrays.append(x)
+        else:
+            t = to_tensor(x, dev)
+            if dev is None:
+                dev = t._dev
+            elif t._dev is not dev:
+                raise mismatch(rule.name, dev, t._dev)
+            converted.append(t)
+            arrays.append(t._array)
+    if dev is None:
+        dev = get_default_device()
+    xp = dev.xp
+    kwargs = kw or {}
+    out = fwd(xp, *arrays, **kwargs) if fwd is not None else getattr(xp, rule.name)(*arrays, **kwargs)
+    ensure = dev.backend.ensure_array
+    ins = tuple(converted)
+    if nout > 1 or isinstance(out, tuple):
+        results = tuple(make(ensure(o), dev) for o in out)
+        if _wants_grad(rule, ins):
+            record(rule, results, ins, tuple(arrays), kw)
+        return results
+    t = make(ensure(out), dev)
+    if _wants_grad(rule, ins):
+        record(rule, t, ins, tuple(arrays), kw)
+    if rule.view and ins and isinstance(ins[0], Tensor):
+        _link_view(t, ins[0], rule, kw)
+    return t
+
+
+# -- views ---------------------------------------------------------------------------
+def _link_view(view: Tensor, base: Tensor, rule: Rule, kw: dict[str, Any] | None) -> None:
+    """Make ``view`` share ``base``'s version counter if their memory overlaps."""
+    if not base._dev.backend.shares_memory(view._array, base._array):
+        return
+    view._vc = base._vc
+    extra = view._extra
+    if extra is None:
+        extra = view._extra = Extra()
+    extra.view = (base, rule, kw)
+    bextra = base._extra
+    if bextra is None:
+        bextra = base._extra = Extra()
+    if bextra.views is None:
+        bextra.views = weakref.WeakSet()
+    bextra.views.add(view)
+
+
+def replay_view(xp: Any, rule: Rule, x: Any, kw: dict[str, Any] | None) -> Any:
+    """Apply the view function ``rule`` to ``x`` again (raw array or Tensor)."""
+    if rule.name == "__getitem__":
+        return x[(kw or {})["key"]]
+    return getattr(xp, rule.name)(x, **(kw or {}))
+
+
+def _root_of(t: Tensor) -> Tensor:
+    while t._extra is not None and t._extra.view is not None:
+        t = t._extra.view[0]
+    return t
+
+
+def _check_leaf(t: Tensor, op: str) -> None:
+    if not STATE.enabled:
+        return
+    if t._rg and t._grad_fn is None:
+        msg = (
+            f"`{op}` would change a leaf tensor that requires grad in place. Do it inside "
+            "`with agrad.no_grad():` (as an optimiser step does), or work on a copy."
+        )
+        raise InplaceLeafError(msg)
+    root = _root_of(t)
+    if root is not t and root._rg and root._grad_fn is None:
+        msg = (
+            f"`{op}` would change, in place, a view of a leaf tensor that requires grad. "
+            "Do it inside `with agrad.no_grad():`, or work on a copy of the leaf."
+        )
+        raise InplaceLeafError(msg)
+
+
+def _after_inplace(t: Tensor) -> None:
+    """``t`` got a new ``grad_fn`` in place: update the base it views, and its own views."""
+    extra = t._extra
+    if extra is None:
+        return
+    if extra.view is not None:
+        base, vrule, vkw = extra.view
+        _scatter_into_base(base, t, vrule, vkw)
+        return  # the base's update refreshes its views, t among them
+    _refresh_views(t)
+
+
+def _refresh_views(base: Tensor) -> None:
+    extra = base._extra
+    if extra is None or not extra.views:
+        return
+    for view in list(extra.views):
+        vextra = view._extra
+        if vextra is None or vextra.view is None or vextra.view[0] is not base:
+            continue
+        _, vrule, vkw = vextra.view
+        if base._rg and STATE.enabled:
+            record(vrule, view, (base,), (base._array,), vkw)
+        _refresh_views(view)
+
+
+_VIEW_SCATTER = TABLE["_view_scatter"]
+
+
+def _scatter_into_base(base: Tensor, view: Tensor, vrule: Rule, vkw: dict[str, Any] | None) -> None:
+    """The view's values changed in place; record that ``base`` changed at its positions."""
+    dev = base._dev
+    xp = dev.xp
+    shape = base._array.shape
+    size = 1
+    for n in shape:
+        size *= n
+    positions = replay_view(xp, vrule, xp.reshape(xp.arange(size), shape), vkw)
+    mask = xp.zeros(size, dtype=xp.bool)
+    mask[xp.reshape(positions, (-1,))] = True
+    mask = xp.reshape(mask, shape)
+    snapshot = _snapshot(base)
+    def replay(xp: Any, g: Any) -> Any:
+        return replay_view(xp, vrule, g, vkw)
+
+    kw = {"mask": mask, "replay": replay}
+    record(_VIEW_SCATTER, base, (snapshot, view), (base._array, view._array), kw)
+    _after_inplace(base)
+
+
+def _snapshot(t: Tensor) -> Tensor:
+    """A stand-in for ``t`` before an in-place change: same array, grad_fn and version."""
+    s = make(t._array, t._dev, t._grad_fn, t._rg, t._onr)
+    s._vc = t._vc
+    return s
+
+
+# -- in-place ------------------------------------------------------------------------
+_IOPS: dict[str, Callable[[Any, Any], Any]] = {
+    "add": operator.iadd,
+    "subtract": operator.isub,
+    "multiply": operator.imul,
+    "divide": operator.itruediv,
+    "floor_divide": operator.ifloordiv,
+    "remainder": operator.imod,
+    "pow": operator.ipow,
+    "matmul": operator.imatmul,
+    "bitwise_and": operator.iand,
+    "bitwise_or": operator.ior,
+    "bitwise_xor": operator.ixor,
+    "bitwise_left_shift": operator.ilshift,
+    "bitwise_right_shift": operator.irshift,
+}
+
+
+def inplace(rule: Rule, x: Tensor, other: Any) -> Tensor:
+    """``x <op>= other``: really in place, and differentiable."""
+    op = f"{rule.name} (in place)"
+    other_rg = isinstance(other, Tensor) and other._rg
+    if isinstance(other, Tensor) and other._dev is not x._dev:
+        raise mismatch(rule.name, x._dev, other._dev)
+    _check_leaf(x, op)
+    if not (STATE.enabled and not rule.nondiff and (x._rg or other_rg)):
+        b = other._array if isinstance(other, Tensor) else other
+        if not isinstance(b, (*_SCALARS, x._dev.backend.array_type)):
+            b = to_tensor(b, x._dev)._array
+        result = _IOPS[rule.name](x._array, b)
+        x._array = x._dev.backend.ensure_array(result)
+        x._vc[0] += 1
+        return x
+    # With a graph: compute out of place from a snapshot (copied if the rule needs x's old
+    # value), write the result back into x's memory, and let x take over the new node.
+    old = x._array
+    if rule.save in ("all", "inputs"):
+        old = x._dev.backend.copy(old)
+    snapshot = make(old, x._dev, x._grad_fn, x._rg, x._onr)
+    y = binary(rule, snapshot, other)
+    if y._array.shape != x._array.shape:
+        msg = (
+            f"`{rule.name}` in place cannot change the shape of its target: {x._array.shape!r} "
+            f"would become {y._array.shape!r}."
+        )
+        raise ValueError(msg)
+    _write_back(x, y._array)
+    x._grad_fn = y._grad_fn
+    x._onr = 0
+    x._rg = True
+    _after_inplace(x)
+    return x
+
+
+def _write_back(x: Tensor, values: Any) -> None:
+    dev = x._dev
+    if dev.backend.mutable:
+        x._array[...] = dev.xp.astype(values, x._array.dtype, copy=False)
+    else:
+        x._array = values
+    x._vc[0] += 1
+
+
+_GETITEM = TABLE["__getitem__"]
+_SETITEM = TABLE["__setitem__"]
+
+
+def _getitem_forward(xp: Any, a: Any, *, key: Any) -> Any:
+    return a[key]
+
+
+def getitem(x: Tensor, key: Any) -> Tensor:
+    """``x[key]``: a view for basic keys (where the backend makes one), differentiable."""
+    return apply(_GETITEM, (x,), {"key": raw_key(key)}, _getitem_forward)  # type: ignore[no-any-return]
+
+
+def raw_key(key: Any) -> Any:
+    """An index key with tensors replaced by their raw arrays."""
+    if isinstance(key, Tensor):
+        return key._array
+    if isinstance(key, tuple):
+        return tuple(k._array if isinstance(k, Tensor) else k for k in key)
+    return key
+
+
+def setitem(x: Tensor, key: Any, value: Any) -> None:
+    """``x[key] = value``, in place and differentiable."""
+    key = raw_key(key)
+    dev = x._dev
+    if isinstance(value, Tensor):
+        if value._dev is not dev:
+            raise mismatch("__setitem__", dev, value._dev)
+        v = value._array
+    elif isinstance(value, _SCALARS):
+        v = value
+    else:
+        value = to_tensor(value, dev)
+        v = value._array
+    wants = STATE.enabled and (x._rg or (isinstance(value, Tensor) and value._rg))
+    if wants:
+        _check_leaf(x, "__setitem__")
+    snapshot = _snapshot(x) if wants else None
+    if dev.backend.mutable:
+        x._array[key] = v
+    else:
+        x._array = dev.backend.functional_setitem(x._array, key, v)
+    x._vc[0] += 1
+    if wants:
+        assert snapshot is not None
+        record(_SETITEM, x, (snapshot, value), (snapshot._array, v), {"key": key})
+        _after_inplace(x)
+
+
+# -- engine callbacks ----------------------------------------------------------------
+def saved_as_tensors(node: Node) -> tuple[Any, ...]:
+    """A node's saved values as tensors connected to the graph (for ``create_graph``)."""
+    saved = node.saved
+    dev = node.dev
+    out = saved[0]
+    if out is not None and not isinstance(out, ArrayMeta):
+        if node.nout > 1:
+            out = tuple(_graph_tensor(o, node, k, dev) for k, o in enumerate(out))
+        else:
+            out = _graph_tensor(out, node, 0, dev)
+    result = [out]
+    for i, a in enumerate(saved[1:]):
+        if a is None or isinstance(a, (*_SCALARS, ArrayMeta)):
+            result.append(a)
+            continue
+        edge = node.edges[i]
+        if edge is None:
+            result.append(make(a, dev))
+        elif isinstance(edge, Tensor):
+            result.append(edge if edge._array is a else make(a, dev))
+        else:
+            result.append(_graph_tensor(a, edge, node.onrs[i] if node.onrs else 0, dev))
+    return tuple(result)
+
+
+def _graph_tensor(a: Any, fn: Node, onr: int, dev: Device) -> Tensor:
+    return make(a, dev, fn, True, onr)
+
+
+def cotangent_as_tensor(node: Node, g: Any) -> Any:
+    if isinstance(g, list):
+        return tuple(_as_graph_value(x, node.dev) for x in g)
+    return _as_graph_value(g, node.dev)
+
+
+def _as_graph_value(g: Any, dev: Device) -> Tensor:
+    return g if isinstance(g, Tensor) else make(dev.backend.ensure_array(g), dev)
+
+
+def fill_missing(node: Node, g: list[Any], graph: bool) -> list[Any]:
+    """Zeros for the outputs of a multi-output node that received no cotangent."""
+    assert node.outs is not None
+    xp = namespace() if graph else node.dev.xp
+    filled = []
+    for k, gk in enumerate(g):
+        if gk is None:
+            shape, dtype = node.outs[k]
+            if graph:
+                gk = xp.zeros(shape, dtype=node.dev.backend.from_dtype(dtype), device=node.dev)
+            else:
+                gk = xp.zeros(shape, dtype=dtype, device=node.dev.native)
+        filled.append(gk)
+    return filled
+
+
+def call_hook(fn: Callable[[Any], Any], g: Any, dev: Device, graph: bool) -> Any:
+    """Run a tensor hook on a cotangent; its non-None result replaces the cotangent."""
+    new = fn(g if graph else make(dev.backend.ensure_array(g), dev))
+    if new is None:
+        return g
+    if graph:
+        return to_tensor(new, dev)
+    return new._array if isinstance(new, Tensor) else new
+
+
+def run_leaf_hooks(leaf: Tensor, g: Any, graph: bool) -> Any:
+    extra = leaf._extra
+    if extra is None or not extra.hooks:
+        return g
+    for fn in extra.hooks:
+        g = call_hook(fn, g, leaf._dev, graph)
+    return g
+
+
+def accumulate(leaf: Tensor, g: Any, graph: bool) -> None:
+    """Add a cotangent into ``leaf.grad``: in place when agrad owns the buffer."""
+    dev = leaf._dev
+    current = leaf._grad
+    if graph:
+        g = to_tensor(g, dev)
+        leaf._grad = g if current is None else current + g
+        return
+    g = dev.backend.ensure_array(g)
+    extra = leaf._extra
+    if extra is None:
+        extra = leaf._extra = Extra()
+    if current is None:
+        leaf._grad = make(g, dev)
+        extra.grad_owned = False  # may be shared with another gradient or the caller
+    elif extra.grad_owned and current._grad_fn is None and dev.backend.mutable:
+        current._array += g
+        current._vc[0] += 1
+    else:
+        leaf._grad = make(current._array + g, dev)
+        extra.grad_owned = True
+
+
+def retain_hook(t: Tensor) -> Callable[[Any], None]:
+    ref = weakref.ref(t)
+
+    def store(g: Tensor) -> None:
+        target = ref()
+        if target is not None:
+            target._grad = g if target._grad is None else target._grad + g
+
+    return store
+
+
+def all_finite(g: Any, dev: Device, graph: bool) -> bool:
+    xp = dev.xp
+    a = g._array if graph else g
+    return bool(xp.all(xp.isfinite(a)))

@@ -1,0 +1,581 @@
+"""The Tensor: one backend array plus what autograd needs to know about it."""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+from agrad._device import Device
+from agrad._dtypes import DType
+from agrad.errors import GradShapeError, NotDifferentiableError
+
+if TYPE_CHECKING:
+    from types import ModuleType
+
+    from agrad._engine import Node
+    from agrad._typing import Array
+
+__all__ = ["Extra", "RemovableHandle", "Tensor", "make"]
+
+
+class Extra:
+    """Rarely needed per-tensor state, allocated on first use."""
+
+    __slots__ = ("grad_owned", "hooks", "retain", "view", "views")
+
+    def __init__(self) -> None:
+        self.hooks: list[Callable[[Any], Any]] | None = None
+        self.retain = False
+        self.grad_owned = False
+        # (base, rule, kwargs) when this tensor is a view of `base`
+        self.view: tuple[Tensor, Any, Any] | None = None
+        self.views: Any = None  # WeakSet of this tensor's live views
+
+
+class RemovableHandle:
+    """Returned by ``register_hook``; ``remove()`` takes the hook away again."""
+
+    __slots__ = ("_fn", "_owner")
+
+    def __init__(self, owner: list[Any], fn: Any) -> None:
+        self._owner = owner
+        self._fn = fn
+
+    def remove(self) -> None:
+        if self._fn in self._owner:
+            self._owner.remove(self._fn)
+
+
+class Tensor:
+    """An array that records operations for reverse-mode differentiation.
+
+    Tensors are made with :func:`agrad.tensor`, :func:`agrad.asarray` and the creation
+    functions; every operation on them returns a tensor. ``array`` is the wrapped backend
+    array.
+
+    Examples
+    --------
+    >>> import agrad
+    >>> x = agrad.tensor([1.0, 2.0], requires_grad=True)
+    >>> y = agrad.sum(x * x)
+    >>> y.backward()
+    >>> x.grad
+    tensor([2., 4.], device='numpy')
+    """
+
+    __slots__ = ("__weakref__", "_array", "_dev", "_extra", "_grad", "_grad_fn", "_onr", "_rg", "_vc")
+
+    _array: Array
+    _dev: Device
+    _grad_fn: Node | None
+    _onr: int
+    _rg: bool
+    _vc: list[int]
+    _grad: Tensor | None
+    _extra: Extra | None
+
+    # -- NumPy protocols: make NumPy defer to our reflected operators -------------------
+    __array_ufunc__ = None
+
+    def __init__(self, data: Any, *, requires_grad: bool = False, device: Any = None) -> None:
+        from agrad._api.creation import _asarray_raw
+
+        array, dev = _asarray_raw(data, None, device, None)
+        _init(self, array, dev, None, False, 0)
+        if requires_grad:
+            self.requires_grad = True
+
+    # -- autograd attributes ---------------------------------------------------------
+    @property
+    def array(self) -> Array:
+        """The wrapped backend array (shares memory; changing it bypasses autograd)."""
+        return self._array
+
+    @property
+    def requires_grad(self) -> bool:
+        """Whether gradients are computed for this tensor; settable on leaves."""
+        return self._rg
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        if self._grad_fn is not None:
+            msg = (
+                f"`requires_grad` can only be changed on leaf tensors; this one was made by "
+                f"{self._grad_fn!r}. Use `t.detach()` to get a leaf."
+            )
+            raise RuntimeError(msg)
+        if value:
+            dtype = self.dtype
+            if not dtype.is_floating:
+                msg = (
+                    f"Only floating-point and complex tensors can require gradients, got "
+                    f"dtype {dtype!r}. Convert first: `agrad.astype(t, agrad.float64)`."
+                )
+                raise NotDifferentiableError(msg)
+        self._rg = bool(value)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Set ``requires_grad`` in place and return this tensor.
+
+        Examples
+        --------
+        >>> import agrad
+        >>> agrad.zeros(2).requires_grad_().requires_grad
+        True
+        """
+        self.requires_grad = requires_grad
+        return self
+
+    @property
+    def grad(self) -> Tensor | None:
+        """The accumulated gradient (a Tensor) or None; settable."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                msg = f"`grad` must be a Tensor or None, got {type(value).__name__}."
+                raise TypeError(msg)
+            if value._array.shape != self._array.shape:
+                msg = (
+                    f"Assigned grad has shape {value._array.shape!r}, but the tensor has shape "
+                    f"{self._array.shape!r}."
+                )
+                raise GradShapeError(msg)
+            if value._dev is not self._dev:
+                msg = f"Assigned grad is on {value._dev.name!r}, the tensor on {self._dev.name!r}."
+                raise GradShapeError(msg)
+        self._grad = value
+        if self._extra is not None:
+            self._extra.grad_owned = False
+
+    @property
+    def grad_fn(self) -> Node | None:
+        """The node that made this tensor (None for leaves)."""
+        return self._grad_fn
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors not made by a recorded operation."""
+        return self._grad_fn is None
+
+    @property
+    def output_nr(self) -> int:
+        """Which output of ``grad_fn`` this tensor is."""
+        return self._onr
+
+    @property
+    def retains_grad(self) -> bool:
+        """Whether ``retain_grad()`` was called on this non-leaf tensor."""
+        return self._extra is not None and self._extra.retain
+
+    def retain_grad(self) -> None:
+        """Keep the gradient of this non-leaf tensor in ``.grad`` during backward.
+
+        Examples
+        --------
+        >>> import agrad
+        >>> x = agrad.tensor(3.0, requires_grad=True)
+        >>> y = x * x
+        >>> y.retain_grad()
+        >>> (y * 2).backward()
+        >>> y.grad
+        tensor(2., device='numpy')
+        """
+        if self._grad_fn is None:
+            if not self._rg:
+                msg = "`retain_grad()` on a tensor that does not require grad has no effect."
+                raise RuntimeError(msg)
+            return  # leaves keep their gradient anyway
+        extra = self._extra
+        if extra is None:
+            extra = self._extra = Extra()
+        if extra.retain:
+            return
+        extra.retain = True
+        from agrad._ops import retain_hook
+
+        self._grad_fn.register_hook(retain_hook(self), self._onr)
+
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> RemovableHandle:
+        """Call ``hook(grad)`` when this tensor's gradient is computed.
+
+        A hook that returns a tensor replaces the gradient.
+
+        Examples
+        --------
+        >>> import agrad
+        >>> x = agrad.tensor([1.0, 2.0], requires_grad=True)
+        >>> _ = x.register_hook(lambda g: g * 10)
+        >>> agrad.sum(x).backward()
+        >>> x.grad
+        tensor([10., 10.], device='numpy')
+        """
+        if not self._rg:
+            msg = "Cannot register a hook on a tensor that does not require grad."
+            raise RuntimeError(msg)
+        if self._grad_fn is None:
+            extra = self._extra
+            if extra is None:
+                extra = self._extra = Extra()
+            if extra.hooks is None:
+                extra.hooks = []
+            extra.hooks.append(hook)
+            return RemovableHandle(extra.hooks, hook)
+        self._grad_fn.register_hook(hook, self._onr)
+        assert self._grad_fn.hooks is not None
+        entry = self._grad_fn.hooks[-1]
+        return RemovableHandle(self._grad_fn.hooks, entry)
+
+    def detach(self) -> Tensor:
+        """A new leaf sharing this tensor's array (and version counter), without a graph.
+
+        Examples
+        --------
+        >>> import agrad
+        >>> x = agrad.tensor([1.0], requires_grad=True)
+        >>> (x * 2).detach().requires_grad
+        False
+        """
+        t = make(self._array, self._dev)
+        t._vc = self._vc
+        return t
+
+    def detach_(self) -> Tensor:
+        """Make this tensor a leaf that does not require grad, in place."""
+        self._grad_fn = None
+        self._rg = False
+        self._onr = 0
+        return self
+
+    def backward(
+        self,
+        gradient: Any = None,
+        retain_graph: bool | None = None,
+        create_graph: bool = False,
+        inputs: Sequence[Tensor] | Tensor | None = None,
+    ) -> None:
+        """Accumulate the gradient of this tensor into the ``.grad`` of the leaves.
+
+        See :func:`agrad.backward`.
+
+        Examples
+        --------
+        >>> import agrad
+        >>> x = agrad.tensor(2.0, requires_grad=True)
+        >>> (x * x * x).backward()
+        >>> x.grad
+        tensor(12., device='numpy')
+        """
+        from agrad._autograd import backward
+
+        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+    # -- the standard's array attributes -----------------------------------------------
+    @property
+    def dtype(self) -> DType:
+        """The agrad dtype (the same object on every backend)."""
+        return self._dev.backend.from_dtype(self._array.dtype)
+
+    @property
+    def device(self) -> Device:
+        """The agrad device this tensor lives on."""
+        return self._dev
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return tuple(self._array.shape)
+
+    @property
+    def ndim(self) -> int:
+        return int(self._array.ndim)
+
+    @property
+    def size(self) -> int | None:
+        n = 1
+        for s in self._array.shape:
+            if s is None:
+                return None
+            n *= s
+        return n
+
+    @property
+    def T(self) -> Tensor:  # noqa: N802 - the standard's name
+        if self.ndim != 2:
+            msg = f"`.T` is for 2-d tensors, got {self.ndim}-d; use `.mT` or `permute_dims`."
+            raise ValueError(msg)
+        from agrad._api.manipulation import permute_dims
+
+        return permute_dims(self, (1, 0))
+
+    @property
+    def mT(self) -> Tensor:  # noqa: N802 - the standard's name
+        from agrad._api.linear_algebra import matrix_transpose
+
+        return matrix_transpose(self)
+
+    def __len__(self) -> int:
+        if self._array.ndim == 0:
+            msg = "len() of a 0-d tensor"
+            raise TypeError(msg)
+        return int(self._array.shape[0])
+
+    def __iter__(self) -> Iterator[Tensor]:
+        if self._array.ndim == 0:
+            msg = "iteration over a 0-d tensor"
+            raise TypeError(msg)
+        for i in range(self._array.shape[0]):
+            yield self[i]
+
+    __hash__ = object.__hash__
+
+    # -- conversions ---------------------------------------------------------------------
+    def item(self) -> Any:
+        """The single value of a one-element tensor as a Python number."""
+        if self.size != 1:
+            msg = f"`item()` needs a tensor with one element, got shape {self.shape!r}."
+            raise ValueError(msg)
+        return self._dev.xp.reshape(self._array, (-1,))[0].item()
+
+    def tolist(self) -> Any:
+        """The values as (nested) Python lists of Python numbers."""
+        return self._array.tolist()
+
+    def __bool__(self) -> bool:
+        return bool(self._array)
+
+    def __int__(self) -> int:
+        return int(self._array)
+
+    def __float__(self) -> float:
+        return float(self._array)
+
+    def __complex__(self) -> complex:
+        return complex(self._array)
+
+    def __index__(self) -> int:
+        return self._array.__index__()  # type: ignore[no-any-return]
+
+    def __array_namespace__(self, /, *, api_version: str | None = None) -> ModuleType:
+        if api_version is not None and api_version not in ("2023.12", "2024.12", "2025.12"):
+            msg = f"agrad implements Array API 2025.12 (and earlier), not {api_version!r}."
+            raise ValueError(msg)
+        import agrad
+
+        return agrad
+
+    def __dlpack__(self, **kwargs: Any) -> Any:
+        return self._array.__dlpack__(**kwargs)
+
+    def __dlpack_device__(self) -> tuple[Any, int]:
+        return self._array.__dlpack_device__()  # type: ignore[no-any-return]
+
+    def to_device(self, device: Any, /, *, stream: Any = None) -> Tensor:
+        """This tensor on ``device`` (the same tensor when it is already there)."""
+        target = device if isinstance(device, Device) else Device(device)
+        if target is self._dev:
+            return self
+        msg = f"Moving from {self._dev.name!r} to {target.name!r} is not supported yet."
+        raise NotImplementedError(msg)
+
+    def __repr__(self) -> str:
+        import numpy as np
+
+        arr = self._array
+        body = np.array2string(np.asarray(arr), separator=", ", prefix="tensor(")
+        parts = [body, f"device={self._dev.name!r}"]
+        if self._grad_fn is not None:
+            parts.append(f"grad_fn={self._grad_fn!r}")
+        elif self._rg:
+            parts.append("requires_grad=True")
+        return f"tensor({', '.join(parts)})"
+
+    # -- operators -----------------------------------------------------------------------
+    def __add__(self, other: Any, /) -> Tensor:
+        return binary(R["add"], self, other)
+
+    def __radd__(self, other: Any, /) -> Tensor:
+        return binary(R["add"], other, self)
+
+    def __sub__(self, other: Any, /) -> Tensor:
+        return binary(R["subtract"], self, other)
+
+    def __rsub__(self, other: Any, /) -> Tensor:
+        return binary(R["subtract"], other, self)
+
+    def __mul__(self, other: Any, /) -> Tensor:
+        return binary(R["multiply"], self, other)
+
+    def __rmul__(self, other: Any, /) -> Tensor:
+        return binary(R["multiply"], other, self)
+
+    def __truediv__(self, other: Any, /) -> Tensor:
+        return binary(R["divide"], self, other)
+
+    def __rtruediv__(self, other: Any, /) -> Tensor:
+        return binary(R["divide"], other, self)
+
+    def __floordiv__(self, other: Any, /) -> Tensor:
+        return binary(R["floor_divide"], self, other)
+
+    def __rfloordiv__(self, other: Any, /) -> Tensor:
+        return binary(R["floor_divide"], other, self)
+
+    def __mod__(self, other: Any, /) -> Tensor:
+        return binary(R["remainder"], self, other)
+
+    def __rmod__(self, other: Any, /) -> Tensor:
+        return binary(R["remainder"], other, self)
+
+    def __pow__(self, other: Any, /) -> Tensor:
+        return binary(R["pow"], self, other, operator.pow)
+
+    def __rpow__(self, other: Any, /) -> Tensor:
+        return binary(R["pow"], other, self, operator.pow)
+
+    def __matmul__(self, other: Any, /) -> Tensor:
+        return binary(R["matmul"], self, other)
+
+    def __rmatmul__(self, other: Any, /) -> Tensor:
+        return binary(R["matmul"], other, self)
+
+    def __and__(self, other: Any, /) -> Tensor:
+        return binary(R["bitwise_and"], self, other)
+
+    def __rand__(self, other: Any, /) -> Tensor:
+        return binary(R["bitwise_and"], other, self)
+
+    def __or__(self, other: Any, /) -> Tensor:
+        return binary(R["bitwise_or"], self, other)
+
+    def __ror__(self, other: Any, /) -> Tensor:
+        return binary(R["bitwise_or"], other, self)
+
+    def __xor__(self, other: Any, /) -> Tensor:
+        return binary(R["bitwise_xor"], self, other)
+
+    def __rxor__(self, other: Any, /) -> Tensor:
+        return binary(R["bitwise_xor"], other, self)
+
+    def __lshift__(self, other: Any, /) -> Tensor:
+        return binary(R["bitwise_left_shift"], self, other)
+
+    def __rlshift__(self, other: Any, /) -> Tensor:
+        return binary(R["bitwise_left_shift"], other, self)
+
+    def __rshift__(self, other: Any, /) -> Tensor:
+        return binary(R["bitwise_right_shift"], self, other)
+
+    def __rrshift__(self, other: Any, /) -> Tensor:
+        return binary(R["bitwise_right_shift"], other, self)
+
+    def __eq__(self, other: object, /) -> Tensor:  # type: ignore[override]
+        return binary(R["equal"], self, other)
+
+    def __ne__(self, other: object, /) -> Tensor:  # type: ignore[override]
+        return binary(R["not_equal"], self, other)
+
+    def __lt__(self, other: Any, /) -> Tensor:
+        return binary(R["less"], self, other)
+
+    def __le__(self, other: Any, /) -> Tensor:
+        return binary(R["less_equal"], self, other)
+
+    def __gt__(self, other: Any, /) -> Tensor:
+        return binary(R["greater"], self, other)
+
+    def __ge__(self, other: Any, /) -> Tensor:
+        return binary(R["greater_equal"], self, other)
+
+    def __neg__(self) -> Tensor:
+        return unary(R["negative"], self)
+
+    def __pos__(self) -> Tensor:
+        return unary(R["positive"], self)
+
+    def __abs__(self) -> Tensor:
+        return unary(R["abs"], self)
+
+    def __invert__(self) -> Tensor:
+        return unary(R["bitwise_invert"], self)
+
+    # in-place operators: really in place, and differentiable
+    def __iadd__(self, other: Any, /) -> Tensor:
+        return inplace(R["add"], self, other)
+
+    def __isub__(self, other: Any, /) -> Tensor:
+        return inplace(R["subtract"], self, other)
+
+    def __imul__(self, other: Any, /) -> Tensor:
+        return inplace(R["multiply"], self, other)
+
+    def __itruediv__(self, other: Any, /) -> Tensor:
+        return inplace(R["divide"], self, other)
+
+    def __ifloordiv__(self, other: Any, /) -> Tensor:
+        return inplace(R["floor_divide"], self, other)
+
+    def __imod__(self, other: Any, /) -> Tensor:
+        return inplace(R["remainder"], self, other)
+
+    def __ipow__(self, other: Any, /) -> Tensor:
+        return inplace(R["pow"], self, other)
+
+    def __imatmul__(self, other: Any, /) -> Tensor:
+        return inplace(R["matmul"], self, other)
+
+    def __iand__(self, other: Any, /) -> Tensor:
+        return inplace(R["bitwise_and"], self, other)
+
+    def __ior__(self, other: Any, /) -> Tensor:
+        return inplace(R["bitwise_or"], self, other)
+
+    def __ixor__(self, other: Any, /) -> Tensor:
+        return inplace(R["bitwise_xor"], self, other)
+
+    def __ilshift__(self, other: Any, /) -> Tensor:
+        return inplace(R["bitwise_left_shift"], self, other)
+
+    def __irshift__(self, other: Any, /) -> Tensor:
+        return inplace(R["bitwise_right_shift"], self, other)
+
+    def __getitem__(self, key: Any, /) -> Tensor:
+        return getitem(self, key)
+
+    def __setitem__(self, key: Any, value: Any, /) -> None:
+        setitem(self, key, value)
+
+
+_new = object.__new__
+
+
+def _init(t: Tensor, array: Any, dev: Device, grad_fn: Any, rg: bool, onr: int) -> None:
+    t._array = array
+    t._dev = dev
+    t._grad_fn = grad_fn
+    t._onr = onr
+    t._rg = rg
+    t._vc = [0]
+    t._grad = None
+    t._extra = None
+
+
+def make(array: Any, dev: Device, grad_fn: Any = None, rg: bool = False, onr: int = 0) -> Tensor:
+    """A tensor around ``array`` (already a proper backend array) on ``dev``."""
+    t = _new(Tensor)
+    t._array = array
+    t._dev = dev
+    t._grad_fn = grad_fn
+    t._onr = onr
+    t._rg = rg
+    t._vc = [0]
+    t._grad = None
+    t._extra = None
+    return t
+
+
+# Import cycle: the operators above call these, and they need Tensor.
+from agrad._ops import binary, getitem, inplace, setitem, unary  # noqa: E402
+from agrad._registry import TABLE as R  # noqa: E402

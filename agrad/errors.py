@@ -1,0 +1,80 @@
+"""The exceptions agrad raises.
+
+Every exception derives from :class:`AgradError` and from the built-in exception that fits,
+so ``except RuntimeError`` keeps working for code written against PyTorch.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AgradError",
+    "AnomalyError",
+    "BackendNotInstalledError",
+    "DeviceMismatchError",
+    "FreedGraphError",
+    "FunctionBackwardError",
+    "GradShapeError",
+    "InplaceLeafError",
+    "InplaceModifiedError",
+    "NoRuleError",
+    "NonScalarOutputError",
+    "NotDifferentiableError",
+    "RegistryError",
+    "UnusedInputError",
+]
+
+
+class AgradError(Exception):
+    """Base class of every error agrad raises."""
+
+
+class NoRuleError(AgradError, NotImplementedError):
+    """A function was differentiated that has no derivative rule."""
+
+
+class RegistryError(AgradError, ValueError):
+    """The rule table is inconsistent (duplicate, unknown name, wrong arity)."""
+
+
+class NonScalarOutputError(AgradError, RuntimeError):
+    """``backward()`` was called on a non-scalar without a ``gradient``."""
+
+
+class FreedGraphError(AgradError, RuntimeError):
+    """Backward went through a graph whose saved arrays were already freed."""
+
+
+class UnusedInputError(AgradError, RuntimeError):
+    """``agrad.grad`` was asked for a tensor that the outputs do not depend on."""
+
+
+class NotDifferentiableError(AgradError, RuntimeError):
+    """``requires_grad`` was asked of a tensor whose dtype cannot carry gradients."""
+
+
+class GradShapeError(AgradError, RuntimeError):
+    """A supplied gradient does not match the shape of its output."""
+
+
+class InplaceModifiedError(AgradError, RuntimeError):
+    """A tensor saved for backward was modified in place before backward ran."""
+
+
+class InplaceLeafError(AgradError, RuntimeError):
+    """An in-place operation targeted a leaf (or a view of one) that requires grad."""
+
+
+class FunctionBackwardError(AgradError, RuntimeError):
+    """An ``agrad.Function.backward`` returned the wrong number or shapes of gradients."""
+
+
+class DeviceMismatchError(AgradError, ValueError):
+    """An operation mixed tensors that live on different devices."""
+
+
+class BackendNotInstalledError(AgradError, ImportError):
+    """A device was requested whose array library is not installed."""
+
+
+class AnomalyError(AgradError, RuntimeError):
+    """Under ``detect_anomaly()``, a backward step produced NaN or inf."""

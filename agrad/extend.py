@@ -1,0 +1,215 @@
+"""Writing derivative rules: :class:`Rule`, :func:`nondiff` and :class:`ArrayMeta`.
+
+The contract every rule follows is documented in :mod:`agrad.rules`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Literal
+
+from agrad._typing import Array
+
+__all__ = ["ArrayMeta", "Rule", "Vjp", "backend_of", "conj", "nondiff", "register"]
+
+#: ``vjp(g, out, *inputs, xp, **kwargs) -> cotangent for one input``
+Vjp = Callable[..., Any]
+Save = Literal["all", "out", "inputs", "meta", "none"]
+
+
+class Rule:
+    """The derivative rule of one function.
+
+    Parameters
+    ----------
+    name
+        The function's name as the standard spells it (``"atan2"``, ``"linalg.solve"``).
+    *vjps
+        One VJP per array input, in order; ``None`` for an input with no gradient (the
+        condition of ``where``).
+    linear
+        The VJPs use neither the output nor the inputs (``add``, ``negative``): nothing is
+        saved for backward.
+    composite
+        The function is built from differentiable calls and needs no VJP of its own.
+    save
+        What backward needs: ``"all"`` (output and inputs, the default), ``"out"``,
+        ``"inputs"``, ``"meta"`` (only shapes and dtypes, passed as :class:`ArrayMeta`), or
+        ``"none"`` (implied by ``linear``). What is not saved is passed as ``None``.
+    view
+        The function may return a view of its first input (``reshape``, indexing); in-place
+        changes to the result then reach the input, and the graph follows.
+    nondiff
+        The function has no gradient (comparisons, ``floor``, ``argmax``); results carry no
+        graph. Use :func:`nondiff` to declare these.
+
+    Examples
+    --------
+    >>> from agrad.extend import Rule
+    >>> rule = Rule("exp", lambda g, out, x, *, xp: g * out, save="out")
+    >>> rule.arity
+    1
+    """
+
+    __slots__ = (
+        "arity",
+        "composite",
+        "empty_saved",
+        "linear",
+        "name",
+        "nondiff",
+        "save",
+        "source",
+        "view",
+        "vjps",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        *vjps: Vjp | None,
+        linear: bool = False,
+        composite: bool = False,
+        save: Save | None = None,
+        view: bool = False,
+        nondiff: bool = False,
+    ) -> None:
+        self.name = name
+        self.vjps = vjps
+        self.arity = len(vjps)
+        self.linear = linear
+        self.composite = composite
+        self.nondiff = nondiff
+        self.view = view
+        if save is None:
+            save = "none" if (linear or nondiff or composite) else "all"
+        self.save: Save = save
+        # what linear rules receive in place of saved values
+        self.empty_saved = (None,) * (self.arity + 1)
+        self.source = "<unregistered>"
+
+    def __repr__(self) -> str:
+        kind = "nondiff" if self.nondiff else "composite" if self.composite else "vjp"
+        return f"Rule({self.name!r}, {kind}, arity={self.arity})"
+
+
+def nondiff(*names: str) -> list[Rule]:
+    """Declare functions with no gradient: their results never require grad.
+
+    Examples
+    --------
+    >>> from agrad.extend import nondiff
+    >>> [r.name for r in nondiff("floor", "sign")]
+    ['floor', 'sign']
+    """
+    return [Rule(name, nondiff=True) for name in names]
+
+
+class ArrayMeta:
+    """Stands in for an unsaved array in a rule declared ``save="meta"``: shape and dtype only.
+
+    Examples
+    --------
+    >>> from agrad.extend import ArrayMeta
+    >>> ArrayMeta((2, 3), "float64").ndim
+    2
+    """
+
+    __slots__ = ("dtype", "ndim", "shape")
+
+    def __init__(self, shape: tuple[int, ...], dtype: Any) -> None:
+        self.shape = shape
+        self.dtype = dtype
+        self.ndim = len(shape)
+
+    @property
+    def size(self) -> int:
+        n = 1
+        for s in self.shape:
+            n *= s
+        return n
+
+    def __repr__(self) -> str:
+        return f"ArrayMeta(shape={self.shape!r}, dtype={self.dtype!r})"
+
+
+def conj(x: Array, xp: Any) -> Array:
+    """``xp.conj(x)`` for complex ``x``; ``x`` itself otherwise (a real conj is a full copy).
+
+    Examples
+    --------
+    >>> import agrad
+    >>> from agrad.extend import conj
+    >>> conj(agrad.tensor([1.0]), agrad) is not None
+    True
+    """
+    dtype = getattr(x, "dtype", None)
+    if dtype is not None and (dtype == xp.complex64 or dtype == xp.complex128):
+        return xp.conj(x)
+    if isinstance(x, complex):
+        return x.conjugate()
+    return x
+
+
+class _GraphBackend:
+    """The backend operations rules need, as recorded agrad operations (``create_graph``)."""
+
+    name = "agrad"
+
+    def scatter_add(self, out: Any, index: Any, values: Any, /, *, axis: int) -> Any:
+        from agrad._ops import apply
+        from agrad._registry import TABLE
+
+        def forward(xp: Any, o: Any, i: Any, v: Any, *, axis: int) -> Any:
+            return _backend_for_namespace(xp).scatter_add(o, i, v, axis=axis)
+
+        return apply(TABLE["_scatter_add"], (out, index, values), {"axis": axis}, forward)
+
+
+_GRAPH_BACKEND = _GraphBackend()
+
+
+def _backend_for_namespace(xp: Any) -> Any:
+    from agrad.backends import get_backend, known_backends
+
+    for name in known_backends():
+        backend = get_backend(name)
+        if backend.owns(xp):
+            return backend
+    msg = f"No agrad backend owns the namespace {getattr(xp, '__name__', xp)!r}."
+    raise LookupError(msg)
+
+
+def backend_of(xp: Any) -> Any:
+    """The backend adapter behind the namespace a rule was given.
+
+    Rules call it for what the standard lacks (``scatter_add``). Under
+    ``create_graph=True``, where ``xp`` is agrad itself, the operations it returns are
+    recorded, so they are differentiable too.
+
+    Examples
+    --------
+    >>> import array_api_compat.numpy as xp
+    >>> from agrad.extend import backend_of
+    >>> backend_of(xp).name
+    'numpy'
+    """
+    import agrad
+
+    if xp is agrad:
+        return _GRAPH_BACKEND
+    return _backend_for_namespace(xp)
+
+
+def register(rule: Rule, *, replace: bool = False) -> None:
+    """Add ``rule`` to agrad's rule table, or replace an existing one with ``replace=True``.
+
+    Examples
+    --------
+    >>> from agrad.extend import Rule, register
+    >>> from agrad._registry import TABLE
+    >>> register(TABLE["sin"], replace=True)
+    """
+    from agrad._registry import register_rule
+
+    register_rule(rule, replace=replace)

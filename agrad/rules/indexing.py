@@ -1,0 +1,68 @@
+"""Rules for indexing: ``__getitem__``, ``__setitem__``, and agrad's internal scatter ops."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from agrad.extend import Rule, backend_of
+
+
+def _has_integer_array(key: Any) -> bool:
+    keys = key if isinstance(key, tuple) else (key,)
+    for k in keys:
+        dtype = getattr(k, "dtype", None)
+        if dtype is not None and "bool" not in str(dtype):
+            return True
+    return False
+
+
+def _getitem_vjp(g: Any, out: Any, x: Any, *, xp: Any, key: Any) -> Any:
+    if not _has_integer_array(key):
+        # slices, integers and boolean masks select each element at most once
+        z = xp.zeros(x.shape, dtype=g.dtype, device=g.device)
+        z[key] = g
+        return z
+    # integer arrays may repeat an element: scatter-add into the flat positions
+    size = x.size
+    positions = xp.reshape(xp.arange(size, device=g.device), x.shape)[key]
+    flat = backend_of(xp).scatter_add(
+        xp.zeros(size, dtype=g.dtype, device=g.device),
+        xp.reshape(positions, (-1,)),
+        xp.reshape(g, (-1,)),
+        axis=0,
+    )
+    return xp.reshape(flat, x.shape)
+
+
+def _setitem_vjp_x(g: Any, out: Any, x: Any, value: Any, *, xp: Any, key: Any) -> Any:
+    # the overwritten positions get no gradient
+    mask = xp.zeros(g.shape, dtype=xp.bool, device=g.device)
+    mask[key] = True
+    return xp.where(mask, 0.0, g)
+
+
+RULES = [
+    Rule("__getitem__", _getitem_vjp, save="meta", view=True),
+    Rule(
+        "__setitem__",
+        _setitem_vjp_x,
+        lambda g, out, x, value, *, xp, key: g[key],
+        linear=True,
+    ),
+    # an in-place change through a view: the base loses the old values at the view's
+    # positions (`mask`) and takes the view's new ones
+    Rule(
+        "_view_scatter",
+        lambda g, out, base, view, *, xp, mask, replay: xp.where(mask, 0.0, g),
+        lambda g, out, base, view, *, xp, mask, replay: replay(xp, g),
+        linear=True,
+    ),
+    # the differentiable scatter-add that getitem's rule uses under create_graph
+    Rule(
+        "_scatter_add",
+        lambda g, out, x, index, values, *, xp, axis: g,
+        None,
+        lambda g, out, x, index, values, *, xp, axis: g[(slice(None),) * axis + (index,)],
+        linear=True,
+    ),
+]
