@@ -29,7 +29,7 @@ class Device:
     True
     """
 
-    __slots__ = ("backend", "name", "native", "xp")
+    __slots__ = ("atype", "backend", "name", "native", "xp")
 
     name: str
     native: NativeDevice
@@ -68,6 +68,7 @@ def _intern(backend: Any, native: NativeDevice) -> Device:
         device = object.__new__(Device)
         device.backend = backend
         device.xp = backend.xp
+        device.atype = backend.array_type
         device.native = native
         device.name = name
         _INTERNED[name] = device

@@ -89,3 +89,12 @@ ALL_DTYPES: tuple[DType, ...] = (
     complex128,
 )
 BY_NAME: dict[str, DType] = {d.name: d for d in ALL_DTYPES}
+
+
+def _register_complex() -> None:
+    from agrad.extend import COMPLEX_DTYPES
+
+    COMPLEX_DTYPES.update((complex64, complex128))
+
+
+_register_complex()

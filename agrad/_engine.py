@@ -110,10 +110,12 @@ class Node:
 
     # -- backward --------------------------------------------------------------------
     def release(self) -> None:
+        """Drop the saved arrays (after a backward without ``retain_graph``)."""
         if self.rule.save != "none":
             self.saved = _FREED  # type: ignore[assignment]  # sentinel for "freed"
 
     def check_saved(self) -> None:
+        """Raise if the saved arrays were freed or changed in place since they were saved."""
         if self.saved is _FREED:
             msg = (
                 f"Trying to backward through the graph a second time: the arrays `{self.rule.name}` "
@@ -121,56 +123,70 @@ class Node:
                 "`retain_graph=True` to the first `backward()` (or `agrad.grad`) to keep them."
             )
             raise FreedGraphError(msg)
-        vers = self.vers
-        for k in range(0, len(vers), 3):
-            counter, version, which = vers[k], vers[k + 1], vers[k + 2]
+        for counter, version, which in self.vers:
             if counter[0] != version:
                 what = "its output" if which < 0 else f"its input {which}"
                 msg = (
                     f"A tensor saved for the backward of `{self.rule.name}` ({what}) was "
                     f"modified in place: it was saved at version {version} and is now at "
                     f"version {counter[0]}. Use an out-of-place operation (`y = y + 1` instead "
-                    "of `y += 1`), or `.copy()` the tensor before changing it."
+                    "of `y += 1`), or copy the tensor first "
+                    "(`agrad.asarray(y, copy=True)`) and change the copy."
                 )
                 raise InplaceModifiedError(msg)
 
     def apply(self, g: Any, graph: bool) -> Sequence[Any]:
         """Cotangents for each edge (None where an edge needs none)."""
-        self.check_saved()
-        rule = self.rule
         saved = self.saved
-        kw = self.kw or {}
+        if saved is _FREED:
+            self.check_saved()
+        for counter, version, _ in self.vers:
+            if counter[0] != version:
+                self.check_saved()
         if graph:
-            from agrad import _ops
+            return self._apply_graph(g)
+        xp = self.dev.xp
+        kw = self.kw
+        vjps = self.rule.vjps
+        shapes = self.shapes
+        dtypes = self.dtypes
+        grads: list[Any] = []
+        i = 0
+        for edge in self.edges:
+            vjp = vjps[i]
+            if edge is None or vjp is None:
+                grads.append(None)
+            else:
+                gi = vjp(g, *saved, xp=xp, **kw) if kw else vjp(g, *saved, xp=xp)
+                if gi.shape != shapes[i]:
+                    gi = sum_to_shape(gi, shapes[i], xp)
+                dt = gi.dtype
+                if dt is not dtypes[i] and dt != dtypes[i]:
+                    gi = cast_like(gi, dtypes[i], xp, self.dev, False)
+                grads.append(gi)
+            i += 1
+        return grads
 
-            xp: Any = _ops.namespace()
-            saved = _ops.saved_as_tensors(self)
-            g = _ops.cotangent_as_tensor(self, g)
-        else:
-            xp = self.dev.xp
-        vjps = rule.vjps
+    def _apply_graph(self, g: Any) -> list[Any]:
+        """``apply`` under ``create_graph``: rules run on tensors with agrad as ``xp``."""
+        from agrad import _ops
+
+        xp = _ops.namespace()
+        saved = _ops.saved_as_tensors(self)
+        g = _ops.cotangent_as_tensor(self, g)
+        kw = self.kw or {}
+        vjps = self.rule.vjps
         grads: list[Any] = []
         for i, edge in enumerate(self.edges):
             if edge is None or vjps[i] is None:
                 grads.append(None)
                 continue
             gi = vjps[i](g, *saved, xp=xp, **kw)
-            shape = self.shapes[i]
-            if gi.shape != shape:
-                gi = sum_to_shape(gi, shape, xp)
-            if gi.dtype != self.dtypes[i]:
-                gi = cast_like(gi, self.dtypes[i], xp, self.dev, graph)
+            if gi.shape != self.shapes[i]:
+                gi = sum_to_shape(gi, self.shapes[i], xp)
+            gi = cast_like(gi, self.dtypes[i], xp, self.dev, True)
             grads.append(gi)
         return grads
-
-
-def _user_stack() -> traceback.StackSummary:
-    """The current stack without agrad's own frames."""
-    import os
-
-    here = os.path.dirname(os.path.abspath(__file__))
-    frames = [f for f in traceback.extract_stack() if not os.path.abspath(f.filename).startswith(here)]
-    return traceback.StackSummary.from_list(frames)
 
 
 class AccumulateGrad:
@@ -319,11 +335,13 @@ def run_backward(
     results: list[Any] = [None] * (len(targets) if targets is not None else 0)
     anomaly = STATE.anomaly
 
-    ready = [n for n in root_nodes if deps[n] == 0]
-    ready = list(dict.fromkeys(ready))
+    ready = list(dict.fromkeys(n for n in root_nodes if deps[n] == 0))
+    freed = _FREED
     while ready:
         node = ready.pop()
         g = pending.pop(node, None)
+        edges = node.edges
+        grads: Sequence[Any] | None = None
         if g is not None:
             if node.nout > 1:
                 g = _ops.fill_missing(node, g, graph)
@@ -334,27 +352,32 @@ def run_backward(
                     k = capture.get((node, onr))
                     if k is not None:
                         results[k] = g[onr] if node.nout > 1 else g
-        if g is not None and (needed is None or node in needed):
-            grads = node.apply(g, graph)
-            if anomaly:
-                _check_anomaly(node, grads, graph)
-            onrs = node.onrs
-            for i, edge in enumerate(node.edges):
-                gi = grads[i]
-                if gi is None:
-                    continue
+            if needed is None or node in needed:
+                grads = node.apply(g, graph)
+                if anomaly:
+                    _check_anomaly(node, grads, graph)
+        onrs = node.onrs
+        i = 0
+        for edge in edges:
+            if edge is not None:
+                gi = None if grads is None else grads[i]
                 if type(edge) is Node:
-                    _route(pending, edge, onrs[i] if onrs else 0, gi)
-                else:
-                    leaves[edge] = _add(leaves.get(edge), gi)
+                    if gi is not None:
+                        if edge.nout == 1:
+                            prev = pending.get(edge)
+                            pending[edge] = gi if prev is None else prev + gi
+                        else:
+                            _route(pending, edge, onrs[i] if onrs else 0, gi)
+                    left = deps[edge] - 1
+                    deps[edge] = left
+                    if not left:
+                        ready.append(edge)
+                elif gi is not None:
+                    prev = leaves.get(edge)
+                    leaves[edge] = gi if prev is None else prev + gi
+            i += 1
         if not retain_graph:
             node.release()
-        for edge in node.edges:
-            if type(edge) is Node:
-                left = deps[edge] - 1
-                deps[edge] = left
-                if left == 0:
-                    ready.append(edge)
 
     target_ids = {id(t): k for k, t in enumerate(targets)} if targets is not None else None
     for leaf, g in leaves.items():

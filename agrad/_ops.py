@@ -121,14 +121,14 @@ def record(
         else:
             out_saved = tuple(o._array for o in outs) if multi else outs[0]._array
             for o in outs:
-                vlist += (o._vc, o._vc[0], -1)
+                vlist.append((o._vc, o._vc[0], -1))
         if save == "out":
             saved = (out_saved, *([None] * len(inputs)))
         else:
             saved = (out_saved, *arrays)
             for i, x in enumerate(inputs):
                 if shapes[i] is not None:
-                    vlist += (x._vc, x._vc[0], i)
+                    vlist.append((x._vc, x._vc[0], i))
         vers = tuple(vlist)
     node = node_class(
         rule,
@@ -173,18 +173,86 @@ def _wants_grad(rule: Rule, inputs: tuple[Any, ...]) -> bool:
 
 
 # -- forward calls -------------------------------------------------------------------
+# unary() and binary() are everyone's hot path: they record simple rules without the
+# general loop of record().
+def _record1(rule: Rule, t: Tensor, x: Tensor, a: Any) -> None:
+    save = rule.save
+    if save == "out":
+        saved: tuple[Any, ...] = (t._array, None)
+        vers: tuple[Any, ...] = ((t._vc, 0, -1),)
+    elif save == "inputs":
+        saved = (None, a)
+        vers = ((x._vc, x._vc[0], 0),)
+    elif save == "none":
+        saved = rule.empty_saved
+        vers = ()
+    else:
+        record(rule, t, (x,), (a,), None)
+        return
+    fn = x._grad_fn
+    t._grad_fn = Node(
+        rule,
+        (x if fn is None else fn,),
+        saved,
+        vers,
+        (a.shape,),
+        (a.dtype,),
+        None,
+        t._dev,
+        (x._onr,) if x._onr and fn is not None else None,
+    )
+    t._rg = True
+
+
 def unary(rule: Rule, x: Any) -> Tensor:
     """Call the one-input function ``rule.name`` on ``x``."""
     if type(x) is not Tensor:
         x = to_tensor(x)
     dev = x._dev
-    out = getattr(dev.xp, rule.name)(x._array)
-    if out.__class__ is not dev.backend.array_type:
+    a = x._array
+    out = getattr(dev.xp, rule.name)(a)
+    if out.__class__ is not dev.atype:
         out = dev.backend.ensure_array(out)
     t = make(out, dev)
     if x._rg and STATE.enabled and not rule.nondiff:
-        record(rule, t, (x,), (x._array,), None)
+        _record1(rule, t, x, a)
     return t
+
+
+def _record2(rule: Rule, t: Tensor, x1: Any, x2: Any, a1: Any, a2: Any) -> None:
+    save = rule.save
+    if save == "all" or save == "meta" or type(x1) is not Tensor or type(x2) is not Tensor:
+        record(rule, t, (x1, x2), (a1, a2), None)
+        return
+    if save == "inputs":
+        saved: tuple[Any, ...] = (None, a1, a2)
+        vers: tuple[Any, ...] = ((x1._vc, x1._vc[0], 0), (x2._vc, x2._vc[0], 1))
+    elif save == "none":
+        saved = rule.empty_saved
+        vers = ()
+    else:  # "out"
+        saved = (t._array, None, None)
+        vers = ((t._vc, 0, -1),)
+    f1 = x1._grad_fn
+    f2 = x2._grad_fn
+    onrs = None
+    if (x1._onr and f1 is not None) or (x2._onr and f2 is not None):
+        onrs = (x1._onr if f1 is not None else 0, x2._onr if f2 is not None else 0)
+    t._grad_fn = Node(
+        rule,
+        (
+            f1 if f1 is not None else (x1 if x1._rg else None),
+            f2 if f2 is not None else (x2 if x2._rg else None),
+        ),
+        saved,
+        vers,
+        (a1.shape, a2.shape),
+        (a1.dtype, a2.dtype),
+        None,
+        t._dev,
+        onrs,
+    )
+    t._rg = True
 
 
 def binary(
@@ -216,14 +284,15 @@ def binary(
                 raise mismatch(rule.name, dev, x1._dev)
             a1 = x1._array
     else:
-        return apply(rule, (x1, x2))  # type: ignore[no-any-return]
+        forward = None if fwd is None else (lambda xp, a, b: fwd(a, b))
+        return apply(rule, (x1, x2), None, forward)  # type: ignore[no-any-return]
     out = fwd(a1, a2) if fwd is not None else getattr(dev.xp, rule.name)(a1, a2)
-    if out.__class__ is not dev.backend.array_type:
+    if out.__class__ is not dev.atype:
         out = dev.backend.ensure_array(out)
     t = make(out, dev)
     if STATE.enabled and not rule.nondiff:
         if (type(x1) is Tensor and x1._rg) or (type(x2) is Tensor and x2._rg):
-            record(rule, t, (x1, x2), (a1, a2), None)
+            _record2(rule, t, x1, x2, a1, a2)
     return t
 
 

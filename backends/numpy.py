@@ -10,9 +10,11 @@ import numpy as np
 from agrad import _dtypes
 from agrad._dtypes import DType
 from agrad._typing import Array, NativeDevice, Namespace
+from agrad.extend import COMPLEX_DTYPES
 
 _TO_NATIVE: dict[DType, np.dtype[Any]] = {d: np.dtype(d.name) for d in _dtypes.ALL_DTYPES}
 _FROM_NATIVE: dict[np.dtype[Any], DType] = {v: k for k, v in _TO_NATIVE.items()}
+COMPLEX_DTYPES.update((np.dtype(np.complex64), np.dtype(np.complex128)))
 
 
 class NumpyBackend:
