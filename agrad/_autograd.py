@@ -7,7 +7,7 @@ from typing import Any
 
 from agrad._engine import run_backward
 from agrad._grad_mode import STATE
-from agrad._ops import to_tensor
+from agrad._ops import quiet_backward, to_tensor
 from agrad._tensor import Tensor, make
 from agrad.errors import GradShapeError, NonScalarOutputError
 
@@ -117,13 +117,14 @@ def backward(
     previous = STATE.enabled
     STATE.enabled = create_graph
     try:
-        run_backward(
-            roots,
-            retain_graph=retain_graph,
-            create_graph=create_graph,
-            targets=targets,
-            accumulate=True,
-        )
+        with quiet_backward():
+            run_backward(
+                roots,
+                retain_graph=retain_graph,
+                create_graph=create_graph,
+                targets=targets,
+                accumulate=True,
+            )
     finally:
         STATE.enabled = previous
 
@@ -188,14 +189,15 @@ def grad(
     previous = STATE.enabled
     STATE.enabled = create_graph
     try:
-        results = run_backward(
-            roots,
-            retain_graph=retain_graph,
-            create_graph=create_graph,
-            targets=ins,
-            accumulate=False,
-            allow_unused=allow_unused,
-        )
+        with quiet_backward():
+            results = run_backward(
+                roots,
+                retain_graph=retain_graph,
+                create_graph=create_graph,
+                targets=ins,
+                accumulate=False,
+                allow_unused=allow_unused,
+            )
     finally:
         STATE.enabled = previous
     assert results is not None

@@ -32,8 +32,11 @@ class _Checkpoint(Function):
             if s is None:
                 args.append(o)
                 continue
-            d = s.detach()
-            d.requires_grad = s.requires_grad
+            # under create_graph the recomputation must hang off the real inputs, so that
+            # the gradients it returns can be differentiated again
+            d = s if create_graph else s.detach()
+            if not create_graph:
+                d.requires_grad = s.requires_grad
             args.append(d)
             if s.requires_grad:
                 inputs.append(d)

@@ -11,6 +11,7 @@ with the raw namespace (plain backward) or with agrad's own (``create_graph=True
 
 from __future__ import annotations
 
+import os
 import traceback
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -189,6 +190,15 @@ class Node:
         return grads
 
 
+def _user_stack() -> traceback.StackSummary:
+    """The current stack without agrad's own frames (for ``detect_anomaly``)."""
+    frames = [f for f in traceback.extract_stack() if not f.filename.startswith(_AGRAD_DIR)]
+    return traceback.StackSummary.from_list(frames)
+
+
+_AGRAD_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
 class AccumulateGrad:
     """What ``next_functions`` shows for a leaf: its gradient lands in ``variable.grad``."""
 
@@ -255,7 +265,7 @@ def _reachable(roots: list[Node]) -> dict[Node, int]:
     while stack:
         node = stack.pop()
         for edge in node.edges:
-            if type(edge) is Node:
+            if type(edge) is Node or isinstance(edge, Node):
                 if edge in seen:
                     deps[edge] += 1
                 else:
@@ -274,7 +284,7 @@ def _needed(deps: dict[Node, int], targets: set[Any]) -> set[Node]:
         node = stack.pop()
         order.append(node)
         for edge in node.edges:
-            if type(edge) is Node:
+            if type(edge) is Node or isinstance(edge, Node):
                 counts[edge] -= 1
                 if counts[edge] == 0:
                     stack.append(edge)
@@ -314,7 +324,7 @@ def run_backward(
     leaves: dict[Any, Any] = {}
     root_nodes: list[Node] = []
     for edge, onr, g in roots:
-        if type(edge) is Node:
+        if type(edge) is Node or isinstance(edge, Node):
             _route(pending, edge, onr, g)
             root_nodes.append(edge)
         else:
@@ -361,7 +371,7 @@ def run_backward(
         for edge in edges:
             if edge is not None:
                 gi = None if grads is None else grads[i]
-                if type(edge) is Node:
+                if type(edge) is Node or isinstance(edge, Node):
                     if gi is not None:
                         if edge.nout == 1:
                             prev = pending.get(edge)

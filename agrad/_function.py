@@ -210,19 +210,19 @@ class Function:
         )
         if any(needs):
             tensors = [(i, a) for i, a in enumerate(args) if isinstance(a, Tensor)]
-            differentiable = tuple(
-                o for o, src in zip(outputs, outs_in) if id(src) not in ctx._non_differentiable
+            node = record_function(
+                FunctionNode,
+                _FUNCTION_RULE,
+                outputs,
+                tuple(a for _, a in tensors),
+                {"arg_index": tuple(i for i, _ in tensors)},
             )
-            if differentiable:
-                node = record_function(
-                    FunctionNode,
-                    _FUNCTION_RULE,
-                    differentiable,
-                    tuple(a for _, a in tensors),
-                    {"arg_index": tuple(i for i, _ in tensors)},
-                )
-                assert isinstance(node, FunctionNode)
-                node.ctx = ctx
-                node.fn_class = cls
-                node.n_args = len(args)
+            assert isinstance(node, FunctionNode)
+            node.ctx = ctx
+            node.fn_class = cls
+            node.n_args = len(args)
+            for o, src in zip(outputs, outs_in):
+                if id(src) in ctx._non_differentiable:
+                    o._grad_fn = None
+                    o._rg = False
         return outputs[0] if single else outputs

@@ -570,6 +570,14 @@ def setitem(x: Tensor, key: Any, value: Any) -> None:
         _after_inplace(x)
 
 
+def quiet_backward() -> Any:
+    """Silence floating-point warnings during backward: like torch, inf and NaN gradients
+    pass quietly (``detect_anomaly`` finds them)."""
+    import numpy as np
+
+    return np.errstate(all="ignore")
+
+
 # -- engine callbacks ----------------------------------------------------------------
 def saved_as_tensors(node: Node) -> tuple[Any, ...]:
     """A node's saved values as tensors connected to the graph (for ``create_graph``)."""

@@ -1,0 +1,621 @@
+"""The engine and the Tensor's autograd behaviour, checked against torch.autograd."""
+
+from __future__ import annotations
+
+import gc
+import threading
+import weakref
+
+import numpy as np
+import pytest
+import torch
+
+import agrad
+from agrad import errors
+
+RNG = np.random.default_rng(0)
+
+
+def t(values, requires_grad=True):
+    return agrad.tensor(np.asarray(values, dtype=np.float64), requires_grad=requires_grad)
+
+
+# -- the seed examples ------------------------------------------------------------------
+def test_x_squared_plus_sin_at_2():
+    x = t(2.0)
+    y = x * x + agrad.sin(x)
+    y.backward()
+    xt = torch.tensor(2.0, dtype=torch.float64, requires_grad=True)
+    (xt * xt + torch.sin(xt)).backward()
+    assert x.grad.item() == pytest.approx(xt.grad.item(), rel=1e-15)
+
+
+def test_affine_summed():
+    w = t([1.0, -2.0, 3.0])
+    b = t(0.5)
+    agrad.sum(w * 2 + b).backward()
+    np.testing.assert_array_equal(w.grad.array, [2.0, 2.0, 2.0])
+    assert b.grad.item() == 3.0
+
+
+def test_two_variables():
+    x, y = t(1.0), t(3.0)
+    z = x * y + y**2
+    z.backward()
+    assert (x.grad.item(), y.grad.item()) == (3.0, 7.0)
+
+
+def test_accumulates_over_two_backward_calls():
+    x = t([1.0, 2.0])
+    for _ in range(2):
+        agrad.sum(x * x).backward()
+    np.testing.assert_array_equal(x.grad.array, [4.0, 8.0])
+
+
+def test_grad_accumulation_does_not_alias_shared_gradients():
+    # add's VJP hands the same array to both inputs; accumulating into one must not
+    # change the other
+    a, b = t([1.0]), t([2.0])
+    agrad.sum(a + b).backward()
+    agrad.sum(a + b).backward()
+    agrad.sum(a * 3).backward()
+    np.testing.assert_array_equal(a.grad.array, [5.0])
+    np.testing.assert_array_equal(b.grad.array, [2.0])
+
+
+def test_no_grad_records_nothing():
+    x = t([1.0])
+    with agrad.no_grad():
+        y = x * 2
+    assert not y.requires_grad
+    assert y.grad_fn is None
+
+
+def test_second_and_third_derivative_of_cube():
+    x = t(2.0)
+    (d1,) = agrad.grad(x**3, x, create_graph=True)
+    (d2,) = agrad.grad(d1, x, create_graph=True)
+    (d3,) = agrad.grad(d2, x)
+    assert (d1.item(), d2.item(), d3.item()) == (12.0, 12.0, 6.0)
+
+
+class Square(agrad.Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x * x
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return 2 * x * g
+
+
+def test_square_function():
+    x = t([1.0, -3.0])
+    y = Square.apply(x)
+    assert y.grad_fn.name() == "SquareBackward"
+    agrad.sum(y).backward()
+    np.testing.assert_array_equal(x.grad.array, [2.0, -6.0])
+
+
+def test_function_backward_is_differentiable():
+    x = t(1.5)
+    (g1,) = agrad.grad(Square.apply(x), x, create_graph=True)
+    (g2,) = agrad.grad(g1, x)
+    assert (g1.item(), g2.item()) == (3.0, 2.0)
+
+
+def test_retain_grad():
+    x = t([1.0, 2.0])
+    y = x * 3
+    y.retain_grad()
+    z = agrad.sum(y * y)
+    z.backward()
+    np.testing.assert_allclose(y.grad.array, 2 * y.array)
+    assert y.retains_grad
+    w = x * 3
+    agrad.sum(w).backward()
+    assert w.grad is None  # intermediates don't keep .grad unless asked
+
+
+# -- against torch: a composite function, first and second order --------------------
+def _composite(lib, x, w, b):
+    h = lib.tanh(x @ w + b)
+    return lib.sum(lib.exp(-h * h) * lib.sqrt(lib.abs(x @ w) + 1.0)) / 3.0
+
+
+def test_composite_matches_torch_first_and_second_order():
+    xa, wa, ba = RNG.normal(size=(4, 3)), RNG.normal(size=(3, 2)), RNG.normal(size=(2,))
+    xs = [t(a) for a in (xa, wa, ba)]
+    ts = [torch.tensor(a, requires_grad=True) for a in (xa, wa, ba)]
+    out = _composite(agrad, *xs)
+    out_t = _composite(torch, *ts)
+    assert out.item() == pytest.approx(out_t.item(), rel=1e-12)
+    g = agrad.grad(out, xs, create_graph=True)
+    g_t = torch.autograd.grad(out_t, ts, create_graph=True)
+    for a, b in zip(g, g_t):
+        np.testing.assert_allclose(a.array, b.detach().numpy(), rtol=1e-10, atol=1e-12)
+    v = [RNG.normal(size=a.shape) for a in (xa, wa, ba)]
+    hv = agrad.grad(agrad.sum(agrad.asarray(0.0) + sum(agrad.sum(gi * vi) for gi, vi in zip(g, v))), xs)
+    hv_t = torch.autograd.grad(sum((gi * torch.tensor(vi)).sum() for gi, vi in zip(g_t, v)), ts)
+    for a, b in zip(hv, hv_t):
+        np.testing.assert_allclose(a.array, b.numpy(), rtol=1e-9, atol=1e-11)
+
+
+def test_shared_subgraph_walked_once():
+    x = t([0.5, 1.5])
+    h = agrad.exp(x)
+    calls = []
+    h.register_hook(lambda g: calls.append(g.array.copy()))
+    y = agrad.sum(h * h + h)
+    y.backward()
+    assert len(calls) == 1  # the two uses of h were summed before h's node ran
+    np.testing.assert_allclose(x.grad.array, (2 * np.exp(x.array) + 1) * np.exp(x.array))
+
+
+def test_backward_with_gradient_and_inputs():
+    x, y = t([1.0, 2.0]), t([3.0, 4.0])
+    z = x * y
+    z.backward(gradient=agrad.asarray([1.0, 10.0]), inputs=[x])
+    np.testing.assert_array_equal(x.grad.array, [3.0, 40.0])
+    assert y.grad is None
+
+
+def test_grad_does_not_touch_dot_grad_and_handles_intermediates():
+    x = t([1.0, 2.0])
+    h = x * x
+    y = agrad.sum(h * 3)
+    gh, gx = agrad.grad(y, [h, x])
+    np.testing.assert_array_equal(gh.array, [3.0, 3.0])
+    np.testing.assert_array_equal(gx.array, [6.0, 12.0])
+    assert x.grad is None
+
+
+def test_grad_allow_unused():
+    x, unused = t(1.0), t(2.0)
+    gx, gu = agrad.grad(x * 2, [x, unused], allow_unused=True)
+    assert gx.item() == 2.0
+    assert gu is None
+
+
+def test_hooks_can_replace_gradients_and_be_removed():
+    x = t([1.0, 2.0])
+    handle = x.register_hook(lambda g: g * 10)
+    agrad.sum(x * 1).backward()
+    np.testing.assert_array_equal(x.grad.array, [10.0, 10.0])
+    handle.remove()
+    x.grad = None
+    h = x * 1
+    h.register_hook(lambda g: g + 1)
+    agrad.sum(h * 2).backward()
+    np.testing.assert_array_equal(x.grad.array, [3.0, 3.0])
+
+
+def test_grad_fn_graph_introspection():
+    x = t([1.0])
+    y = agrad.exp(x) * 2.0
+    assert repr(y.grad_fn) == "<MultiplyBackward>"
+    (exp_node, _), (const, _) = y.grad_fn.next_functions
+    assert repr(exp_node) == "<ExpBackward>"
+    assert const is None
+    (acc, _), = exp_node.next_functions
+    assert acc.variable is x
+    assert "grad_fn=<MultiplyBackward>" in repr(y)
+    assert "device='numpy'" in repr(y)
+
+
+def test_detach_and_detach_():
+    x = t([1.0, 2.0])
+    y = x * 2
+    d = y.detach()
+    assert d.is_leaf and not d.requires_grad
+    assert np.shares_memory(d.array, y.array)
+    y.detach_()
+    assert y.is_leaf and not y.requires_grad
+
+
+def test_item_and_tolist():
+    x = agrad.asarray([[1.5, 2.0]])
+    assert x.tolist() == [[1.5, 2.0]]
+    assert agrad.asarray([3.5]).item() == 3.5
+    assert isinstance(agrad.asarray(3).item(), int)
+    with pytest.raises(ValueError, match="one element"):
+        x.item()
+
+
+def test_gradients_keep_dtype_shape_and_device():
+    x = agrad.tensor(np.ones((3, 1), dtype=np.float32), requires_grad=True)
+    b = agrad.tensor(np.ones((4,), dtype=np.float32), requires_grad=True)
+    agrad.sum(x * b * 2.0).backward()
+    assert x.grad.dtype == agrad.float32 and x.grad.shape == (3, 1)
+    assert b.grad.dtype == agrad.float32 and b.grad.shape == (4,)
+    assert x.grad.device == x.device
+    np.testing.assert_array_equal(x.grad.array, np.full((3, 1), 8.0, np.float32))
+
+
+def test_float64_constant_does_not_change_float32_grad_dtype():
+    x = agrad.tensor(np.ones(3, dtype=np.float32), requires_grad=True)
+    c = agrad.asarray(np.full(3, 2.0))  # float64: promotes the product
+    y = agrad.sum(x * c)
+    assert y.dtype == agrad.float64
+    y.backward()
+    assert x.grad.dtype == agrad.float32
+
+
+# -- grad modes ------------------------------------------------------------------------
+def test_grad_modes_nest_and_decorate():
+    x = t(1.0)
+    with agrad.no_grad():
+        assert not agrad.is_grad_enabled()
+        with agrad.enable_grad():
+            assert (x * 2).requires_grad
+        assert not (x * 2).requires_grad
+    assert agrad.is_grad_enabled()
+
+    @agrad.no_grad()
+    def f(v):
+        return v * 2
+
+    assert not f(x).requires_grad
+    assert agrad.is_grad_enabled()
+
+    with agrad.set_grad_enabled(False):
+        assert not (x * 2).requires_grad
+    assert agrad.is_grad_enabled()
+    agrad.set_grad_enabled(False)
+    assert not agrad.is_grad_enabled()
+    agrad.set_grad_enabled(True)
+
+    @agrad.set_grad_enabled(False)
+    def g(v):
+        return v * 2
+
+    assert agrad.is_grad_enabled()
+    assert not g(x).requires_grad
+
+
+def test_inference_mode_cannot_be_reenabled():
+    x = t(1.0)
+    with agrad.inference_mode():
+        with agrad.enable_grad():
+            assert not (x * 2).requires_grad
+    assert (x * 2).requires_grad
+
+
+def test_grad_mode_is_thread_local():
+    seen = []
+    with agrad.no_grad():
+
+        def worker():
+            seen.append(agrad.is_grad_enabled())
+
+        th = threading.Thread(target=worker)
+        th.start()
+        th.join()
+    assert seen == [True]
+
+
+# -- in-place ---------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("op", "torch_op"),
+    [
+        ("+=", lambda a, b: a.add_(b)),
+        ("-=", lambda a, b: a.sub_(b)),
+        ("*=", lambda a, b: a.mul_(b)),
+        ("/=", lambda a, b: a.div_(b)),
+        ("**=", lambda a, b: a.pow_(b)),
+    ],
+)
+def test_inplace_operators_match_torch(op, torch_op):
+    xa, ca = RNG.uniform(0.5, 2.0, size=(3,)), RNG.uniform(0.5, 2.0, size=(3,))
+    x, c = t(xa), t(ca)
+    h = x * 1.5
+    scope = {"h": h, "c": c}
+    exec(f"h {op} c", scope)
+    h = scope["h"]
+    agrad.sum(h * h).backward()
+    xt, ct = (torch.tensor(a, requires_grad=True) for a in (xa, ca))
+    ht = xt * 1.5
+    ht = torch_op(ht, ct)
+    (ht * ht).sum().backward()
+    np.testing.assert_allclose(x.grad.array, xt.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(c.grad.array, ct.grad.numpy(), rtol=1e-12)
+
+
+def test_inplace_really_writes_in_place():
+    x = t([1.0, 2.0])
+    h = x * 1
+    buffer = h.array
+    h += 1
+    assert h.array is buffer
+    np.testing.assert_array_equal(buffer, [2.0, 3.0])
+
+
+def test_setitem_matches_torch():
+    xa, va = RNG.normal(size=(4, 3)), RNG.normal(size=(3,))
+    x, v = t(xa), t(va)
+    h = x * 2
+    h[1] = v * v
+    h[2:, 0] = 5.0
+    agrad.sum(h * h).backward()
+    xt, vt = torch.tensor(xa, requires_grad=True), torch.tensor(va, requires_grad=True)
+    ht = xt * 2
+    ht[1] = vt * vt
+    ht[2:, 0] = 5.0
+    (ht * ht).sum().backward()
+    np.testing.assert_allclose(x.grad.array, xt.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(v.grad.array, vt.grad.numpy(), rtol=1e-12)
+
+
+def test_setitem_on_constant_with_grad_value():
+    v = t([1.0, 2.0])
+    out = agrad.zeros((2, 2))
+    out[0] = v * 3
+    agrad.sum(out * out).backward()
+    np.testing.assert_allclose(v.grad.array, 18 * v.array)
+
+
+def test_inplace_through_a_view_reaches_the_base():
+    xa = RNG.normal(size=(3, 4))
+    x = t(xa)
+    h = x * 1.0
+    row = h[1]
+    row *= 3.0
+    flat = agrad.reshape(h, (12,))
+    flat[0:2] += 10.0
+    loss = agrad.sum(h * h)
+    loss.backward()
+    xt = torch.tensor(xa, requires_grad=True)
+    ht = xt * 1.0
+    rowt = ht[1]
+    rowt *= 3.0
+    ht.view(12)[0:2] += 10.0
+    (ht * ht).sum().backward()
+    np.testing.assert_allclose(h.array, ht.detach().numpy())
+    np.testing.assert_allclose(x.grad.array, xt.grad.numpy(), rtol=1e-12)
+
+
+def test_view_follows_inplace_on_its_base():
+    x = t([1.0, 2.0, 3.0])
+    h = x * 1.0
+    v = h[0:2]
+    h *= 2.0  # v sees the new values, and its graph must too
+    agrad.sum(v * v).backward()
+    np.testing.assert_allclose(x.grad.array, [8.0, 16.0, 0.0])
+
+
+def test_optimizer_step_under_no_grad():
+    w = t([1.0, 2.0])
+    agrad.sum(w * w).backward()
+    with agrad.no_grad():
+        w -= 0.1 * w.grad
+    np.testing.assert_allclose(w.array, [0.8, 1.6])
+    assert w.is_leaf and w.requires_grad
+
+
+# -- errors ------------------------------------------------------------------------------
+def test_error_nonscalar_backward_without_gradient():
+    y = t([1.0, 2.0]) * 2
+    with pytest.raises(errors.NonScalarOutputError, match=r"shape \(2,\).*gradient="):
+        y.backward()
+
+
+def test_error_second_backward_through_freed_graph():
+    x = t(1.0)
+    y = agrad.exp(x)
+    y.backward()
+    with pytest.raises(errors.FreedGraphError, match="retain_graph=True"):
+        y.backward()
+    z = agrad.exp(x)
+    z.backward(retain_graph=True)
+    z.backward()
+    assert x.grad.item() == pytest.approx(3 * np.e)
+
+
+def test_error_grad_of_unused_input():
+    x, unused = t(1.0), t(2.0)
+    with pytest.raises(errors.UnusedInputError, match="allow_unused=True"):
+        agrad.grad(x * 2, [x, unused])
+
+
+@pytest.mark.parametrize("dtype", [agrad.int64, agrad.int32, agrad.bool])
+def test_error_requires_grad_on_integer_or_bool(dtype):
+    with pytest.raises(errors.NotDifferentiableError, match="floating-point"):
+        agrad.tensor([1, 0], dtype=dtype, requires_grad=True)
+    with pytest.raises(errors.NotDifferentiableError, match="astype"):
+        agrad.zeros(2, dtype=dtype).requires_grad_()
+
+
+def test_error_gradient_of_wrong_shape():
+    x = t([1.0, 2.0])
+    y = x * 2
+    with pytest.raises(errors.GradShapeError, match=r"\(3,\).*\(2,\)"):
+        y.backward(agrad.asarray([1.0, 2.0, 3.0]))
+    with pytest.raises(errors.GradShapeError, match="must match"):
+        agrad.grad(y, x, grad_outputs=agrad.ones((2, 1)))
+
+
+def test_error_inplace_change_to_saved_tensor_names_op_and_versions():
+    x = t([1.0, 2.0])
+    h = x * 1.0
+    y = agrad.sin(h)  # saves h
+    h += 1
+    with pytest.raises(errors.InplaceModifiedError, match=r"`sin`.*version 0.*version 1"):
+        agrad.sum(y).backward()
+    assert isinstance(errors.InplaceModifiedError("x"), RuntimeError)
+
+
+def test_error_inplace_change_to_saved_output():
+    x = t([1.0, 2.0])
+    y = agrad.exp(x)  # saves its output
+    y *= 2
+    with pytest.raises(errors.InplaceModifiedError, match="`exp` \\(its output\\)"):
+        agrad.sum(y).backward()
+
+
+def test_error_inplace_on_leaf_requiring_grad():
+    x = t([1.0, 2.0])
+    with pytest.raises(errors.InplaceLeafError, match="no_grad"):
+        x += 1
+    with pytest.raises(errors.InplaceLeafError, match="no_grad"):
+        x[0] = 5.0
+    with pytest.raises(errors.InplaceLeafError, match="view of a leaf"):
+        v = x[0:1]
+        v *= 2
+
+
+class WrongCount(agrad.Function):
+    @staticmethod
+    def forward(ctx, x, y):
+        return x * y
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+
+class WrongShape(agrad.Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x * 2
+
+    @staticmethod
+    def backward(ctx, g):
+        return agrad.ones((5,))
+
+
+def test_error_function_backward_wrong_count_and_shape():
+    x, y = t([1.0, 2.0]), t([3.0, 4.0])
+    with pytest.raises(errors.FunctionBackwardError, match="returned 1 gradients.*took 2"):
+        agrad.sum(WrongCount.apply(x, y)).backward()
+    with pytest.raises(errors.FunctionBackwardError, match=r"shape \(5,\).*\(2,\)"):
+        agrad.sum(WrongShape.apply(x)).backward()
+
+
+def test_function_ctx_needs_input_grad_and_non_differentiable():
+    seen = {}
+
+    class Split(agrad.Function):
+        @staticmethod
+        def forward(ctx, x, c):
+            seen["needs"] = ctx.needs_input_grad
+            idx = agrad.asarray([0.0, 1.0])
+            ctx.mark_non_differentiable(idx)
+            return x * c, idx
+
+        @staticmethod
+        def backward(ctx, g, g_idx):
+            return g * 2, None
+
+    x = t([1.0, 2.0])
+    c = agrad.asarray([2.0, 2.0])
+    y, idx = Split.apply(x, c)
+    assert seen["needs"] == (True, False)
+    assert y.requires_grad and not idx.requires_grad
+    agrad.sum(y).backward()
+    np.testing.assert_array_equal(x.grad.array, [2.0, 2.0])
+
+
+# -- checkpoint, anomaly -----------------------------------------------------------------
+def _count_saved_arrays(root):
+    seen, stack, count = set(), [root.grad_fn], 0
+    while stack:
+        node = stack.pop()
+        if node is None or id(node) in seen or not isinstance(node, agrad.Node):
+            continue
+        seen.add(id(node))
+        saved = node.saved if isinstance(node.saved, tuple) else ()
+        count += sum(1 for s in saved if isinstance(s, np.ndarray))
+        if hasattr(node, "ctx") and node.ctx._saved:
+            count += sum(1 for s in node.ctx._saved if s is not None)
+        stack.extend(e for e in node.edges if isinstance(e, agrad.Node))
+    return count
+
+
+def _block(x):
+    for _ in range(5):
+        x = agrad.tanh(agrad.sin(x) * agrad.exp(x))
+    return x
+
+
+def test_checkpoint_saves_fewer_arrays_and_gives_the_same_gradient():
+    xa = RNG.normal(size=(8,))
+    x1, x2 = t(xa), t(xa)
+    plain = agrad.sum(_block(x1))
+    ckpt = agrad.sum(agrad.checkpoint(_block, x2))
+    assert _count_saved_arrays(ckpt) < _count_saved_arrays(plain)
+    plain.backward()
+    ckpt.backward()
+    np.testing.assert_allclose(x2.grad.array, x1.grad.array, rtol=1e-14)
+
+
+def test_checkpoint_second_order():
+    x = t(0.7)
+    (g,) = agrad.grad(agrad.checkpoint(lambda v: v**3, x), x, create_graph=True)
+    (h,) = agrad.grad(g, x)
+    assert h.item() == pytest.approx(6 * 0.7)
+
+
+def test_detect_anomaly_names_op_and_forward_traceback():
+    x = t([0.0, 1.0])
+    with agrad.detect_anomaly():
+        y = agrad.sum(agrad.sqrt(x))  # the line the report must show
+        with pytest.raises(errors.AnomalyError) as info:
+            y.backward()
+    message = str(info.value)
+    assert "SqrtBackward" in message
+    assert "test_engine.py" in message and "agrad.sqrt(x)" in message
+
+
+def test_without_anomaly_mode_nan_passes_silently():
+    x = t([0.0])
+    agrad.sum(agrad.sqrt(x)).backward()
+    assert np.isinf(x.grad.array[0])
+
+
+# -- memory ------------------------------------------------------------------------------
+def test_saved_arrays_freed_after_backward():
+    x = t(RNG.normal(size=(100,)))
+    h = agrad.exp(x)  # exp saves its output
+    ref = weakref.ref(h.array)
+    y = agrad.sum(agrad.sin(h))  # sin saves its input, h
+    del h
+    gc.collect()
+    assert ref() is not None  # kept alive by the graph
+    y.backward()
+    gc.collect()
+    assert ref() is None  # freed with the graph's saved arrays, y still alive
+    assert y.grad_fn is not None
+
+
+def test_graph_freed_when_output_dropped():
+    x = t(RNG.normal(size=(10,)))
+    y = agrad.sum(agrad.tanh(x * 2))
+    node_ref = weakref.ref(y.grad_fn)
+    del y
+    gc.collect()
+    assert node_ref() is None
+
+
+def test_backward_in_a_loop_does_not_grow_memory():
+    import tracemalloc
+
+    x = t(RNG.normal(size=(50,)))
+
+    def step():
+        y = agrad.sum(agrad.tanh(x * 2.0) * agrad.exp(x))
+        y.backward()
+
+    for _ in range(50):
+        step()
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.take_snapshot()
+    for _ in range(1000):
+        step()
+    gc.collect()
+    after = tracemalloc.take_snapshot()
+    tracemalloc.stop()
+    grown = sum(s.size_diff for s in after.compare_to(before, "filename"))
+    assert grown < 50_000, f"memory grew by {grown} bytes over 1000 backward calls"
