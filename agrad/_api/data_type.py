@@ -28,4 +28,8 @@ def astype(x: Tensor, dtype: DType, /, *, copy: bool = True, device: Any = None)
     if not copy and x.dtype is dtype:
         return x
     kw = {"dtype": native_dtype(dtype, x._dev), "copy": True}
-    return apply(TABLE["astype"], (x,), kw)  # type: ignore[no-any-return]
+    return apply(TABLE["astype"], (x,), kw, _astype_forward)  # type: ignore[no-any-return]
+
+
+def _astype_forward(xp: Any, a: Any, *, dtype: Any, copy: bool) -> Any:
+    return xp.astype(a, dtype, copy=copy)

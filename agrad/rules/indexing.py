@@ -63,6 +63,6 @@ RULES = [
         lambda g, out, x, index, values, *, xp, axis: g,
         None,
         lambda g, out, x, index, values, *, xp, axis: g[(slice(None),) * axis + (index,)],
-        linear=True,
+        save="inputs",
     ),
 ]

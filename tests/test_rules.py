@@ -1,0 +1,676 @@
+"""Every differentiable rule against torch.autograd.
+
+Each case runs one agrad function and its torch twin on the same random inputs. The loss is
+``sum(sin(f(inputs)) * w)`` for a fixed random cotangent ``w``: the ``sin`` makes the
+cotangent reaching ``f``'s rule depend on the inputs, so even the rules of linear functions
+are differentiated at the higher orders. Order k + 1 is the gradient of
+``sum_i sum(grad_i * v_i)`` over the order-k gradients, with fixed random ``v_i``.
+
+- float64: orders 1 to 3, to rounding (these are exact formulas);
+- float32: order 1, looser tolerances;
+- complex128: order 1, for the functions torch defines on complex numbers.
+
+Each gradient must also keep its input's dtype and shape. Internal ops (``_view_scatter``,
+``_scatter_add``) are reached through in-place changes of views and through integer-array
+indexing at the second order.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import zlib
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+import pytest
+import torch
+
+import agrad
+from agrad._registry import TABLE
+
+F64_TOL = {"rtol": 1e-7, "atol": 1e-9}
+F32_TOL = {"rtol": 2e-4, "atol": 2e-5}
+C128_TOL = F64_TOL
+
+
+# -- input domains ----------------------------------------------------------------------
+@dataclasses.dataclass(frozen=True)
+class Domain:
+    """Magnitudes drawn from ``[low, high)``, with a random sign when ``signed``.
+
+    Complex draws add an imaginary part in ``[-1, 1)``; the real part keeps its domain, so
+    ``POSITIVE`` stays off the branch cut of ``log`` and ``sqrt``.
+    """
+
+    low: float
+    high: float
+    signed: bool = True
+
+    def __call__(self, rng: np.random.Generator, shape: tuple[int, ...], cplx: bool) -> Any:
+        values = rng.uniform(self.low, self.high, shape)
+        if self.signed:
+            values = values * rng.choice([-1.0, 1.0], shape)
+        if cplx:
+            values = values + 1j * rng.uniform(-1.0, 1.0, shape)
+        return np.asarray(values)
+
+
+@dataclasses.dataclass(frozen=True)
+class Fixed:
+    """Given values (to put points such as ``0 ** x`` in the test)."""
+
+    values: tuple[float, ...]
+
+    def __call__(self, rng: np.random.Generator, shape: tuple[int, ...], cplx: bool) -> Any:
+        return np.reshape(np.asarray(self.values, dtype=np.float64), shape)
+
+
+REAL = Domain(0.0, 2.0)
+AWAY = Domain(0.5, 2.0)  # away from zero: divisors, kinks of abs and remainder
+POSITIVE = Domain(0.5, 2.0, signed=False)  # log, sqrt, bases of real powers
+
+# constants the cases close over (never differentiated)
+_MASK = np.array(
+    [[True, False, True, True], [False, False, True, False], [True, True, False, True]]
+)
+_IDX = np.array([0, 2, 0, 3, 0])  # repeated indices: their gradients add up
+_IDX2 = np.array([1, 0, 1])
+_UNIQUE_IDX = np.array([3, 0, 2])
+_AG_MASK, _T_MASK = agrad.asarray(_MASK), torch.tensor(_MASK)
+_AG_IDX, _T_IDX = agrad.asarray(_IDX), torch.tensor(_IDX)
+_AG_IDX2, _T_IDX2 = agrad.asarray(_IDX2), torch.tensor(_IDX2)
+_AG_UNIQUE, _T_UNIQUE = agrad.asarray(_UNIQUE_IDX), torch.tensor(_UNIQUE_IDX)
+
+
+# -- the case table ---------------------------------------------------------------------
+@dataclasses.dataclass(frozen=True)
+class Case:
+    """One call of an agrad function and the same call in torch."""
+
+    id: str
+    rule: str  # the name in agrad's rule table this case exercises
+    f_agrad: Callable[..., Any]
+    f_torch: Callable[..., Any]
+    shapes: tuple[tuple[int, ...], ...]
+    domains: tuple[Any, ...] = ()  # one per input; REAL where missing
+    cplx: bool = False  # also check complex128 at first order
+    order: int = 3
+    xfail: Mapping[str, str] = dataclasses.field(default_factory=dict)  # check -> reason
+
+    def draw(self, rng: np.random.Generator, dtype: Any) -> list[Any]:
+        cplx = np.dtype(dtype).kind == "c"
+        domains = self.domains + (REAL,) * (len(self.shapes) - len(self.domains))
+        return [d(rng, s, cplx).astype(dtype) for d, s in zip(domains, self.shapes)]
+
+
+def _unary(rule: str, f_agrad: Any, f_torch: Any, domain: Any = REAL, **kw: Any) -> list[Case]:
+    """An elementwise function on a matrix and on a 0-d array."""
+    return [
+        Case(f"{rule}-2d", rule, f_agrad, f_torch, ((3, 4),), (domain,), **kw),
+        Case(f"{rule}-0d", rule, f_agrad, f_torch, ((),), (domain,), **kw),
+    ]
+
+
+def _astype_roundtrip_agrad(x: Any) -> Any:
+    return agrad.astype(agrad.astype(x, agrad.float32), x.dtype)
+
+
+def _setitem_agrad(key: Any) -> Callable[[Any, Any], Any]:
+    def f(x: Any, v: Any) -> Any:
+        y = x + 0.0
+        y[key] = v
+        return y
+
+    return f
+
+
+def _setitem_torch(key: Any) -> Callable[[Any, Any], Any]:
+    def f(x: Any, v: Any) -> Any:
+        y = x.clone()
+        y[key] = v
+        return y
+
+    return f
+
+
+def _setitem_twice_agrad(x: Any, v: Any) -> Any:
+    y = x + 0.0
+    y[0] = v
+    y[1:3] = v * v
+    return y
+
+
+def _setitem_twice_torch(x: Any, v: Any) -> Any:
+    y = x.clone()
+    y[0] = v
+    y[1:3] = v * v
+    return y
+
+
+def _setitem_scalar_agrad(x: Any) -> Any:
+    y = x * x
+    y[1, 2] = 2.5
+    return y
+
+
+def _setitem_scalar_torch(x: Any) -> Any:
+    y = x * x
+    y[1, 2] = 2.5
+    return y
+
+
+def _inplace_mul_view_agrad(x: Any, v: Any) -> Any:
+    y = x + 0.0
+    row = y[1]
+    row *= v
+    return y
+
+
+def _inplace_mul_view_torch(x: Any, v: Any) -> Any:
+    y = x.clone()
+    row = y[1]
+    row *= v
+    return y
+
+
+def _setitem_view_agrad(x: Any, v: Any) -> Any:
+    y = x + 0.0
+    view = y[:, 1:]
+    view[0] = v
+    return y * y
+
+
+def _setitem_view_torch(x: Any, v: Any) -> Any:
+    y = x.clone()
+    view = y[:, 1:]
+    view[0] = v
+    return y * y
+
+
+def _setitem_reshaped_agrad(x: Any, v: Any) -> Any:
+    y = x + 0.0
+    flat = agrad.reshape(y, (-1,))
+    flat[2:5] = v
+    return y
+
+
+def _setitem_reshaped_torch(x: Any, v: Any) -> Any:
+    y = x.clone()
+    flat = torch.reshape(y, (-1,))
+    flat[2:5] = v
+    return y
+
+
+def _iadd_agrad(x: Any, v: Any) -> Any:
+    y = x * x
+    y += v
+    return y
+
+
+def _iadd_torch(x: Any, v: Any) -> Any:
+    y = x * x
+    y += v
+    return y
+
+
+_ASTYPE_BROKEN = "`astype` forward passes `dtype=` by keyword; NumPy's `astype` takes it positionally"
+
+CASES: list[Case] = [
+    # -- arithmetic, with broadcasting and Python scalars -------------------------------
+    Case("add-broadcast", "add", agrad.add, torch.add, ((3, 1), (4,)), cplx=True),
+    Case("add-0d-and-1d", "add", agrad.add, torch.add, ((), (3,))),
+    Case("add-operator-scalar", "add", lambda x: x + 2.5, lambda x: x + 2.5, ((2, 3),)),
+    Case("add-reflected-scalar", "add", lambda x: 2.5 + x, lambda x: 2.5 + x, ((2, 3),)),
+    Case("add-same-input", "add", lambda x: agrad.add(x, x), lambda x: x + x, ((3,),)),
+    Case("subtract-broadcast", "subtract", agrad.subtract, torch.sub, ((2, 3, 4), (3, 1)), cplx=True),
+    Case("subtract-reflected-scalar", "subtract", lambda x: 1.0 - x, lambda x: 1.0 - x, ((4,),)),
+    Case("multiply-broadcast", "multiply", agrad.multiply, torch.mul, ((3, 1), (4,)), cplx=True),
+    Case("multiply-0d", "multiply", agrad.multiply, torch.mul, ((), ())),
+    Case("multiply-same-input", "multiply", lambda x: x * x, lambda x: x * x, ((3, 2),), cplx=True),
+    Case("multiply-scalar", "multiply", lambda x: 3.0 * x, lambda x: 3.0 * x, ((3,),)),
+    Case(
+        "divide-broadcast",
+        "divide",
+        agrad.divide,
+        torch.div,
+        ((3, 1), (4,)),
+        (REAL, AWAY),
+        cplx=True,
+    ),
+    Case("divide-scalar-numerator", "divide", lambda x: 1.5 / x, lambda x: 1.5 / x, ((5,),), (AWAY,), cplx=True),
+    Case("divide-scalar-denominator", "divide", lambda x: x / 4.0, lambda x: x / 4.0, ((5,),)),
+    Case("remainder-broadcast", "remainder", agrad.remainder, torch.remainder, ((3, 4), (4,)), (REAL, AWAY)),
+    Case("remainder-scalar-divisor", "remainder", lambda x: x % 0.7, lambda x: x % 0.7, ((6,),)),
+    Case(
+        "remainder-scalar-dividend",
+        "remainder",
+        lambda x: 3.0 % x,
+        # torch has no derivative for `remainder(Scalar, Tensor)`
+        lambda x: torch.remainder(torch.full_like(x, 3.0), x),
+        ((6,),),
+        (AWAY,),
+    ),
+    *_unary("negative", agrad.negative, torch.neg, cplx=True),
+    Case("negative-operator", "negative", lambda x: -x, lambda x: -x, ((4,),)),
+    *_unary("positive", agrad.positive, torch.positive, cplx=True),
+    Case("positive-operator", "positive", lambda x: +x, lambda x: +x, ((4,),)),
+    # -- pow: tensor and Python exponents, Python base ----------------------------------
+    Case("pow-tensors", "pow", agrad.pow, torch.pow, ((3, 1), (4,)), (POSITIVE, REAL), cplx=True),
+    Case("pow-int-3", "pow", lambda x: x**3, lambda x: x**3, ((3, 4),), cplx=True),
+    Case("pow-int-2", "pow", lambda x: agrad.pow(x, 2), lambda x: torch.pow(x, 2), ((3, 4),)),
+    Case("pow-int-0", "pow", lambda x: x**0, lambda x: x**0, ((4,),)),
+    Case("pow-int-negative", "pow", lambda x: x**-2, lambda x: x**-2, ((4,),), (AWAY,), cplx=True),
+    Case("pow-half", "pow", lambda x: x**0.5, lambda x: x**0.5, ((3, 4),), (POSITIVE,)),
+    Case("pow-scalar-base", "pow", lambda x: 2.0**x, lambda x: 2.0**x, ((3, 4),), cplx=True),
+    Case(
+        "pow-zero-base",
+        "pow",
+        agrad.pow,
+        torch.pow,
+        ((4,), (4,)),
+        (Fixed((0.0, 0.0, 0.0, 1.5)), Fixed((3.5, 4.0, 0.0, -1.0))),
+    ),
+    # -- elementwise functions ----------------------------------------------------------
+    *_unary("exp", agrad.exp, torch.exp, cplx=True),
+    *_unary("log", agrad.log, torch.log, POSITIVE, cplx=True),
+    *_unary("sin", agrad.sin, torch.sin, cplx=True),
+    *_unary("cos", agrad.cos, torch.cos, cplx=True),
+    *_unary("tanh", agrad.tanh, torch.tanh, cplx=True),
+    *_unary("sqrt", agrad.sqrt, torch.sqrt, POSITIVE, cplx=True),
+    *_unary("abs", agrad.abs, torch.abs, AWAY, cplx=True),
+    Case("abs-operator", "abs", lambda x: abs(x), lambda x: abs(x), ((4,),), (AWAY,)),
+    Case("maximum-broadcast", "maximum", agrad.maximum, torch.maximum, ((3, 1), (4,))),
+    Case(
+        "maximum-scalar",
+        "maximum",
+        lambda x: agrad.maximum(x, 0.0),
+        lambda x: torch.clamp_min(x, 0.0),
+        ((3, 4),),
+        (AWAY,),
+    ),
+    # -- reductions ---------------------------------------------------------------------
+    Case("sum-all", "sum", agrad.sum, torch.sum, ((2, 3, 4),), cplx=True),
+    Case("sum-axis-1", "sum", lambda x: agrad.sum(x, axis=1), lambda x: torch.sum(x, dim=1), ((2, 3, 4),), cplx=True),
+    Case(
+        "sum-axis-0-2",
+        "sum",
+        lambda x: agrad.sum(x, axis=(0, 2)),
+        lambda x: torch.sum(x, dim=(0, 2)),
+        ((2, 3, 4),),
+    ),
+    Case(
+        "sum-axis-neg-keepdims",
+        "sum",
+        lambda x: agrad.sum(x, axis=-1, keepdims=True),
+        lambda x: torch.sum(x, dim=-1, keepdim=True),
+        ((2, 3, 4),),
+    ),
+    Case(
+        "sum-all-keepdims",
+        "sum",
+        lambda x: agrad.sum(x, keepdims=True),
+        lambda x: torch.sum(x, dim=(0, 1), keepdim=True),
+        ((3, 4),),
+    ),
+    Case("sum-0d", "sum", agrad.sum, torch.sum, ((),)),
+    Case(
+        "sum-dtype-float64",
+        "sum",
+        lambda x: agrad.sum(x, dtype=agrad.float64),
+        lambda x: torch.sum(x, dtype=torch.float64),
+        ((3, 4),),
+    ),
+    Case("mean-all", "mean", agrad.mean, torch.mean, ((2, 3, 4),), cplx=True),
+    Case("mean-axis-1", "mean", lambda x: agrad.mean(x, axis=1), lambda x: torch.mean(x, dim=1), ((2, 3, 4),)),
+    Case(
+        "mean-axis-0-2-keepdims",
+        "mean",
+        lambda x: agrad.mean(x, axis=(0, 2), keepdims=True),
+        lambda x: torch.mean(x, dim=(0, 2), keepdim=True),
+        ((2, 3, 4),),
+        cplx=True,
+    ),
+    Case("mean-0d", "mean", agrad.mean, torch.mean, ((),)),
+    # -- linear algebra -----------------------------------------------------------------
+    Case("matmul-2d-2d", "matmul", agrad.matmul, torch.matmul, ((3, 4), (4, 5)), cplx=True),
+    Case("matmul-1d-1d", "matmul", agrad.matmul, torch.matmul, ((4,), (4,)), cplx=True),
+    Case("matmul-1d-2d", "matmul", agrad.matmul, torch.matmul, ((4,), (4, 5)), cplx=True),
+    Case("matmul-2d-1d", "matmul", agrad.matmul, torch.matmul, ((3, 4), (4,)), cplx=True),
+    Case("matmul-batch-broadcast", "matmul", agrad.matmul, torch.matmul, ((2, 1, 3, 4), (5, 4, 2)), cplx=True),
+    Case("matmul-1d-batch", "matmul", agrad.matmul, torch.matmul, ((4,), (2, 4, 3))),
+    Case("matmul-batch-1d", "matmul", agrad.matmul, torch.matmul, ((2, 3, 4), (4,))),
+    Case("matmul-operator", "matmul", lambda a, b: a @ b, lambda a, b: a @ b, ((2, 3), (3, 2))),
+    Case("matrix_transpose", "matrix_transpose", agrad.matrix_transpose, lambda x: x.mT, ((2, 3, 4),), cplx=True),
+    Case("matrix_transpose-mT", "matrix_transpose", lambda x: x.mT, lambda x: x.mT, ((3, 4),)),
+    # -- manipulation -------------------------------------------------------------------
+    Case(
+        "reshape",
+        "reshape",
+        lambda x: agrad.reshape(x, (6, 4)),
+        lambda x: torch.reshape(x, (6, 4)),
+        ((2, 3, 4),),
+        cplx=True,
+    ),
+    Case("reshape-flatten", "reshape", lambda x: agrad.reshape(x, (-1,)), lambda x: torch.reshape(x, (-1,)), ((3, 4),)),
+    Case("reshape-0d", "reshape", lambda x: agrad.reshape(x, (1, 1)), lambda x: torch.reshape(x, (1, 1)), ((),)),
+    Case(
+        "permute_dims",
+        "permute_dims",
+        lambda x: agrad.permute_dims(x, (2, 0, 1)),
+        lambda x: torch.permute(x, (2, 0, 1)),
+        ((2, 3, 4),),
+        cplx=True,
+    ),
+    Case(
+        "permute_dims-negative-axes",
+        "permute_dims",
+        lambda x: agrad.permute_dims(x, (-1, 0, 1)),
+        lambda x: torch.permute(x, (-1, 0, 1)),
+        ((2, 3, 4),),
+    ),
+    Case("permute_dims-T", "permute_dims", lambda x: x.T, lambda x: x.T, ((3, 4),)),
+    Case(
+        "broadcast_to",
+        "broadcast_to",
+        lambda x: agrad.broadcast_to(x, (2, 3, 4)),
+        lambda x: torch.broadcast_to(x, (2, 3, 4)),
+        ((3, 1),),
+        cplx=True,
+    ),
+    Case(
+        "broadcast_to-0d",
+        "broadcast_to",
+        lambda x: agrad.broadcast_to(x, (2, 3)),
+        lambda x: torch.broadcast_to(x, (2, 3)),
+        ((),),
+    ),
+    Case(
+        "expand_dims-0",
+        "expand_dims",
+        lambda x: agrad.expand_dims(x, axis=0),
+        lambda x: torch.unsqueeze(x, 0),
+        ((3, 4),),
+    ),
+    Case(
+        "expand_dims-last",
+        "expand_dims",
+        lambda x: agrad.expand_dims(x, axis=-1),
+        lambda x: torch.unsqueeze(x, -1),
+        ((3, 4),),
+    ),
+    Case(
+        "squeeze-1",
+        "squeeze",
+        lambda x: agrad.squeeze(x, axis=1),
+        lambda x: torch.squeeze(x, 1),
+        ((3, 1, 4),),
+    ),
+    Case(
+        "squeeze-0-2",
+        "squeeze",
+        lambda x: agrad.squeeze(x, axis=(0, 2)),
+        lambda x: torch.squeeze(x, (0, 2)),
+        ((1, 3, 1),),
+    ),
+    # -- where --------------------------------------------------------------------------
+    Case(
+        "where-broadcast",
+        "where",
+        lambda a, b: agrad.where(_AG_MASK, a, b),
+        lambda a, b: torch.where(_T_MASK, a, b),
+        ((3, 1), (4,)),
+        cplx=True,
+    ),
+    Case(
+        "where-scalar-x2",
+        "where",
+        lambda x: agrad.where(_AG_MASK, x, 0.0),
+        lambda x: torch.where(_T_MASK, x, 0.0),
+        ((3, 4),),
+        cplx=True,
+    ),
+    Case(
+        "where-scalar-x1",
+        "where",
+        lambda x: agrad.where(_AG_MASK, 1.5, x),
+        lambda x: torch.where(_T_MASK, 1.5, x),
+        ((3, 4),),
+    ),
+    Case(
+        "where-same-input",
+        "where",
+        lambda x: agrad.where(_AG_MASK, x, x * x),
+        lambda x: torch.where(_T_MASK, x, x * x),
+        ((4,),),
+    ),
+    # -- creation and data type ---------------------------------------------------------
+    Case(
+        "asarray-copy",
+        "asarray",
+        lambda x: agrad.asarray(x, copy=True),
+        lambda x: x.clone(),
+        ((3, 4),),
+        cplx=True,
+    ),
+    Case("asarray-no-copy", "asarray", agrad.asarray, lambda x: x, ((3, 4),)),
+    Case(
+        "astype-float64",
+        "astype",
+        lambda x: agrad.astype(x, agrad.float64),
+        lambda x: x.to(torch.float64),
+        ((3, 4),),
+        xfail={"float64": _ASTYPE_BROKEN, "float32": _ASTYPE_BROKEN},
+    ),
+    Case(
+        "astype-via-float32",
+        "astype",
+        _astype_roundtrip_agrad,
+        lambda x: x.to(torch.float32).to(x.dtype),
+        ((3, 4),),
+        xfail={"float64": _ASTYPE_BROKEN, "float32": _ASTYPE_BROKEN},
+    ),
+    Case(
+        "astype-to-complex",
+        "astype",
+        lambda x: agrad.astype(x, agrad.complex128),
+        lambda x: x.to(torch.complex128),
+        ((3, 4),),
+        order=1,
+        xfail={"float64": _ASTYPE_BROKEN, "float32": _ASTYPE_BROKEN},
+    ),
+    # -- indexing -----------------------------------------------------------------------
+    Case("getitem-slices", "__getitem__", lambda x: x[1:3, ::2], lambda x: x[1:3, ::2], ((4, 5),), cplx=True),
+    Case("getitem-ints", "__getitem__", lambda x: x[1, -1], lambda x: x[1, -1], ((3, 4),)),
+    Case("getitem-int-row", "__getitem__", lambda x: x[1], lambda x: x[1], ((3, 4),)),
+    Case(
+        "getitem-none-ellipsis",
+        "__getitem__",
+        lambda x: x[None, ..., 1],
+        lambda x: x[None, ..., 1],
+        ((2, 3, 4),),
+    ),
+    Case("getitem-0d-empty-tuple", "__getitem__", lambda x: x[()], lambda x: x[()], ((),)),
+    Case(
+        "getitem-int-array-repeated",
+        "__getitem__",
+        lambda x: x[_AG_IDX],
+        lambda x: x[_T_IDX],
+        ((4, 3),),
+        cplx=True,
+    ),
+    Case(
+        "getitem-int-arrays-2",
+        "__getitem__",
+        lambda x: x[_AG_IDX2, _AG_IDX2],
+        lambda x: x[_T_IDX2, _T_IDX2],
+        ((2, 3),),
+    ),
+    Case(
+        "getitem-slice-int-array",
+        "__getitem__",
+        lambda x: x[:, _AG_IDX],
+        lambda x: x[:, _T_IDX],
+        ((2, 4),),
+    ),
+    Case("getitem-bool-mask", "__getitem__", lambda x: x[_AG_MASK], lambda x: x[_T_MASK], ((3, 4),), cplx=True),
+    Case(
+        "setitem-slice",
+        "__setitem__",
+        _setitem_agrad(slice(1, 3)),
+        _setitem_torch(slice(1, 3)),
+        ((4, 4), (2, 4)),
+        cplx=True,
+    ),
+    Case(
+        "setitem-broadcast-value",
+        "__setitem__",
+        _setitem_agrad((slice(None), slice(1, 3))),
+        _setitem_torch((slice(None), slice(1, 3))),
+        ((3, 4), (3, 1)),
+    ),
+    Case("setitem-int", "__setitem__", _setitem_agrad(1), _setitem_torch(1), ((3, 4), (4,))),
+    Case(
+        "setitem-int-array",
+        "__setitem__",
+        _setitem_agrad(_AG_UNIQUE),
+        _setitem_torch(_T_UNIQUE),
+        ((4, 2), (3, 2)),
+    ),
+    Case(
+        "setitem-bool-mask",
+        "__setitem__",
+        _setitem_agrad(_AG_MASK),
+        _setitem_torch(_T_MASK),
+        ((3, 4), (int(_MASK.sum()),)),
+        cplx=True,
+    ),
+    Case("setitem-bool-mask-0d-value", "__setitem__", _setitem_agrad(_AG_MASK), _setitem_torch(_T_MASK), ((3, 4), ())),
+    Case("setitem-python-scalar", "__setitem__", _setitem_scalar_agrad, _setitem_scalar_torch, ((3, 4),)),
+    Case("setitem-twice", "__setitem__", _setitem_twice_agrad, _setitem_twice_torch, ((4, 3), (3,))),
+    Case("inplace-mul-through-view", "_view_scatter", _inplace_mul_view_agrad, _inplace_mul_view_torch, ((3, 4), (4,)), cplx=True),
+    Case("setitem-through-view", "_view_scatter", _setitem_view_agrad, _setitem_view_torch, ((3, 4), (3,))),
+    Case("setitem-through-reshape", "_view_scatter", _setitem_reshaped_agrad, _setitem_reshaped_torch, ((3, 4), (3,))),
+    Case("inplace-add-broadcast", "add", _iadd_agrad, _iadd_torch, ((3, 4), (4,))),
+]
+
+
+def _params(check: str, cases: list[Case]) -> list[Any]:
+    params = []
+    for case in cases:
+        reason = case.xfail.get(check)
+        marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+        params.append(pytest.param(case, id=case.id, marks=marks))
+    return params
+
+
+# -- the comparison -----------------------------------------------------------------------
+def _draw(rng: np.random.Generator, shape: tuple[int, ...], dtype: Any) -> Any:
+    values = rng.standard_normal(shape)
+    if np.dtype(dtype).kind == "c":
+        values = values + 1j * rng.standard_normal(shape)
+    return np.asarray(values).astype(dtype)
+
+
+def _assert_grad(actual: Any, expected: Any, x: Any, where: str, tol: Mapping[str, float]) -> None:
+    """``actual`` (agrad) matches ``expected`` (torch); ``None`` reads as zeros."""
+    if actual is not None:
+        assert actual.shape == x.shape, f"{where}: shape {actual.shape}, input has {x.shape}"
+        assert actual.array.dtype == x.dtype, f"{where}: dtype {actual.array.dtype}, input has {x.dtype}"
+        actual = np.asarray(actual.array)
+    zeros = np.zeros(x.shape, x.dtype)
+    expected = zeros if expected is None else expected.detach().numpy()
+    np.testing.assert_allclose(zeros if actual is None else actual, expected, err_msg=where, **tol)
+
+
+def _check_against_torch(case: Case, dtype: Any, order: int, tol: Mapping[str, float]) -> None:
+    rng = np.random.default_rng(zlib.crc32(case.id.encode()))
+    arrays = case.draw(rng, dtype)
+    a_xs = [agrad.tensor(a, requires_grad=True) for a in arrays]
+    t_xs = [torch.tensor(a, requires_grad=True) for a in arrays]
+    a_out = agrad.sin(case.f_agrad(*a_xs))
+    t_out = torch.sin(case.f_torch(*t_xs))
+    assert a_out.shape == tuple(t_out.shape)
+    np.testing.assert_allclose(a_out.array, t_out.detach().numpy(), err_msg="forward", **tol)
+
+    w = _draw(rng, tuple(t_out.shape), t_out.detach().numpy().dtype)
+    a_outs, a_ws, t_outs, t_ws = [a_out], [w], [t_out], [torch.tensor(w)]
+    none = (None,) * len(arrays)
+    for k in range(order):
+        create = k + 1 < order
+        a_gs = (
+            agrad.grad(a_outs, a_xs, a_ws, create_graph=create, allow_unused=True) if a_outs else none
+        )
+        t_gs = (
+            torch.autograd.grad(t_outs, t_xs, t_ws, create_graph=create, allow_unused=True)
+            if t_outs
+            else none
+        )
+        for i, (a_g, t_g) in enumerate(zip(a_gs, t_gs)):
+            _assert_grad(a_g, t_g, arrays[i], f"order {k + 1}, input {i}", tol)
+        # the next order differentiates sum_i sum(grad_i * v_i)
+        a_outs, a_ws, t_outs, t_ws = [], [], [], []
+        for i, (a_g, t_g) in enumerate(zip(a_gs, t_gs)):
+            v = _draw(rng, arrays[i].shape, dtype)
+            if a_g is not None and a_g.requires_grad:
+                a_outs.append(a_g)
+                a_ws.append(v)
+            if t_g is not None and t_g.requires_grad:
+                t_outs.append(t_g)
+                t_ws.append(torch.tensor(v))
+
+
+@pytest.mark.parametrize("case", _params("float64", CASES))
+def test_float64_to_third_order(case: Case) -> None:
+    _check_against_torch(case, np.float64, case.order, F64_TOL)
+
+
+@pytest.mark.parametrize("case", _params("float32", CASES))
+def test_float32_first_order(case: Case) -> None:
+    _check_against_torch(case, np.float32, 1, F32_TOL)
+
+
+@pytest.mark.parametrize("case", _params("complex128", [c for c in CASES if c.cplx]))
+def test_complex128_first_order(case: Case) -> None:
+    _check_against_torch(case, np.complex128, 1, C128_TOL)
+
+
+@pytest.mark.parametrize(
+    ("dtype1", "dtype2"),
+    [(np.float32, np.float64), (np.float64, np.float32), (np.float32, np.complex128)],
+    ids=str,
+)
+def test_mixed_dtypes_grads_keep_each_inputs_dtype_and_shape(dtype1: Any, dtype2: Any) -> None:
+    rng = np.random.default_rng(7)
+    arrays = [_draw(rng, (3, 1), dtype1), _draw(rng, (4,), dtype2)]
+    a_xs = [agrad.tensor(a, requires_grad=True) for a in arrays]
+    t_xs = [torch.tensor(a, requires_grad=True) for a in arrays]
+    w = _draw(rng, (3, 4), np.result_type(dtype1, dtype2))
+    a_gs = agrad.grad([a_xs[0] * a_xs[1]], a_xs, [w])
+    t_gs = torch.autograd.grad([t_xs[0] * t_xs[1]], t_xs, [torch.tensor(w)])
+    for i, (a_g, t_g) in enumerate(zip(a_gs, t_gs)):
+        _assert_grad(a_g, t_g, arrays[i], f"input {i}", F32_TOL)
+
+
+# -- the table covers the rules -----------------------------------------------------------
+def _internal(name: str) -> bool:
+    """agrad's own ops (``_view_scatter``), not the standard's dunders (``__getitem__``)."""
+    return name.startswith("_") and not name.startswith("__")
+
+
+def test_every_differentiable_rule_has_a_case() -> None:
+    ruled = {name for name, rule in TABLE.items() if not rule.nondiff and not _internal(name)}
+    missing = sorted(ruled - {case.rule for case in CASES})
+    assert not missing, f"rules without a case in tests/test_rules.py: {missing}"
+
+
+def test_cases_name_differentiable_rules() -> None:
+    unknown = sorted(
+        {case.rule for case in CASES if case.rule not in TABLE or TABLE[case.rule].nondiff}
+    )
+    assert not unknown, f"cases for names with no differentiable rule: {unknown}"
+
+
+def test_case_ids_are_unique() -> None:
+    ids = [case.id for case in CASES]
+    assert len(ids) == len(set(ids))
