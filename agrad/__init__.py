@@ -119,8 +119,8 @@ pi = _math.pi
 newaxis = None
 
 __all__ = [
-    "Device",
     "DType",
+    "Device",
     "Function",
     "FunctionCtx",
     "Node",

@@ -7,7 +7,7 @@ from agrad._grad_mode import STATE, _Mode
 __all__ = ["detect_anomaly"]
 
 
-class detect_anomaly(_Mode):  # noqa: N801 - named like torch.autograd.detect_anomaly
+class detect_anomaly(_Mode):
     """Record where each operation was called and check every backward step for NaN/inf.
 
     The first backward step that produces NaN or inf raises
@@ -25,7 +25,7 @@ class detect_anomaly(_Mode):  # noqa: N801 - named like torch.autograd.detect_an
     ...         y.backward()
     ...     except agrad.errors.AnomalyError as e:
     ...         print(str(e).splitlines()[0])
-    `SqrtBackward` returned NaN or inf in its gradient for input 0. The forward call that created it:
+    `SqrtBackward` returned NaN or inf for input 0. The forward call that created it:
     """
 
     def __init__(self) -> None:

@@ -202,7 +202,7 @@ def grad(
         STATE.enabled = previous
     assert results is not None
     wrapped: list[Tensor | None] = []
-    for t, r in zip(ins, results):
+    for t, r in zip(ins, results, strict=False):
         if r is None or isinstance(r, Tensor):
             wrapped.append(r)
         else:

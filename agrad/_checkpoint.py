@@ -28,7 +28,7 @@ class _Checkpoint(Function):
         create_graph = STATE.enabled
         inputs = []
         args = []
-        for s, o in zip(saved, others):
+        for s, o in zip(saved, others, strict=False):
             if s is None:
                 args.append(o)
                 continue
@@ -43,14 +43,22 @@ class _Checkpoint(Function):
         with enable_grad():
             outs = ctx.fn(*args)  # type: ignore[attr-defined]
         outs = outs if isinstance(outs, tuple) else (outs,)
-        pairs = [(o, g) for o, g in zip(outs, grads) if isinstance(o, Tensor) and o.requires_grad]
-        found = grad(
-            [o for o, _ in pairs],
-            inputs,
-            [g for _, g in pairs],
-            create_graph=create_graph,
-            allow_unused=True,
-        ) if pairs and inputs else [None] * len(inputs)
+        pairs = [
+            (o, g)
+            for o, g in zip(outs, grads, strict=False)
+            if isinstance(o, Tensor) and o.requires_grad
+        ]
+        found = (
+            grad(
+                [o for o, _ in pairs],
+                inputs,
+                [g for _, g in pairs],
+                create_graph=create_graph,
+                allow_unused=True,
+            )
+            if pairs and inputs
+            else [None] * len(inputs)
+        )
         it = iter(found)
         result: list[Any] = [None]  # for fn
         for s in saved:

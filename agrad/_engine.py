@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 
 from agrad._grad_mode import STATE
 from agrad.errors import AnomalyError, FreedGraphError, InplaceModifiedError, UnusedInputError
-from agrad.extend import ArrayMeta
 
 if TYPE_CHECKING:
     from agrad._device import Device
@@ -83,7 +82,9 @@ class Node:
 
     # -- introspection ---------------------------------------------------------------
     def name(self) -> str:
-        base = "".join(p.capitalize() for p in self.rule.name.strip("_").replace(".", "_").split("_"))
+        base = "".join(
+            p.capitalize() for p in self.rule.name.strip("_").replace(".", "_").split("_")
+        )
         return f"{base}Backward"
 
     def __repr__(self) -> str:
@@ -119,8 +120,8 @@ class Node:
         """Raise if the saved arrays were freed or changed in place since they were saved."""
         if self.saved is _FREED:
             msg = (
-                f"Trying to backward through the graph a second time: the arrays `{self.rule.name}` "
-                "saved for backward were freed after the first backward. Pass "
+                "Trying to backward through the graph a second time: the arrays "
+                f"`{self.rule.name}` saved for backward were freed after the first backward. Pass "
                 "`retain_graph=True` to the first `backward()` (or `agrad.grad`) to keep them."
             )
             raise FreedGraphError(msg)
@@ -152,8 +153,7 @@ class Node:
         shapes = self.shapes
         dtypes = self.dtypes
         grads: list[Any] = []
-        i = 0
-        for edge in self.edges:
+        for i, edge in enumerate(self.edges):
             vjp = vjps[i]
             if edge is None or vjp is None:
                 grads.append(None)
@@ -165,7 +165,6 @@ class Node:
                 if dt is not dtypes[i] and dt != dtypes[i]:
                     gi = cast_like(gi, dtypes[i], xp, self.dev, False)
                 grads.append(gi)
-            i += 1
         return grads
 
     def _apply_graph(self, g: Any) -> list[Any]:
@@ -249,7 +248,7 @@ def _check_anomaly(node: Node, grads: Sequence[Any], graph: bool) -> None:
         if not _ops.all_finite(gi, node.dev, graph):
             where = "".join(traceback.format_list(node.trace or [])) or "(not recorded)\n"
             msg = (
-                f"`{node.name()}` returned NaN or inf in its gradient for input {i}. "
+                f"`{node.name()}` returned NaN or inf for input {i}. "
                 f"The forward call that created it:\n{where}"
             )
             raise AnomalyError(msg)
@@ -346,7 +345,6 @@ def run_backward(
     anomaly = STATE.anomaly
 
     ready = list(dict.fromkeys(n for n in root_nodes if deps[n] == 0))
-    freed = _FREED
     while ready:
         node = ready.pop()
         g = pending.pop(node, None)
@@ -367,8 +365,7 @@ def run_backward(
                 if anomaly:
                     _check_anomaly(node, grads, graph)
         onrs = node.onrs
-        i = 0
-        for edge in edges:
+        for i, edge in enumerate(edges):
             if edge is not None:
                 gi = None if grads is None else grads[i]
                 if type(edge) is Node or isinstance(edge, Node):
@@ -385,7 +382,6 @@ def run_backward(
                 elif gi is not None:
                     prev = leaves.get(edge)
                     leaves[edge] = gi if prev is None else prev + gi
-            i += 1
         if not retain_graph:
             node.release()
 

@@ -56,7 +56,7 @@ class FunctionCtx:
             )
             raise FreedGraphError(msg)
         assert self._saved is not None
-        for k, (t, v) in enumerate(zip(self._saved, self._versions)):
+        for k, (t, v) in enumerate(zip(self._saved, self._versions, strict=False)):
             if t is not None and t._vc[0] != v:
                 msg = (
                     f"Saved tensor {k} of a custom Function was modified in place: saved at "
@@ -96,7 +96,9 @@ class FunctionNode(Node):
         dev = self.dev
         gs = list(g) if self.nout > 1 else [g]
         grads_in = [
-            None if x is None else (x if isinstance(x, Tensor) else make(dev.backend.ensure_array(x), dev))
+            None
+            if x is None
+            else (x if isinstance(x, Tensor) else make(dev.backend.ensure_array(x), dev))
             for x in gs
         ]
         previous = STATE.enabled
@@ -123,7 +125,8 @@ class FunctionNode(Node):
                 continue
             r = to_tensor(r, dev)
             if r._dev is not dev:
-                raise mismatch(f"{cls}.backward", dev, r._dev)
+                msg_0 = f"{cls}.backward"
+                raise mismatch(msg_0, dev, r._dev)
             shape = self.shapes[i]
             rshape = tuple(r._array.shape)
             if rshape != shape:
@@ -147,10 +150,8 @@ def _agrad() -> Any:
 def _expandable(shape: tuple[int, ...], target: tuple[int, ...]) -> bool:
     if len(shape) > len(target):
         return False
-    for a, b in zip(reversed(shape), reversed(target)):
-        if a != b and a != 1:
-            return False
-    return True
+    pairs = zip(reversed(shape), reversed(target), strict=False)
+    return all(a in (b, 1) for a, b in pairs)
 
 
 class Function:
@@ -221,7 +222,7 @@ class Function:
             node.ctx = ctx
             node.fn_class = cls
             node.n_args = len(args)
-            for o, src in zip(outputs, outs_in):
+            for o, src in zip(outputs, outs_in, strict=False):
                 if id(src) in ctx._non_differentiable:
                     o._grad_fn = None
                     o._rg = False

@@ -74,7 +74,7 @@ class _Mode:
         return wrapper  # type: ignore[return-value]  # functools.wraps keeps the signature
 
 
-class no_grad(_Mode):  # noqa: N801 - named like torch.no_grad, a class used as a function
+class no_grad(_Mode):
     """Stop recording the graph: results do not require grad.
 
     Use it for evaluation and for optimiser steps that update leaves in place. Works as a
@@ -93,7 +93,7 @@ class no_grad(_Mode):  # noqa: N801 - named like torch.no_grad, a class used as 
     _target = False
 
 
-class enable_grad(_Mode):  # noqa: N801 - named like torch.enable_grad
+class enable_grad(_Mode):
     """Record the graph again inside a ``no_grad`` block (not inside ``inference_mode``).
 
     Examples
@@ -111,7 +111,7 @@ class enable_grad(_Mode):  # noqa: N801 - named like torch.enable_grad
         STATE.enabled = not STATE.inference
 
 
-class set_grad_enabled(_Mode):  # noqa: N801 - named like torch.set_grad_enabled
+class set_grad_enabled(_Mode):
     """Turn recording on or off; takes effect at once and also works as a context manager.
 
     Examples
@@ -143,7 +143,7 @@ class set_grad_enabled(_Mode):  # noqa: N801 - named like torch.set_grad_enabled
         return super().__call__(fn)
 
 
-class inference_mode(_Mode):  # noqa: N801 - named like torch.inference_mode
+class inference_mode(_Mode):
     """Like ``no_grad``, and ``enable_grad`` inside it cannot switch recording back on.
 
     Examples

@@ -68,7 +68,7 @@ class Info:
         return picked
 
 
-def __array_namespace_info__() -> Info:  # noqa: N807 - the standard's name
+def __array_namespace_info__() -> Info:
     """The standard's inspection object.
 
     Examples

@@ -166,10 +166,7 @@ def record_function(
 def _wants_grad(rule: Rule, inputs: tuple[Any, ...]) -> bool:
     if not STATE.enabled or rule.nondiff:
         return False
-    for x in inputs:
-        if (type(x) is Tensor or isinstance(x, Tensor)) and x._rg:
-            return True
-    return False
+    return any((type(x) is Tensor or isinstance(x, Tensor)) and x._rg for x in inputs)
 
 
 # -- forward calls -------------------------------------------------------------------
@@ -255,9 +252,7 @@ def _record2(rule: Rule, t: Tensor, x1: Any, x2: Any, a1: Any, a2: Any) -> None:
     t._rg = True
 
 
-def binary(
-    rule: Rule, x1: Any, x2: Any, fwd: Callable[[Any, Any], Any] | None = None
-) -> Tensor:
+def binary(rule: Rule, x1: Any, x2: Any, fwd: Callable[[Any, Any], Any] | None = None) -> Tensor:
     """Call the two-input function ``rule.name`` (or ``fwd``); Python scalars stay scalars."""
     if type(x1) is Tensor:
         dev = x1._dev
@@ -290,9 +285,12 @@ def binary(
     if out.__class__ is not dev.atype:
         out = dev.backend.ensure_array(out)
     t = make(out, dev)
-    if STATE.enabled and not rule.nondiff:
-        if (type(x1) is Tensor and x1._rg) or (type(x2) is Tensor and x2._rg):
-            _record2(rule, t, x1, x2, a1, a2)
+    if (
+        STATE.enabled
+        and not rule.nondiff
+        and ((type(x1) is Tensor and x1._rg) or (type(x2) is Tensor and x2._rg))
+    ):
+        _record2(rule, t, x1, x2, a1, a2)
     return t
 
 
@@ -335,7 +333,9 @@ def apply(
         dev = get_default_device()
     xp = dev.xp
     kwargs = kw or {}
-    out = fwd(xp, *arrays, **kwargs) if fwd is not None else getattr(xp, rule.name)(*arrays, **kwargs)
+    out = (
+        fwd(xp, *arrays, **kwargs) if fwd is not None else getattr(xp, rule.name)(*arrays, **kwargs)
+    )
     ensure = dev.backend.ensure_array
     ins = tuple(converted)
     if nout > 1 or isinstance(out, tuple):
@@ -442,6 +442,7 @@ def _scatter_into_base(base: Tensor, view: Tensor, vrule: Rule, vkw: dict[str, A
     mask[xp.reshape(positions, (-1,))] = True
     mask = xp.reshape(mask, shape)
     snapshot = _snapshot(base)
+
     def replay(xp: Any, g: Any) -> Any:
         return replay_view(xp, vrule, g, vkw)
 
@@ -548,7 +549,8 @@ def setitem(x: Tensor, key: Any, value: Any) -> None:
     dev = x._dev
     if isinstance(value, Tensor):
         if value._dev is not dev:
-            raise mismatch("__setitem__", dev, value._dev)
+            msg = "__setitem__"
+            raise mismatch(msg, dev, value._dev)
         v = value._array
     elif isinstance(value, _SCALARS):
         v = value

@@ -64,7 +64,17 @@ class Tensor:
     tensor([2., 4.], device='numpy')
     """
 
-    __slots__ = ("__weakref__", "_array", "_dev", "_extra", "_grad", "_grad_fn", "_onr", "_rg", "_vc")
+    __slots__ = (
+        "__weakref__",
+        "_array",
+        "_dev",
+        "_extra",
+        "_grad",
+        "_grad_fn",
+        "_onr",
+        "_rg",
+        "_vc",
+    )
 
     _array: Array
     _dev: Device
@@ -302,7 +312,7 @@ class Tensor:
         return n
 
     @property
-    def T(self) -> Tensor:  # noqa: N802 - the standard's name
+    def T(self) -> Tensor:
         if self.ndim != 2:
             msg = f"`.T` is for 2-d tensors, got {self.ndim}-d; use `.mT` or `permute_dims`."
             raise ValueError(msg)
@@ -311,7 +321,7 @@ class Tensor:
         return permute_dims(self, (1, 0))
 
     @property
-    def mT(self) -> Tensor:  # noqa: N802 - the standard's name
+    def mT(self) -> Tensor:
         from agrad._api.linear_algebra import matrix_transpose
 
         return matrix_transpose(self)

@@ -14,7 +14,7 @@ from agrad.errors import BackendNotInstalledError
 
 if TYPE_CHECKING:
     from agrad._dtypes import DType
-    from agrad._typing import Array, NativeDevice, NativeDType, Namespace
+    from agrad._typing import Array, Namespace, NativeDevice, NativeDType
 
 __all__ = ["Backend", "get_backend", "known_backends"]
 

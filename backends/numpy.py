@@ -9,7 +9,7 @@ import numpy as np
 
 from agrad import _dtypes
 from agrad._dtypes import DType
-from agrad._typing import Array, NativeDevice, Namespace
+from agrad._typing import Array, Namespace, NativeDevice
 from agrad.extend import COMPLEX_DTYPES
 
 _TO_NATIVE: dict[DType, np.dtype[Any]] = {d: np.dtype(d.name) for d in _dtypes.ALL_DTYPES}

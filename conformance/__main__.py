@@ -29,17 +29,28 @@ def main(argv: list[str] | None = None) -> int:
     wanted = {f for f in args.functions.split(",") if f}
     specs = [s for s in SPECS if not wanted or s.name in wanted]
     devices = [d for d in args.device.split(",") if d]
-    print(f"agrad conformance: {len(specs)} specs x {len(devices)} device(s), order <= {args.order}, seed {args.seed}")
-    header = f"{'function':34s} {'device':10s} {'examples':>8s} {'worst abs':>10s} {'worst rel':>10s}  status"
+    print(
+        f"agrad conformance: {len(specs)} specs x {len(devices)} device(s), "
+        f"order <= {args.order}, seed {args.seed}"
+    )
+    header = (
+        f"{'function':34s} {'device':10s} {'examples':>8s} "
+        f"{'worst abs':>10s} {'worst rel':>10s}  status"
+    )
     print(header)
     print("-" * len(header))
     failed = 0
     for spec in specs:
         for device in devices:
-            r = check_spec(spec, device=device, order=args.order, examples=args.max_examples, seed=args.seed)
+            r = check_spec(
+                spec, device=device, order=args.order, examples=args.max_examples, seed=args.seed
+            )
             status = "ok" if r.ok else f"FAIL {r.error}"
             failed += not r.ok
-            print(f"{r.spec:34s} {device:10s} {r.examples:8d} {r.worst_abs:10.2e} {r.worst_rel:10.2e}  {status}")
+            print(
+                f"{r.spec:34s} {device:10s} {r.examples:8d} "
+                f"{r.worst_abs:10.2e} {r.worst_rel:10.2e}  {status}"
+            )
     print("-" * len(header))
     print(f"{len(specs) * len(devices) - failed} passed, {failed} failed")
     return 1 if failed else 0

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-
 from agrad.conformance.specs import Spec
 
 __all__ = ["Result", "check_spec"]
@@ -39,7 +38,9 @@ def _draw(rng: np.random.Generator, spec: Spec, shape: tuple[int, ...]) -> np.nd
     return values
 
 
-def _agrad_grads(spec: Spec, arrays: list[np.ndarray], weights: list[Any], order: int, device: str) -> list[list[np.ndarray | None]]:
+def _agrad_grads(
+    spec: Spec, arrays: list[np.ndarray], weights: list[Any], order: int, device: str
+) -> list[list[np.ndarray | None]]:
     import agrad
 
     xs = [agrad.tensor(a, requires_grad=True, device=device) for a in arrays]
@@ -53,7 +54,7 @@ def _agrad_grads(spec: Spec, arrays: list[np.ndarray], weights: list[Any], order
         if k + 1 < order:
             terms = [
                 agrad.sum(g * agrad.asarray(v, device=device))
-                for g, v in zip(grads, weights[k + 1])
+                for g, v in zip(grads, weights[k + 1], strict=False)
                 if g is not None
             ]
             if not any(t.requires_grad for t in terms):  # the gradient is constant
@@ -65,7 +66,9 @@ def _agrad_grads(spec: Spec, arrays: list[np.ndarray], weights: list[Any], order
     return results
 
 
-def _torch_grads(spec: Spec, arrays: list[np.ndarray], weights: list[Any], order: int) -> list[list[np.ndarray | None]]:
+def _torch_grads(
+    spec: Spec, arrays: list[np.ndarray], weights: list[Any], order: int
+) -> list[list[np.ndarray | None]]:
     import torch
 
     xs = [torch.tensor(a, requires_grad=True) for a in arrays]
@@ -76,7 +79,11 @@ def _torch_grads(spec: Spec, arrays: list[np.ndarray], weights: list[Any], order
         grads = torch.autograd.grad(scalar, xs, create_graph=k + 1 < order, allow_unused=True)
         results.append([None if g is None else g.detach().numpy(force=True) for g in grads])
         if k + 1 < order:
-            terms = [(g * torch.tensor(v)).sum() for g, v in zip(grads, weights[k + 1]) if g is not None]
+            terms = [
+                (g * torch.tensor(v)).sum()
+                for g, v in zip(grads, weights[k + 1], strict=False)
+                if g is not None
+            ]
             if not terms or not any(t.requires_grad for t in terms):
                 results.extend([[None] * len(xs)] * (order - k - 1))
                 break
@@ -84,7 +91,16 @@ def _torch_grads(spec: Spec, arrays: list[np.ndarray], weights: list[Any], order
     return results
 
 
-def check_spec(spec: Spec, *, device: str = "numpy", order: int = 1, examples: int = 3, seed: int = 0, rtol: float = 1e-7, atol: float = 1e-9) -> Result:
+def check_spec(
+    spec: Spec,
+    *,
+    device: str = "numpy",
+    order: int = 1,
+    examples: int = 3,
+    seed: int = 0,
+    rtol: float = 1e-7,
+    atol: float = 1e-9,
+) -> Result:
     """Compare agrad with torch.autograd on ``examples`` random inputs per input shape."""
     import torch
 
@@ -99,13 +115,13 @@ def check_spec(spec: Spec, *, device: str = "numpy", order: int = 1, examples: i
             weights += [[rng.standard_normal(s) for s in shapes] for _ in range(order - 1)]
             try:
                 ours = _agrad_grads(spec, arrays, weights, order, device)
-            except Exception as exc:  # noqa: BLE001 - any failure is reported, not raised
+            except Exception as exc:
                 result.error = f"{type(exc).__name__}: {exc}"
                 return result
             theirs = _torch_grads(spec, arrays, weights, order)
             result.examples += 1
             for k in range(order):
-                for a, b in zip(ours[k], theirs[k]):
+                for a, b in zip(ours[k], theirs[k], strict=False):
                     a = np.zeros(1) if a is None else a
                     b = np.zeros(1) if b is None else b
                     diff = float(np.max(np.abs(a - b), initial=0.0))
@@ -114,6 +130,7 @@ def check_spec(spec: Spec, *, device: str = "numpy", order: int = 1, examples: i
                     result.worst_rel = max(result.worst_rel, diff / scale if scale else diff)
                     if diff > atol + rtol * scale:
                         result.error = (
-                            f"order {k + 1}: worst difference {diff:.3g} at inputs of shapes {shapes}"
+                            f"order {k + 1}: worst difference {diff:.3g} "
+                            f"at inputs of shapes {shapes}"
                         )
     return result

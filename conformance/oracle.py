@@ -21,7 +21,7 @@ def torch_grads(
 
     Returns a list per order: ``[first-order grads, second-order grads, ...]``, where the
     k-th order is the gradient of ``sum(previous grads * fixed random weights)``, the same
-    construction :func:`agrad_grads` uses, so the two can be compared exactly.
+    construction :mod:`agrad.conformance.check` uses for agrad, so the two compare exactly.
     """
     import torch
 
@@ -53,7 +53,7 @@ def finite_difference_grad(
     """Central finite differences of the scalar ``fn(*inputs)`` (NumPy in, float out)."""
     grads = []
     arrays = [np.array(x, dtype=np.float64, copy=True) for x in inputs]
-    for i, x in enumerate(arrays):
+    for x in arrays:
         g = np.zeros_like(x)
         flat = x.reshape(-1)
         gflat = g.reshape(-1)
@@ -66,5 +66,4 @@ def finite_difference_grad(
             flat[j] = saved
             gflat[j] = (plus - minus) / (2 * eps)
         grads.append(g)
-    del i
     return grads

@@ -6,7 +6,6 @@ import subprocess
 import sys
 
 import pytest
-
 from agrad.conformance.check import check_spec
 from agrad.conformance.specs import SPECS
 
@@ -36,7 +35,15 @@ def test_kit_catches_a_wrong_rule():
 
 def test_cli_prints_table_and_exit_code(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "agrad.conformance", "--device", "numpy", "--functions", "sin,matmul"],
+        [
+            sys.executable,
+            "-m",
+            "agrad.conformance",
+            "--device",
+            "numpy",
+            "--functions",
+            "sin,matmul",
+        ],
         cwd=tmp_path,
         capture_output=True,
         text=True,

@@ -134,12 +134,14 @@ def test_composite_matches_torch_first_and_second_order():
     assert out.item() == pytest.approx(out_t.item(), rel=1e-12)
     g = agrad.grad(out, xs, create_graph=True)
     g_t = torch.autograd.grad(out_t, ts, create_graph=True)
-    for a, b in zip(g, g_t):
+    for a, b in zip(g, g_t, strict=False):
         np.testing.assert_allclose(a.array, b.detach().numpy(), rtol=1e-10, atol=1e-12)
     v = [RNG.normal(size=a.shape) for a in (xa, wa, ba)]
-    hv = agrad.grad(agrad.sum(agrad.asarray(0.0) + sum(agrad.sum(gi * vi) for gi, vi in zip(g, v))), xs)
-    hv_t = torch.autograd.grad(sum((gi * torch.tensor(vi)).sum() for gi, vi in zip(g_t, v)), ts)
-    for a, b in zip(hv, hv_t):
+    dot = sum(agrad.sum(gi * vi) for gi, vi in zip(g, v, strict=True))
+    hv = agrad.grad(dot, xs)
+    dot_t = sum((gi * torch.tensor(vi)).sum() for gi, vi in zip(g_t, v, strict=True))
+    hv_t = torch.autograd.grad(dot_t, ts)
+    for a, b in zip(hv, hv_t, strict=False):
         np.testing.assert_allclose(a.array, b.numpy(), rtol=1e-9, atol=1e-11)
 
 
@@ -199,7 +201,7 @@ def test_grad_fn_graph_introspection():
     (exp_node, _), (const, _) = y.grad_fn.next_functions
     assert repr(exp_node) == "<ExpBackward>"
     assert const is None
-    (acc, _), = exp_node.next_functions
+    ((acc, _),) = exp_node.next_functions
     assert acc.variable is x
     assert "grad_fn=<MultiplyBackward>" in repr(y)
     assert "device='numpy'" in repr(y)
@@ -209,10 +211,12 @@ def test_detach_and_detach_():
     x = t([1.0, 2.0])
     y = x * 2
     d = y.detach()
-    assert d.is_leaf and not d.requires_grad
+    assert d.is_leaf
+    assert not d.requires_grad
     assert np.shares_memory(d.array, y.array)
     y.detach_()
-    assert y.is_leaf and not y.requires_grad
+    assert y.is_leaf
+    assert not y.requires_grad
 
 
 def test_item_and_tolist():
@@ -228,8 +232,10 @@ def test_gradients_keep_dtype_shape_and_device():
     x = agrad.tensor(np.ones((3, 1), dtype=np.float32), requires_grad=True)
     b = agrad.tensor(np.ones((4,), dtype=np.float32), requires_grad=True)
     agrad.sum(x * b * 2.0).backward()
-    assert x.grad.dtype == agrad.float32 and x.grad.shape == (3, 1)
-    assert b.grad.dtype == agrad.float32 and b.grad.shape == (4,)
+    assert x.grad.dtype == agrad.float32
+    assert x.grad.shape == (3, 1)
+    assert b.grad.dtype == agrad.float32
+    assert b.grad.shape == (4,)
     assert x.grad.device == x.device
     np.testing.assert_array_equal(x.grad.array, np.full((3, 1), 8.0, np.float32))
 
@@ -277,9 +283,8 @@ def test_grad_modes_nest_and_decorate():
 
 def test_inference_mode_cannot_be_reenabled():
     x = t(1.0)
-    with agrad.inference_mode():
-        with agrad.enable_grad():
-            assert not (x * 2).requires_grad
+    with agrad.inference_mode(), agrad.enable_grad():
+        assert not (x * 2).requires_grad
     assert (x * 2).requires_grad
 
 
@@ -391,7 +396,8 @@ def test_optimizer_step_under_no_grad():
     with agrad.no_grad():
         w -= 0.1 * w.grad
     np.testing.assert_allclose(w.array, [0.8, 1.6])
-    assert w.is_leaf and w.requires_grad
+    assert w.is_leaf
+    assert w.requires_grad
 
 
 # -- errors ------------------------------------------------------------------------------
@@ -460,8 +466,8 @@ def test_error_inplace_on_leaf_requiring_grad():
         x += 1
     with pytest.raises(errors.InplaceLeafError, match="no_grad"):
         x[0] = 5.0
+    v = x[0:1]
     with pytest.raises(errors.InplaceLeafError, match="view of a leaf"):
-        v = x[0:1]
         v *= 2
 
 
@@ -487,7 +493,7 @@ class WrongShape(agrad.Function):
 
 def test_error_function_backward_wrong_count_and_shape():
     x, y = t([1.0, 2.0]), t([3.0, 4.0])
-    with pytest.raises(errors.FunctionBackwardError, match="returned 1 gradients.*took 2"):
+    with pytest.raises(errors.FunctionBackwardError, match=r"returned 1 gradients.*took 2"):
         agrad.sum(WrongCount.apply(x, y)).backward()
     with pytest.raises(errors.FunctionBackwardError, match=r"shape \(5,\).*\(2,\)"):
         agrad.sum(WrongShape.apply(x)).backward()
@@ -512,7 +518,8 @@ def test_function_ctx_needs_input_grad_and_non_differentiable():
     c = agrad.asarray([2.0, 2.0])
     y, idx = Split.apply(x, c)
     assert seen["needs"] == (True, False)
-    assert y.requires_grad and not idx.requires_grad
+    assert y.requires_grad
+    assert not idx.requires_grad
     agrad.sum(y).backward()
     np.testing.assert_array_equal(x.grad.array, [2.0, 2.0])
 
@@ -565,7 +572,8 @@ def test_detect_anomaly_names_op_and_forward_traceback():
             y.backward()
     message = str(info.value)
     assert "SqrtBackward" in message
-    assert "test_engine.py" in message and "agrad.sqrt(x)" in message
+    assert "test_engine.py" in message
+    assert "agrad.sqrt(x)" in message
 
 
 def test_without_anomaly_mode_nan_passes_silently():

@@ -77,7 +77,8 @@ def test_nondiff_functions_return_tensors_without_graph():
     x = agrad.tensor([1.5, -2.5], requires_grad=True)
     for fn in (agrad.floor, agrad.sign, agrad.round):
         y = fn(x)
-        assert not y.requires_grad and y.grad_fn is None
+        assert not y.requires_grad
+        assert y.grad_fn is None
     assert not (x > 0).requires_grad
 
 

@@ -109,7 +109,9 @@ def tensor(
     (True, True)
     """
     source = data.detach()._array if isinstance(data, Tensor) else data
-    array, dev = _asarray_raw(source, dtype, device if device is not None else getattr(data, "_dev", None), True)
+    array, dev = _asarray_raw(
+        source, dtype, device if device is not None else getattr(data, "_dev", None), True
+    )
     t = make(array, dev)
     if requires_grad:
         t.requires_grad = True
@@ -118,11 +120,15 @@ def tensor(
 
 def _create(name: str, dtype: Any, device: Any, *args: Any, **kwargs: Any) -> Tensor:
     dev = resolve_device(device)
-    array = getattr(dev.xp, name)(*args, dtype=native_dtype(dtype, dev), device=dev.native, **kwargs)
+    array = getattr(dev.xp, name)(
+        *args, dtype=native_dtype(dtype, dev), device=dev.native, **kwargs
+    )
     return make(dev.backend.ensure_array(array), dev)
 
 
-def zeros(shape: int | tuple[int, ...], *, dtype: DType | None = None, device: Any = None) -> Tensor:
+def zeros(
+    shape: int | tuple[int, ...], *, dtype: DType | None = None, device: Any = None
+) -> Tensor:
     """Zeros of ``shape``.
 
     Examples
@@ -146,7 +152,9 @@ def ones(shape: int | tuple[int, ...], *, dtype: DType | None = None, device: An
     return _create("ones", dtype, device, shape)
 
 
-def empty(shape: int | tuple[int, ...], *, dtype: DType | None = None, device: Any = None) -> Tensor:
+def empty(
+    shape: int | tuple[int, ...], *, dtype: DType | None = None, device: Any = None
+) -> Tensor:
     """An uninitialised tensor of ``shape``.
 
     Examples

@@ -12,7 +12,50 @@ from agrad._ops import binary, unary
 from agrad._registry import TABLE
 from agrad._tensor import Tensor
 
-__all__ = ["abs", "add", "bitwise_and", "bitwise_invert", "bitwise_left_shift", "bitwise_or", "bitwise_right_shift", "bitwise_xor", "ceil", "cos", "divide", "equal", "exp", "floor", "floor_divide", "greater", "greater_equal", "isfinite", "isinf", "isnan", "less", "less_equal", "log", "logical_and", "logical_not", "logical_or", "logical_xor", "maximum", "multiply", "negative", "not_equal", "positive", "pow", "remainder", "round", "sign", "signbit", "sin", "sqrt", "subtract", "tanh", "trunc"]
+__all__ = [
+    "abs",
+    "add",
+    "bitwise_and",
+    "bitwise_invert",
+    "bitwise_left_shift",
+    "bitwise_or",
+    "bitwise_right_shift",
+    "bitwise_xor",
+    "ceil",
+    "cos",
+    "divide",
+    "equal",
+    "exp",
+    "floor",
+    "floor_divide",
+    "greater",
+    "greater_equal",
+    "isfinite",
+    "isinf",
+    "isnan",
+    "less",
+    "less_equal",
+    "log",
+    "logical_and",
+    "logical_not",
+    "logical_or",
+    "logical_xor",
+    "maximum",
+    "multiply",
+    "negative",
+    "not_equal",
+    "positive",
+    "pow",
+    "remainder",
+    "round",
+    "sign",
+    "signbit",
+    "sin",
+    "sqrt",
+    "subtract",
+    "tanh",
+    "trunc",
+]
 
 
 def abs(x: Tensor, /) -> Tensor:
@@ -495,7 +538,7 @@ def subtract(x1: Tensor | complex, x2: Tensor | complex, /) -> Tensor:
     return binary(TABLE["subtract"], x1, x2)
 
 
-def pow(x1: Tensor | complex, x2: Tensor | complex, /) -> Tensor:  # noqa: A001 - the standard's name
+def pow(x1: Tensor | complex, x2: Tensor | complex, /) -> Tensor:
     """``x1 ** x2``; a Python exponent uses the backend's fast integer powers.
 
     Examples
@@ -507,7 +550,7 @@ def pow(x1: Tensor | complex, x2: Tensor | complex, /) -> Tensor:  # noqa: A001 
     return binary(TABLE["pow"], x1, x2, operator.pow)
 
 
-def round(x: Tensor, /) -> Tensor:  # noqa: A001 - the standard's name
+def round(x: Tensor, /) -> Tensor:
     """Round to the nearest integer, half to even (zero gradient).
 
     Examples

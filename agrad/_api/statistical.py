@@ -11,7 +11,7 @@ from agrad._tensor import Tensor
 __all__ = ["mean", "sum"]
 
 
-def sum(  # noqa: A001 - the standard's name
+def sum(
     x: Tensor,
     /,
     *,

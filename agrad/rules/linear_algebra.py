@@ -33,5 +33,7 @@ def _matmul_vjp_x2(g: Any, out: Any, x1: Any, x2: Any, *, xp: Any) -> Any:
 
 RULES = [
     Rule("matmul", _matmul_vjp_x1, _matmul_vjp_x2, save="inputs"),
-    Rule("matrix_transpose", lambda g, out, x, *, xp: xp.matrix_transpose(g), linear=True, view=True),
+    Rule(
+        "matrix_transpose", lambda g, out, x, *, xp: xp.matrix_transpose(g), linear=True, view=True
+    ),
 ]

@@ -39,5 +39,3 @@ RULES = [
     Rule("sum", _sum_vjp, save="meta"),
     Rule("mean", _mean_vjp, save="meta"),
 ]
-
-
