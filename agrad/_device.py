@@ -5,9 +5,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agrad._typing import NativeDevice
+
+if TYPE_CHECKING:
+    from agrad.backends import Backend
 
 __all__ = ["Device", "default_device", "get_default_device", "set_default_device"]
 
@@ -33,6 +36,9 @@ class Device:
 
     name: str
     native: NativeDevice
+    backend: Backend
+    xp: Any
+    atype: type
 
     def __new__(cls, spec: str | Device) -> Device:
         if isinstance(spec, Device):

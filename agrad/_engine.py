@@ -178,10 +178,11 @@ class Node:
         vjps = self.rule.vjps
         grads: list[Any] = []
         for i, edge in enumerate(self.edges):
-            if edge is None or vjps[i] is None:
+            vjp = vjps[i]
+            if edge is None or vjp is None:
                 grads.append(None)
                 continue
-            gi = vjps[i](g, *saved, xp=xp, **kw)
+            gi = vjp(g, *saved, xp=xp, **kw)
             if gi.shape != self.shapes[i]:
                 gi = sum_to_shape(gi, self.shapes[i], xp)
             gi = cast_like(gi, self.dtypes[i], xp, self.dev, True)
@@ -357,9 +358,9 @@ def run_backward(
                 g = _run_node_hooks(node, g, graph)
             if capture:
                 for onr in range(node.nout):
-                    k = capture.get((node, onr))
-                    if k is not None:
-                        results[k] = g[onr] if node.nout > 1 else g
+                    slot = capture.get((node, onr))
+                    if slot is not None:
+                        results[slot] = g[onr] if node.nout > 1 else g
             if needed is None or node in needed:
                 grads = node.apply(g, graph)
                 if anomaly:
@@ -387,12 +388,12 @@ def run_backward(
 
     target_ids = {id(t): k for k, t in enumerate(targets)} if targets is not None else None
     for leaf, g in leaves.items():
-        k = target_ids.get(id(leaf)) if target_ids is not None else None
-        if target_ids is not None and k is None:
+        slot = target_ids.get(id(leaf)) if target_ids is not None else None
+        if target_ids is not None and slot is None:
             continue
         g = _ops.run_leaf_hooks(leaf, g, graph)
-        if k is not None and not accumulate:
-            results[k] = _add(results[k], g)
+        if slot is not None and not accumulate:
+            results[slot] = _add(results[slot], g)
         else:
             _ops.accumulate(leaf, g, graph)
 

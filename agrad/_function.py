@@ -81,6 +81,7 @@ class FunctionNode(Node):
 
     ctx: FunctionCtx
     fn_class: type[Function]
+    n_args: int
 
     def name(self) -> str:
         return f"{self.fn_class.__name__}Backward"

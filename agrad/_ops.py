@@ -103,6 +103,7 @@ def record(
     dev = outs[0]._dev
     save = rule.save
     vers: tuple[Any, ...] = ()
+    saved: tuple[Any, ...]
     if save == "none":
         saved = rule.empty_saved
     elif save == "meta":

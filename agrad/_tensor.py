@@ -287,7 +287,8 @@ class Tensor:
     @property
     def dtype(self) -> DType:
         """The agrad dtype (the same object on every backend)."""
-        return self._dev.backend.from_dtype(self._array.dtype)
+        dtype: DType = self._dev.backend.from_dtype(self._array.dtype)
+        return dtype
 
     @property
     def device(self) -> Device:

@@ -115,13 +115,13 @@ def get_backend(name: str) -> Backend:
         msg = f"Unknown backend {name!r}; agrad knows {sorted(_MODULES)!r}."
         raise ValueError(msg) from None
     try:
-        module = importlib.import_module(module_name)
+        module: Any = importlib.import_module(module_name)
     except ImportError as exc:
         msg = (
             f"The {name!r} backend needs a library that is not installed ({exc}). "
             f'Install it with `pip install "{extra}"`.'
         )
         raise BackendNotInstalledError(msg) from exc
-    backend = module.BACKEND
-    _CACHE[name] = backend
-    return backend
+    loaded: Backend = module.BACKEND
+    _CACHE[name] = loaded
+    return loaded

@@ -82,10 +82,13 @@ def asarray(
 
             return astype(obj, dtype)
         if copy:
-            return apply(TABLE["asarray"], (obj,), {"copy": True}, _copy_forward)  # type: ignore[no-any-return]
-        return obj
+            copied: Tensor = apply(TABLE["asarray"], (obj,), {"copy": True}, _copy_forward)
+            return copied
+        same: Tensor = obj
+        return same
     array, dev = _asarray_raw(obj, dtype, device, copy)
-    return make(array, dev)
+    result: Tensor = make(array, dev)
+    return result
 
 
 def _copy_forward(xp: Any, a: Any, *, copy: bool) -> Any:
