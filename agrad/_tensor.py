@@ -64,26 +64,18 @@ class Tensor:
     tensor([2., 4.], device='numpy')
     """
 
-    __slots__ = (
-        "__weakref__",
-        "_array",
-        "_dev",
-        "_extra",
-        "_grad",
-        "_grad_fn",
-        "_onr",
-        "_rg",
-        "_vc",
-    )
+    # `_grad`, `_extra` and `_onr` are rarely set: they default to the class attributes
+    # below and go into a lazily created __dict__, so making a tensor costs 5 assignments
+    __slots__ = ("__dict__", "__weakref__", "_array", "_dev", "_grad_fn", "_rg", "_vc")
 
     _array: Array
     _dev: Device
     _grad_fn: Node | None
-    _onr: int
     _rg: bool
     _vc: list[int]
-    _grad: Tensor | None
-    _extra: Extra | None
+    _grad: Tensor | None = None
+    _extra: Extra | None = None
+    _onr: int = 0
 
     # -- NumPy protocols: make NumPy defer to our reflected operators -------------------
     __array_ufunc__ = None
@@ -566,11 +558,10 @@ def _init(t: Tensor, array: Any, dev: Device, grad_fn: Any, rg: bool, onr: int) 
     t._array = array
     t._dev = dev
     t._grad_fn = grad_fn
-    t._onr = onr
     t._rg = rg
     t._vc = [0]
-    t._grad = None
-    t._extra = None
+    if onr:
+        t._onr = onr
 
 
 def make(array: Any, dev: Device, grad_fn: Any = None, rg: bool = False, onr: int = 0) -> Tensor:
@@ -579,11 +570,10 @@ def make(array: Any, dev: Device, grad_fn: Any = None, rg: bool = False, onr: in
     t._array = array
     t._dev = dev
     t._grad_fn = grad_fn
-    t._onr = onr
     t._rg = rg
     t._vc = [0]
-    t._grad = None
-    t._extra = None
+    if onr:
+        t._onr = onr
     return t
 
 

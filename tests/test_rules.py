@@ -294,8 +294,25 @@ CASES: list[Case] = [
     *_unary("tanh", agrad.tanh, torch.tanh, cplx=True),
     *_unary("sqrt", agrad.sqrt, torch.sqrt, POSITIVE, cplx=True),
     *_unary("abs", agrad.abs, torch.abs, AWAY, cplx=True),
+    Case("abs-at-zero", "abs", agrad.abs, torch.abs, ((3,),), (Fixed((0.0, -1.0, 2.0)),)),
     Case("abs-operator", "abs", lambda x: abs(x), lambda x: abs(x), ((4,),), (AWAY,)),
     Case("maximum-broadcast", "maximum", agrad.maximum, torch.maximum, ((3, 1), (4,))),
+    # ties split the gradient in half, as in torch
+    Case(
+        "maximum-ties",
+        "maximum",
+        agrad.maximum,
+        torch.maximum,
+        ((4,), (4,)),
+        (Fixed((1.0, -0.5, 2.0, 0.3)), Fixed((1.0, 0.5, 2.0, -0.3))),
+    ),
+    Case(
+        "maximum-same-input",
+        "maximum",
+        lambda x: agrad.maximum(x, x),
+        lambda x: torch.maximum(x, x),
+        ((3,),),
+    ),
     Case(
         "maximum-scalar",
         "maximum",
@@ -528,7 +545,6 @@ CASES: list[Case] = [
         lambda x: agrad.astype(x, agrad.complex128),
         lambda x: x.to(torch.complex128),
         ((3, 4),),
-        order=1,
     ),
     # -- indexing -----------------------------------------------------------------------
     Case(
