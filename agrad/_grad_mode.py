@@ -39,10 +39,21 @@ def is_grad_enabled() -> bool:
 
 
 class _Mode:
-    """A context manager that is also a decorator; subclasses set ``_target``."""
+    """A context manager that is also a decorator; subclasses set ``_target``.
+
+    Like PyTorch's, the argument-free modes decorate with or without parentheses:
+    ``@agrad.no_grad`` and ``@agrad.no_grad()`` are the same.
+    """
 
     _target: bool
     _saved: list[tuple[bool, bool]]
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        if len(args) == 1 and not kwargs and callable(args[0]) and cls._bare_decorator:
+            return cls()(args[0])
+        return super().__new__(cls)
+
+    _bare_decorator = True
 
     def __init__(self) -> None:
         self._saved = []
@@ -123,6 +134,8 @@ class set_grad_enabled(_Mode):
     >>> agrad.is_grad_enabled()
     True
     """
+
+    _bare_decorator = False
 
     def __init__(self, mode: bool) -> None:
         super().__init__()

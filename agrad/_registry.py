@@ -95,8 +95,7 @@ def get_rule(name: str) -> Rule:
 
 def register_rule(rule: Rule, *, replace: bool = False) -> None:
     """Add a rule at run time (see :func:`agrad.extend.register`)."""
-    if replace:
-        TABLE.pop(rule.name, None)
-    _check(rule, "agrad.extend.register", TABLE)
+    others = {k: v for k, v in TABLE.items() if k != rule.name} if replace else TABLE
+    _check(rule, "agrad.extend.register", others)  # the old rule stays if this raises
     rule.source = "agrad.extend.register"
     TABLE[rule.name] = rule

@@ -53,7 +53,11 @@ def python_blocks(text: str) -> list[Block]:
 
 
 def test_python_blocks_are_found() -> None:
-    text = "a\n```python\nx = 1\n```\n\n```text\nnot run\n```\n- item\n\n    ```python\n    y = x\n    ```\n"
+    text = (
+        "a\n```python\nx = 1\n```\n\n"
+        "```text\nnot run\n```\n"
+        "- item\n\n    ```python\n    y = x\n    ```\n"
+    )
     blocks = python_blocks(text)
     assert [(b.number, b.line, b.source) for b in blocks] == [(1, 2, "x = 1\n"), (2, 11, "y = x\n")]
 
@@ -94,15 +98,15 @@ def test_page_examples_run(page: Path) -> None:
             block.source.splitlines(keepends=True),
             filename,
         )
+        error = None
         try:
             exec(compile(block.source, filename, "exec"), namespace)
         except Exception:
-            pytest.fail(
-                f"{filename} failed:\n\n{block.source}\n{traceback.format_exc()}",
-                pytrace=False,
-            )
+            error = traceback.format_exc()
         finally:
             linecache.cache.pop(filename, None)
+        if error is not None:
+            pytest.fail(f"{filename} failed:\n\n{block.source}\n{error}", pytrace=False)
 
 
 @pytest.mark.slow

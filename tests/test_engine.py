@@ -627,3 +627,29 @@ def test_backward_in_a_loop_does_not_grow_memory():
     tracemalloc.stop()
     grown = sum(s.size_diff for s in after.compare_to(before, "filename"))
     assert grown < 50_000, f"memory grew by {grown} bytes over 1000 backward calls"
+
+
+def test_grad_mode_decorators_without_parentheses():
+    x = t(1.0)
+
+    @agrad.no_grad
+    def f(v):
+        return v * 2
+
+    @agrad.inference_mode
+    def g(v):
+        return v * 2
+
+    assert not f(x).requires_grad
+    assert not g(x).requires_grad
+    assert (x * 2).requires_grad
+
+
+def test_failed_register_keeps_the_old_rule():
+    from agrad.extend import Rule, register
+
+    with pytest.raises(errors.RegistryError, match="positional arguments"):
+        register(Rule("sin", lambda g, x, *, xp: g), replace=True)
+    x = t(0.0)
+    agrad.sin(x).backward()
+    assert x.grad.item() == 1.0

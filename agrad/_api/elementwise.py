@@ -22,6 +22,7 @@ __all__ = [
     "bitwise_right_shift",
     "bitwise_xor",
     "ceil",
+    "conj",
     "cos",
     "divide",
     "equal",
@@ -30,6 +31,7 @@ __all__ = [
     "floor_divide",
     "greater",
     "greater_equal",
+    "imag",
     "isfinite",
     "isinf",
     "isnan",
@@ -46,6 +48,7 @@ __all__ = [
     "not_equal",
     "positive",
     "pow",
+    "real",
     "remainder",
     "round",
     "sign",
@@ -560,3 +563,39 @@ def round(x: Tensor, /) -> Tensor:
     [2.0]
     """
     return unary(TABLE["round"], x)
+
+
+def conj(x: Tensor, /) -> Tensor:
+    """`conj` of the standard, differentiable as in torch.
+
+    Examples
+    --------
+    >>> import agrad
+    >>> agrad.conj(agrad.asarray([1 + 2j])).shape
+    (1,)
+    """
+    return unary(TABLE["conj"], x)
+
+
+def imag(x: Tensor, /) -> Tensor:
+    """`imag` of the standard, differentiable as in torch.
+
+    Examples
+    --------
+    >>> import agrad
+    >>> agrad.imag(agrad.asarray([1 + 2j])).shape
+    (1,)
+    """
+    return unary(TABLE["imag"], x)
+
+
+def real(x: Tensor, /) -> Tensor:
+    """`real` of the standard, differentiable as in torch.
+
+    Examples
+    --------
+    >>> import agrad
+    >>> agrad.real(agrad.asarray([1 + 2j])).shape
+    (1,)
+    """
+    return unary(TABLE["real"], x)

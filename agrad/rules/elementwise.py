@@ -79,6 +79,10 @@ RULES = [
     # torch: grad * sgn(x), with sgn(z) = z / |z| for complex z and 0 at 0
     Rule("abs", lambda g, out, x, *, xp: g * xp.sign(x), save="inputs"),
     Rule("maximum", _maximum_vjp_x1, _maximum_vjp_x2, save="inputs"),
+    # complex parts, as torch: real(z) passes g back as g + 0j, imag(z) as 1j * g
+    Rule("real", lambda g, out, x, *, xp: g, linear=True),
+    Rule("imag", lambda g, out, x, *, xp: g * 1j, linear=True),
+    Rule("conj", lambda g, out, x, *, xp: xp.conj(g), linear=True),
     *nondiff(
         "equal",
         "not_equal",
