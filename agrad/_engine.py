@@ -34,6 +34,16 @@ class Node:
 
     ``next_functions`` lists where gradients go next, as in PyTorch: ``(node, output_nr)``
     pairs, with ``AccumulateGrad`` standing for a leaf and ``None`` for a constant.
+
+    Examples
+    --------
+    >>> import agrad
+    >>> x = agrad.tensor([1.0], requires_grad=True)
+    >>> y = agrad.exp(x) * 2.0
+    >>> y.grad_fn
+    <MultiplyBackward>
+    >>> y.grad_fn.next_functions
+    ((<ExpBackward>, 0), (None, 0))
     """
 
     __slots__ = (

@@ -24,6 +24,21 @@ class FunctionCtx:
     ----------
     needs_input_grad
         One bool per argument of ``forward``: whether that argument needs a gradient.
+
+    Examples
+    --------
+    >>> import agrad
+    >>> class Scale(agrad.Function):
+    ...     @staticmethod
+    ...     def forward(ctx, x, k):
+    ...         ctx.k = k
+    ...         print(ctx.needs_input_grad)
+    ...         return x * k
+    ...     @staticmethod
+    ...     def backward(ctx, g):
+    ...         return g * ctx.k, None
+    >>> y = Scale.apply(agrad.tensor([1.0], requires_grad=True), 3.0)
+    (True, False)
     """
 
     def __init__(self, needs_input_grad: tuple[bool, ...]) -> None:

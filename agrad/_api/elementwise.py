@@ -62,481 +62,481 @@ __all__ = [
 
 
 def abs(x: Tensor, /) -> Tensor:
-    """`abs` of the standard, differentiable where it has a gradient.
+    """Absolute value; the gradient at 0 is 0, as in torch.
 
     Examples
     --------
     >>> import agrad
-    >>> agrad.abs(agrad.asarray([1.0])).shape
-    (1,)
+    >>> agrad.abs(agrad.asarray([0.5, -2.0])).tolist()
+    [0.5, 2.0]
     """
     return unary(TABLE["abs"], x)
 
 
 def bitwise_invert(x: Tensor, /) -> Tensor:
-    """`bitwise_invert` of the standard, differentiable where it has a gradient.
+    """Bitwise NOT of integers and booleans (no gradient).
 
     Examples
     --------
     >>> import agrad
-    >>> agrad.bitwise_invert(agrad.asarray([1.0])).shape
-    (1,)
+    >>> agrad.bitwise_invert(agrad.asarray([1, 6])).tolist()
+    [-2, -7]
     """
     return unary(TABLE["bitwise_invert"], x)
 
 
 def ceil(x: Tensor, /) -> Tensor:
-    """`ceil` of the standard, differentiable where it has a gradient.
+    """Round up (no gradient).
 
     Examples
     --------
     >>> import agrad
-    >>> agrad.ceil(agrad.asarray([1.0])).shape
-    (1,)
+    >>> agrad.ceil(agrad.asarray([0.5, -2.0])).tolist()
+    [1.0, -2.0]
     """
     return unary(TABLE["ceil"], x)
 
 
 def cos(x: Tensor, /) -> Tensor:
-    """`cos` of the standard, differentiable where it has a gradient.
+    """Cosine.
 
     Examples
     --------
     >>> import agrad
-    >>> agrad.cos(agrad.asarray([1.0])).shape
-    (1,)
+    >>> agrad.cos(agrad.asarray([0.5, -2.0])).tolist()
+    [0.8775825618903728, -0.4161468365471424]
     """
     return unary(TABLE["cos"], x)
 
 
 def exp(x: Tensor, /) -> Tensor:
-    """`exp` of the standard, differentiable where it has a gradient.
+    """Exponential.
 
     Examples
     --------
     >>> import agrad
-    >>> agrad.exp(agrad.asarray([1.0])).shape
-    (1,)
+    >>> agrad.exp(agrad.asarray([0.5, -2.0])).tolist()
+    [1.6487212707001282, 0.1353352832366127]
     """
     return unary(TABLE["exp"], x)
 
 
 def floor(x: Tensor, /) -> Tensor:
-    """`floor` of the standard, differentiable where it has a gradient.
+    """Round down (no gradient).
 
     Examples
     --------
     >>> import agrad
-    >>> agrad.floor(agrad.asarray([1.0])).shape
-    (1,)
+    >>> agrad.floor(agrad.asarray([0.5, -2.0])).tolist()
+    [0.0, -2.0]
     """
     return unary(TABLE["floor"], x)
 
 
 def isfinite(x: Tensor, /) -> Tensor:
-    """`isfinite` of the standard, differentiable where it has a gradient.
+    """Whether each element is finite (no gradient).
 
     Examples
     --------
     >>> import agrad
-    >>> agrad.isfinite(agrad.asarray([1.0])).shape
-    (1,)
+    >>> agrad.isfinite(agrad.asarray([0.5, -2.0])).tolist()
+    [True, True]
     """
     return unary(TABLE["isfinite"], x)
 
 
 def isinf(x: Tensor, /) -> Tensor:
-    """`isinf` of the standard, differentiable where it has a gradient.
+    """Whether each element is infinite (no gradient).
 
     Examples
     --------
     >>> import agrad
-    >>> agrad.isinf(agrad.asarray([1.0])).shape
-    (1,)
+    >>> agrad.isinf(agrad.asarray([0.5, -2.0])).tolist()
+    [False, False]
     """
     return unary(TABLE["isinf"], x)
 
 
 def isnan(x: Tensor, /) -> Tensor:
-    """`isnan` of the standard, differentiable where it has a gradient.
+    """Whether each element is NaN (no gradient).
 
     Examples
     --------
     >>> import agrad
-    >>> agrad.isnan(agrad.asarray([1.0])).shape
-    (1,)
+    >>> agrad.isnan(agrad.asarray([0.5, -2.0])).tolist()
+    [False, False]
     """
     return unary(TABLE["isnan"], x)
 
 
 def log(x: Tensor, /) -> Tensor:
-    """`log` of the standard, differentiable where it has a gradient.
+    """Natural logarithm.
 
     Examples
     --------
     >>> import agrad
-    >>> agrad.log(agrad.asarray([1.0])).shape
-    (1,)
+    >>> agrad.log(agrad.asarray([1.0, 4.0])).tolist()
+    [0.0, 1.3862943611198906]
     """
     return unary(TABLE["log"], x)
 
 
 def logical_not(x: Tensor, /) -> Tensor:
-    """`logical_not` of the standard, differentiable where it has a gradient.
+    """Logical NOT (no gradient).
 
     Examples
     --------
     >>> import agrad
-    >>> agrad.logical_not(agrad.asarray([1.0])).shape
-    (1,)
+    >>> agrad.logical_not(agrad.asarray([True, False])).tolist()
+    [False, True]
     """
     return unary(TABLE["logical_not"], x)
 
 
 def negative(x: Tensor, /) -> Tensor:
-    """`negative` of the standard, differentiable where it has a gradient.
+    """``-x``.
 
     Examples
     --------
     >>> import agrad
-    >>> agrad.negative(agrad.asarray([1.0])).shape
-    (1,)
+    >>> agrad.negative(agrad.asarray([0.5, -2.0])).tolist()
+    [-0.5, 2.0]
     """
     return unary(TABLE["negative"], x)
 
 
 def positive(x: Tensor, /) -> Tensor:
-    """`positive` of the standard, differentiable where it has a gradient.
+    """``+x``.
 
     Examples
     --------
     >>> import agrad
-    >>> agrad.positive(agrad.asarray([1.0])).shape
-    (1,)
+    >>> agrad.positive(agrad.asarray([0.5, -2.0])).tolist()
+    [0.5, -2.0]
     """
     return unary(TABLE["positive"], x)
 
 
 def sign(x: Tensor, /) -> Tensor:
-    """`sign` of the standard, differentiable where it has a gradient.
+    """Sign (no gradient: zero almost everywhere).
 
     Examples
     --------
     >>> import agrad
-    >>> agrad.sign(agrad.asarray([1.0])).shape
-    (1,)
+    >>> agrad.sign(agrad.asarray([0.5, -2.0])).tolist()
+    [1.0, -1.0]
     """
     return unary(TABLE["sign"], x)
 
 
 def signbit(x: Tensor, /) -> Tensor:
-    """`signbit` of the standard, differentiable where it has a gradient.
+    """Whether the sign bit is set (no gradient).
 
     Examples
     --------
     >>> import agrad
-    >>> agrad.signbit(agrad.asarray([1.0])).shape
-    (1,)
+    >>> agrad.signbit(agrad.asarray([0.5, -2.0])).tolist()
+    [False, True]
     """
     return unary(TABLE["signbit"], x)
 
 
 def sin(x: Tensor, /) -> Tensor:
-    """`sin` of the standard, differentiable where it has a gradient.
+    """Sine.
 
     Examples
     --------
     >>> import agrad
-    >>> agrad.sin(agrad.asarray([1.0])).shape
-    (1,)
+    >>> agrad.sin(agrad.asarray([0.5, -2.0])).tolist()
+    [0.479425538604203, -0.9092974268256817]
     """
     return unary(TABLE["sin"], x)
 
 
 def sqrt(x: Tensor, /) -> Tensor:
-    """`sqrt` of the standard, differentiable where it has a gradient.
+    """Square root.
 
     Examples
     --------
     >>> import agrad
-    >>> agrad.sqrt(agrad.asarray([1.0])).shape
-    (1,)
+    >>> agrad.sqrt(agrad.asarray([1.0, 4.0])).tolist()
+    [1.0, 2.0]
     """
     return unary(TABLE["sqrt"], x)
 
 
 def tanh(x: Tensor, /) -> Tensor:
-    """`tanh` of the standard, differentiable where it has a gradient.
+    """Hyperbolic tangent.
 
     Examples
     --------
     >>> import agrad
-    >>> agrad.tanh(agrad.asarray([1.0])).shape
-    (1,)
+    >>> agrad.tanh(agrad.asarray([0.5, -2.0])).tolist()
+    [0.46211715726000974, -0.9640275800758169]
     """
     return unary(TABLE["tanh"], x)
 
 
 def trunc(x: Tensor, /) -> Tensor:
-    """`trunc` of the standard, differentiable where it has a gradient.
+    """Round toward zero (no gradient).
 
     Examples
     --------
     >>> import agrad
-    >>> agrad.trunc(agrad.asarray([1.0])).shape
-    (1,)
+    >>> agrad.trunc(agrad.asarray([0.5, -2.0])).tolist()
+    [0.0, -2.0]
     """
     return unary(TABLE["trunc"], x)
 
 
 def add(x1: Tensor | complex, x2: Tensor | complex, /) -> Tensor:
-    """`add` of the standard, differentiable where it has a gradient.
+    """``x1 + x2``.
 
     Examples
     --------
     >>> import agrad
-    >>> agrad.add(agrad.asarray([1.0]), agrad.asarray([2.0])).shape
-    (1,)
+    >>> agrad.add(agrad.asarray([0.5, -2.0]), agrad.asarray([1.5, 4.0])).tolist()
+    [2.0, 2.0]
     """
     return binary(TABLE["add"], x1, x2)
 
 
 def bitwise_and(x1: Tensor | complex, x2: Tensor | complex, /) -> Tensor:
-    """`bitwise_and` of the standard, differentiable where it has a gradient.
+    """``x1 & x2`` (no gradient).
 
     Examples
     --------
     >>> import agrad
-    >>> agrad.bitwise_and(agrad.asarray([1.0]), agrad.asarray([2.0])).shape
-    (1,)
+    >>> agrad.bitwise_and(agrad.asarray([1, 6]), agrad.asarray([3, 1])).tolist()
+    [1, 0]
     """
     return binary(TABLE["bitwise_and"], x1, x2)
 
 
 def bitwise_left_shift(x1: Tensor | complex, x2: Tensor | complex, /) -> Tensor:
-    """`bitwise_left_shift` of the standard, differentiable where it has a gradient.
+    """``x1 << x2`` (no gradient).
 
     Examples
     --------
     >>> import agrad
-    >>> agrad.bitwise_left_shift(agrad.asarray([1.0]), agrad.asarray([2.0])).shape
-    (1,)
+    >>> agrad.bitwise_left_shift(agrad.asarray([1, 6]), agrad.asarray([3, 1])).tolist()
+    [8, 12]
     """
     return binary(TABLE["bitwise_left_shift"], x1, x2)
 
 
 def bitwise_or(x1: Tensor | complex, x2: Tensor | complex, /) -> Tensor:
-    """`bitwise_or` of the standard, differentiable where it has a gradient.
+    """``x1 | x2`` (no gradient).
 
     Examples
     --------
     >>> import agrad
-    >>> agrad.bitwise_or(agrad.asarray([1.0]), agrad.asarray([2.0])).shape
-    (1,)
+    >>> agrad.bitwise_or(agrad.asarray([1, 6]), agrad.asarray([3, 1])).tolist()
+    [3, 7]
     """
     return binary(TABLE["bitwise_or"], x1, x2)
 
 
 def bitwise_right_shift(x1: Tensor | complex, x2: Tensor | complex, /) -> Tensor:
-    """`bitwise_right_shift` of the standard, differentiable where it has a gradient.
+    """``x1 >> x2`` (no gradient).
 
     Examples
     --------
     >>> import agrad
-    >>> agrad.bitwise_right_shift(agrad.asarray([1.0]), agrad.asarray([2.0])).shape
-    (1,)
+    >>> agrad.bitwise_right_shift(agrad.asarray([1, 6]), agrad.asarray([3, 1])).tolist()
+    [0, 3]
     """
     return binary(TABLE["bitwise_right_shift"], x1, x2)
 
 
 def bitwise_xor(x1: Tensor | complex, x2: Tensor | complex, /) -> Tensor:
-    """`bitwise_xor` of the standard, differentiable where it has a gradient.
+    """``x1 ^ x2`` (no gradient).
 
     Examples
     --------
     >>> import agrad
-    >>> agrad.bitwise_xor(agrad.asarray([1.0]), agrad.asarray([2.0])).shape
-    (1,)
+    >>> agrad.bitwise_xor(agrad.asarray([1, 6]), agrad.asarray([3, 1])).tolist()
+    [2, 7]
     """
     return binary(TABLE["bitwise_xor"], x1, x2)
 
 
 def divide(x1: Tensor | complex, x2: Tensor | complex, /) -> Tensor:
-    """`divide` of the standard, differentiable where it has a gradient.
+    """``x1 / x2``.
 
     Examples
     --------
     >>> import agrad
-    >>> agrad.divide(agrad.asarray([1.0]), agrad.asarray([2.0])).shape
-    (1,)
+    >>> agrad.divide(agrad.asarray([0.5, -2.0]), agrad.asarray([1.5, 4.0])).tolist()
+    [0.3333333333333333, -0.5]
     """
     return binary(TABLE["divide"], x1, x2)
 
 
 def equal(x1: Tensor | complex, x2: Tensor | complex, /) -> Tensor:
-    """`equal` of the standard, differentiable where it has a gradient.
+    """``x1 == x2`` (no gradient).
 
     Examples
     --------
     >>> import agrad
-    >>> agrad.equal(agrad.asarray([1.0]), agrad.asarray([2.0])).shape
-    (1,)
+    >>> agrad.equal(agrad.asarray([0.5, -2.0]), agrad.asarray([1.5, 4.0])).tolist()
+    [False, False]
     """
     return binary(TABLE["equal"], x1, x2)
 
 
 def floor_divide(x1: Tensor | complex, x2: Tensor | complex, /) -> Tensor:
-    """`floor_divide` of the standard, differentiable where it has a gradient.
+    """``x1 // x2`` (no gradient).
 
     Examples
     --------
     >>> import agrad
-    >>> agrad.floor_divide(agrad.asarray([1.0]), agrad.asarray([2.0])).shape
-    (1,)
+    >>> agrad.floor_divide(agrad.asarray([0.5, -2.0]), agrad.asarray([1.5, 4.0])).tolist()
+    [0.0, -1.0]
     """
     return binary(TABLE["floor_divide"], x1, x2)
 
 
 def greater(x1: Tensor | complex, x2: Tensor | complex, /) -> Tensor:
-    """`greater` of the standard, differentiable where it has a gradient.
+    """``x1 > x2`` (no gradient).
 
     Examples
     --------
     >>> import agrad
-    >>> agrad.greater(agrad.asarray([1.0]), agrad.asarray([2.0])).shape
-    (1,)
+    >>> agrad.greater(agrad.asarray([0.5, -2.0]), agrad.asarray([1.5, 4.0])).tolist()
+    [False, False]
     """
     return binary(TABLE["greater"], x1, x2)
 
 
 def greater_equal(x1: Tensor | complex, x2: Tensor | complex, /) -> Tensor:
-    """`greater_equal` of the standard, differentiable where it has a gradient.
+    """``x1 >= x2`` (no gradient).
 
     Examples
     --------
     >>> import agrad
-    >>> agrad.greater_equal(agrad.asarray([1.0]), agrad.asarray([2.0])).shape
-    (1,)
+    >>> agrad.greater_equal(agrad.asarray([0.5, -2.0]), agrad.asarray([1.5, 4.0])).tolist()
+    [False, False]
     """
     return binary(TABLE["greater_equal"], x1, x2)
 
 
 def less(x1: Tensor | complex, x2: Tensor | complex, /) -> Tensor:
-    """`less` of the standard, differentiable where it has a gradient.
+    """``x1 < x2`` (no gradient).
 
     Examples
     --------
     >>> import agrad
-    >>> agrad.less(agrad.asarray([1.0]), agrad.asarray([2.0])).shape
-    (1,)
+    >>> agrad.less(agrad.asarray([0.5, -2.0]), agrad.asarray([1.5, 4.0])).tolist()
+    [True, True]
     """
     return binary(TABLE["less"], x1, x2)
 
 
 def less_equal(x1: Tensor | complex, x2: Tensor | complex, /) -> Tensor:
-    """`less_equal` of the standard, differentiable where it has a gradient.
+    """``x1 <= x2`` (no gradient).
 
     Examples
     --------
     >>> import agrad
-    >>> agrad.less_equal(agrad.asarray([1.0]), agrad.asarray([2.0])).shape
-    (1,)
+    >>> agrad.less_equal(agrad.asarray([0.5, -2.0]), agrad.asarray([1.5, 4.0])).tolist()
+    [True, True]
     """
     return binary(TABLE["less_equal"], x1, x2)
 
 
 def logical_and(x1: Tensor | complex, x2: Tensor | complex, /) -> Tensor:
-    """`logical_and` of the standard, differentiable where it has a gradient.
+    """Logical AND (no gradient).
 
     Examples
     --------
     >>> import agrad
-    >>> agrad.logical_and(agrad.asarray([1.0]), agrad.asarray([2.0])).shape
-    (1,)
+    >>> agrad.logical_and(agrad.asarray([True, False]), agrad.asarray([True, True])).tolist()
+    [True, False]
     """
     return binary(TABLE["logical_and"], x1, x2)
 
 
 def logical_or(x1: Tensor | complex, x2: Tensor | complex, /) -> Tensor:
-    """`logical_or` of the standard, differentiable where it has a gradient.
+    """Logical OR (no gradient).
 
     Examples
     --------
     >>> import agrad
-    >>> agrad.logical_or(agrad.asarray([1.0]), agrad.asarray([2.0])).shape
-    (1,)
+    >>> agrad.logical_or(agrad.asarray([True, False]), agrad.asarray([True, True])).tolist()
+    [True, True]
     """
     return binary(TABLE["logical_or"], x1, x2)
 
 
 def logical_xor(x1: Tensor | complex, x2: Tensor | complex, /) -> Tensor:
-    """`logical_xor` of the standard, differentiable where it has a gradient.
+    """Logical XOR (no gradient).
 
     Examples
     --------
     >>> import agrad
-    >>> agrad.logical_xor(agrad.asarray([1.0]), agrad.asarray([2.0])).shape
-    (1,)
+    >>> agrad.logical_xor(agrad.asarray([True, False]), agrad.asarray([True, True])).tolist()
+    [False, True]
     """
     return binary(TABLE["logical_xor"], x1, x2)
 
 
 def maximum(x1: Tensor | complex, x2: Tensor | complex, /) -> Tensor:
-    """`maximum` of the standard, differentiable where it has a gradient.
+    """Elementwise maximum; at ties the gradient is split in half, as in torch.
 
     Examples
     --------
     >>> import agrad
-    >>> agrad.maximum(agrad.asarray([1.0]), agrad.asarray([2.0])).shape
-    (1,)
+    >>> agrad.maximum(agrad.asarray([0.5, -2.0]), agrad.asarray([1.5, 4.0])).tolist()
+    [1.5, 4.0]
     """
     return binary(TABLE["maximum"], x1, x2)
 
 
 def multiply(x1: Tensor | complex, x2: Tensor | complex, /) -> Tensor:
-    """`multiply` of the standard, differentiable where it has a gradient.
+    """``x1 * x2``.
 
     Examples
     --------
     >>> import agrad
-    >>> agrad.multiply(agrad.asarray([1.0]), agrad.asarray([2.0])).shape
-    (1,)
+    >>> agrad.multiply(agrad.asarray([0.5, -2.0]), agrad.asarray([1.5, 4.0])).tolist()
+    [0.75, -8.0]
     """
     return binary(TABLE["multiply"], x1, x2)
 
 
 def not_equal(x1: Tensor | complex, x2: Tensor | complex, /) -> Tensor:
-    """`not_equal` of the standard, differentiable where it has a gradient.
+    """``x1 != x2`` (no gradient).
 
     Examples
     --------
     >>> import agrad
-    >>> agrad.not_equal(agrad.asarray([1.0]), agrad.asarray([2.0])).shape
-    (1,)
+    >>> agrad.not_equal(agrad.asarray([0.5, -2.0]), agrad.asarray([1.5, 4.0])).tolist()
+    [True, True]
     """
     return binary(TABLE["not_equal"], x1, x2)
 
 
 def remainder(x1: Tensor | complex, x2: Tensor | complex, /) -> Tensor:
-    """`remainder` of the standard, differentiable where it has a gradient.
+    """``x1 % x2``; the gradient for ``x2`` is ``-floor(x1 / x2)``.
 
     Examples
     --------
     >>> import agrad
-    >>> agrad.remainder(agrad.asarray([1.0]), agrad.asarray([2.0])).shape
-    (1,)
+    >>> agrad.remainder(agrad.asarray([0.5, -2.0]), agrad.asarray([1.5, 4.0])).tolist()
+    [0.5, 2.0]
     """
     return binary(TABLE["remainder"], x1, x2)
 
 
 def subtract(x1: Tensor | complex, x2: Tensor | complex, /) -> Tensor:
-    """`subtract` of the standard, differentiable where it has a gradient.
+    """``x1 - x2``.
 
     Examples
     --------
     >>> import agrad
-    >>> agrad.subtract(agrad.asarray([1.0]), agrad.asarray([2.0])).shape
-    (1,)
+    >>> agrad.subtract(agrad.asarray([0.5, -2.0]), agrad.asarray([1.5, 4.0])).tolist()
+    [-1.0, -6.0]
     """
     return binary(TABLE["subtract"], x1, x2)
 
@@ -566,36 +566,36 @@ def round(x: Tensor, /) -> Tensor:
 
 
 def conj(x: Tensor, /) -> Tensor:
-    """`conj` of the standard, differentiable as in torch.
+    """Complex conjugate; its gradient is the conjugate of the incoming one.
 
     Examples
     --------
     >>> import agrad
-    >>> agrad.conj(agrad.asarray([1 + 2j])).shape
-    (1,)
+    >>> agrad.conj(agrad.asarray([1 + 2j])).tolist()
+    [(1-2j)]
     """
     return unary(TABLE["conj"], x)
 
 
 def imag(x: Tensor, /) -> Tensor:
-    """`imag` of the standard, differentiable as in torch.
+    """Imaginary part; the gradient flows back as ``1j * g``.
 
     Examples
     --------
     >>> import agrad
-    >>> agrad.imag(agrad.asarray([1 + 2j])).shape
-    (1,)
+    >>> agrad.imag(agrad.asarray([1 + 2j])).tolist()
+    [2.0]
     """
     return unary(TABLE["imag"], x)
 
 
 def real(x: Tensor, /) -> Tensor:
-    """`real` of the standard, differentiable as in torch.
+    """Real part; the gradient flows back as ``g + 0j``.
 
     Examples
     --------
     >>> import agrad
-    >>> agrad.real(agrad.asarray([1 + 2j])).shape
-    (1,)
+    >>> agrad.real(agrad.asarray([1 + 2j])).tolist()
+    [1.0]
     """
     return unary(TABLE["real"], x)
