@@ -17,6 +17,16 @@ from __future__ import annotations
 
 import math as _math
 
+try:
+    import agrad.backends  # noqa: F401 - `backends/` mapped into the package at install
+except ModuleNotFoundError as _exc:  # pragma: no cover - only in a broken setup
+    _msg = (
+        "agrad was imported from a source checkout that is not installed, so "
+        "`agrad.backends` (the checkout's `backends/` folder) cannot be found. Run "
+        "`pip install -e .` in the checkout, or run Python outside it."
+    )
+    raise ImportError(_msg) from _exc
+
 # Tensor first: its module completes an import cycle with the dispatch module.
 from agrad._tensor import Tensor  # isort: skip
 from agrad import errors, extend
