@@ -362,7 +362,6 @@ def run_backward(
     anomaly = STATE.anomaly
 
     ready = list(dict.fromkeys(n for n in root_nodes if deps[n] == 0))
-    freed = _FREED
     while ready:
         node = ready.pop()
         g = pending.pop(node, None)
@@ -379,34 +378,7 @@ def run_backward(
                     if slot is not None:
                         results[slot] = g[onr] if node.nout > 1 else g
             if needed is None or node in needed:
-                if type(node) is Node and not graph:
-                    # the common case, inlined: a plain rule on raw arrays
-                    saved = node.saved
-                    if saved is freed:
-                        node.check_saved()
-                    for counter, version, _ in node.vers:
-                        if counter[0] != version:
-                            node.check_saved()
-                    vjps = node.rule.vjps
-                    kw = node.kw
-                    shapes = node.shapes
-                    dtypes = node.dtypes
-                    xp = node.dev.xp
-                    grads = []
-                    for i, edge in enumerate(edges):
-                        vjp = vjps[i]
-                        if edge is None or vjp is None:
-                            grads.append(None)
-                            continue
-                        gi = vjp(g, *saved, xp=xp, **kw) if kw else vjp(g, *saved, xp=xp)
-                        if gi.shape != shapes[i]:
-                            gi = sum_to_shape(gi, shapes[i], xp)
-                        dt = gi.dtype
-                        if dt is not dtypes[i] and dt != dtypes[i]:
-                            gi = cast_like(gi, dtypes[i], xp, node.dev, False)
-                        grads.append(gi)
-                else:
-                    grads = node.apply(g, graph)
+                grads = node.apply(g, graph)
                 if anomaly:
                     _check_anomaly(node, grads, graph)
         onrs = node.onrs

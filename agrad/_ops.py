@@ -253,32 +253,30 @@ def _record2(rule: Rule, t: Tensor, x1: Any, x2: Any, a1: Any, a2: Any) -> None:
     t._rg = True
 
 
+def _other_operand(rule: Rule, x: Any, dev: Device) -> tuple[Any, Any]:
+    """The second operand of a binary call: a scalar stays, anything else becomes a tensor
+    on ``dev`` (or raises if it lives elsewhere)."""
+    if isinstance(x, _SCALARS):
+        return x, x
+    x = to_tensor(x, dev)
+    if x._dev is not dev:
+        raise mismatch(rule.name, dev, x._dev)
+    return x, x._array
+
+
 def binary(rule: Rule, x1: Any, x2: Any, fwd: Callable[[Any, Any], Any] | None = None) -> Tensor:
     """Call the two-input function ``rule.name`` (or ``fwd``); Python scalars stay scalars."""
     if type(x1) is Tensor:
         dev = x1._dev
         a1 = x1._array
-        if type(x2) is Tensor:
-            if x2._dev is not dev:
-                raise mismatch(rule.name, dev, x2._dev)
+        if type(x2) is Tensor and x2._dev is dev:
             a2 = x2._array
-        elif isinstance(x2, _SCALARS):
-            a2 = x2
         else:
-            x2 = to_tensor(x2, dev)
-            if x2._dev is not dev:
-                raise mismatch(rule.name, dev, x2._dev)
-            a2 = x2._array
+            x2, a2 = _other_operand(rule, x2, dev)
     elif type(x2) is Tensor:
         dev = x2._dev
         a2 = x2._array
-        if isinstance(x1, _SCALARS):
-            a1 = x1
-        else:
-            x1 = to_tensor(x1, dev)
-            if x1._dev is not dev:
-                raise mismatch(rule.name, dev, x1._dev)
-            a1 = x1._array
+        x1, a1 = _other_operand(rule, x1, dev)
     else:
         forward = None if fwd is None else (lambda xp, a, b: fwd(a, b))
         return apply(rule, (x1, x2), None, forward)  # type: ignore[no-any-return]

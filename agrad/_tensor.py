@@ -84,7 +84,9 @@ class Tensor:
         from agrad._api.creation import _asarray_raw
 
         array, dev = _asarray_raw(data, None, device, None)
-        _init(self, array, dev, None, False, 0)
+        made = make(array, dev)
+        for name in Tensor.__slots__[2:]:
+            setattr(self, name, getattr(made, name))
         if requires_grad:
             self.requires_grad = True
 
@@ -552,16 +554,6 @@ class Tensor:
 
 
 _new = object.__new__
-
-
-def _init(t: Tensor, array: Any, dev: Device, grad_fn: Any, rg: bool, onr: int) -> None:
-    t._array = array
-    t._dev = dev
-    t._grad_fn = grad_fn
-    t._rg = rg
-    t._vc = [0]
-    if onr:
-        t._onr = onr
 
 
 def make(array: Any, dev: Device, grad_fn: Any = None, rg: bool = False, onr: int = 0) -> Tensor:

@@ -12,6 +12,7 @@ import argparse
 import os
 import statistics
 import time
+from typing import Any
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("MKL_NUM_THREADS", "1")
@@ -24,11 +25,7 @@ import agrad
 CYCLE = 5  # multiply, add, sin, exp, tanh
 
 
-def chain_agrad(x0: np.ndarray, n_ops: int) -> float:
-    x = agrad.tensor(x0, requires_grad=True)
-    c = agrad.asarray(np.full_like(x0, 0.5))
-    start = time.perf_counter()
-    y = x
+def _chain(y: Any, c: Any, sin: Any, exp: Any, tanh: Any, n_ops: int) -> Any:
     for i in range(n_ops):
         k = i % CYCLE
         if k == 0:
@@ -36,11 +33,19 @@ def chain_agrad(x0: np.ndarray, n_ops: int) -> float:
         elif k == 1:
             y = y + c
         elif k == 2:
-            y = agrad.sin(y)
+            y = sin(y)
         elif k == 3:
-            y = agrad.exp(y)
+            y = exp(y)
         else:
-            y = agrad.tanh(y)
+            y = tanh(y)
+    return y
+
+
+def chain_agrad(x0: np.ndarray, n_ops: int) -> float:
+    x = agrad.tensor(x0, requires_grad=True)
+    c = agrad.asarray(np.full_like(x0, 0.5))
+    start = time.perf_counter()
+    y = _chain(x, c, agrad.sin, agrad.exp, agrad.tanh, n_ops)
     agrad.sum(y).backward()
     return time.perf_counter() - start
 
@@ -51,19 +56,7 @@ def chain_torch(x0: np.ndarray, n_ops: int) -> float:
     x = torch.tensor(x0, requires_grad=True)
     c = torch.full_like(x, 0.5)
     start = time.perf_counter()
-    y = x
-    for i in range(n_ops):
-        k = i % CYCLE
-        if k == 0:
-            y = y * c
-        elif k == 1:
-            y = y + c
-        elif k == 2:
-            y = torch.sin(y)
-        elif k == 3:
-            y = torch.exp(y)
-        else:
-            y = torch.tanh(y)
+    y = _chain(x, c, torch.sin, torch.exp, torch.tanh, n_ops)
     y.sum().backward()
     return time.perf_counter() - start
 
