@@ -69,6 +69,9 @@ class Fixed:
 REAL = Domain(0.0, 2.0)
 AWAY = Domain(0.5, 2.0)  # away from zero: divisors, kinks of abs and remainder
 POSITIVE = Domain(0.5, 2.0, signed=False)  # log, sqrt, bases of real powers
+UNIT = Domain(0.05, 0.9)  # inside (-1, 1): acos, asin, atanh
+ABOVE_ONE = Domain(1.2, 3.0, signed=False)  # acosh
+SMALL = Domain(0.0, 1.2)  # tan, away from its poles
 
 # constants the cases close over (never differentiated)
 _MASK = np.array(
@@ -344,6 +347,58 @@ CASES: list[Case] = [
     *_unary("tanh", agrad.tanh, torch.tanh, cplx=True),
     *_unary("sqrt", agrad.sqrt, torch.sqrt, POSITIVE, cplx=True),
     *_unary("abs", agrad.abs, torch.abs, AWAY, cplx=True),
+    *_unary("acos", agrad.acos, torch.acos, UNIT, cplx=True),
+    *_unary("asin", agrad.asin, torch.asin, UNIT, cplx=True),
+    *_unary("atan", agrad.atan, torch.atan, REAL, cplx=True),
+    *_unary("acosh", agrad.acosh, torch.acosh, ABOVE_ONE, cplx=True),
+    *_unary("asinh", agrad.asinh, torch.asinh, REAL, cplx=True),
+    *_unary("atanh", agrad.atanh, torch.atanh, UNIT, cplx=True),
+    *_unary("sinh", agrad.sinh, torch.sinh, REAL, cplx=True),
+    *_unary("cosh", agrad.cosh, torch.cosh, REAL, cplx=True),
+    *_unary("tan", agrad.tan, torch.tan, SMALL, cplx=True),
+    *_unary("expm1", agrad.expm1, torch.expm1, REAL, cplx=True),
+    *_unary("log1p", agrad.log1p, torch.log1p, POSITIVE, cplx=True),
+    *_unary("log2", agrad.log2, torch.log2, POSITIVE, cplx=True),
+    *_unary("log10", agrad.log10, torch.log10, POSITIVE, cplx=True),
+    *_unary("square", agrad.square, torch.square, REAL, cplx=True),
+    *_unary("reciprocal", agrad.reciprocal, torch.reciprocal, AWAY, cplx=True),
+    Case("atan2", "atan2", agrad.atan2, torch.atan2, ((3, 1), (4,)), (AWAY, AWAY)),
+    Case("hypot", "hypot", agrad.hypot, torch.hypot, ((3, 4), (4,)), (AWAY, AWAY)),
+    Case("logaddexp", "logaddexp", agrad.logaddexp, torch.logaddexp, ((3, 1), (4,))),
+    Case("copysign", "copysign", agrad.copysign, torch.copysign, ((3, 4), (4,)), (AWAY, AWAY)),
+    Case(
+        "minimum-ties",
+        "minimum",
+        lambda a, b: agrad.minimum(a, b) * a,
+        lambda a, b: torch.minimum(a, b) * a,
+        ((5,), (5,)),
+        (Fixed((1.0, 2.0, -1.0, 0.5, 3.0)), Fixed((1.0, 1.0, 2.0, 0.5, 4.0))),
+    ),
+    Case(
+        "minimum-broadcast", "minimum", agrad.minimum, torch.minimum, ((3, 1), (4,)), (AWAY, REAL)
+    ),
+    Case(
+        "clip-scalars",
+        "clip",
+        lambda x: agrad.clip(x, min=-0.5, max=0.7) * x,
+        lambda x: torch.clamp(x, min=-0.5, max=0.7) * x,
+        ((3, 4),),
+    ),
+    Case(
+        "clip-tensors",
+        "clip",
+        lambda x, lo, hi: agrad.clip(x, lo, hi) * x,
+        lambda x, lo, hi: torch.clamp(x, lo, hi) * x,
+        ((3, 4), (4,), (3, 1)),
+        (REAL, Domain(0.0, 1.0), Domain(1.0, 1.5, signed=False)),
+    ),
+    Case(
+        "clip-min-only",
+        "clip",
+        lambda x, lo: agrad.clip(x, min=lo),
+        lambda x, lo: torch.clamp(x, min=lo),
+        ((3, 4), (4,)),
+    ),
     Case("abs-at-zero", "abs", agrad.abs, torch.abs, ((3,),), (Fixed((0.0, -1.0, 2.0)),)),
     Case("abs-operator", "abs", lambda x: abs(x), lambda x: abs(x), ((4,),), (AWAY,)),
     Case("maximum-broadcast", "maximum", agrad.maximum, torch.maximum, ((3, 1), (4,))),

@@ -7,14 +7,22 @@ Python scalars are accepted where the standard allows them and stay scalars.
 from __future__ import annotations
 
 import operator
+from typing import Any
 
-from agrad._ops import binary, unary
+from agrad._ops import apply, binary, unary
 from agrad._registry import TABLE
 from agrad._tensor import Tensor
 
 __all__ = [
     "abs",
+    "acos",
+    "acosh",
     "add",
+    "asin",
+    "asinh",
+    "atan",
+    "atan2",
+    "atanh",
     "bitwise_and",
     "bitwise_invert",
     "bitwise_left_shift",
@@ -22,15 +30,20 @@ __all__ = [
     "bitwise_right_shift",
     "bitwise_xor",
     "ceil",
+    "clip",
     "conj",
+    "copysign",
     "cos",
+    "cosh",
     "divide",
     "equal",
     "exp",
+    "expm1",
     "floor",
     "floor_divide",
     "greater",
     "greater_equal",
+    "hypot",
     "imag",
     "isfinite",
     "isinf",
@@ -38,24 +51,34 @@ __all__ = [
     "less",
     "less_equal",
     "log",
+    "log1p",
+    "log2",
+    "log10",
+    "logaddexp",
     "logical_and",
     "logical_not",
     "logical_or",
     "logical_xor",
     "maximum",
+    "minimum",
     "multiply",
     "negative",
+    "nextafter",
     "not_equal",
     "positive",
     "pow",
     "real",
+    "reciprocal",
     "remainder",
     "round",
     "sign",
     "signbit",
     "sin",
+    "sinh",
     "sqrt",
+    "square",
     "subtract",
+    "tan",
     "tanh",
     "trunc",
 ]
@@ -599,3 +622,277 @@ def real(x: Tensor, /) -> Tensor:
     [1.0]
     """
     return unary(TABLE["real"], x)
+
+
+def acos(x: Tensor, /) -> Tensor:
+    """Inverse cosine.
+
+    Examples
+    --------
+    >>> import agrad
+    >>> agrad.acos(agrad.asarray([0.5, -0.25])).tolist()
+    [1.0471975511965976, 1.8234765819369754]
+    """
+    return unary(TABLE["acos"], x)
+
+
+def acosh(x: Tensor, /) -> Tensor:
+    """Inverse hyperbolic cosine.
+
+    Examples
+    --------
+    >>> import agrad
+    >>> agrad.acosh(agrad.asarray([1.5, 3.0])).tolist()
+    [0.9624236501192069, 1.762747174039086]
+    """
+    return unary(TABLE["acosh"], x)
+
+
+def asin(x: Tensor, /) -> Tensor:
+    """Inverse sine.
+
+    Examples
+    --------
+    >>> import agrad
+    >>> agrad.asin(agrad.asarray([0.5, -0.25])).tolist()
+    [0.5235987755982989, -0.25268025514207865]
+    """
+    return unary(TABLE["asin"], x)
+
+
+def asinh(x: Tensor, /) -> Tensor:
+    """Inverse hyperbolic sine.
+
+    Examples
+    --------
+    >>> import agrad
+    >>> agrad.asinh(agrad.asarray([0.5, -2.0])).tolist()
+    [0.48121182505960347, -1.4436354751788103]
+    """
+    return unary(TABLE["asinh"], x)
+
+
+def atan(x: Tensor, /) -> Tensor:
+    """Inverse tangent.
+
+    Examples
+    --------
+    >>> import agrad
+    >>> agrad.atan(agrad.asarray([0.5, -2.0])).tolist()
+    [0.4636476090008061, -1.1071487177940904]
+    """
+    return unary(TABLE["atan"], x)
+
+
+def atanh(x: Tensor, /) -> Tensor:
+    """Inverse hyperbolic tangent.
+
+    Examples
+    --------
+    >>> import agrad
+    >>> agrad.atanh(agrad.asarray([0.5, -0.25])).tolist()
+    [0.5493061443340549, -0.25541281188299536]
+    """
+    return unary(TABLE["atanh"], x)
+
+
+def cosh(x: Tensor, /) -> Tensor:
+    """Hyperbolic cosine.
+
+    Examples
+    --------
+    >>> import agrad
+    >>> agrad.cosh(agrad.asarray([0.5, -2.0])).tolist()
+    [1.1276259652063807, 3.7621956910836314]
+    """
+    return unary(TABLE["cosh"], x)
+
+
+def sinh(x: Tensor, /) -> Tensor:
+    """Hyperbolic sine.
+
+    Examples
+    --------
+    >>> import agrad
+    >>> agrad.sinh(agrad.asarray([0.5, -2.0])).tolist()
+    [0.5210953054937474, -3.6268604078470186]
+    """
+    return unary(TABLE["sinh"], x)
+
+
+def tan(x: Tensor, /) -> Tensor:
+    """Tangent.
+
+    Examples
+    --------
+    >>> import agrad
+    >>> agrad.tan(agrad.asarray([0.5, -1.0])).tolist()
+    [0.5463024898437905, -1.5574077246549023]
+    """
+    return unary(TABLE["tan"], x)
+
+
+def expm1(x: Tensor, /) -> Tensor:
+    """``exp(x) - 1``, accurate near 0.
+
+    Examples
+    --------
+    >>> import agrad
+    >>> agrad.expm1(agrad.asarray([0.5, -2.0])).tolist()
+    [0.6487212707001282, -0.8646647167633873]
+    """
+    return unary(TABLE["expm1"], x)
+
+
+def log1p(x: Tensor, /) -> Tensor:
+    """``log(1 + x)``, accurate near 0.
+
+    Examples
+    --------
+    >>> import agrad
+    >>> agrad.log1p(agrad.asarray([0.5, 3.0])).tolist()
+    [0.4054651081081644, 1.3862943611198906]
+    """
+    return unary(TABLE["log1p"], x)
+
+
+def log2(x: Tensor, /) -> Tensor:
+    """Base-2 logarithm.
+
+    Examples
+    --------
+    >>> import agrad
+    >>> agrad.log2(agrad.asarray([0.5, 8.0])).tolist()
+    [-1.0, 3.0]
+    """
+    return unary(TABLE["log2"], x)
+
+
+def log10(x: Tensor, /) -> Tensor:
+    """Base-10 logarithm.
+
+    Examples
+    --------
+    >>> import agrad
+    >>> agrad.log10(agrad.asarray([0.5, 100.0])).tolist()
+    [-0.3010299956639812, 2.0]
+    """
+    return unary(TABLE["log10"], x)
+
+
+def square(x: Tensor, /) -> Tensor:
+    """``x * x``.
+
+    Examples
+    --------
+    >>> import agrad
+    >>> agrad.square(agrad.asarray([0.5, -2.0])).tolist()
+    [0.25, 4.0]
+    """
+    return unary(TABLE["square"], x)
+
+
+def reciprocal(x: Tensor, /) -> Tensor:
+    """``1 / x``.
+
+    Examples
+    --------
+    >>> import agrad
+    >>> agrad.reciprocal(agrad.asarray([0.5, -2.0])).tolist()
+    [2.0, -0.5]
+    """
+    return unary(TABLE["reciprocal"], x)
+
+
+def atan2(x1: Tensor | complex, x2: Tensor | complex, /) -> Tensor:
+    """Quadrant-aware inverse tangent of ``x1 / x2``.
+
+    Examples
+    --------
+    >>> import agrad
+    >>> agrad.atan2(agrad.asarray([0.5, -2.0]), agrad.asarray([1.5, 4.0])).tolist()
+    [0.3217505543966422, -0.4636476090008061]
+    """
+    return binary(TABLE["atan2"], x1, x2)
+
+
+def hypot(x1: Tensor | complex, x2: Tensor | complex, /) -> Tensor:
+    """``sqrt(x1**2 + x2**2)`` without overflow.
+
+    Examples
+    --------
+    >>> import agrad
+    >>> agrad.hypot(agrad.asarray([0.5, -2.0]), agrad.asarray([1.5, 4.0])).tolist()
+    [1.5811388300841898, 4.47213595499958]
+    """
+    return binary(TABLE["hypot"], x1, x2)
+
+
+def logaddexp(x1: Tensor | complex, x2: Tensor | complex, /) -> Tensor:
+    """``log(exp(x1) + exp(x2))``, computed stably.
+
+    Examples
+    --------
+    >>> import agrad
+    >>> agrad.logaddexp(agrad.asarray([0.5, -2.0]), agrad.asarray([1.5, 4.0])).tolist()
+    [1.8132616875182228, 4.00247568513773]
+    """
+    return binary(TABLE["logaddexp"], x1, x2)
+
+
+def copysign(x1: Tensor | complex, x2: Tensor | complex, /) -> Tensor:
+    """The magnitude of ``x1`` with the sign of ``x2`` (no gradient for ``x2``).
+
+    Examples
+    --------
+    >>> import agrad
+    >>> agrad.copysign(agrad.asarray([0.5, -2.0]), agrad.asarray([1.5, 4.0])).tolist()
+    [0.5, 2.0]
+    """
+    return binary(TABLE["copysign"], x1, x2)
+
+
+def minimum(x1: Tensor | complex, x2: Tensor | complex, /) -> Tensor:
+    """Elementwise minimum; at ties the gradient is split in half, as in torch.
+
+    Examples
+    --------
+    >>> import agrad
+    >>> agrad.minimum(agrad.asarray([0.5, -2.0]), agrad.asarray([1.5, 4.0])).tolist()
+    [0.5, -2.0]
+    """
+    return binary(TABLE["minimum"], x1, x2)
+
+
+def nextafter(x1: Tensor | complex, x2: Tensor | complex, /) -> Tensor:
+    """The next representable float after ``x1`` toward ``x2`` (no gradient).
+
+    Examples
+    --------
+    >>> import agrad
+    >>> agrad.nextafter(agrad.asarray([0.5, -2.0]), agrad.asarray([1.5, 4.0])).tolist()
+    [0.5000000000000001, -1.9999999999999998]
+    """
+    return binary(TABLE["nextafter"], x1, x2)
+
+
+def clip(
+    x: Tensor,
+    /,
+    min: Tensor | float | None = None,
+    max: Tensor | float | None = None,
+) -> Tensor:
+    """``x`` limited to ``[min, max]``; the gradient passes inside, and to a tensor bound
+    where it is active, as torch's ``clamp``.
+
+    Examples
+    --------
+    >>> import agrad
+    >>> agrad.clip(agrad.asarray([-2.0, 0.5, 3.0]), min=0.0, max=1.0).tolist()
+    [0.0, 0.5, 1.0]
+    """
+    return apply(TABLE["clip"], (x, min, max), None, _clip_forward)  # type: ignore[no-any-return]
+
+
+def _clip_forward(xp: Any, a: Any, lo: Any, hi: Any) -> Any:
+    return xp.clip(a, min=lo, max=hi)

@@ -45,6 +45,56 @@ def _divide_vjp_x2(g: Any, out: Any, x1: Any, x2: Any, *, xp: Any) -> Any:
     return -g * conj(out / x2, xp)
 
 
+def _atan2_vjp_x1(g: Any, out: Any, x1: Any, x2: Any, *, xp: Any) -> Any:
+    # d/dx1 atan2(x1, x2) = x2 / (x1**2 + x2**2)
+    return g * x2 / (x1 * x1 + x2 * x2)
+
+
+def _atan2_vjp_x2(g: Any, out: Any, x1: Any, x2: Any, *, xp: Any) -> Any:
+    # d/dx2 atan2(x1, x2) = -x1 / (x1**2 + x2**2)
+    return -g * x1 / (x1 * x1 + x2 * x2)
+
+
+def _minimum_vjp_x1(g: Any, out: Any, x1: Any, x2: Any, *, xp: Any) -> Any:
+    return xp.where(x1 < x2, g, xp.where(x1 == x2, g / 2, 0.0))
+
+
+def _minimum_vjp_x2(g: Any, out: Any, x1: Any, x2: Any, *, xp: Any) -> Any:
+    return xp.where(x2 < x1, g, xp.where(x1 == x2, g / 2, 0.0))
+
+
+def _copysign_vjp_x1(g: Any, out: Any, x1: Any, x2: Any, *, xp: Any) -> Any:
+    # d/dx1 copysign(x1, x2) = out / x1 (±1), 0 at x1 == 0 as torch does
+    return g * xp.where(x1 == 0, 0.0, out / xp.where(x1 == 0, 1.0, x1))
+
+
+def _clip_vjp_x(g: Any, out: Any, x: Any, lo: Any, hi: Any, *, xp: Any) -> Any:
+    # the gradient passes where x is inside [min, max], as torch's clamp
+    keep = True
+    if lo is not None:
+        keep = x >= lo
+    if hi is not None:
+        keep = (x <= hi) if keep is True else (keep & (x <= hi))
+    return g if keep is True else xp.where(keep, g, 0.0)
+
+
+def _clip_vjp_min(g: Any, out: Any, x: Any, lo: Any, hi: Any, *, xp: Any) -> Any:
+    below = x < lo
+    if hi is not None:
+        below = below & (lo <= hi)
+    return xp.where(below, g, 0.0)
+
+
+def _clip_vjp_max(g: Any, out: Any, x: Any, lo: Any, hi: Any, *, xp: Any) -> Any:
+    above = x > hi
+    if lo is not None:
+        above = above | (lo > hi)
+    return xp.where(above, g, 0.0)
+
+
+_LN2 = math.log(2.0)
+_LN10 = math.log(10.0)
+
 RULES = [
     Rule("add", lambda g, out, x1, x2, *, xp: g, lambda g, out, x1, x2, *, xp: g, linear=True),
     Rule(
@@ -79,6 +129,37 @@ RULES = [
     # torch: grad * sgn(x), with sgn(z) = z / |z| for complex z and 0 at 0
     Rule("abs", lambda g, out, x, *, xp: g * xp.sign(x), save="inputs"),
     Rule("maximum", _maximum_vjp_x1, _maximum_vjp_x2, save="inputs"),
+    Rule("minimum", _minimum_vjp_x1, _minimum_vjp_x2, save="inputs"),
+    Rule("acos", lambda g, out, x, *, xp: -g / conj(xp.sqrt(1 - x * x), xp), save="inputs"),
+    Rule("asin", lambda g, out, x, *, xp: g / conj(xp.sqrt(1 - x * x), xp), save="inputs"),
+    Rule("atan", lambda g, out, x, *, xp: g / conj(1 + x * x, xp), save="inputs"),
+    Rule("acosh", lambda g, out, x, *, xp: g / conj(xp.sqrt(x * x - 1), xp), save="inputs"),
+    Rule("asinh", lambda g, out, x, *, xp: g / conj(xp.sqrt(x * x + 1), xp), save="inputs"),
+    Rule("atanh", lambda g, out, x, *, xp: g / conj(1 - x * x, xp), save="inputs"),
+    Rule("sinh", lambda g, out, x, *, xp: g * conj(xp.cosh(x), xp), save="inputs"),
+    Rule("cosh", lambda g, out, x, *, xp: g * conj(xp.sinh(x), xp), save="inputs"),
+    Rule("tan", lambda g, out, x, *, xp: g * conj(1 + out * out, xp), save="out"),
+    Rule("expm1", lambda g, out, x, *, xp: g * conj(out + 1, xp), save="out"),
+    Rule("log1p", lambda g, out, x, *, xp: g / conj(x + 1, xp), save="inputs"),
+    Rule("log2", lambda g, out, x, *, xp: g / conj(x * _LN2, xp), save="inputs"),
+    Rule("log10", lambda g, out, x, *, xp: g / conj(x * _LN10, xp), save="inputs"),
+    Rule("square", lambda g, out, x, *, xp: 2 * g * conj(x, xp), save="inputs"),
+    Rule("reciprocal", lambda g, out, x, *, xp: -g * conj(out * out, xp), save="out"),
+    Rule("atan2", _atan2_vjp_x1, _atan2_vjp_x2, save="inputs"),
+    # d hypot/dx1 = x1 / hypot
+    Rule(
+        "hypot",
+        lambda g, out, x1, x2, *, xp: g * x1 / out,
+        lambda g, out, x1, x2, *, xp: g * x2 / out,
+    ),
+    # d/dx1 log(exp(x1) + exp(x2)) = exp(x1 - out), stable for large inputs
+    Rule(
+        "logaddexp",
+        lambda g, out, x1, x2, *, xp: g * xp.exp(x1 - out),
+        lambda g, out, x1, x2, *, xp: g * xp.exp(x2 - out),
+    ),
+    Rule("copysign", _copysign_vjp_x1, lambda g, out, x1, x2, *, xp: g * 0.0),
+    Rule("clip", _clip_vjp_x, _clip_vjp_min, _clip_vjp_max, save="inputs"),
     # complex parts, as torch: real(z) passes g back as g + 0j, imag(z) as 1j * g
     Rule("real", lambda g, out, x, *, xp: g, linear=True),
     Rule("imag", lambda g, out, x, *, xp: g * 1j, linear=True),
@@ -110,5 +191,6 @@ RULES = [
         "trunc",
         "round",
         "sign",
+        "nextafter",
     ),
 ]
