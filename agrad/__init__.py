@@ -117,9 +117,16 @@ from agrad._api.elementwise import (
     trunc,
 )
 from agrad._api.linear_algebra import matmul, matrix_transpose
-from agrad._api.manipulation import broadcast_to, expand_dims, permute_dims, reshape, squeeze
+from agrad._api.manipulation import (
+    broadcast_to,
+    expand_dims,
+    flip,
+    permute_dims,
+    reshape,
+    squeeze,
+)
 from agrad._api.searching import where
-from agrad._api.statistical import mean, sum
+from agrad._api.statistical import cumulative_sum, max, mean, min, prod, std, sum, var
 from agrad._autograd import backward, grad
 from agrad._checkpoint import checkpoint
 from agrad._device import Device, default_device, get_default_device, set_default_device
@@ -192,6 +199,7 @@ __all__ = [
     "copysign",
     "cos",
     "cosh",
+    "cumulative_sum",
     "default_device",
     "detect_anomaly",
     "divide",
@@ -206,6 +214,7 @@ __all__ = [
     "expm1",
     "extend",
     "eye",
+    "flip",
     "float32",
     "float64",
     "floor",
@@ -242,8 +251,10 @@ __all__ = [
     "logical_xor",
     "matmul",
     "matrix_transpose",
+    "max",
     "maximum",
     "mean",
+    "min",
     "minimum",
     "multiply",
     "nan",
@@ -258,6 +269,7 @@ __all__ = [
     "pi",
     "positive",
     "pow",
+    "prod",
     "real",
     "reciprocal",
     "remainder",
@@ -272,6 +284,7 @@ __all__ = [
     "sqrt",
     "square",
     "squeeze",
+    "std",
     "subtract",
     "sum",
     "tan",
@@ -282,6 +295,7 @@ __all__ = [
     "uint16",
     "uint32",
     "uint64",
+    "var",
     "where",
     "zeros",
     "zeros_like",

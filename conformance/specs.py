@@ -129,6 +129,47 @@ SPECS: list[Spec] = [
         shapes=[((3, 4),), ((2, 5, 2),)],
     ),
     Spec(
+        "prod",
+        lambda xp, x: xp.prod(x, axis=1),
+        lambda torch, x: x.prod(dim=1),
+        shapes=[((3, 4),)],
+        domain=(0.5, 2.0),
+    ),
+    Spec(
+        "max",
+        lambda xp, x: xp.max(x, axis=0),
+        lambda torch, x: x.amax(dim=0),
+        shapes=[((4, 3),)],
+        distinct=True,
+    ),
+    Spec(
+        "min", lambda xp, x: xp.min(x), lambda torch, x: x.amin(), shapes=[((4, 3),)], distinct=True
+    ),
+    Spec(
+        "var",
+        lambda xp, x: xp.var(x, axis=1, correction=1),
+        lambda torch, x: x.var(dim=1, correction=1),
+        shapes=[((3, 4),)],
+    ),
+    Spec(
+        "std",
+        lambda xp, x: xp.std(x, axis=0),
+        lambda torch, x: x.std(dim=0, correction=0),
+        shapes=[((5, 2),)],
+    ),
+    Spec(
+        "cumulative_sum",
+        lambda xp, x: xp.cumulative_sum(x, axis=0) * x,
+        lambda torch, x: torch.cumsum(x, dim=0) * x,
+        shapes=[((4, 3),)],
+    ),
+    Spec(
+        "flip",
+        lambda xp, x: xp.flip(x, axis=0) * x,
+        lambda torch, x: torch.flip(x, dims=(0,)) * x,
+        shapes=[((4, 3),)],
+    ),
+    Spec(
         "matmul",
         lambda xp, a, b: a @ b,
         lambda torch, a, b: a @ b,

@@ -11,7 +11,7 @@ from agrad._ops import apply
 from agrad._registry import TABLE
 from agrad._tensor import Tensor
 
-__all__ = ["broadcast_to", "expand_dims", "permute_dims", "reshape", "squeeze"]
+__all__ = ["broadcast_to", "expand_dims", "flip", "permute_dims", "reshape", "squeeze"]
 
 
 def reshape(x: Tensor, /, shape: tuple[int, ...], *, copy: bool | None = None) -> Tensor:
@@ -72,3 +72,15 @@ def squeeze(x: Tensor, /, axis: int | tuple[int, ...]) -> Tensor:
     (3,)
     """
     return apply(TABLE["squeeze"], (x,), {"axis": axis})  # type: ignore[no-any-return]
+
+
+def flip(x: Tensor, /, *, axis: int | tuple[int, ...] | None = None) -> Tensor:
+    """``x`` with the order of elements reversed along ``axis`` (all axes by default).
+
+    Examples
+    --------
+    >>> import agrad
+    >>> agrad.flip(agrad.asarray([1.0, 2.0, 3.0])).tolist()
+    [3.0, 2.0, 1.0]
+    """
+    return apply(TABLE["flip"], (x,), {"axis": axis})  # type: ignore[no-any-return]

@@ -16,6 +16,7 @@ def _permute_back(g: Any, out: Any, x: Any, *, xp: Any, axes: tuple[int, ...]) -
 
 
 RULES = [
+    Rule("flip", lambda g, out, x, *, xp, axis=None: xp.flip(g, axis=axis), linear=True, view=True),
     Rule(
         "reshape",
         lambda g, out, x, *, xp, shape, copy=None: xp.reshape(g, x.shape),
