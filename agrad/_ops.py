@@ -98,6 +98,8 @@ def record(
             edges.append(None)
             shapes.append(None)
             dtypes.append(None)
+    if rule.variadic:
+        rule = rule.for_arity(len(inputs))
     multi = type(out) is tuple
     outs: tuple[Tensor, ...] = out if multi else (out,)  # type: ignore[assignment]
     dev = outs[0]._dev

@@ -51,6 +51,11 @@ def _check(rule: Rule, where: str, table: Mapping[str, Rule]) -> None:
     if not rule.vjps:
         msg = f"{where}: `{name}` has no VJP; use `nondiff({name!r})` if it has no gradient."
         raise RegistryError(msg)
+    if rule.variadic:
+        if len(rule.vjps) != 1:
+            msg = f"{where}: variadic `{name}` takes one VJP (called per input), got {rule.arity}."
+            raise RegistryError(msg)
+        return
     for i, vjp in enumerate(rule.vjps):
         if vjp is None:
             continue

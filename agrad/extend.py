@@ -5,6 +5,7 @@ The contract every rule follows is documented in :mod:`agrad.rules`.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any, Literal
 
@@ -42,6 +43,10 @@ class Rule:
     nondiff
         The function has no gradient (comparisons, ``floor``, ``argmax``); results carry no
         graph. Use :func:`nondiff` to declare these.
+    variadic
+        The function takes any number of arrays (``concat``, ``stack``): give one VJP,
+        ``vjp(g, out, *inputs, xp, index, **kwargs)``, called once per input with its
+        position as ``index``.
 
     Examples
     --------
@@ -52,6 +57,7 @@ class Rule:
     """
 
     __slots__ = (
+        "_by_arity",
         "arity",
         "composite",
         "empty_saved",
@@ -60,6 +66,7 @@ class Rule:
         "nondiff",
         "save",
         "source",
+        "variadic",
         "view",
         "vjps",
     )
@@ -73,6 +80,7 @@ class Rule:
         save: Save | None = None,
         view: bool = False,
         nondiff: bool = False,
+        variadic: bool = False,
     ) -> None:
         self.name = name
         self.vjps = vjps
@@ -81,12 +89,27 @@ class Rule:
         self.composite = composite
         self.nondiff = nondiff
         self.view = view
+        self.variadic = variadic
+        self._by_arity: dict[int, Rule] = {}
         if save is None:
             save = "none" if (linear or nondiff or composite) else "all"
         self.save: Save = save
         # what linear rules receive in place of saved values
         self.empty_saved = (None,) * (self.arity + 1)
         self.source = "<unregistered>"
+
+    def for_arity(self, n: int) -> Rule:
+        """This variadic rule as a rule of ``n`` inputs (one VJP per input, cached)."""
+        if not self.variadic:
+            return self
+        rule = self._by_arity.get(n)
+        if rule is None:
+            (vjp,) = self.vjps
+            vjps = [functools.partial(vjp, index=i) for i in range(n)]
+            rule = Rule(self.name, *vjps, save=self.save, view=self.view)
+            rule.source = self.source
+            self._by_arity[n] = rule
+        return rule
 
     def __repr__(self) -> str:
         kind = "nondiff" if self.nondiff else "composite" if self.composite else "vjp"

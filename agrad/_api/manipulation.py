@@ -7,11 +7,28 @@ input's graph, as in PyTorch.
 
 from __future__ import annotations
 
+from typing import Any
+
 from agrad._ops import apply
 from agrad._registry import TABLE
 from agrad._tensor import Tensor
 
-__all__ = ["broadcast_to", "expand_dims", "flip", "permute_dims", "reshape", "squeeze"]
+__all__ = [
+    "broadcast_arrays",
+    "broadcast_to",
+    "concat",
+    "expand_dims",
+    "flip",
+    "moveaxis",
+    "permute_dims",
+    "repeat",
+    "reshape",
+    "roll",
+    "squeeze",
+    "stack",
+    "tile",
+    "unstack",
+]
 
 
 def reshape(x: Tensor, /, shape: tuple[int, ...], *, copy: bool | None = None) -> Tensor:
@@ -84,3 +101,139 @@ def flip(x: Tensor, /, *, axis: int | tuple[int, ...] | None = None) -> Tensor:
     [3.0, 2.0, 1.0]
     """
     return apply(TABLE["flip"], (x,), {"axis": axis})  # type: ignore[no-any-return]
+
+
+def concat(arrays: tuple[Tensor, ...] | list[Tensor], /, *, axis: int | None = 0) -> Tensor:
+    """The arrays joined along ``axis`` (flattened first when ``axis`` is None).
+
+    Examples
+    --------
+    >>> import agrad
+    >>> agrad.concat([agrad.ones(2), agrad.zeros(1)]).tolist()
+    [1.0, 1.0, 0.0]
+    """
+    return apply(TABLE["concat"], tuple(arrays), {"axis": axis}, _concat_forward)  # type: ignore[no-any-return]
+
+
+def _concat_forward(xp: Any, *arrays: Any, axis: int | None) -> Any:
+    return xp.concat(list(arrays), axis=axis)
+
+
+def stack(arrays: tuple[Tensor, ...] | list[Tensor], /, *, axis: int = 0) -> Tensor:
+    """The arrays joined along a new axis.
+
+    Examples
+    --------
+    >>> import agrad
+    >>> agrad.stack([agrad.ones(2), agrad.zeros(2)], axis=1).shape
+    (2, 2)
+    """
+    return apply(TABLE["stack"], tuple(arrays), {"axis": axis}, _stack_forward)  # type: ignore[no-any-return]
+
+
+def _stack_forward(xp: Any, *arrays: Any, axis: int) -> Any:
+    return xp.stack(list(arrays), axis=axis)
+
+
+def unstack(x: Tensor, /, *, axis: int = 0) -> tuple[Tensor, ...]:
+    """The slices of ``x`` along ``axis``, as a tuple.
+
+    Examples
+    --------
+    >>> import agrad
+    >>> [t.tolist() for t in agrad.unstack(agrad.asarray([[1.0, 2.0], [3.0, 4.0]]))]
+    [[1.0, 2.0], [3.0, 4.0]]
+    """
+    n = x.shape[axis]
+    return apply(TABLE["unstack"], (x,), {"axis": axis}, _unstack_forward, nout=n)  # type: ignore[no-any-return]
+
+
+def _unstack_forward(xp: Any, a: Any, *, axis: int) -> tuple[Any, ...]:
+    return tuple(xp.unstack(a, axis=axis))
+
+
+def broadcast_arrays(*arrays: Tensor) -> list[Tensor]:
+    """The arrays broadcast against each other.
+
+    Examples
+    --------
+    >>> import agrad
+    >>> [t.shape for t in agrad.broadcast_arrays(agrad.ones((2, 1)), agrad.ones(3))]
+    [(2, 3), (2, 3)]
+    """
+    out = apply(TABLE["broadcast_arrays"], arrays, None, _broadcast_forward, nout=len(arrays))
+    return list(out)
+
+
+def _broadcast_forward(xp: Any, *arrays: Any) -> tuple[Any, ...]:
+    return tuple(xp.broadcast_arrays(*arrays))
+
+
+def moveaxis(
+    x: Tensor, source: int | tuple[int, ...], destination: int | tuple[int, ...], /
+) -> Tensor:
+    """``x`` with axes ``source`` moved to ``destination``.
+
+    Examples
+    --------
+    >>> import agrad
+    >>> agrad.moveaxis(agrad.zeros((2, 3, 4)), 0, -1).shape
+    (3, 4, 2)
+    """
+    kw = {"source": source, "destination": destination}
+    return apply(TABLE["moveaxis"], (x,), kw, _moveaxis_forward)  # type: ignore[no-any-return]
+
+
+def _moveaxis_forward(xp: Any, a: Any, *, source: Any, destination: Any) -> Any:
+    return xp.moveaxis(a, source, destination)
+
+
+def roll(
+    x: Tensor,
+    /,
+    shift: int | tuple[int, ...],
+    *,
+    axis: int | tuple[int, ...] | None = None,
+) -> Tensor:
+    """``x`` rolled by ``shift`` along ``axis`` (flattened when ``axis`` is None).
+
+    Examples
+    --------
+    >>> import agrad
+    >>> agrad.roll(agrad.asarray([1.0, 2.0, 3.0]), 1).tolist()
+    [3.0, 1.0, 2.0]
+    """
+    return apply(TABLE["roll"], (x,), {"shift": shift, "axis": axis})  # type: ignore[no-any-return]
+
+
+def tile(x: Tensor, repetitions: tuple[int, ...], /) -> Tensor:
+    """``x`` repeated ``repetitions[i]`` times along each axis.
+
+    Examples
+    --------
+    >>> import agrad
+    >>> agrad.tile(agrad.asarray([1.0, 2.0]), (2,)).tolist()
+    [1.0, 2.0, 1.0, 2.0]
+    """
+    kw = {"repetitions": tuple(repetitions)}
+    return apply(TABLE["tile"], (x,), kw, _tile_forward)  # type: ignore[no-any-return]
+
+
+def _tile_forward(xp: Any, a: Any, *, repetitions: tuple[int, ...]) -> Any:
+    return xp.tile(a, repetitions)
+
+
+def repeat(x: Tensor, repeats: int | Tensor, /, *, axis: int | None = None) -> Tensor:
+    """Each element of ``x`` repeated ``repeats`` times (one count, or one per element).
+
+    Examples
+    --------
+    >>> import agrad
+    >>> agrad.repeat(agrad.asarray([1.0, 2.0]), 2).tolist()
+    [1.0, 1.0, 2.0, 2.0]
+    """
+    return apply(TABLE["repeat"], (x, repeats), {"axis": axis}, _repeat_forward)  # type: ignore[no-any-return]
+
+
+def _repeat_forward(xp: Any, a: Any, repeats: Any, *, axis: int | None) -> Any:
+    return xp.repeat(a, repeats, axis=axis)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from agrad.extend import Rule
+from agrad.extend import Rule, backend_of
 
 
 def _permute_back(g: Any, out: Any, x: Any, *, xp: Any, axes: tuple[int, ...]) -> Any:
@@ -15,7 +15,78 @@ def _permute_back(g: Any, out: Any, x: Any, *, xp: Any, axes: tuple[int, ...]) -
     return xp.permute_dims(g, tuple(inverse))
 
 
+def _concat_vjp(g: Any, out: Any, *arrays: Any, xp: Any, index: int, axis: int | None) -> Any:
+    # the slice of g that came from input `index`
+    if axis is None:
+        start = sum(a.size for a in arrays[:index])
+        piece = g[start : start + arrays[index].size]
+        return xp.reshape(piece, arrays[index].shape)
+    ax = axis % g.ndim
+    start = sum(a.shape[ax] for a in arrays[:index])
+    key = (slice(None),) * ax + (slice(start, start + arrays[index].shape[ax]),)
+    return g[key]
+
+
+def _stack_vjp(g: Any, out: Any, *arrays: Any, xp: Any, index: int, axis: int) -> Any:
+    return g[(slice(None),) * (axis % g.ndim) + (index,)]
+
+
+def _broadcast_arrays_vjp(g: Any, out: Any, *arrays: Any, xp: Any, index: int) -> Any:
+    return g[index]  # the engine sums the broadcast axes back down
+
+
+def _tile_vjp(g: Any, out: Any, x: Any, *, xp: Any, repetitions: tuple[int, ...]) -> Any:
+    # out has shape (r0*s0, r1*s1, ...): split each axis into (r, s) and sum over the r's
+    ndim = max(x.ndim, len(repetitions))
+    reps = (1,) * (ndim - len(repetitions)) + tuple(repetitions)
+    shape = (1,) * (ndim - x.ndim) + tuple(x.shape)
+    split = tuple(n for pair in zip(reps, shape, strict=True) for n in pair)
+    g = xp.sum(xp.reshape(g, split), axis=tuple(range(0, 2 * ndim, 2)))
+    return xp.reshape(g, x.shape)
+
+
+def _repeat_vjp(g: Any, out: Any, x: Any, repeats: Any, *, xp: Any, axis: int | None) -> Any:
+    if axis is None:
+        flat_shape: tuple[int, ...] = (x.size,)
+        ax = 0
+    else:
+        flat_shape = tuple(x.shape)
+        ax = axis % x.ndim
+    n = flat_shape[ax]
+    if isinstance(repeats, int):
+        # out axis ax is (n, repeats): sum the repeats
+        split = (*flat_shape[:ax], n, repeats, *flat_shape[ax + 1 :])
+        summed = xp.sum(xp.reshape(g, split), axis=ax + 1)
+    else:
+        owner = xp.repeat(xp.arange(n, device=g.device), repeats)
+        zeros = xp.zeros(flat_shape, dtype=g.dtype, device=g.device)
+        summed = backend_of(xp).scatter_add(zeros, owner, g, axis=ax)
+    return xp.reshape(summed, x.shape)
+
+
+def _negated(shift: int | tuple[int, ...]) -> int | tuple[int, ...]:
+    return -shift if isinstance(shift, int) else tuple(-s for s in shift)
+
+
 RULES = [
+    Rule("concat", _concat_vjp, save="meta", variadic=True),
+    Rule("stack", _stack_vjp, linear=True, variadic=True),
+    Rule("broadcast_arrays", _broadcast_arrays_vjp, linear=True, variadic=True),
+    # unstack's outputs are the slices along axis: stack their cotangents back
+    Rule("unstack", lambda g, out, x, *, xp, axis=0: xp.stack(g, axis=axis), linear=True),
+    Rule(
+        "moveaxis",
+        lambda g, out, x, *, xp, source, destination: xp.moveaxis(g, destination, source),
+        linear=True,
+        view=True,
+    ),
+    Rule(
+        "roll",
+        lambda g, out, x, *, xp, shift, axis=None: xp.roll(g, _negated(shift), axis=axis),
+        linear=True,
+    ),
+    Rule("tile", _tile_vjp, save="meta"),
+    Rule("repeat", _repeat_vjp, None, save="inputs"),
     Rule("flip", lambda g, out, x, *, xp, axis=None: xp.flip(g, axis=axis), linear=True, view=True),
     Rule(
         "reshape",
