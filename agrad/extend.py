@@ -105,6 +105,7 @@ class Rule:
         rule = self._by_arity.get(n)
         if rule is None:
             (vjp,) = self.vjps
+            assert vjp is not None  # the registry checks variadic rules have their VJP
             vjps = [functools.partial(vjp, index=i) for i in range(n)]
             rule = Rule(self.name, *vjps, save=self.save, view=self.view)
             rule.source = self.source
