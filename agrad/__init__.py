@@ -116,7 +116,8 @@ from agrad._api.elementwise import (
     tanh,
     trunc,
 )
-from agrad._api.linear_algebra import matmul, matrix_transpose
+from agrad._api.indexing import take, take_along_axis
+from agrad._api.linear_algebra import matmul, matrix_transpose, tensordot, vecdot
 from agrad._api.manipulation import (
     broadcast_arrays,
     broadcast_to,
@@ -133,8 +134,11 @@ from agrad._api.manipulation import (
     tile,
     unstack,
 )
-from agrad._api.searching import where
+from agrad._api.searching import argmax, argmin, count_nonzero, nonzero, searchsorted, where
+from agrad._api.set import isin, unique_all, unique_counts, unique_inverse, unique_values
+from agrad._api.sorting import argsort, sort
 from agrad._api.statistical import cumulative_sum, max, mean, min, prod, std, sum, var
+from agrad._api.utility import all, any, diff
 from agrad._autograd import backward, grad
 from agrad._checkpoint import checkpoint
 from agrad._device import Device, default_device, get_default_device, set_default_device
@@ -181,7 +185,12 @@ __all__ = [
     "acos",
     "acosh",
     "add",
+    "all",
+    "any",
     "arange",
+    "argmax",
+    "argmin",
+    "argsort",
     "asarray",
     "asin",
     "asinh",
@@ -209,9 +218,11 @@ __all__ = [
     "copysign",
     "cos",
     "cosh",
+    "count_nonzero",
     "cumulative_sum",
     "default_device",
     "detect_anomaly",
+    "diff",
     "divide",
     "e",
     "empty",
@@ -245,6 +256,7 @@ __all__ = [
     "int64",
     "is_grad_enabled",
     "isfinite",
+    "isin",
     "isinf",
     "isnan",
     "less",
@@ -273,6 +285,7 @@ __all__ = [
     "newaxis",
     "nextafter",
     "no_grad",
+    "nonzero",
     "not_equal",
     "ones",
     "ones_like",
@@ -288,12 +301,14 @@ __all__ = [
     "reshape",
     "roll",
     "round",
+    "searchsorted",
     "set_default_device",
     "set_grad_enabled",
     "sign",
     "signbit",
     "sin",
     "sinh",
+    "sort",
     "sqrt",
     "square",
     "squeeze",
@@ -301,17 +316,25 @@ __all__ = [
     "std",
     "subtract",
     "sum",
+    "take",
+    "take_along_axis",
     "tan",
     "tanh",
     "tensor",
+    "tensordot",
     "tile",
     "trunc",
     "uint8",
     "uint16",
     "uint32",
     "uint64",
+    "unique_all",
+    "unique_counts",
+    "unique_inverse",
+    "unique_values",
     "unstack",
     "var",
+    "vecdot",
     "where",
     "zeros",
     "zeros_like",

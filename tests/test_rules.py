@@ -427,6 +427,73 @@ CASES: list[Case] = [
         lambda x: torch.repeat_interleave(x.reshape(-1), torch.tensor([1, 0, 2, 3, 1, 2])) ** 2,
         ((2, 3),),
     ),
+    # -- take, sort, contractions, differences -----------------------------------------
+    Case(
+        "take-axis-repeats",
+        "take",
+        lambda x: agrad.take(x, agrad.asarray([2, 0, 2]), axis=1) ** 2,
+        lambda x: torch.index_select(x, 1, torch.tensor([2, 0, 2])) ** 2,
+        ((3, 4),),
+        cplx=True,
+    ),
+    Case(
+        "take-flat",
+        "take",
+        lambda x: agrad.take(x, agrad.asarray([5, 1, 5])) * 3.0,
+        lambda x: torch.take(x, torch.tensor([5, 1, 5])) * 3.0,
+        ((6,),),
+    ),
+    Case(
+        "take_along_axis",
+        "take_along_axis",
+        lambda x: agrad.take_along_axis(x, agrad.asarray([[0, 0], [2, 1], [1, 1]]), axis=1) ** 2,
+        lambda x: torch.take_along_dim(x, torch.tensor([[0, 0], [2, 1], [1, 1]]), dim=1) ** 2,
+        ((3, 4),),
+    ),
+    Case(
+        "sort-axis",
+        "sort",
+        lambda x: agrad.sort(x, axis=0) * agrad.asarray(np.arange(12.0).reshape(3, 4)),
+        lambda x: torch.sort(x, dim=0).values * torch.arange(12.0, dtype=x.dtype).reshape(3, 4),
+        ((3, 4),),
+    ),
+    Case(
+        "sort-descending",
+        "sort",
+        lambda x: agrad.sort(x, descending=True) ** 3,
+        lambda x: torch.sort(x, descending=True).values ** 3,
+        ((2, 5),),
+    ),
+    Case(
+        "tensordot",
+        "tensordot",
+        lambda a, b: agrad.tensordot(a, b, axes=([1, 0], [0, 2])),
+        lambda a, b: torch.tensordot(a, b, dims=([1, 0], [0, 2])),
+        ((3, 2, 4), (2, 5, 3)),
+        cplx=True,
+    ),
+    Case(
+        "tensordot-int",
+        "tensordot",
+        lambda a, b: agrad.tensordot(a, b, axes=1),
+        lambda a, b: torch.tensordot(a, b, dims=1),
+        ((3, 4), (4, 2)),
+    ),
+    Case(
+        "vecdot",
+        "vecdot",
+        lambda a, b: agrad.vecdot(a, b, axis=0),
+        lambda a, b: torch.linalg.vecdot(a, b, dim=0),
+        ((3, 4), (3, 1)),
+        cplx=True,
+    ),
+    Case(
+        "diff-n2-prepend",
+        "diff",
+        lambda x, p: agrad.diff(x, axis=0, n=2, prepend=p) ** 2,
+        lambda x, p: torch.diff(x, dim=0, n=2, prepend=p) ** 2,
+        ((4, 3), (1, 3)),
+    ),
     # -- reductions beyond sum and mean --------------------------------------------------
     Case("prod-all", "prod", agrad.prod, torch.prod, ((3, 4),), (AWAY,), cplx=True),
     Case(
@@ -961,7 +1028,7 @@ def _assert_grad(actual: Any, expected: Any, x: Any, where: str, tol: Mapping[st
         )
         actual = np.asarray(actual.array)
     zeros = np.zeros(x.shape, x.dtype)
-    expected = zeros if expected is None else expected.detach().numpy()
+    expected = zeros if expected is None else expected.detach().resolve_conj().numpy()
     np.testing.assert_allclose(zeros if actual is None else actual, expected, err_msg=where, **tol)
 
 

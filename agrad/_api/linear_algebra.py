@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from agrad._ops import apply, binary
+import math
+from collections.abc import Sequence
+
+from agrad._api.elementwise import conj
+from agrad._api.manipulation import permute_dims, reshape
+from agrad._api.statistical import sum
+from agrad._ops import apply, binary, to_tensor
 from agrad._registry import TABLE
 from agrad._tensor import Tensor
 
-__all__ = ["matmul", "matrix_transpose"]
+__all__ = ["matmul", "matrix_transpose", "tensordot", "vecdot"]
 
 
 def matmul(x1: Tensor, x2: Tensor, /) -> Tensor:
@@ -31,3 +37,50 @@ def matrix_transpose(x: Tensor, /) -> Tensor:
     (4, 3, 2)
     """
     return apply(TABLE["matrix_transpose"], (x,))  # type: ignore[no-any-return]
+
+
+def tensordot(
+    x1: Tensor,
+    x2: Tensor,
+    /,
+    *,
+    axes: int | tuple[Sequence[int], Sequence[int]] = 2,
+) -> Tensor:
+    """Contract ``x1`` and ``x2`` over ``axes``, as a ``matmul`` of reshaped operands.
+
+    Examples
+    --------
+    >>> import agrad
+    >>> agrad.tensordot(agrad.ones((2, 3, 4)), agrad.ones((3, 4, 5))).shape
+    (2, 5)
+    """
+    x1, x2 = to_tensor(x1), to_tensor(x2)
+    if isinstance(axes, int):
+        a1 = tuple(range(x1.ndim - axes, x1.ndim))
+        a2 = tuple(range(axes))
+    else:
+        a1 = tuple(a % x1.ndim for a in axes[0])
+        a2 = tuple(a % x2.ndim for a in axes[1])
+    free1 = tuple(i for i in range(x1.ndim) if i not in a1)
+    free2 = tuple(i for i in range(x2.ndim) if i not in a2)
+    s1, s2 = x1.shape, x2.shape
+    inner = math.prod(s1[i] for i in a1)
+    left = reshape(permute_dims(x1, free1 + a1), (math.prod(s1[i] for i in free1), inner))
+    right = reshape(permute_dims(x2, a2 + free2), (inner, math.prod(s2[i] for i in free2)))
+    out_shape = tuple(s1[i] for i in free1) + tuple(s2[i] for i in free2)
+    return reshape(matmul(left, right), out_shape)
+
+
+def vecdot(x1: Tensor, x2: Tensor, /, *, axis: int = -1) -> Tensor:
+    """``sum(conj(x1) * x2, axis=axis)``, the standard's vector dot product.
+
+    Examples
+    --------
+    >>> import agrad
+    >>> agrad.vecdot(agrad.asarray([1.0, 2.0]), agrad.asarray([3.0, 4.0])).item()
+    11.0
+    """
+    x1 = to_tensor(x1)
+    if x1.dtype.kind == "c":
+        x1 = conj(x1)
+    return sum(x1 * x2, axis=axis)

@@ -40,7 +40,10 @@ from agrad.rules import (
     linear_algebra,
     manipulation,
     searching,
+    set,
+    sorting,
     statistical,
+    utility,
 )
 
 __all__ = ["ALL_RULES", "NOT_YET"]
@@ -54,7 +57,10 @@ ALL_RULES: dict[str, list[Rule]] = {
     "linear_algebra": linear_algebra.RULES,
     "manipulation": manipulation.RULES,
     "searching": searching.RULES,
+    "set": set.RULES,
+    "sorting": sorting.RULES,
     "statistical": statistical.RULES,
+    "utility": utility.RULES,
 }
 
 _NAMESPACE_ISSUE = "not yet in agrad: the rest of the standard is issue #3"
@@ -63,24 +69,10 @@ _NAMESPACE_ISSUE = "not yet in agrad: the rest of the standard is issue #3"
 NOT_YET: dict[str, str] = {
     "cumulative_prod": _NAMESPACE_ISSUE,
     "broadcast_shapes": _NAMESPACE_ISSUE,
-    "tensordot": _NAMESPACE_ISSUE,
-    "vecdot": _NAMESPACE_ISSUE,
-    "take": _NAMESPACE_ISSUE,
-    "take_along_axis": _NAMESPACE_ISSUE,
-    "argsort": _NAMESPACE_ISSUE,
-    "sort": _NAMESPACE_ISSUE,
-    "isin": _NAMESPACE_ISSUE,
-    "unique_all": _NAMESPACE_ISSUE,
-    "unique_counts": _NAMESPACE_ISSUE,
-    "unique_inverse": _NAMESPACE_ISSUE,
-    "unique_values": _NAMESPACE_ISSUE,
     "from_dlpack": _NAMESPACE_ISSUE,
     "meshgrid": _NAMESPACE_ISSUE,
     "tril": _NAMESPACE_ISSUE,
     "triu": _NAMESPACE_ISSUE,
-    "all": _NAMESPACE_ISSUE,
-    "any": _NAMESPACE_ISSUE,
-    "diff": _NAMESPACE_ISSUE,
     "linalg.cholesky": _NAMESPACE_ISSUE,
     "linalg.cross": _NAMESPACE_ISSUE,
     "linalg.det": _NAMESPACE_ISSUE,

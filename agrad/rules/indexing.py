@@ -23,15 +23,7 @@ def _getitem_vjp(g: Any, out: Any, x: Any, *, xp: Any, key: Any) -> Any:
         z[key] = g
         return z
     # integer arrays may repeat an element: scatter-add into the flat positions
-    size = x.size
-    positions = xp.reshape(xp.arange(size, device=g.device), x.shape)[key]
-    flat = backend_of(xp).scatter_add(
-        xp.zeros(size, dtype=g.dtype, device=g.device),
-        xp.reshape(positions, (-1,)),
-        xp.reshape(g, (-1,)),
-        axis=0,
-    )
-    return xp.reshape(flat, x.shape)
+    return _scatter_flat(g, x, _flat_positions(x, xp, g.device)[key], xp)
 
 
 def _setitem_vjp_x(g: Any, out: Any, x: Any, value: Any, *, xp: Any, key: Any) -> Any:
@@ -41,7 +33,37 @@ def _setitem_vjp_x(g: Any, out: Any, x: Any, value: Any, *, xp: Any, key: Any) -
     return xp.where(mask, 0.0, g)
 
 
+def _scatter_flat(g: Any, x: Any, positions: Any, xp: Any) -> Any:
+    """Zeros shaped like ``x`` with ``g`` added at the flat ``positions`` (repeats add up)."""
+    size = x.size
+    flat = backend_of(xp).scatter_add(
+        xp.zeros(size, dtype=g.dtype, device=g.device),
+        xp.reshape(positions, (-1,)),
+        xp.reshape(g, (-1,)),
+        axis=0,
+    )
+    return xp.reshape(flat, x.shape)
+
+
+def _flat_positions(x: Any, xp: Any, device: Any) -> Any:
+    return xp.reshape(xp.arange(x.size, device=device), x.shape)
+
+
+def _take_vjp(g: Any, out: Any, x: Any, indices: Any, *, xp: Any, axis: int | None) -> Any:
+    where = _flat_positions(x, xp, g.device)
+    if axis is None:
+        where = xp.reshape(where, (-1,))
+    return _scatter_flat(g, x, xp.take(where, indices, axis=0 if axis is None else axis), xp)
+
+
+def _take_along_axis_vjp(g: Any, out: Any, x: Any, indices: Any, *, xp: Any, axis: int) -> Any:
+    positions = xp.take_along_axis(_flat_positions(x, xp, g.device), indices, axis=axis)
+    return _scatter_flat(g, x, positions, xp)
+
+
 RULES = [
+    Rule("take", _take_vjp, None, save="inputs"),
+    Rule("take_along_axis", _take_along_axis_vjp, None, save="inputs"),
     Rule("__getitem__", _getitem_vjp, save="meta", view=True),
     Rule(
         "__setitem__",

@@ -32,6 +32,9 @@ def _matmul_vjp_x2(g: Any, out: Any, x1: Any, x2: Any, *, xp: Any) -> Any:
 
 
 RULES = [
+    # built from permute_dims, reshape, matmul, sum and conj, which record themselves
+    Rule("tensordot", composite=True),
+    Rule("vecdot", composite=True),
     Rule("matmul", _matmul_vjp_x1, _matmul_vjp_x2, save="inputs"),
     Rule(
         "matrix_transpose", lambda g, out, x, *, xp: xp.matrix_transpose(g), linear=True, view=True
