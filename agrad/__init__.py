@@ -37,16 +37,20 @@ from agrad._api.creation import (
     empty,
     empty_like,
     eye,
+    from_dlpack,
     full,
     full_like,
     linspace,
+    meshgrid,
     ones,
     ones_like,
     tensor,
+    tril,
+    triu,
     zeros,
     zeros_like,
 )
-from agrad._api.data_type import astype
+from agrad._api.data_type import astype, can_cast, finfo, iinfo, isdtype, result_type
 from agrad._api.elementwise import (
     abs,
     acos,
@@ -120,6 +124,7 @@ from agrad._api.indexing import take, take_along_axis
 from agrad._api.linear_algebra import matmul, matrix_transpose, tensordot, vecdot
 from agrad._api.manipulation import (
     broadcast_arrays,
+    broadcast_shapes,
     broadcast_to,
     concat,
     expand_dims,
@@ -137,7 +142,17 @@ from agrad._api.manipulation import (
 from agrad._api.searching import argmax, argmin, count_nonzero, nonzero, searchsorted, where
 from agrad._api.set import isin, unique_all, unique_counts, unique_inverse, unique_values
 from agrad._api.sorting import argsort, sort
-from agrad._api.statistical import cumulative_sum, max, mean, min, prod, std, sum, var
+from agrad._api.statistical import (
+    cumulative_prod,
+    cumulative_sum,
+    max,
+    mean,
+    min,
+    prod,
+    std,
+    sum,
+    var,
+)
 from agrad._api.utility import all, any, diff
 from agrad._autograd import backward, grad
 from agrad._checkpoint import checkpoint
@@ -207,7 +222,9 @@ __all__ = [
     "bitwise_xor",
     "bool",
     "broadcast_arrays",
+    "broadcast_shapes",
     "broadcast_to",
+    "can_cast",
     "ceil",
     "checkpoint",
     "clip",
@@ -219,6 +236,7 @@ __all__ = [
     "cos",
     "cosh",
     "count_nonzero",
+    "cumulative_prod",
     "cumulative_sum",
     "default_device",
     "detect_anomaly",
@@ -235,11 +253,13 @@ __all__ = [
     "expm1",
     "extend",
     "eye",
+    "finfo",
     "flip",
     "float32",
     "float64",
     "floor",
     "floor_divide",
+    "from_dlpack",
     "full",
     "full_like",
     "get_default_device",
@@ -247,6 +267,7 @@ __all__ = [
     "greater",
     "greater_equal",
     "hypot",
+    "iinfo",
     "imag",
     "inf",
     "inference_mode",
@@ -255,6 +276,7 @@ __all__ = [
     "int32",
     "int64",
     "is_grad_enabled",
+    "isdtype",
     "isfinite",
     "isin",
     "isinf",
@@ -276,6 +298,7 @@ __all__ = [
     "max",
     "maximum",
     "mean",
+    "meshgrid",
     "min",
     "minimum",
     "moveaxis",
@@ -299,6 +322,7 @@ __all__ = [
     "remainder",
     "repeat",
     "reshape",
+    "result_type",
     "roll",
     "round",
     "searchsorted",
@@ -323,6 +347,8 @@ __all__ = [
     "tensor",
     "tensordot",
     "tile",
+    "tril",
+    "triu",
     "trunc",
     "uint8",
     "uint16",

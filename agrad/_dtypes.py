@@ -89,6 +89,16 @@ ALL_DTYPES: tuple[DType, ...] = (
     complex128,
 )
 BY_NAME: dict[str, DType] = {d.name: d for d in ALL_DTYPES}
+#: the standard's dtype kinds, as the `kind` letters they cover
+KIND_LETTERS: dict[str, str] = {
+    "bool": "b",
+    "signed integer": "i",
+    "unsigned integer": "u",
+    "integral": "iu",
+    "real floating": "f",
+    "complex floating": "c",
+    "numeric": "iufc",
+}
 
 
 def _register_complex() -> None:

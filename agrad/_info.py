@@ -7,19 +7,9 @@ from typing import Any
 from agrad import _dtypes
 from agrad._api._convert import resolve_device
 from agrad._device import Device, get_default_device
-from agrad._dtypes import DType
+from agrad._dtypes import KIND_LETTERS, DType
 
 __all__ = ["Info", "__array_namespace_info__"]
-
-_KINDS = {
-    "bool": "b",
-    "signed integer": "i",
-    "unsigned integer": "u",
-    "integral": "iu",
-    "real floating": "f",
-    "complex floating": "c",
-    "numeric": "iufc",
-}
 
 
 class Info:
@@ -60,7 +50,7 @@ class Info:
         if kind is None:
             return dict(_dtypes.BY_NAME)
         kinds = kind if isinstance(kind, tuple) else (kind,)
-        letters = "".join(_KINDS[k] for k in kinds if isinstance(k, str))
+        letters = "".join(KIND_LETTERS[k] for k in kinds if isinstance(k, str))
         picked = {d.name: d for d in _dtypes.ALL_DTYPES if d.kind in letters}
         for k in kinds:
             if isinstance(k, DType):

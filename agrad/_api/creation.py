@@ -21,12 +21,16 @@ __all__ = [
     "empty",
     "empty_like",
     "eye",
+    "from_dlpack",
     "full",
     "full_like",
     "linspace",
+    "meshgrid",
     "ones",
     "ones_like",
     "tensor",
+    "tril",
+    "triu",
     "zeros",
     "zeros_like",
 ]
@@ -311,3 +315,64 @@ def eye(
     [[1.0, 0.0], [0.0, 1.0]]
     """
     return _create("eye", dtype, device, n_rows, n_cols, k=k)
+
+
+def tril(x: Tensor, /, *, k: int = 0) -> Tensor:
+    """The lower triangle of ``x`` (the last two axes), zeros above diagonal ``k``.
+
+    Examples
+    --------
+    >>> import agrad
+    >>> agrad.tril(agrad.ones((2, 2))).tolist()
+    [[1.0, 0.0], [1.0, 1.0]]
+    """
+    return apply(TABLE["tril"], (x,), {"k": k})  # type: ignore[no-any-return]
+
+
+def triu(x: Tensor, /, *, k: int = 0) -> Tensor:
+    """The upper triangle of ``x`` (the last two axes), zeros below diagonal ``k``.
+
+    Examples
+    --------
+    >>> import agrad
+    >>> agrad.triu(agrad.ones((2, 2))).tolist()
+    [[1.0, 1.0], [0.0, 1.0]]
+    """
+    return apply(TABLE["triu"], (x,), {"k": k})  # type: ignore[no-any-return]
+
+
+def meshgrid(*arrays: Tensor, indexing: str = "xy") -> list[Tensor]:
+    """Coordinate grids from 1-d arrays; each grid's gradient sums back onto its array.
+
+    Examples
+    --------
+    >>> import agrad
+    >>> [g.shape for g in agrad.meshgrid(agrad.ones(2), agrad.ones(3))]
+    [(3, 2), (3, 2)]
+    """
+    if not arrays:
+        return []
+    out = apply(
+        TABLE["meshgrid"], arrays, {"indexing": indexing}, _meshgrid_forward, nout=len(arrays)
+    )
+    return list(out)
+
+
+def _meshgrid_forward(xp: Any, *arrays: Any, indexing: str) -> tuple[Any, ...]:
+    return tuple(xp.meshgrid(*arrays, indexing=indexing))
+
+
+def from_dlpack(x: Any, /, *, device: Any = None, copy: bool | None = None) -> Tensor:
+    """A constant tensor from any object with ``__dlpack__`` (zero-copy where possible).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import agrad
+    >>> agrad.from_dlpack(np.arange(3.0)).tolist()
+    [0.0, 1.0, 2.0]
+    """
+    dev = resolve_device(device)
+    kwargs: dict[str, Any] = {} if copy is None else {"copy": copy}
+    array = dev.xp.from_dlpack(x, **kwargs)
+    return make(dev.backend.ensure_array(array), dev)

@@ -15,6 +15,7 @@ from agrad._tensor import Tensor
 
 __all__ = [
     "broadcast_arrays",
+    "broadcast_shapes",
     "broadcast_to",
     "concat",
     "expand_dims",
@@ -237,3 +238,27 @@ def repeat(x: Tensor, repeats: int | Tensor, /, *, axis: int | None = None) -> T
 
 def _repeat_forward(xp: Any, a: Any, repeats: Any, *, axis: int | None) -> Any:
     return xp.repeat(a, repeats, axis=axis)
+
+
+def broadcast_shapes(*shapes: tuple[int, ...]) -> tuple[int, ...]:
+    """The shape the given shapes broadcast to.
+
+    Examples
+    --------
+    >>> import agrad
+    >>> agrad.broadcast_shapes((2, 1), (3,))
+    (2, 3)
+    """
+    result: list[int] = []
+    for shape in shapes:
+        shape = tuple(shape)
+        padded = [1] * (len(shape) - len(result)) + result
+        tail = [1] * (len(padded) - len(shape)) + list(shape)
+        merged = []
+        for a, b in zip(padded, tail, strict=True):
+            if a != b and 1 not in (a, b):
+                msg = f"Shapes {shapes!r} cannot be broadcast together ({a} against {b})."
+                raise ValueError(msg)
+            merged.append(b if a == 1 else a)
+        result = merged
+    return tuple(result)

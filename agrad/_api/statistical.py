@@ -8,7 +8,7 @@ from agrad._ops import apply, to_tensor
 from agrad._registry import TABLE
 from agrad._tensor import Tensor
 
-__all__ = ["cumulative_sum", "max", "mean", "min", "prod", "std", "sum", "var"]
+__all__ = ["cumulative_prod", "cumulative_sum", "max", "mean", "min", "prod", "std", "sum", "var"]
 
 
 def sum(
@@ -162,3 +162,26 @@ def cumulative_sum(
     x = to_tensor(x)
     kw = {"axis": axis, "dtype": native_dtype(dtype, x._dev), "include_initial": include_initial}
     return apply(TABLE["cumulative_sum"], (x,), kw)  # type: ignore[no-any-return]
+
+
+def cumulative_prod(
+    x: Tensor,
+    /,
+    *,
+    axis: int | None = None,
+    dtype: DType | None = None,
+    include_initial: bool = False,
+) -> Tensor:
+    """Running products along ``axis``; the gradient is exact with zeros in the input.
+
+    Examples
+    --------
+    >>> import agrad
+    >>> x = agrad.tensor([2.0, 0.0, 3.0], requires_grad=True)
+    >>> agrad.sum(agrad.cumulative_prod(x)).backward()
+    >>> x.grad.tolist()
+    [1.0, 8.0, 0.0]
+    """
+    x = to_tensor(x)
+    kw = {"axis": axis, "dtype": native_dtype(dtype, x._dev), "include_initial": include_initial}
+    return apply(TABLE["cumulative_prod"], (x,), kw)  # type: ignore[no-any-return]

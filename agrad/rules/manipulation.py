@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from agrad.extend import Rule, backend_of
+from agrad.extend import Rule, backend_of, nondiff
 
 
 def _permute_back(g: Any, out: Any, x: Any, *, xp: Any, axes: tuple[int, ...]) -> Any:
@@ -87,6 +87,7 @@ RULES = [
     ),
     Rule("tile", _tile_vjp, save="meta"),
     Rule("repeat", _repeat_vjp, None, save="inputs"),
+    *nondiff("broadcast_shapes"),
     Rule("flip", lambda g, out, x, *, xp, axis=None: xp.flip(g, axis=axis), linear=True, view=True),
     Rule(
         "reshape",

@@ -95,10 +95,39 @@ def _cumulative_sum_vjp(
     ax = (-1 if axis is None else axis) % g.ndim
     if include_initial:  # the leading 0 depends on nothing
         g = g[(slice(None),) * ax + (slice(1, None),)]
+    return _reverse_cumsum(g, ax, xp)
+
+
+def _reverse_cumsum(g: Any, ax: int, xp: Any) -> Any:
     return xp.flip(xp.cumulative_sum(xp.flip(g, axis=ax), axis=ax), axis=ax)
 
 
+def _cumulative_prod_vjp(
+    g: Any, out: Any, x: Any, *, xp: Any, axis: Any, dtype: Any, include_initial: bool
+) -> Any:
+    # d out_j / d x_i = prod_{k <= j, k != i} x_k for j >= i. Before the first zero that is
+    # out_j / x_i; at the first zero z it is sum_{j >= z} g_j * cumprod(x with x_z = 1)_j;
+    # after it, every term holds x_z = 0. Exact at first order; where x has zeros, the
+    # derivatives of this expression (second order and up) are not.
+    ax = (-1 if axis is None else axis) % x.ndim
+    if include_initial:  # drop the leading 1, which depends on nothing
+        g = g[(slice(None),) * ax + (slice(1, None),)]
+        out = out[(slice(None),) * ax + (slice(1, None),)]
+    is_zero = x == 0
+    zeros_so_far = xp.cumulative_sum(xp.astype(is_zero, xp.int64), axis=ax)
+    before = zeros_so_far == 0
+    first = is_zero & (zeros_so_far == 1)
+    ones = xp.ones_like(x)
+    plain = _reverse_cumsum(g * conj(out, xp), ax, xp) / conj(xp.where(before, x, ones), xp)
+    skipped = xp.cumulative_prod(xp.where(first, ones, x), axis=ax)
+    at_zero = xp.sum(
+        xp.where(before, xp.zeros_like(g), g * conj(skipped, xp)), axis=ax, keepdims=True
+    )
+    return xp.where(before, plain, xp.where(first, at_zero, xp.zeros_like(g)))
+
+
 RULES = [
+    Rule("cumulative_prod", _cumulative_prod_vjp),
     Rule("sum", _sum_vjp, save="meta"),
     Rule("mean", _mean_vjp, save="meta"),
     Rule("prod", _prod_vjp, save="inputs"),
