@@ -39,9 +39,9 @@ class Info:
             "indexing": _dtypes.int64,
         }
 
-    def devices(self) -> list[Device]:
+    def devices(self) -> tuple[Device, ...]:
         """The devices usable here."""
-        return [Device("numpy")]
+        return (Device("numpy"),)
 
     def dtypes(self, *, device: Any = None, kind: Any = None) -> dict[str, DType]:
         """The dtypes available on ``device``, optionally only those of ``kind``."""

@@ -44,11 +44,13 @@ def _asarray_raw(obj: Any, dtype: Any, device: Any, copy: bool | None) -> tuple[
         msg = f"`asarray` cannot move a {own.name!r} array to {dev.name!r} yet."
         raise NotImplementedError(msg)
     if isinstance(obj, (list, tuple)) and _contains_tensor(obj):
-        msg = (
-            "`asarray` got a list holding tensors; use `agrad.stack` to keep them in the "
-            "graph, or `t.detach()` each one."
-        )
-        raise TypeError(msg)
+        if _contains_tensor(obj, needing_grad=True):
+            msg = (
+                "`asarray` got a list holding tensors that require grad, and would drop "
+                "their graph; use `agrad.stack` to keep it, or `t.detach()` each one."
+            )
+            raise TypeError(msg)
+        obj = _raw_nested(obj)
     kwargs: dict[str, Any] = {"dtype": native_dtype(dtype, dev), "copy": copy}
     if own is None:
         kwargs["device"] = dev.native
@@ -56,10 +58,22 @@ def _asarray_raw(obj: Any, dtype: Any, device: Any, copy: bool | None) -> tuple[
     return dev.backend.ensure_array(array), dev
 
 
-def _contains_tensor(obj: Any) -> bool:
-    return any(
-        isinstance(o, Tensor) or (isinstance(o, (list, tuple)) and _contains_tensor(o)) for o in obj
-    )
+def _contains_tensor(obj: Any, *, needing_grad: bool = False) -> bool:
+    for o in obj:
+        if isinstance(o, Tensor):
+            if o.requires_grad or not needing_grad:
+                return True
+        elif isinstance(o, (list, tuple)) and _contains_tensor(o, needing_grad=needing_grad):
+            return True
+    return False
+
+
+def _raw_nested(obj: Any) -> Any:
+    if isinstance(obj, Tensor):
+        return obj._array
+    if isinstance(obj, (list, tuple)):
+        return [_raw_nested(o) for o in obj]
+    return obj
 
 
 def asarray(
@@ -341,7 +355,7 @@ def triu(x: Tensor, /, *, k: int = 0) -> Tensor:
     return apply(TABLE["triu"], (x,), {"k": k})  # type: ignore[no-any-return]
 
 
-def meshgrid(*arrays: Tensor, indexing: str = "xy") -> list[Tensor]:
+def meshgrid(*arrays: Tensor, indexing: str = "xy") -> tuple[Tensor, ...]:
     """Coordinate grids from 1-d arrays; each grid's gradient sums back onto its array.
 
     Examples
@@ -351,11 +365,11 @@ def meshgrid(*arrays: Tensor, indexing: str = "xy") -> list[Tensor]:
     [(3, 2), (3, 2)]
     """
     if not arrays:
-        return []
+        return ()
     out = apply(
         TABLE["meshgrid"], arrays, {"indexing": indexing}, _meshgrid_forward, nout=len(arrays)
     )
-    return list(out)
+    return tuple(out)
 
 
 def _meshgrid_forward(xp: Any, *arrays: Any, indexing: str) -> tuple[Any, ...]:

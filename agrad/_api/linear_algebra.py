@@ -83,4 +83,5 @@ def vecdot(x1: Tensor, x2: Tensor, /, *, axis: int = -1) -> Tensor:
     x1 = to_tensor(x1)
     if x1.dtype.kind == "c":
         x1 = conj(x1)
-    return sum(x1 * x2, axis=axis)
+    product = x1 * x2
+    return sum(product, axis=axis, dtype=product.dtype)

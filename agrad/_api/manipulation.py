@@ -153,7 +153,7 @@ def _unstack_forward(xp: Any, a: Any, *, axis: int) -> tuple[Any, ...]:
     return tuple(xp.unstack(a, axis=axis))
 
 
-def broadcast_arrays(*arrays: Tensor) -> list[Tensor]:
+def broadcast_arrays(*arrays: Tensor) -> tuple[Tensor, ...]:
     """The arrays broadcast against each other.
 
     Examples
@@ -163,7 +163,7 @@ def broadcast_arrays(*arrays: Tensor) -> list[Tensor]:
     [(2, 3), (2, 3)]
     """
     out = apply(TABLE["broadcast_arrays"], arrays, None, _broadcast_forward, nout=len(arrays))
-    return list(out)
+    return tuple(out)
 
 
 def _broadcast_forward(xp: Any, *arrays: Any) -> tuple[Any, ...]:
