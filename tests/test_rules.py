@@ -633,6 +633,7 @@ CASES: list[Case] = [
         lambda x: torch.flip(x, dims=(0, 1)) * x,
         ((3, 2),),
     ),
+    *_unary("sign", lambda x: agrad.sign(x) * x, lambda x: torch.sgn(x) * x, AWAY, cplx=True),
     *_unary("acos", agrad.acos, torch.acos, UNIT, cplx=True),
     *_unary("asin", agrad.asin, torch.asin, UNIT, cplx=True),
     *_unary("atan", agrad.atan, torch.atan, REAL, cplx=True),

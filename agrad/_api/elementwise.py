@@ -241,7 +241,7 @@ def positive(x: Tensor, /) -> Tensor:
 
 
 def sign(x: Tensor, /) -> Tensor:
-    """Sign (no gradient: zero almost everywhere).
+    """Sign; ``z / |z|`` for complex ``z``, whose gradient torch's ``sgn`` defines.
 
     Examples
     --------

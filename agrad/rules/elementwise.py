@@ -92,6 +92,15 @@ def _clip_vjp_max(g: Any, out: Any, x: Any, lo: Any, hi: Any, *, xp: Any) -> Any
     return xp.where(above, g, 0.0)
 
 
+def _sign_vjp(g: Any, out: Any, x: Any, *, xp: Any) -> Any:
+    # sign(z) = z / |z|: the gradient keeps the part of g orthogonal to sign(z), over |z|;
+    # for real x it is 0 (torch's sgn); at 0 it is 0
+    at_zero = x == 0
+    size = xp.where(at_zero, xp.ones_like(out), xp.abs(x))
+    tangent = (g - xp.real(g * conj(out, xp)) * out) / size
+    return xp.where(at_zero, xp.zeros_like(tangent), tangent)
+
+
 _LN2 = math.log(2.0)
 _LN10 = math.log(10.0)
 
@@ -129,6 +138,7 @@ RULES = [
     # torch: grad * sgn(x), with sgn(z) = z / |z| for complex z and 0 at 0
     Rule("abs", lambda g, out, x, *, xp: g * xp.sign(x), save="inputs"),
     Rule("maximum", _maximum_vjp_x1, _maximum_vjp_x2, save="inputs"),
+    Rule("sign", _sign_vjp),
     Rule("minimum", _minimum_vjp_x1, _minimum_vjp_x2, save="inputs"),
     Rule("acos", lambda g, out, x, *, xp: -g / conj(xp.sqrt(1 - x * x), xp), save="inputs"),
     Rule("asin", lambda g, out, x, *, xp: g / conj(xp.sqrt(1 - x * x), xp), save="inputs"),
@@ -190,7 +200,6 @@ RULES = [
         "ceil",
         "trunc",
         "round",
-        "sign",
         "nextafter",
     ),
 ]
