@@ -29,7 +29,7 @@ except ModuleNotFoundError as _exc:  # pragma: no cover - only in a broken setup
 
 # Tensor first: its module completes an import cycle with the dispatch module.
 from agrad._tensor import Tensor  # isort: skip
-from agrad import errors, extend, fft
+from agrad import errors, extend, fft, linalg
 from agrad._anomaly import detect_anomaly
 from agrad._api.creation import (
     arange,
@@ -284,6 +284,7 @@ __all__ = [
     "isnan",
     "less",
     "less_equal",
+    "linalg",
     "linspace",
     "log",
     "log1p",
