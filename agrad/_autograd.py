@@ -7,7 +7,7 @@ from typing import Any
 
 from agrad._engine import run_backward
 from agrad._grad_mode import STATE
-from agrad._ops import quiet_backward, to_tensor
+from agrad._ops import mismatch, quiet_backward, to_tensor
 from agrad._tensor import Tensor, make
 from agrad.errors import GradShapeError, NonScalarOutputError
 
@@ -56,6 +56,8 @@ def _roots(
                 g = make(g, out._dev)
         else:
             g_t = to_tensor(g, out._dev)
+            if g_t._dev is not out._dev:
+                raise mismatch(who, out._dev, g_t._dev)
             if tuple(g_t._array.shape) != shape:
                 msg = (
                     f"Gradient {k} passed to `{who}` has shape {tuple(g_t._array.shape)!r}, but "

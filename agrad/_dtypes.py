@@ -102,9 +102,9 @@ KIND_LETTERS: dict[str, str] = {
 
 
 def _register_complex() -> None:
-    from agrad.extend import COMPLEX_DTYPES
+    from agrad.extend import register_dtypes
 
-    COMPLEX_DTYPES.update((complex64, complex128))
+    register_dtypes(real=(float32, float64), complex=(complex64, complex128))
 
 
 _register_complex()

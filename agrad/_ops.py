@@ -37,8 +37,14 @@ def device_of_array(x: Any) -> Device | None:
     """The agrad device of a raw backend array, or None if ``x`` is not one we know."""
     import numpy as np
 
+    from agrad._device import device_for_native
+    from agrad.backends import loaded_backends
+
     if isinstance(x, (np.ndarray, np.generic)):
         return Device("numpy")
+    for backend in loaded_backends():
+        if isinstance(x, backend.array_type):
+            return device_for_native(backend, backend.device_of(x))
     return None
 
 
@@ -439,9 +445,8 @@ def _scatter_into_base(base: Tensor, view: Tensor, vrule: Rule, vkw: dict[str, A
     for n in shape:
         size *= n
     positions = replay_view(xp, vrule, xp.reshape(xp.arange(size), shape), vkw)
-    mask = xp.zeros(size, dtype=xp.bool)
-    mask[xp.reshape(positions, (-1,))] = True
-    mask = xp.reshape(mask, shape)
+    # standard calls only (integer-array assignment is not in the standard)
+    mask = xp.reshape(xp.isin(xp.arange(size), xp.reshape(positions, (-1,))), shape)
     snapshot = _snapshot(base)
 
     def replay(xp: Any, g: Any) -> Any:
@@ -532,21 +537,29 @@ def _getitem_forward(xp: Any, a: Any, *, key: Any) -> Any:
 
 def getitem(x: Tensor, key: Any) -> Tensor:
     """``x[key]``: a view for basic keys (where the backend makes one), differentiable."""
-    return apply(_GETITEM, (x,), {"key": raw_key(key)}, _getitem_forward)  # type: ignore[no-any-return]
+    key = raw_key(key, x._array.ndim)
+    return apply(_GETITEM, (x,), {"key": key}, _getitem_forward)  # type: ignore[no-any-return]
 
 
-def raw_key(key: Any) -> Any:
-    """An index key with tensors replaced by their raw arrays."""
-    if isinstance(key, Tensor):
-        return key._array
-    if isinstance(key, tuple):
-        return tuple(k._array if isinstance(k, Tensor) else k for k in key)
-    return key
+def raw_key(key: Any, ndim: int) -> tuple[Any, ...]:
+    """An index key as a tuple of raw indices, closed with ``...`` where it names fewer
+    axes than ``ndim`` (NumPy's implicit trailing slices; the standard wants them said)."""
+    keys: tuple[Any, ...] = key if isinstance(key, tuple) else (key,)
+    keys = tuple(k._array if isinstance(k, Tensor) else k for k in keys)
+    consumed = 0
+    for k in keys:
+        if k is Ellipsis:
+            return keys
+        if k is None or isinstance(k, bool):
+            continue
+        dtype = getattr(k, "dtype", None)
+        consumed += k.ndim if dtype is not None and "bool" in str(dtype) else 1
+    return (*keys, Ellipsis) if consumed < ndim else keys
 
 
 def setitem(x: Tensor, key: Any, value: Any) -> None:
     """``x[key] = value``, in place and differentiable."""
-    key = raw_key(key)
+    key = raw_key(key, x._array.ndim)
     dev = x._dev
     if isinstance(value, Tensor):
         if value._dev is not dev:

@@ -11,7 +11,17 @@ from typing import Any, Literal
 
 from agrad._typing import Array
 
-__all__ = ["ArrayMeta", "Rule", "Vjp", "backend_of", "conj", "nondiff", "register"]
+__all__ = [
+    "ArrayMeta",
+    "Rule",
+    "Vjp",
+    "along",
+    "backend_of",
+    "conj",
+    "nondiff",
+    "register",
+    "register_dtypes",
+]
 
 #: ``vjp(g, out, *inputs, xp, **kwargs) -> cotangent for one input``
 Vjp = Callable[..., Any]
@@ -157,8 +167,25 @@ class ArrayMeta:
         return f"ArrayMeta(shape={self.shape!r}, dtype={self.dtype!r})"
 
 
-#: dtype objects (agrad's and every loaded backend's) that are complex; backends add theirs
-COMPLEX_DTYPES: set[Any] = set()
+# The dtype objects of every loaded backend (and agrad's own), by identity: dtype objects
+# are singletons, and comparing one library's dtype with another's can warn or misfire.
+_REAL_IDS: set[int] = set()
+_COMPLEX_IDS: set[int] = set()
+_KEEP: list[Any] = []  # keeps registered dtype objects alive, so their ids stay theirs
+
+
+def register_dtypes(*, real: tuple[Any, ...], complex: tuple[Any, ...]) -> None:
+    """Tell :func:`conj` which dtype objects of a backend are real and which complex.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from agrad.extend import register_dtypes
+    >>> register_dtypes(real=(np.dtype("float64"),), complex=(np.dtype("complex128"),))
+    """
+    _KEEP.extend(real + complex)
+    _REAL_IDS.update(id(d) for d in real)
+    _COMPLEX_IDS.update(id(d) for d in complex)
 
 
 def conj(x: Array, xp: Any) -> Array:
@@ -172,11 +199,17 @@ def conj(x: Array, xp: Any) -> Array:
     [(1-2j)]
     """
     try:
-        if x.dtype in COMPLEX_DTYPES:
-            return xp.conj(x)
+        dtype = x.dtype
     except AttributeError:
-        if isinstance(x, complex):
-            return x.conjugate()
+        return x.conjugate() if isinstance(x, complex) else x
+    key = id(dtype)
+    if key in _REAL_IDS:
+        return x
+    if key in _COMPLEX_IDS:
+        return xp.conj(x)
+    # dtype objects this library makes afresh: ask the namespace (standard equality)
+    if dtype == xp.complex64 or dtype == xp.complex128:
+        return xp.conj(x)
     return x
 
 
@@ -198,15 +231,22 @@ class _GraphBackend:
 _GRAPH_BACKEND = _GraphBackend()
 
 
+_GENERIC: dict[int, Any] = {}
+
+
 def _backend_for_namespace(xp: Any) -> Any:
     from agrad.backends import get_backend, known_backends
+    from agrad.backends._generic import GenericBackend
 
     for name in known_backends():
         backend = get_backend(name)
         if backend.owns(xp):
             return backend
-    msg = f"No agrad backend owns the namespace {getattr(xp, '__name__', xp)!r}."
-    raise LookupError(msg)
+    # any other namespace: the operations written in standard calls only
+    generic = _GENERIC.get(id(xp))
+    if generic is None:
+        generic = _GENERIC[id(xp)] = GenericBackend(xp)
+    return generic
 
 
 def backend_of(xp: Any) -> Any:
@@ -228,6 +268,20 @@ def backend_of(xp: Any) -> Any:
     if xp is agrad:
         return _GRAPH_BACKEND
     return _backend_for_namespace(xp)
+
+
+def along(axis: int, index: Any) -> tuple[Any, ...]:
+    """The index key that takes ``index`` (a slice or integer) along ``axis`` (>= 0).
+
+    The standard wants keys to name every axis, so the key ends with ``...``.
+
+    Examples
+    --------
+    >>> from agrad.extend import along
+    >>> along(1, slice(0, 2))
+    (slice(None, None, None), slice(0, 2, None), Ellipsis)
+    """
+    return (*(slice(None),) * axis, index, Ellipsis)
 
 
 def register(rule: Rule, *, replace: bool = False) -> None:

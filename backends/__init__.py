@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from agrad._dtypes import DType
     from agrad._typing import Array, Namespace, NativeDevice, NativeDType
 
-__all__ = ["Backend", "get_backend", "known_backends"]
+__all__ = ["Backend", "get_backend", "known_backends", "loaded_backends"]
 
 
 class Backend(Protocol):
@@ -87,8 +87,14 @@ class Backend(Protocol):
 # backend name -> (module, pip extra that installs its library)
 _MODULES: dict[str, tuple[str, str]] = {
     "numpy": ("agrad.backends.numpy", "agrad"),
+    "array_api_strict": ("agrad.backends.array_api_strict", "agrad[strict]"),
 }
 _CACHE: dict[str, Backend] = {}
+
+
+def loaded_backends() -> tuple[Backend, ...]:
+    """The backends whose library has been imported so far."""
+    return tuple(_CACHE.values())
 
 
 def known_backends() -> tuple[str, ...]:

@@ -10,11 +10,14 @@ import numpy as np
 from agrad import _dtypes
 from agrad._dtypes import DType
 from agrad._typing import Array, Namespace, NativeDevice
-from agrad.extend import COMPLEX_DTYPES
+from agrad.extend import register_dtypes
 
 _TO_NATIVE: dict[DType, np.dtype[Any]] = {d: np.dtype(d.name) for d in _dtypes.ALL_DTYPES}
 _FROM_NATIVE: dict[np.dtype[Any], DType] = {v: k for k, v in _TO_NATIVE.items()}
-COMPLEX_DTYPES.update((np.dtype(np.complex64), np.dtype(np.complex128)))
+register_dtypes(
+    real=(np.dtype(np.float32), np.dtype(np.float64)),
+    complex=(np.dtype(np.complex64), np.dtype(np.complex128)),
+)
 
 
 class NumpyBackend:

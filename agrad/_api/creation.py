@@ -41,8 +41,10 @@ def _asarray_raw(obj: Any, dtype: Any, device: Any, copy: bool | None) -> tuple[
     own = device_of_array(obj)
     dev = resolve_device(device) if device is not None else (own or resolve_device(None))
     if own is not None and own is not dev:
-        msg = f"`asarray` cannot move a {own.name!r} array to {dev.name!r} yet."
-        raise NotImplementedError(msg)
+        if own.name != "numpy":
+            msg = f"`asarray` cannot move a {own.name!r} array to {dev.name!r} yet."
+            raise NotImplementedError(msg)
+        own = None  # a NumPy array goes to any device as host data (a copy)
     if isinstance(obj, (list, tuple)) and _contains_tensor(obj):
         if _contains_tensor(obj, needing_grad=True):
             msg = (

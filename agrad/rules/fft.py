@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from agrad.extend import Rule, nondiff
+from agrad.extend import Rule, along, nondiff
 
 _DUAL = {"backward": "forward", "forward": "backward", "ortho": "ortho"}
 
@@ -22,7 +22,7 @@ def fit(g: Any, length: int, axis: int, xp: Any) -> Any:
     ax = axis % g.ndim
     have = g.shape[ax]
     if have > length:
-        return g[(slice(None),) * ax + (slice(0, length),)]
+        return g[along(ax, slice(0, length))]
     if have < length:
         pad_shape = tuple(length - have if i == ax else n for i, n in enumerate(g.shape))
         pad = xp.zeros(pad_shape, dtype=g.dtype, device=g.device)

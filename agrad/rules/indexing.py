@@ -17,12 +17,13 @@ def _has_integer_array(key: Any) -> bool:
 
 
 def _getitem_vjp(g: Any, out: Any, x: Any, *, xp: Any, key: Any) -> Any:
-    if not _has_integer_array(key):
+    if not _has_integer_array(key) and not any(k is None for k in key):
         # slices, integers and boolean masks select each element at most once
         z = xp.zeros(x.shape, dtype=g.dtype, device=g.device)
         z[key] = g
         return z
-    # integer arrays may repeat an element: scatter-add into the flat positions
+    # integer arrays may repeat an element, and new axes (None) can't be assigned through:
+    # scatter-add into the flat positions the key selects
     return _scatter_flat(g, x, _flat_positions(x, xp, g.device)[key], xp)
 
 
@@ -84,7 +85,7 @@ RULES = [
         "_scatter_add",
         lambda g, out, x, index, values, *, xp, axis: g,
         None,
-        lambda g, out, x, index, values, *, xp, axis: g[(slice(None),) * axis + (index,)],
+        lambda g, out, x, index, values, *, xp, axis: xp.take(g, index, axis=axis),
         save="inputs",
     ),
 ]

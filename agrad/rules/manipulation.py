@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from agrad.extend import Rule, backend_of, nondiff
+from agrad.extend import Rule, along, backend_of, nondiff
 
 
 def _permute_back(g: Any, out: Any, x: Any, *, xp: Any, axes: tuple[int, ...]) -> Any:
@@ -23,12 +23,11 @@ def _concat_vjp(g: Any, out: Any, *arrays: Any, xp: Any, index: int, axis: int |
         return xp.reshape(piece, arrays[index].shape)
     ax = axis % g.ndim
     start = sum(a.shape[ax] for a in arrays[:index])
-    key = (slice(None),) * ax + (slice(start, start + arrays[index].shape[ax]),)
-    return g[key]
+    return g[along(ax, slice(start, start + arrays[index].shape[ax]))]
 
 
 def _stack_vjp(g: Any, out: Any, *arrays: Any, xp: Any, index: int, axis: int) -> Any:
-    return g[(slice(None),) * (axis % g.ndim) + (index,)]
+    return g[along(axis % g.ndim, index)]
 
 
 def _broadcast_arrays_vjp(g: Any, out: Any, *arrays: Any, xp: Any, index: int) -> Any:

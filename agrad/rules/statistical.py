@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from agrad.extend import Rule, conj
+from agrad.extend import Rule, along, conj
 
 
 def _axes(axis: int | tuple[int, ...] | None, ndim: int) -> tuple[int, ...]:
@@ -94,7 +94,7 @@ def _cumulative_sum_vjp(
     # each x_i feeds every later partial sum: the gradient is a reversed cumulative sum
     ax = (-1 if axis is None else axis) % g.ndim
     if include_initial:  # the leading 0 depends on nothing
-        g = g[(slice(None),) * ax + (slice(1, None),)]
+        g = g[along(ax, slice(1, None))]
     return _reverse_cumsum(g, ax, xp)
 
 
@@ -111,8 +111,8 @@ def _cumulative_prod_vjp(
     # derivatives of this expression (second order and up) are not.
     ax = (-1 if axis is None else axis) % x.ndim
     if include_initial:  # drop the leading 1, which depends on nothing
-        g = g[(slice(None),) * ax + (slice(1, None),)]
-        out = out[(slice(None),) * ax + (slice(1, None),)]
+        g = g[along(ax, slice(1, None))]
+        out = out[along(ax, slice(1, None))]
     is_zero = x == 0
     zeros_so_far = xp.cumulative_sum(xp.astype(is_zero, xp.int64), axis=ax)
     before = zeros_so_far == 0
