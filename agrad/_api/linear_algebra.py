@@ -80,7 +80,16 @@ def vecdot(x1: Tensor, x2: Tensor, /, *, axis: int = -1) -> Tensor:
     >>> agrad.vecdot(agrad.asarray([1.0, 2.0]), agrad.asarray([3.0, 4.0])).item()
     11.0
     """
-    x1 = to_tensor(x1)
+    x1, x2 = to_tensor(x1), to_tensor(x2)
+    ndim = max(x1.ndim, x2.ndim)
+    n1 = (1,) * (ndim - x1.ndim) + x1.shape
+    n2 = (1,) * (ndim - x2.ndim) + x2.shape
+    if not -ndim <= axis < ndim or n1[axis] != n2[axis]:
+        msg = (
+            f"`vecdot` contracts axis {axis}, which must exist in both inputs with the same "
+            f"size (no broadcasting there); got shapes {x1.shape!r} and {x2.shape!r}."
+        )
+        raise ValueError(msg)
     if x1.dtype.kind == "c":
         x1 = conj(x1)
     product = x1 * x2
