@@ -100,27 +100,36 @@ def _split(lib: Any, g: Any) -> tuple[Any, Any]:
     return (g.real, g.imag) if g.is_complex() else (g, g * 0.0)
 
 
+TOLERANCES = {"float64": {"rtol": 1e-10, "atol": 1e-12}, "float32": {"rtol": 2e-4, "atol": 2e-4}}
+
+
+@pytest.mark.parametrize("precision", ["float64", "float32"])
 @pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
-def test_fft_gradients_match_torch(case):
+def test_fft_gradients_match_torch(case, precision):
     _, f_agrad, f_torch, shape, cplx = case
+    tol = TOLERANCES[precision]
     xa = _draw(shape, cplx)
+    if precision == "float32":
+        xa = xa.astype(np.complex64 if cplx else np.float32)
     x = agrad.tensor(xa, requires_grad=True)
     xt = torch.tensor(xa, requires_grad=True)
     out, out_t = f_agrad(x), f_torch(xt)
-    np.testing.assert_allclose(
-        out.array, out_t.detach().resolve_conj().numpy(), rtol=1e-10, atol=1e-12
-    )
-    w = _draw(tuple(out_t.shape), out_t.is_complex())
+    expected_out = out_t.detach().resolve_conj().numpy()
+    np.testing.assert_allclose(out.array, expected_out, **tol)
+    assert out.array.dtype == expected_out.dtype
+    w = _draw(tuple(out_t.shape), out_t.is_complex()).astype(expected_out.dtype)
     (g,) = agrad.grad(out, x, agrad.asarray(w), create_graph=True)
     (gt,) = torch.autograd.grad(out_t, xt, torch.tensor(w), create_graph=True)
-    np.testing.assert_allclose(g.array, gt.detach().resolve_conj().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(g.array, gt.detach().resolve_conj().numpy(), **tol)
     assert g.dtype == x.dtype
     # a linear transform has a constant gradient: then neither library has a second order
     assert g.requires_grad == gt.requires_grad
     if not gt.requires_grad:
         return
     # second order: the gradient of a real functional of the first gradient
-    v1, v2 = RNG.standard_normal(shape), RNG.standard_normal(shape)
+    real_dtype = np.float32 if precision == "float32" else np.float64
+    v1 = RNG.standard_normal(shape).astype(real_dtype)
+    v2 = RNG.standard_normal(shape).astype(real_dtype)
     re, im = _split(agrad, g)
     (h,) = agrad.grad(agrad.sum(re * v1 + im * v2), x, allow_unused=True)
     re_t, im_t = _split(torch, gt)
@@ -129,7 +138,7 @@ def test_fft_gradients_match_torch(case):
     )
     expected = np.zeros(shape) if ht is None else ht.resolve_conj().numpy()
     actual = np.zeros(shape) if h is None else h.array
-    np.testing.assert_allclose(actual, expected, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(actual, expected, **tol)
 
 
 def test_fftfreq_and_rfftfreq_match_numpy():

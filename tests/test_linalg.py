@@ -578,8 +578,8 @@ def test_float64_to_second_order(case: Case) -> None:
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if c.f32], ids=[c.id for c in CASES if c.f32])
-def test_float32_first_order(case: Case) -> None:
-    _check_against_torch(case, np.float32, 1, F32_TOL)
+def test_float32_first_and_second_order(case: Case) -> None:
+    _check_against_torch(case, np.float32, 2, F32_TOL)
 
 
 _COMPLEX = [c for c in CASES if c.cplx]
