@@ -388,6 +388,7 @@ CASES: list[Case] = [
         lambda x: agrad.unstack(x, axis=1)[0] * agrad.unstack(x, axis=1)[2],
         lambda x: torch.unbind(x, dim=1)[0] * torch.unbind(x, dim=1)[2],
         ((4, 3),),
+        cplx=True,
     ),
     Case(
         "broadcast_arrays",
@@ -395,6 +396,7 @@ CASES: list[Case] = [
         lambda a, b: agrad.broadcast_arrays(a, b)[0] * agrad.broadcast_arrays(a, b)[1],
         lambda a, b: torch.broadcast_tensors(a, b)[0] * torch.broadcast_tensors(a, b)[1],
         ((3, 1), (4,)),
+        cplx=True,
     ),
     Case(
         "moveaxis",
@@ -402,6 +404,7 @@ CASES: list[Case] = [
         lambda x: agrad.moveaxis(x, 0, -1) ** 2,
         lambda x: torch.movedim(x, 0, -1) ** 2,
         ((2, 3, 4),),
+        cplx=True,
     ),
     Case(
         "roll",
@@ -409,6 +412,7 @@ CASES: list[Case] = [
         lambda x: agrad.roll(x, (1, -2), axis=(0, 1)) * x,
         lambda x: torch.roll(x, (1, -2), dims=(0, 1)) * x,
         ((3, 4),),
+        cplx=True,
     ),
     Case(
         "roll-flat",
@@ -423,6 +427,7 @@ CASES: list[Case] = [
         lambda x: agrad.tile(x, (2, 1, 3)) ** 2,
         lambda x: torch.tile(x, (2, 1, 3)) ** 2,
         ((3, 2),),
+        cplx=True,
     ),
     Case(
         "repeat-int-axis",
@@ -430,6 +435,7 @@ CASES: list[Case] = [
         lambda x: agrad.repeat(x, 3, axis=1) ** 2,
         lambda x: torch.repeat_interleave(x, 3, dim=1) ** 2,
         ((2, 3),),
+        cplx=True,
     ),
     Case(
         "repeat-counts-flat",
@@ -460,6 +466,7 @@ CASES: list[Case] = [
         lambda x: agrad.take_along_axis(x, agrad.asarray([[0, 0], [2, 1], [1, 1]]), axis=1) ** 2,
         lambda x: torch.take_along_dim(x, torch.tensor([[0, 0], [2, 1], [1, 1]]), dim=1) ** 2,
         ((3, 4),),
+        cplx=True,
     ),
     Case(
         "sort-axis",
@@ -504,6 +511,7 @@ CASES: list[Case] = [
         lambda x, p: agrad.diff(x, axis=0, n=2, prepend=p) ** 2,
         lambda x, p: torch.diff(x, dim=0, n=2, prepend=p) ** 2,
         ((4, 3), (1, 3)),
+        cplx=True,
     ),
     Case(
         "cumulative_prod",
@@ -537,6 +545,7 @@ CASES: list[Case] = [
         lambda x: agrad.triu(x, k=1) ** 2,
         lambda x: torch.triu(x, 1) ** 2,
         ((3, 4),),
+        cplx=True,
     ),
     Case(
         "meshgrid-xy",
@@ -557,6 +566,7 @@ CASES: list[Case] = [
             torch.meshgrid(a, b, indexing="ij")[0] ** 2 * torch.meshgrid(a, b, indexing="ij")[1]
         ),
         ((2,), (3,)),
+        cplx=True,
     ),
     # -- reductions beyond sum and mean --------------------------------------------------
     Case("prod-all", "prod", agrad.prod, torch.prod, ((3, 4),), (AWAY,), cplx=True),
@@ -858,6 +868,7 @@ CASES: list[Case] = [
         lambda x: agrad.expand_dims(x, axis=0),
         lambda x: torch.unsqueeze(x, 0),
         ((3, 4),),
+        cplx=True,
     ),
     Case(
         "expand_dims-last",
@@ -872,6 +883,7 @@ CASES: list[Case] = [
         lambda x: agrad.squeeze(x, axis=1),
         lambda x: torch.squeeze(x, 1),
         ((3, 1, 4),),
+        cplx=True,
     ),
     Case(
         "squeeze-0-2",
