@@ -141,7 +141,9 @@ class Node:
                 "`retain_graph=True` to the first `backward()` (or `agrad.grad`) to keep them."
             )
             raise FreedGraphError(msg)
-        for counter, version, which in self.vers:
+        vers = self.vers
+        for k in range(0, len(vers), 3):
+            counter, version, which = vers[k], vers[k + 1], vers[k + 2]
             if counter[0] != version:
                 what = "its output" if which < 0 else f"its input {which}"
                 msg = (
@@ -158,9 +160,12 @@ class Node:
         saved = self.saved
         if saved is _FREED:
             self.check_saved()
-        for counter, version, _ in self.vers:
-            if counter[0] != version:
-                self.check_saved()
+        # flat (counter, version, which) triples; the first two checked inline, any more
+        # by check_saved
+        vers = self.vers
+        stale = vers and (vers[0][0] != vers[1] or (len(vers) > 3 and vers[3][0] != vers[4]))
+        if stale or len(vers) > 6:
+            self.check_saved()
         if graph:
             return self._apply_graph(g)
         xp = self.dev.xp

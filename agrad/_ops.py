@@ -130,14 +130,14 @@ def record(
         else:
             out_saved = tuple(o._array for o in outs) if multi else outs[0]._array
             for o in outs:
-                vlist.append((o._vc, o._vc[0], -1))
+                vlist += (o._vc, o._vc[0], -1)
         if save == "out":
             saved = (out_saved, *([None] * len(inputs)))
         else:
             saved = (out_saved, *arrays)
             for i, x in enumerate(inputs):
                 if shapes[i] is not None:
-                    vlist.append((x._vc, x._vc[0], i))
+                    vlist += (x._vc, x._vc[0], i)
         vers = tuple(vlist)
     node = node_class(
         rule,
@@ -185,10 +185,10 @@ def _record1(rule: Rule, t: Tensor, x: Tensor, a: Any) -> None:
     save = rule.save
     if save == "out":
         saved: tuple[Any, ...] = (t._array, None)
-        vers: tuple[Any, ...] = ((t._vc, 0, -1),)
+        vers: tuple[Any, ...] = (t._vc, 0, -1)
     elif save == "inputs":
         saved = (None, a)
-        vers = ((x._vc, x._vc[0], 0),)
+        vers = (x._vc, x._vc[0], 0)
     elif save == "none":
         saved = rule.empty_saved
         vers = ()
@@ -232,13 +232,13 @@ def _record2(rule: Rule, t: Tensor, x1: Any, x2: Any, a1: Any, a2: Any) -> None:
         return
     if save == "inputs":
         saved: tuple[Any, ...] = (None, a1, a2)
-        vers: tuple[Any, ...] = ((x1._vc, x1._vc[0], 0), (x2._vc, x2._vc[0], 1))
+        vers: tuple[Any, ...] = (x1._vc, x1._vc[0], 0, x2._vc, x2._vc[0], 1)
     elif save == "none":
         saved = rule.empty_saved
         vers = ()
     else:  # "out"
         saved = (t._array, None, None)
-        vers = ((t._vc, 0, -1),)
+        vers = (t._vc, 0, -1)
     f1 = x1._grad_fn
     f2 = x2._grad_fn
     onrs = None
