@@ -444,9 +444,10 @@ def _scatter_into_base(base: Tensor, view: Tensor, vrule: Rule, vkw: dict[str, A
     size = 1
     for n in shape:
         size *= n
-    positions = replay_view(xp, vrule, xp.reshape(xp.arange(size), shape), vkw)
+    flat = xp.arange(size)
+    positions = replay_view(xp, vrule, xp.reshape(flat, shape), vkw)
     # standard calls only (integer-array assignment is not in the standard)
-    mask = xp.reshape(xp.isin(xp.arange(size), xp.reshape(positions, (-1,))), shape)
+    mask = xp.reshape(xp.isin(flat, xp.reshape(positions, (-1,))), shape)
     snapshot = _snapshot(base)
 
     def replay(xp: Any, g: Any) -> Any:
@@ -602,9 +603,9 @@ def saved_as_tensors(node: Node) -> tuple[Any, ...]:
     out = saved[0]
     if out is not None and not isinstance(out, ArrayMeta):
         if node.nout > 1:
-            out = tuple(_graph_tensor(o, node, k, dev) for k, o in enumerate(out))
+            out = tuple(make(o, dev, node, True, k) for k, o in enumerate(out))
         else:
-            out = _graph_tensor(out, node, 0, dev)
+            out = make(out, dev, node, True)
     result = [out]
     for i, a in enumerate(saved[1:]):
         if a is None or isinstance(a, (*_SCALARS, ArrayMeta)):
@@ -616,12 +617,8 @@ def saved_as_tensors(node: Node) -> tuple[Any, ...]:
         elif isinstance(edge, Tensor):
             result.append(edge if edge._array is a else make(a, dev))
         else:
-            result.append(_graph_tensor(a, edge, node.onrs[i] if node.onrs else 0, dev))
+            result.append(make(a, dev, edge, True, node.onrs[i] if node.onrs else 0))
     return tuple(result)
-
-
-def _graph_tensor(a: Any, fn: Node, onr: int, dev: Device) -> Tensor:
-    return make(a, dev, fn, True, onr)
 
 
 def cotangent_as_tensor(node: Node, g: Any) -> Any:

@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from agrad._api._convert import native_dtype, resolve_device
-from agrad._dtypes import BY_NAME, KIND_LETTERS, DType
+from agrad._dtypes import KIND_LETTERS, DType
 from agrad._ops import apply, to_tensor
 from agrad._registry import TABLE
 from agrad._tensor import Tensor
+from agrad.backends import get_backend
 
 __all__ = ["astype", "can_cast", "finfo", "iinfo", "isdtype", "result_type"]
 
@@ -39,18 +40,17 @@ def _astype_forward(xp: Any, a: Any, *, dtype: Any, copy: bool) -> Any:
 # The standard's dtypes, and its promotion rules, are the same on every backend: NumPy's
 # (with NEP 50 scalars) serve as the reference for agrad's dtype objects.
 def _np_dtype(x: Any) -> Any:
-    import numpy as np
-
-    if isinstance(x, DType):
-        return np.dtype(x.name)
     if isinstance(x, Tensor):
-        return np.dtype(x.dtype.name)
+        x = x.dtype
+    if isinstance(x, DType):
+        return get_backend("numpy").to_dtype(x)
     msg = f"Expected an agrad dtype or a tensor, got {x!r}."
     raise TypeError(msg)
 
 
 def _from_np(native: Any) -> DType:
-    return BY_NAME[str(native)]
+    dtype: DType = get_backend("numpy").from_dtype(native)
+    return dtype
 
 
 def result_type(*arrays_and_dtypes: Tensor | DType | bool | int | float | complex) -> DType:
@@ -128,7 +128,7 @@ def finfo(type: DType | Tensor, /) -> finfo_object:
 
     dtype = type.dtype if isinstance(type, Tensor) else type
     info = np.finfo(_np_dtype(dtype))
-    real = BY_NAME[str(info.dtype)]
+    real = _from_np(info.dtype)
     return finfo_object(
         int(info.bits),
         float(info.eps),
