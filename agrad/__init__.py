@@ -29,7 +29,7 @@ except ModuleNotFoundError as _exc:  # pragma: no cover - only in a broken setup
 
 # Tensor first: its module completes an import cycle with the dispatch module.
 from agrad._tensor import Tensor  # isort: skip
-from agrad import errors, extend, fft, linalg
+from agrad import errors, extend, fft, func, linalg, random
 from agrad._anomaly import detect_anomaly
 from agrad._api.creation import (
     arange,
@@ -178,6 +178,7 @@ from agrad._function import Function, FunctionCtx
 from agrad._grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from agrad._info import __array_namespace_info__
 from agrad._spec import API_VERSION as __array_api_version__
+from agrad.backends import register_backend
 
 __version__ = "0.1.0"
 
@@ -263,6 +264,7 @@ __all__ = [
     "from_dlpack",
     "full",
     "full_like",
+    "func",
     "get_default_device",
     "grad",
     "greater",
@@ -319,8 +321,10 @@ __all__ = [
     "positive",
     "pow",
     "prod",
+    "random",
     "real",
     "reciprocal",
+    "register_backend",
     "remainder",
     "repeat",
     "reshape",

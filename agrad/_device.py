@@ -20,8 +20,20 @@ _INTERNED: dict[str, Device] = {}
 class Device:
     """Where a tensor lives: a backend and that backend's device.
 
-    Build one from a string (``Device("numpy")``, ``Device("torch:cuda:0")``); equal
-    devices are the same object.
+    Build one from a string (``"numpy"``, ``"cupy"``, ``"cupy:1"``, ``"torch:cpu"``,
+    ``"torch:cuda"``, ``"torch:cuda:1"``, ``"torch:mps"``, ``"array_api_strict"``,
+    ``"dask"``, ``"jax:cpu"``, ``"jax:gpu"``) or from a library's own device object
+    (``torch.device("cuda", 0)``); equal devices are the same object, so ``==`` and hashing
+    work as identity. A device string names a backend, then that library's device.
+
+    Raises
+    ------
+    ValueError
+        For a backend or device agrad does not know.
+    agrad.errors.BackendNotInstalledError
+        If the library is not installed (the message gives the ``pip install`` line).
+    agrad.errors.DeviceUnavailableError
+        For a device this machine lacks (a CUDA device without a GPU).
 
     Examples
     --------
@@ -40,12 +52,11 @@ class Device:
     xp: Any
     atype: type
 
-    def __new__(cls, spec: str | Device) -> Device:
+    def __new__(cls, spec: Any) -> Device:
         if isinstance(spec, Device):
             return spec
         if not isinstance(spec, str):
-            msg = f"`agrad.Device` takes a string such as 'numpy' or 'torch:cpu', got {spec!r}."
-            raise TypeError(msg)
+            return _from_native(spec)
         device = _INTERNED.get(spec)
         if device is not None:
             return device
@@ -54,7 +65,10 @@ class Device:
         backend_name, _, rest = spec.partition(":")
         backend = get_backend(backend_name)
         native = backend.native_device(rest or None)
-        return _intern(backend, native)
+        device = _intern(backend, native)
+        if spec != "torch:cuda":  # "torch:cuda" follows torch's current device
+            _INTERNED[spec] = device
+        return device
 
     def __repr__(self) -> str:
         return f"Device({self.name!r})"
@@ -79,6 +93,28 @@ def _intern(backend: Any, native: NativeDevice) -> Device:
         device.name = name
         _INTERNED[name] = device
     return device
+
+
+def _from_native(obj: Any) -> Device:
+    """The agrad device for a library's own device object (``torch.device("cuda:0")``)."""
+    import sys
+
+    from agrad.backends import get_backend, installed_backends, library_of
+
+    for name in installed_backends():
+        library = library_of(name)
+        if library is not None and library not in sys.modules:
+            continue  # nobody can hold a device object of a library never imported
+        backend = get_backend(name)
+        if backend.is_native_device(obj):
+            # torch's `device("cuda")` means the current GPU: resolve it to an index
+            native = backend.native_device(str(obj)) if name == "torch" else obj
+            return _intern(backend, native)
+    msg = (
+        "`agrad.Device` takes a string such as 'numpy', 'torch:cuda:0' or 'jax:cpu', or a "
+        f"library's own device object (`torch.device`, `cupy.cuda.Device`, ...); got {obj!r}."
+    )
+    raise TypeError(msg)
 
 
 def device_for_native(backend: Any, native: NativeDevice) -> Device:

@@ -6,7 +6,7 @@ from typing import Any
 
 from agrad import _dtypes
 from agrad._api._convert import resolve_device
-from agrad._device import Device, get_default_device
+from agrad._device import Device, device_for_native, get_default_device
 from agrad._dtypes import KIND_LETTERS, DType
 
 __all__ = ["Info", "__array_namespace_info__"]
@@ -40,8 +40,27 @@ class Info:
         }
 
     def devices(self) -> tuple[Device, ...]:
-        """The devices usable here."""
-        return (Device("numpy"),)
+        """The devices usable here: every installed backend's devices that work on this
+        machine (a CUDA device only where there is a GPU).
+
+        Examples
+        --------
+        >>> import agrad
+        >>> agrad.Device("numpy") in agrad.__array_namespace_info__().devices()
+        True
+        """
+        from agrad.backends import get_backend, installed_backends
+        from agrad.errors import AgradError
+
+        found: list[Device] = []
+        for name in installed_backends():
+            try:
+                backend = get_backend(name)
+                natives = backend.devices()
+            except (ImportError, AgradError, RuntimeError):
+                continue  # installed but unusable here (a CuPy without a driver, ...)
+            found += [device_for_native(backend, n) for n in natives]
+        return tuple(found)
 
     def dtypes(self, *, device: Any = None, kind: Any = None) -> dict[str, DType]:
         """The dtypes available on ``device``, optionally only those of ``kind``."""

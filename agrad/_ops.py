@@ -38,14 +38,31 @@ def device_of_array(x: Any) -> Device | None:
     import numpy as np
 
     from agrad._device import device_for_native
-    from agrad.backends import loaded_backends
+    from agrad.backends import get_backend, loaded_backends
 
     if isinstance(x, (np.ndarray, np.generic)):
         return Device("numpy")
     for backend in loaded_backends():
         if isinstance(x, backend.array_type):
             return device_for_native(backend, backend.device_of(x))
+    # an array of a library whose backend has not been loaded yet
+    name = _LIBRARY_BACKENDS.get(type(x).__module__.partition(".")[0])
+    if name is not None:
+        backend = get_backend(name)
+        if isinstance(x, backend.array_type):
+            return device_for_native(backend, backend.device_of(x))
     return None
+
+
+# the top-level module of a library's array type -> the backend for it
+_LIBRARY_BACKENDS = {
+    "torch": "torch",
+    "cupy": "cupy",
+    "jax": "jax",
+    "jaxlib": "jax",
+    "dask": "dask",
+    "array_api_strict": "array_api_strict",
+}
 
 
 def to_tensor(x: Any, dev: Device | None = None) -> Tensor:
@@ -701,6 +718,8 @@ def retain_hook(t: Tensor) -> Callable[[Any], None]:
 
 
 def all_finite(g: Any, dev: Device, graph: bool) -> bool:
-    xp = dev.xp
     a = g._array if graph else g
+    if not isinstance(a, dev.atype):  # a move's cotangent lives on the source device
+        dev = device_of_array(a) or dev
+    xp = dev.xp
     return bool(xp.all(xp.isfinite(a)))

@@ -395,12 +395,29 @@ class Tensor:
         return self._array.__dlpack_device__()  # type: ignore[no-any-return]
 
     def to_device(self, device: Any, /, *, stream: Any = None) -> Tensor:
-        """This tensor on ``device`` (the same tensor when it is already there)."""
+        """This tensor on ``device``, in the graph: gradients flow back to this device.
+
+        ``device`` is an agrad device, a device string or a library's device object. Within
+        one library the library moves the data; across libraries it goes through DLPack
+        without a copy where both allow it (numpy and torch:cpu, cupy and torch:cuda), and
+        through host memory otherwise. When the result shares memory with this tensor, both
+        share one version counter, so in-place changes stay detected.
+
+        Examples
+        --------
+        >>> import agrad
+        >>> x = agrad.tensor([1.0, 2.0], requires_grad=True)
+        >>> y = x.to_device("array_api_strict")
+        >>> y.device
+        Device('array_api_strict')
+        >>> agrad.sum(y * y).backward()
+        >>> x.grad.device, x.grad.tolist()
+        (Device('numpy'), [2.0, 4.0])
+        """
+        from agrad._move import to_device
+
         target = device if isinstance(device, Device) else Device(device)
-        if target is self._dev:
-            return self
-        msg = f"Moving from {self._dev.name!r} to {target.name!r} is not supported yet."
-        raise NotImplementedError(msg)
+        return to_device(self, target)
 
     def __repr__(self) -> str:
         import numpy as np

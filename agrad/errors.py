@@ -11,6 +11,7 @@ __all__ = [
     "AnomalyError",
     "BackendNotInstalledError",
     "DeviceMismatchError",
+    "DeviceUnavailableError",
     "FreedGraphError",
     "FunctionBackwardError",
     "GradShapeError",
@@ -37,7 +38,7 @@ class RegistryError(AgradError, ValueError):
 
 
 class NonScalarOutputError(AgradError, RuntimeError):
-    """``backward()`` was called on a non-scalar without a ``gradient``."""
+    """A scalar was needed: ``backward()`` without a ``gradient``, or ``agrad.func.grad``."""
 
 
 class FreedGraphError(AgradError, RuntimeError):
@@ -74,6 +75,10 @@ class DeviceMismatchError(AgradError, ValueError):
 
 class BackendNotInstalledError(AgradError, ImportError):
     """A device was requested whose array library is not installed."""
+
+
+class DeviceUnavailableError(AgradError, RuntimeError):
+    """A device was requested that this machine does not have (a CUDA device, no GPU)."""
 
 
 class AnomalyError(AgradError, RuntimeError):

@@ -18,9 +18,12 @@ __all__ = [
     "along",
     "backend_of",
     "conj",
+    "device_of",
     "nondiff",
+    "put",
     "register",
     "register_dtypes",
+    "size",
 ]
 
 #: ``vjp(g, out, *inputs, xp, **kwargs) -> cotangent for one input``
@@ -217,6 +220,7 @@ class _GraphBackend:
     """The backend operations rules need, as recorded agrad operations (``create_graph``)."""
 
     name = "agrad"
+    mutable = True  # agrad tensors take `t[key] = v` on every backend
 
     def scatter_add(self, out: Any, index: Any, values: Any, /, *, axis: int) -> Any:
         from agrad._ops import apply
@@ -235,11 +239,11 @@ _GENERIC: dict[int, Any] = {}
 
 
 def _backend_for_namespace(xp: Any) -> Any:
-    from agrad.backends import get_backend, known_backends
+    from agrad.backends import get_backend, loaded_backends
     from agrad.backends._generic import GenericBackend
 
-    for name in known_backends():
-        backend = get_backend(name)
+    # arrays of a namespace exist only once its backend is loaded (numpy: always usable)
+    for backend in (*loaded_backends(), get_backend("numpy")):
         if backend.owns(xp):
             return backend
     # any other namespace: the operations written in standard calls only
@@ -268,6 +272,63 @@ def backend_of(xp: Any) -> Any:
     if xp is agrad:
         return _GRAPH_BACKEND
     return _backend_for_namespace(xp)
+
+
+def device_of(x: Any) -> Any:
+    """The device of ``x`` to pass as ``device=`` (rules use it instead of ``x.device``,
+    which Dask arrays lack).
+
+    Examples
+    --------
+    >>> import array_api_compat.numpy as xp
+    >>> from agrad.extend import device_of
+    >>> device_of(xp.zeros(2))
+    'cpu'
+    """
+    try:
+        return x.device
+    except AttributeError:
+        import array_api_compat
+
+        return array_api_compat.device(x)
+
+
+def put(x: Any, key: Any, value: Any, xp: Any) -> Any:
+    """``x`` with ``x[key] = value``, for an array the rule itself just made (``zeros``).
+
+    Written in place where the backend allows it, as a functional update where arrays are
+    immutable (JAX, Dask); use the result, not ``x``.
+
+    Examples
+    --------
+    >>> import array_api_compat.numpy as xp
+    >>> from agrad.extend import put
+    >>> put(xp.zeros(3), (slice(0, 2),), 1.0, xp).tolist()
+    [1.0, 1.0, 0.0]
+    """
+    backend = backend_of(xp)
+    if backend.mutable:
+        x[key] = value
+        return x
+    return backend.functional_setitem(x, key, value)
+
+
+def size(x: Any) -> int:
+    """The number of elements of ``x`` (an array of any backend, a Tensor or an ArrayMeta).
+
+    Rules use it instead of ``x.size``, which torch spells as a method.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from agrad.extend import size
+    >>> size(np.zeros((2, 3)))
+    6
+    """
+    n = 1
+    for k in x.shape:
+        n *= k
+    return n
 
 
 def along(axis: int, index: Any) -> tuple[Any, ...]:

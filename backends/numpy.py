@@ -20,6 +20,26 @@ register_dtypes(
 )
 
 
+class NumpyRng:
+    """NumPy's PCG64 generator, drawing in the dtype asked for."""
+
+    def __init__(self, seed: int | None) -> None:
+        self._rng = np.random.default_rng(seed)
+
+    def standard_normal(self, shape: tuple[int, ...], dtype: Any, /) -> Array:
+        if dtype in (np.float32, np.float64):
+            return self._rng.standard_normal(shape, dtype=dtype)
+        return self._rng.standard_normal(shape).astype(dtype)
+
+    def random(self, shape: tuple[int, ...], dtype: Any, /) -> Array:
+        if dtype in (np.float32, np.float64):
+            return self._rng.random(shape, dtype=dtype)
+        return self._rng.random(shape).astype(dtype)
+
+    def permutation(self, n: int, /) -> Array:
+        return self._rng.permutation(n).astype(np.int64, copy=False)
+
+
 class NumpyBackend:
     """Adapter for NumPy through ``array_api_compat.numpy``."""
 
@@ -36,6 +56,12 @@ class NumpyBackend:
             msg = f"The numpy backend has one device, 'numpy' (the CPU); got 'numpy:{spec}'."
             raise ValueError(msg)
         return "cpu"
+
+    def is_native_device(self, obj: Any, /) -> bool:
+        return False  # NumPy has no device objects ("cpu" is only a string)
+
+    def devices(self) -> list[NativeDevice]:
+        return ["cpu"]
 
     def device_of(self, x: Array, /) -> NativeDevice:
         return "cpu"
@@ -62,6 +88,11 @@ class NumpyBackend:
     def copy(self, x: Array, /) -> Array:
         return np.array(x, copy=True)
 
+    def functional_setitem(self, x: Array, key: Any, value: Any, /) -> Array:
+        y = np.array(x, copy=True)
+        y[key] = value
+        return y
+
     def scatter_add(self, out: Array, index: Array, values: Array, /, *, axis: int) -> Array:
         result = np.array(out, copy=True)
         if out.ndim == 1 and values.ndim == 1 and out.dtype.kind == "f":
@@ -73,11 +104,26 @@ class NumpyBackend:
         np.add.at(moved, index, np.moveaxis(values, axis, 0))
         return result
 
-    def rng(self, seed: int | None, /) -> np.random.Generator:
-        return np.random.default_rng(seed)
+    def rng(self, seed: int | None, device: NativeDevice, /) -> NumpyRng:
+        return NumpyRng(seed)
 
     def to_device(self, x: Array, device: NativeDevice, /) -> Array:
         return x
+
+    def to_host(self, x: Array, /) -> Any:
+        return x
+
+    def from_host(self, x: Any, device: NativeDevice, /) -> Array:
+        return np.asarray(x)
+
+    def from_dlpack(self, x: Any, device: NativeDevice, /) -> Array | None:
+        try:
+            return np.from_dlpack(x)
+        except (TypeError, BufferError, RuntimeError, AttributeError):
+            return None  # not on the CPU, or a dtype NumPy lacks
+
+    def data_ptr(self, x: Array, /) -> int | None:
+        return int(x.__array_interface__["data"][0])
 
     def synchronize(self, device: NativeDevice, /) -> None:
         return None

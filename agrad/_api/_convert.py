@@ -14,13 +14,7 @@ def resolve_device(device: Any) -> Device:
         return get_default_device()
     if isinstance(device, Device):
         return device
-    if isinstance(device, str):
-        return Device(device)
-    msg = (
-        f"`device=` takes an agrad device or a string such as 'numpy' or 'torch:cpu', "
-        f"got {device!r}."
-    )
-    raise TypeError(msg)
+    return Device(device)  # a string or a library's device object; TypeError otherwise
 
 
 def native_dtype(dtype: Any, dev: Device) -> Any:

@@ -41,10 +41,17 @@ def _asarray_raw(obj: Any, dtype: Any, device: Any, copy: bool | None) -> tuple[
     own = device_of_array(obj)
     dev = resolve_device(device) if device is not None else (own or resolve_device(None))
     if own is not None and own is not dev:
-        if own.name != "numpy":
-            msg = f"`asarray` cannot move a {own.name!r} array to {dev.name!r} yet."
-            raise NotImplementedError(msg)
-        own = None  # a NumPy array goes to any device as host data (a copy)
+        from agrad._move import move_array, shares_memory
+
+        source = own.backend.ensure_array(obj)
+        obj = move_array(source, own, dev)
+        if copy is False and not shares_memory(source, own, obj, dev):
+            msg = (
+                f"`asarray(..., copy=False)` cannot bring a {own.name!r} array to {dev.name!r} "
+                "without a copy; pass `copy=None` to allow one."
+            )
+            raise ValueError(msg)
+        own = dev
     if isinstance(obj, (list, tuple)) and _contains_tensor(obj):
         if _contains_tensor(obj, needing_grad=True):
             msg = (

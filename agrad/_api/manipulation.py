@@ -53,7 +53,10 @@ def permute_dims(x: Tensor, /, axes: tuple[int, ...]) -> Tensor:
     >>> agrad.permute_dims(agrad.zeros((2, 3)), (1, 0)).shape
     (3, 2)
     """
-    return apply(TABLE["permute_dims"], (x,), {"axes": tuple(axes)})  # type: ignore[no-any-return]
+    # negative axes, as NumPy and torch take them (JAX refuses them)
+    ndim = len(x.shape)
+    axes = tuple(a + ndim if -ndim <= a < 0 else a for a in axes)
+    return apply(TABLE["permute_dims"], (x,), {"axes": axes})  # type: ignore[no-any-return]
 
 
 def broadcast_to(x: Tensor, /, shape: tuple[int, ...]) -> Tensor:

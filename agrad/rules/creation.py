@@ -16,7 +16,7 @@ def _meshgrid_vjp(g: Any, out: Any, *arrays: Any, xp: Any, index: int, indexing:
     axis = index
     if indexing == "xy" and len(arrays) > 1 and index < 2:
         axis = 1 - index
-    gi = g[index]
+    gi = g[index] if isinstance(g, (tuple, list)) else g  # one output: a bare cotangent
     return xp.sum(gi, axis=tuple(a for a in range(gi.ndim) if a != axis))
 
 

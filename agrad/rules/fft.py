@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from agrad.extend import Rule, along, nondiff
+from agrad.extend import Rule, along, device_of, nondiff
 
 _DUAL = {"backward": "forward", "forward": "backward", "ortho": "ortho"}
 
@@ -25,7 +25,7 @@ def fit(g: Any, length: int, axis: int, xp: Any) -> Any:
         return g[along(ax, slice(0, length))]
     if have < length:
         pad_shape = tuple(length - have if i == ax else n for i, n in enumerate(g.shape))
-        pad = xp.zeros(pad_shape, dtype=g.dtype, device=g.device)
+        pad = xp.zeros(pad_shape, dtype=g.dtype, device=device_of(g))
         return xp.concat([g, pad], axis=ax)
     return g
 
@@ -67,7 +67,7 @@ def _irfft_vjp(g: Any, out: Any, x: Any, *, xp: Any, n: Any, axis: int, norm: st
     if length % 2 == 0:
         weights[-1] = 1.0
     shape = tuple(bins if i == axis % half.ndim else 1 for i in range(half.ndim))
-    w = xp.reshape(xp.asarray(weights, dtype=xp.float64, device=g.device), shape)
+    w = xp.reshape(xp.asarray(weights, dtype=xp.float64, device=device_of(g)), shape)
     return fit(half * xp.astype(w, half.dtype), x.shape[axis % x.ndim], axis, xp)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from agrad.extend import Rule, backend_of
+from agrad.extend import Rule, backend_of, device_of, put, size
 
 
 def _has_integer_array(key: Any) -> bool:
@@ -19,26 +19,23 @@ def _has_integer_array(key: Any) -> bool:
 def _getitem_vjp(g: Any, out: Any, x: Any, *, xp: Any, key: Any) -> Any:
     if not _has_integer_array(key) and not any(k is None for k in key):
         # slices, integers and boolean masks select each element at most once
-        z = xp.zeros(x.shape, dtype=g.dtype, device=g.device)
-        z[key] = g
-        return z
+        return put(xp.zeros(x.shape, dtype=g.dtype, device=device_of(g)), key, g, xp)
     # integer arrays may repeat an element, and new axes (None) can't be assigned through:
     # scatter-add into the flat positions the key selects
-    return _scatter_flat(g, x, _flat_positions(x, xp, g.device)[key], xp)
+    return _scatter_flat(g, x, _flat_positions(x, xp, device_of(g))[key], xp)
 
 
 def _setitem_vjp_x(g: Any, out: Any, x: Any, value: Any, *, xp: Any, key: Any) -> Any:
     # the overwritten positions get no gradient
-    mask = xp.zeros(g.shape, dtype=xp.bool, device=g.device)
-    mask[key] = True
+    mask = put(xp.zeros(g.shape, dtype=xp.bool, device=device_of(g)), key, True, xp)
     return xp.where(mask, 0.0, g)
 
 
 def _scatter_flat(g: Any, x: Any, positions: Any, xp: Any) -> Any:
     """Zeros shaped like ``x`` with ``g`` added at the flat ``positions`` (repeats add up)."""
-    size = x.size
+    n = size(x)
     flat = backend_of(xp).scatter_add(
-        xp.zeros(size, dtype=g.dtype, device=g.device),
+        xp.zeros(n, dtype=g.dtype, device=device_of(g)),
         xp.reshape(positions, (-1,)),
         xp.reshape(g, (-1,)),
         axis=0,
@@ -47,18 +44,18 @@ def _scatter_flat(g: Any, x: Any, positions: Any, xp: Any) -> Any:
 
 
 def _flat_positions(x: Any, xp: Any, device: Any) -> Any:
-    return xp.reshape(xp.arange(x.size, device=device), x.shape)
+    return xp.reshape(xp.arange(size(x), device=device), x.shape)
 
 
 def _take_vjp(g: Any, out: Any, x: Any, indices: Any, *, xp: Any, axis: int | None) -> Any:
-    where = _flat_positions(x, xp, g.device)
+    where = _flat_positions(x, xp, device_of(g))
     if axis is None:
         where = xp.reshape(where, (-1,))
     return _scatter_flat(g, x, xp.take(where, indices, axis=0 if axis is None else axis), xp)
 
 
 def _take_along_axis_vjp(g: Any, out: Any, x: Any, indices: Any, *, xp: Any, axis: int) -> Any:
-    positions = xp.take_along_axis(_flat_positions(x, xp, g.device), indices, axis=axis)
+    positions = xp.take_along_axis(_flat_positions(x, xp, device_of(g)), indices, axis=axis)
     return _scatter_flat(g, x, positions, xp)
 
 

@@ -15,7 +15,7 @@ import math
 from typing import Any
 
 from agrad.errors import NotDifferentiableError
-from agrad.extend import Rule, conj, nondiff
+from agrad.extend import Rule, conj, device_of, nondiff
 from agrad.rules.statistical import _axes, _expand_back
 
 
@@ -30,7 +30,7 @@ def _is_complex(x: Any, xp: Any) -> bool:
 
 
 def _eye(n: int, like: Any, xp: Any) -> Any:
-    return xp.eye(n, dtype=like.dtype, device=like.device)
+    return xp.eye(n, dtype=like.dtype, device=device_of(like))
 
 
 def _diag_embed(d: Any, xp: Any) -> Any:
@@ -236,9 +236,9 @@ def _diagonal_vjp(g: Any, out: Any, x: Any, *, xp: Any, offset: int) -> Any:
     axis, length = (-1, rows) if offset >= 0 else (-2, cols)
     missing = length - g.shape[-1]
     if missing:
-        pad = xp.zeros((*g.shape[:-1], missing), dtype=g.dtype, device=g.device)
+        pad = xp.zeros((*g.shape[:-1], missing), dtype=g.dtype, device=device_of(g))
         g = xp.concat([g, pad], axis=-1)
-    mask = xp.eye(rows, cols, k=offset, dtype=g.dtype, device=g.device)
+    mask = xp.eye(rows, cols, k=offset, dtype=g.dtype, device=device_of(g))
     return xp.expand_dims(g, axis=axis) * mask
 
 

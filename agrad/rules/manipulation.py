@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from agrad.extend import Rule, along, backend_of, nondiff
+from agrad.extend import Rule, along, backend_of, device_of, nondiff, size
 
 
 def _permute_back(g: Any, out: Any, x: Any, *, xp: Any, axes: tuple[int, ...]) -> Any:
@@ -18,8 +18,8 @@ def _permute_back(g: Any, out: Any, x: Any, *, xp: Any, axes: tuple[int, ...]) -
 def _concat_vjp(g: Any, out: Any, *arrays: Any, xp: Any, index: int, axis: int | None) -> Any:
     # the slice of g that came from input `index`
     if axis is None:
-        start = sum(a.size for a in arrays[:index])
-        piece = g[start : start + arrays[index].size]
+        start = sum(size(a) for a in arrays[:index])
+        piece = g[start : start + size(arrays[index])]
         return xp.reshape(piece, arrays[index].shape)
     ax = axis % g.ndim
     start = sum(a.shape[ax] for a in arrays[:index])
@@ -31,7 +31,9 @@ def _stack_vjp(g: Any, out: Any, *arrays: Any, xp: Any, index: int, axis: int) -
 
 
 def _broadcast_arrays_vjp(g: Any, out: Any, *arrays: Any, xp: Any, index: int) -> Any:
-    return g[index]  # the engine sums the broadcast axes back down
+    # one output arrives as a bare cotangent, not a 1-tuple
+    gi = g[index] if isinstance(g, (tuple, list)) else g
+    return gi  # the engine sums the broadcast axes back down
 
 
 def _tile_vjp(g: Any, out: Any, x: Any, *, xp: Any, repetitions: tuple[int, ...]) -> Any:
@@ -46,7 +48,7 @@ def _tile_vjp(g: Any, out: Any, x: Any, *, xp: Any, repetitions: tuple[int, ...]
 
 def _repeat_vjp(g: Any, out: Any, x: Any, repeats: Any, *, xp: Any, axis: int | None) -> Any:
     if axis is None:
-        flat_shape: tuple[int, ...] = (x.size,)
+        flat_shape: tuple[int, ...] = (size(x),)
         ax = 0
     else:
         flat_shape = tuple(x.shape)
@@ -57,8 +59,8 @@ def _repeat_vjp(g: Any, out: Any, x: Any, repeats: Any, *, xp: Any, axis: int | 
         split = (*flat_shape[:ax], n, repeats, *flat_shape[ax + 1 :])
         summed = xp.sum(xp.reshape(g, split), axis=ax + 1)
     else:
-        owner = xp.repeat(xp.arange(n, device=g.device), repeats)
-        zeros = xp.zeros(flat_shape, dtype=g.dtype, device=g.device)
+        owner = xp.repeat(xp.arange(n, device=device_of(g)), repeats)
+        zeros = xp.zeros(flat_shape, dtype=g.dtype, device=device_of(g))
         summed = backend_of(xp).scatter_add(zeros, owner, g, axis=ax)
     return xp.reshape(summed, x.shape)
 
@@ -72,7 +74,14 @@ RULES = [
     Rule("stack", _stack_vjp, linear=True, variadic=True),
     Rule("broadcast_arrays", _broadcast_arrays_vjp, linear=True, variadic=True),
     # unstack's outputs are the slices along axis: stack their cotangents back
-    Rule("unstack", lambda g, out, x, *, xp, axis=0: xp.stack(g, axis=axis), linear=True),
+    # (one output, from an axis of length 1, arrives as a bare cotangent, not a 1-tuple)
+    Rule(
+        "unstack",
+        lambda g, out, x, *, xp, axis=0: xp.stack(
+            g if isinstance(g, (tuple, list)) else (g,), axis=axis
+        ),
+        linear=True,
+    ),
     Rule(
         "moveaxis",
         lambda g, out, x, *, xp, source, destination: xp.moveaxis(g, destination, source),

@@ -1,0 +1,153 @@
+"""The Dask backend, ``"dask"``: lazy, chunked arrays, on one machine or a cluster.
+
+Forward and backward build one Dask task graph; nothing is computed until the user asks
+(``t.array.compute()``, ``float(t)``, ``t.tolist()``), and then it runs wherever the
+active scheduler runs it: threads here, or a ``dask.distributed`` cluster.
+
+Dask arrays are treated as immutable: an in-place change gives the tensor a new Dask array
+(a copy-on-write graph), so arrays saved for backward never change under the engine.
+"""
+
+from __future__ import annotations
+
+import types
+from typing import Any
+
+import array_api_compat.dask.array as compat_da
+import array_api_compat.dask.array.linalg as compat_da_linalg
+import dask.array as da
+import numpy as np
+
+from agrad import _dtypes
+from agrad._dtypes import DType
+from agrad._typing import Array, Namespace, NativeDevice
+from agrad.extend import register_dtypes
+
+from ._generic import GenericBackend
+
+_TO_NATIVE: dict[DType, np.dtype[Any]] = {d: np.dtype(d.name) for d in _dtypes.ALL_DTYPES}
+_FROM_NATIVE: dict[np.dtype[Any], DType] = {v: k for k, v in _TO_NATIVE.items()}
+register_dtypes(
+    real=(np.dtype(np.float32), np.dtype(np.float64)),
+    complex=(np.dtype(np.complex64), np.dtype(np.complex128)),
+)
+
+
+def _eye(
+    n_rows: int,
+    n_cols: int | None = None,
+    /,
+    *,
+    k: int = 0,
+    dtype: Any = None,
+    device: Any = None,
+) -> Any:
+    # `dask.array.eye(3, 4, k=1)` builds a graph with a missing chunk key and fails at
+    # compute time (dask 2026.8.0); a comparison of two aranges is lazy and correct
+    cols = n_rows if n_cols is None else n_cols
+    rows = da.arange(n_rows)[:, None] + k == da.arange(cols)[None, :]
+    return rows.astype(np.float64 if dtype is None else dtype)
+
+
+def _cholesky(x: Any, /, *, upper: bool = False) -> Any:
+    # array-api-compat 1.16's Dask `cholesky` returns the upper factor when asked for the
+    # lower one (dask's own default is `lower=False`)
+    return da.linalg.cholesky(x, lower=not upper)
+
+
+def _copy_module(name: str, module: Any, **replace: Any) -> types.ModuleType:
+    copy = types.ModuleType(name)
+    skip = ("__name__", "__spec__", "__loader__", "__package__")
+    copy.__dict__.update({k: v for k, v in vars(module).items() if k not in skip})
+    copy.__dict__.update(replace)
+    return copy
+
+
+# array-api-compat's Dask namespace with the repairs above; rules get this one as `xp`
+_NAMESPACE = _copy_module(
+    "agrad.backends.dask.namespace",
+    compat_da,
+    eye=_eye,
+    linalg=_copy_module(
+        "agrad.backends.dask.namespace.linalg", compat_da_linalg, cholesky=_cholesky
+    ),
+)
+
+
+class DaskRng:
+    """Dask's generator: chunked draws, lazy like everything else."""
+
+    def __init__(self, seed: int | None) -> None:
+        self._rng = da.random.default_rng(seed)
+
+    def standard_normal(self, shape: tuple[int, ...], dtype: Any, /) -> Array:
+        return self._rng.standard_normal(shape, dtype=dtype)
+
+    def random(self, shape: tuple[int, ...], dtype: Any, /) -> Array:
+        return self._rng.random(shape, dtype=dtype)
+
+    def permutation(self, n: int, /) -> Array:
+        return self._rng.permutation(n).astype(np.int64)
+
+
+class DaskBackend(GenericBackend):
+    """Adapter for ``dask.array`` through ``array_api_compat.dask.array``.
+
+    Scatter-add (for indexing gradients) is the generic one: a one-hot product, which Dask
+    chunks like any matrix product.
+    """
+
+    mutable = False
+
+    def __init__(self) -> None:
+        super().__init__(_NAMESPACE, "dask")
+        self.array_type = da.Array
+        self._to_native = dict(_TO_NATIVE)
+        self._from_native = dict(_FROM_NATIVE)
+
+    def owns(self, xp: Namespace) -> bool:
+        return xp is _NAMESPACE or xp is compat_da or xp is da
+
+    def native_device(self, spec: str | None, /) -> NativeDevice:
+        if spec not in (None, "cpu"):
+            msg = f"The dask backend has one device, 'dask'; got 'dask:{spec}'."
+            raise ValueError(msg)
+        return "cpu"
+
+    def is_native_device(self, obj: Any, /) -> bool:
+        return False
+
+    def devices(self) -> list[NativeDevice]:
+        return ["cpu"]
+
+    def device_of(self, x: Array, /) -> NativeDevice:
+        return "cpu"
+
+    def device_name(self, native: NativeDevice, /) -> str | None:
+        return None
+
+    def ensure_array(self, x: Any, /) -> Array:
+        return x if isinstance(x, da.Array) else da.asarray(x)
+
+    def copy(self, x: Array, /) -> Array:
+        return x.copy()
+
+    def functional_setitem(self, x: Array, key: Any, value: Any, /) -> Array:
+        y = x.copy()  # a new Array object on the same graph; assignment extends only y's
+        y[key] = value
+        return y
+
+    def rng(self, seed: int | None, device: NativeDevice, /) -> DaskRng:
+        return DaskRng(seed)
+
+    def to_device(self, x: Array, device: NativeDevice, /) -> Array:
+        return x
+
+    def to_host(self, x: Array, /) -> Any:
+        return np.asarray(x.compute())
+
+    def from_host(self, x: Any, device: NativeDevice, /) -> Array:
+        return da.from_array(np.asarray(x))
+
+
+BACKEND = DaskBackend()

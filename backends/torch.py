@@ -1,0 +1,176 @@
+"""The PyTorch backend: ``"torch:cpu"``, ``"torch:cuda:0"``, ``"torch:mps"``.
+
+agrad records its own graph; the torch tensors it holds never require grad, so torch's
+autograd stays out of the way and rules run on plain torch kernels.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import array_api_compat.torch as compat_torch
+import torch
+import torch.utils.dlpack
+
+from agrad import _dtypes
+from agrad._dtypes import DType
+from agrad._typing import Array, Namespace, NativeDevice
+from agrad.errors import DeviceUnavailableError
+from agrad.extend import register_dtypes
+
+_TO_NATIVE: dict[DType, torch.dtype] = {
+    d: getattr(torch, d.name) for d in _dtypes.ALL_DTYPES if hasattr(torch, d.name)
+}
+_FROM_NATIVE: dict[torch.dtype, DType] = {v: k for k, v in _TO_NATIVE.items()}
+register_dtypes(real=(torch.float32, torch.float64), complex=(torch.complex64, torch.complex128))
+
+
+class TorchRng:
+    """A ``torch.Generator`` on one device."""
+
+    def __init__(self, seed: int | None, device: torch.device) -> None:
+        self._device = device
+        self._gen = torch.Generator(device=device)
+        if seed is None:
+            self._gen.seed()
+        else:
+            self._gen.manual_seed(seed)
+
+    def standard_normal(self, shape: tuple[int, ...], dtype: torch.dtype, /) -> Array:
+        return torch.randn(shape, generator=self._gen, dtype=dtype, device=self._device)
+
+    def random(self, shape: tuple[int, ...], dtype: torch.dtype, /) -> Array:
+        return torch.rand(shape, generator=self._gen, dtype=dtype, device=self._device)
+
+    def permutation(self, n: int, /) -> Array:
+        return torch.randperm(n, generator=self._gen, dtype=torch.int64, device=self._device)
+
+
+class TorchBackend:
+    """Adapter for PyTorch through ``array_api_compat.torch``."""
+
+    name = "torch"
+    xp: Namespace = compat_torch
+    array_type = torch.Tensor
+    mutable = True
+
+    def owns(self, xp: Namespace) -> bool:
+        return xp is compat_torch or xp is torch
+
+    # -- devices --------------------------------------------------------------------
+    def native_device(self, spec: str | None, /) -> NativeDevice:
+        try:
+            device = torch.device(spec or "cpu")
+        except RuntimeError:
+            msg = (
+                f"'torch:{spec}' names no torch device; use 'torch:cpu', 'torch:cuda', "
+                "'torch:cuda:1' or 'torch:mps'."
+            )
+            raise ValueError(msg) from None
+        return self._usable(device)
+
+    def _usable(self, device: torch.device) -> torch.device:
+        if device.type == "cuda":
+            if not torch.cuda.is_available():
+                msg = (
+                    f"'torch:{device}' needs a CUDA GPU, and torch sees none here "
+                    f"(torch {torch.__version__}, `torch.cuda.is_available()` is False). "
+                    "Use 'torch:cpu', or install a CUDA build of torch on a machine with a GPU."
+                )
+                raise DeviceUnavailableError(msg)
+            index = torch.cuda.current_device() if device.index is None else device.index
+            if index >= torch.cuda.device_count():
+                msg = (
+                    f"'torch:cuda:{index}' does not exist: torch sees "
+                    f"{torch.cuda.device_count()} CUDA device(s)."
+                )
+                raise DeviceUnavailableError(msg)
+            return torch.device("cuda", index)
+        if device.type == "mps" and not torch.backends.mps.is_available():
+            msg = "'torch:mps' needs Apple's Metal (MPS), which torch cannot use here."
+            raise DeviceUnavailableError(msg)
+        return device
+
+    def is_native_device(self, obj: Any, /) -> bool:
+        return isinstance(obj, torch.device)
+
+    def devices(self) -> list[NativeDevice]:
+        found = [torch.device("cpu")]
+        if torch.cuda.is_available():
+            found += [torch.device("cuda", i) for i in range(torch.cuda.device_count())]
+        if torch.backends.mps.is_available():
+            found.append(torch.device("mps"))
+        return found
+
+    def device_of(self, x: Array, /) -> NativeDevice:
+        return x.device
+
+    def device_name(self, native: NativeDevice, /) -> str | None:
+        if native.type == "cuda" and native.index is None:
+            native = self._usable(native)
+        return str(native)
+
+    # -- dtypes and arrays ------------------------------------------------------------
+    def to_dtype(self, dtype: DType, /) -> torch.dtype:
+        try:
+            return _TO_NATIVE[dtype]
+        except KeyError:
+            msg = f"torch {torch.__version__} has no {dtype.name} dtype."
+            raise TypeError(msg) from None
+
+    def from_dtype(self, native: Any, /) -> DType:
+        try:
+            return _FROM_NATIVE[native]
+        except KeyError:
+            msg = f"torch dtype {native!r} has no Array API equivalent."
+            raise TypeError(msg) from None
+
+    def ensure_array(self, x: Any, /) -> Array:
+        return x if isinstance(x, torch.Tensor) else torch.as_tensor(x)
+
+    def shares_memory(self, a: Array, b: Array, /) -> bool:
+        sa, sb = a.untyped_storage(), b.untyped_storage()
+        return bool(sa.data_ptr() == sb.data_ptr() and sa.device == sb.device)
+
+    def copy(self, x: Array, /) -> Array:
+        return x.clone()
+
+    def functional_setitem(self, x: Array, key: Any, value: Any, /) -> Array:
+        y = x.clone()
+        y[key] = value
+        return y
+
+    def scatter_add(self, out: Array, index: Array, values: Array, /, *, axis: int) -> Array:
+        return out.index_add(axis, index, values)
+
+    # -- random numbers, moves ------------------------------------------------------------
+    def rng(self, seed: int | None, device: NativeDevice, /) -> TorchRng:
+        return TorchRng(seed, device)
+
+    def to_device(self, x: Array, device: NativeDevice, /) -> Array:
+        return x.to(device)
+
+    def to_host(self, x: Array, /) -> Any:
+        return x.detach().cpu().numpy()
+
+    def from_host(self, x: Any, device: NativeDevice, /) -> Array:
+        return torch.as_tensor(x, device=device)
+
+    def from_dlpack(self, x: Any, device: NativeDevice, /) -> Array | None:
+        try:
+            y = torch.utils.dlpack.from_dlpack(x)
+        except (TypeError, BufferError, RuntimeError, AttributeError):
+            return None
+        return y if y.device == device else None
+
+    def data_ptr(self, x: Array, /) -> int | None:
+        return int(x.data_ptr())
+
+    def synchronize(self, device: NativeDevice, /) -> None:
+        if device.type == "cuda":
+            torch.cuda.synchronize(device)
+        elif device.type == "mps":
+            torch.mps.synchronize()
+
+
+BACKEND = TorchBackend()
