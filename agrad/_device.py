@@ -76,6 +76,19 @@ class Device:
     def __str__(self) -> str:
         return self.name
 
+    def synchronize(self) -> None:
+        """Wait until the work queued on this device has finished (for honest GPU timing).
+
+        A no-op on the CPU devices; on ``torch:cuda``, ``cupy`` and ``jax:gpu`` it blocks
+        until the device is idle.
+
+        Examples
+        --------
+        >>> import agrad
+        >>> agrad.Device("numpy").synchronize()
+        """
+        self.backend.synchronize(self.native)
+
     def __reduce__(self) -> tuple[type[Device], tuple[str]]:
         return (Device, (self.name,))
 
