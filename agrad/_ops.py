@@ -377,9 +377,20 @@ def apply(
 
 # -- views ---------------------------------------------------------------------------
 def _link_view(view: Tensor, base: Tensor, rule: Rule, kw: dict[str, Any] | None) -> None:
-    """Make ``view`` share ``base``'s version counter if their memory overlaps."""
-    if not base._dev.backend.shares_memory(view._array, base._array):
-        return
+    """Make ``view`` share ``base``'s version counter if their memory overlaps.
+
+    Immutable arrays (JAX, Dask) share no memory, so agrad keeps NumPy's view semantics
+    itself: a result that NumPy makes a view is linked, and in-place writes to either side
+    are carried over by functional updates (:func:`_sync_views`).
+    """
+    backend = base._dev.backend
+    if backend.mutable:
+        if not backend.shares_memory(view._array, base._array):
+            return
+    elif rule.name == "broadcast_to" or (
+        rule.name == "__getitem__" and _is_advanced((kw or {})["key"])
+    ):
+        return  # NumPy copies for these (broadcast views are read-only there)
     view._vc = base._vc
     extra = view._extra
     if extra is None:
@@ -391,6 +402,55 @@ def _link_view(view: Tensor, base: Tensor, rule: Rule, kw: dict[str, Any] | None
     if bextra.views is None:
         bextra.views = weakref.WeakSet()
     bextra.views.add(view)
+
+
+def _is_advanced(key: tuple[Any, ...]) -> bool:
+    return any(getattr(k, "ndim", None) is not None for k in key)
+
+
+def _sync_views(t: Tensor) -> None:
+    """After an in-place write to ``t`` on an immutable backend: write ``t``'s values into
+    the bases it views (functionally), then recompute every view of the root from it."""
+    extra = t._extra
+    if extra is None or t._dev.backend.mutable:
+        return
+    while extra is not None and extra.view is not None:
+        base, vrule, vkw = extra.view
+        base._array = _placed(base, t, vrule, vkw)
+        t = base
+        extra = t._extra
+    _replay_views(t)
+
+
+def _placed(base: Tensor, view: Tensor, vrule: Rule, vkw: dict[str, Any] | None) -> Any:
+    """``base``'s array with ``view``'s values written where the view reads them."""
+    dev = base._dev
+    xp = dev.xp
+    shape = base._array.shape
+    size = 1
+    for n in shape:
+        size *= n
+    positions = replay_view(xp, vrule, xp.reshape(xp.arange(size), shape), vkw)
+    flat = dev.backend.functional_setitem(
+        xp.reshape(base._array, (size,)),
+        xp.reshape(positions, (-1,)),
+        xp.reshape(xp.astype(view._array, base._array.dtype), (-1,)),
+    )
+    return xp.reshape(flat, shape)
+
+
+def _replay_views(base: Tensor) -> None:
+    extra = base._extra
+    if extra is None or not extra.views:
+        return
+    xp = base._dev.xp
+    for view in list(extra.views):
+        vextra = view._extra
+        if vextra is None or vextra.view is None or vextra.view[0] is not base:
+            continue
+        _, vrule, vkw = vextra.view
+        view._array = base._dev.backend.ensure_array(replay_view(xp, vrule, base._array, vkw))
+        _replay_views(view)
 
 
 def replay_view(xp: Any, rule: Rule, x: Any, kw: dict[str, Any] | None) -> Any:
@@ -514,6 +574,8 @@ def inplace(rule: Rule, x: Tensor, other: Any) -> Tensor:
         result = _IOPS[rule.name](x._array, b)
         x._array = x._dev.backend.ensure_array(result)
         x._vc[0] += 1
+        if x._extra is not None:
+            _sync_views(x)
         return x
     # With a graph: compute out of place from a snapshot (copied if the rule needs x's old
     # value), write the result back into x's memory, and let x take over the new node.
@@ -529,6 +591,8 @@ def inplace(rule: Rule, x: Tensor, other: Any) -> Tensor:
         )
         raise ValueError(msg)
     _write_back(x, y._array)
+    if x._extra is not None:
+        _sync_views(x)
     x._grad_fn = y._grad_fn
     x._onr = 0
     x._rg = True
@@ -597,6 +661,8 @@ def setitem(x: Tensor, key: Any, value: Any) -> None:
         x._array[key] = v
     else:
         x._array = dev.backend.functional_setitem(x._array, key, v)
+        if x._extra is not None:
+            _sync_views(x)
     x._vc[0] += 1
     if wants:
         assert snapshot is not None

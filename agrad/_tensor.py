@@ -342,11 +342,11 @@ class Tensor:
         if self.size != 1:
             msg = f"`item()` needs a tensor with one element, got shape {self.shape!r}."
             raise ValueError(msg)
-        return self._dev.xp.reshape(self._array, (-1,))[0].item()
+        return self._dev.backend.to_host(self._array).item()
 
     def tolist(self) -> Any:
-        """The values as (nested) Python lists of Python numbers."""
-        return self._array.tolist()
+        """The values as (nested) Python lists of Python numbers (computed, on Dask)."""
+        return self._dev.backend.to_host(self._array).tolist()
 
     def __bool__(self) -> bool:
         return bool(self._array)

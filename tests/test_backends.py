@@ -339,6 +339,20 @@ def test_jax_inplace_and_setitem_match_numpy_gradients() -> None:
         np.testing.assert_allclose(a, e, rtol=1e-12)
 
 
+@pytest.mark.parametrize("device", [d for d in ("jax:cpu", "dask") if d in CPU])
+def test_immutable_backends_keep_numpy_view_semantics(device: str) -> None:
+    def program(dev: str) -> tuple[list[float], list[float], list[float]]:
+        x = agrad.tensor([1.0, 2.0, 3.0, 4.0, 5.0, 6.0], device=dev)
+        m = agrad.reshape(x, (2, 3))
+        row = m[1]  # a view of a view
+        row *= 10.0  # reaches m and x
+        x[0] = -1.0  # reaches m (and not row, which does not read x[0])
+        return x.tolist(), agrad.reshape(m, (6,)).tolist(), row.tolist()
+
+    assert program(device) == program("numpy")
+    assert program("numpy")[0] == [-1.0, 2.0, 3.0, 40.0, 50.0, 60.0]
+
+
 @needs_jax
 def test_jax_tensor_keeps_an_immutable_array() -> None:
     import jax.numpy as jnp
