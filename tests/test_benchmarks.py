@@ -1,0 +1,102 @@
+"""The benchmark suite (benchmarks/) still runs, and its systems still compute the same thing.
+
+Every workload runs once at a tiny size on each system this machine has, and the systems'
+gradients are compared, so a benchmark cannot rot into timing a wrong program. The runner
+and W5's memory measurement run once at tiny sizes too.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+sys.path.insert(0, str(BENCHMARKS))  # the benchmarks are scripts, not a package
+
+import harness as hn  # noqa: E402 - importable only once benchmarks/ is on the path
+import memory  # noqa: E402 - as above
+import run  # noqa: E402 - as above
+import workloads as wl  # noqa: E402 - as above
+
+
+def _runnable(names: tuple[str, ...]) -> list[str]:
+    return [n for n in names if hn.unavailable(hn.system(n)) is None]
+
+
+@pytest.mark.parametrize("workload", wl.WORKLOADS, ids=lambda w: w.label)
+def test_systems_agree_on_each_workload(workload: hn.Workload) -> None:
+    names = _runnable(workload.systems)
+    assert workload.reference in names
+    results = {}
+    for name in names:
+        case = workload.build(name, smoke=True)
+        results[name] = case.run()
+        case.sync()
+    hn.check(workload, results)
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize("workload", wl.GPU_WORKLOADS, ids=lambda w: w.label)
+def test_gpu_systems_agree(workload: hn.Workload) -> None:
+    names = _runnable(workload.systems)
+    if len(names) < 2:
+        pytest.skip(f"needs two GPU systems, has {names}")
+    hn.check(workload, {name: workload.build(name, smoke=True).run() for name in names})
+
+
+def test_check_catches_a_wrong_gradient() -> None:
+    workload = next(w for w in wl.WORKLOADS if w.key == "W3")
+    right = workload.build("numpy (by hand)", smoke=True).run()
+    wrong = [right[0] * (1 + 1e-6)]
+    with pytest.raises(AssertionError, match="disagrees"):
+        hn.check(workload, {"numpy (by hand)": right, "agrad(numpy)": wrong})
+
+
+def test_system_names() -> None:
+    assert hn.system("agrad(torch:cpu)") == hn.System("agrad(torch:cpu)", "agrad", "torch:cpu")
+    assert hn.system("torch.autograd").device == "cpu"
+    assert hn.system("torch.autograd(cuda)").device == "cuda"
+    assert hn.system("cupy (by hand)").kind == "by_hand"
+    with pytest.raises(ValueError, match="unknown system"):
+        hn.system("jax.grad")
+    assert hn.unavailable(hn.system("agrad(no_such_device)")) is not None
+
+
+def test_runner_prints_a_table(capsys: pytest.CaptureFixture[str]) -> None:
+    rows = run.main(["--smoke", "--repeats", "2", "--workloads", "W1,W3,W4"])
+    out = capsys.readouterr().out
+    assert "| workload | system | median |" in out
+    labels = {r.workload for r in rows}
+    assert labels == {"W1 (1 el.)", "W1 (16 el.)", "W3", "W4"}
+    for r in rows:
+        if r.system == "agrad(numpy)":
+            assert r.target is not None
+            assert r.ratio is not None
+            assert len(r.samples) == 2
+    refs = [r for r in rows if r.note == "reference"]
+    assert all(r.ratio == pytest.approx(1.0) for r in refs)
+
+
+def test_gpu_flag_skips_cleanly_without_a_gpu(capsys: pytest.CaptureFixture[str]) -> None:
+    if run._gpu_missing() is None:
+        pytest.skip("this machine has a GPU")
+    assert run.main(["--gpu", "--smoke"]) == []
+    assert "GPU workloads skipped: no CUDA GPU" in capsys.readouterr().out
+
+
+@pytest.mark.skipif(memory.supported() is not None, reason="W5 needs Linux's /proc")
+def test_memory_in_fresh_processes(capsys: pytest.CaptureFixture[str]) -> None:
+    rows = run.main(["--smoke", "--workloads", "W5", "--systems", "agrad(numpy),numpy (by hand)"])
+    assert [r.system for r in rows] == ["agrad(numpy)", "numpy (by hand)"]
+    assert all(r.median is not None and r.median >= 0 for r in rows)
+    result = memory.measure("agrad(numpy)", smoke=True)
+    assert result["step"] >= 0
+    assert result["setup"] >= 0
+
+
+def test_table_marks_missed_targets() -> None:
+    row = run.Row("W2", "agrad(numpy)", "ms/step", 2.0, 0.1, 1.9, 2.0, 1.15, [2.0])
+    assert row.met is False
+    assert "**no**" in run.table([row])
