@@ -670,6 +670,21 @@ def setitem(x: Tensor, key: Any, value: Any) -> None:
         _after_inplace(x)
 
 
+def power(a: Any, b: Any) -> Any:
+    """``a ** b`` on raw arrays; small integer exponents by multiplication.
+
+    NumPy has no fast path for ``x ** 3`` (its general power is ~30x slower than ``x*x*x`` on
+    large arrays); torch multiplies too.
+    """
+    if type(b) is int or type(b) is float:
+        if b == 3:
+            return a * a * a
+        if b == 4:
+            sq = a * a
+            return sq * sq
+    return a**b
+
+
 def quiet_backward() -> Any:
     """Silence floating-point warnings during backward: like torch, inf and NaN gradients
     pass quietly (``detect_anomaly`` finds them)."""

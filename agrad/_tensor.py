@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -469,10 +468,10 @@ class Tensor:
         return binary(R["remainder"], other, self)
 
     def __pow__(self, other: Any, /) -> Tensor:
-        return binary(R["pow"], self, other, operator.pow)
+        return binary(R["pow"], self, other, power)
 
     def __rpow__(self, other: Any, /) -> Tensor:
-        return binary(R["pow"], other, self, operator.pow)
+        return binary(R["pow"], other, self, power)
 
     def __matmul__(self, other: Any, /) -> Tensor:
         return binary(R["matmul"], self, other)
@@ -604,5 +603,5 @@ def make(array: Any, dev: Device, grad_fn: Any = None, rg: bool = False, onr: in
 
 
 # Import cycle: the operators above call these, and they need Tensor.
-from agrad._ops import binary, getitem, inplace, setitem, unary  # noqa: E402
+from agrad._ops import binary, getitem, inplace, power, setitem, unary  # noqa: E402
 from agrad._registry import TABLE as R  # noqa: E402

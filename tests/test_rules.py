@@ -320,6 +320,8 @@ CASES: list[Case] = [
     Case("pow-tensors", "pow", agrad.pow, torch.pow, ((3, 1), (4,)), (POSITIVE, REAL), cplx=True),
     Case("pow-int-3", "pow", lambda x: x**3, lambda x: x**3, ((3, 4),), cplx=True),
     Case("pow-int-2", "pow", lambda x: agrad.pow(x, 2), lambda x: torch.pow(x, 2), ((3, 4),)),
+    Case("pow-int-4", "pow", lambda x: x**4, lambda x: x**4, ((3, 4),), cplx=True),
+    Case("pow-float-3", "pow", lambda x: agrad.pow(x, 3.0), lambda x: x**3.0, ((2, 2),)),
     Case("pow-int-0", "pow", lambda x: x**0, lambda x: x**0, ((4,),)),
     Case("pow-int-negative", "pow", lambda x: x**-2, lambda x: x**-2, ((4,),), (AWAY,), cplx=True),
     Case("pow-half", "pow", lambda x: x**0.5, lambda x: x**0.5, ((3, 4),), (POSITIVE,)),

@@ -6,10 +6,9 @@ Python scalars are accepted where the standard allows them and stay scalars.
 
 from __future__ import annotations
 
-import operator
 from typing import Any
 
-from agrad._ops import apply, binary, unary
+from agrad._ops import apply, binary, power, unary
 from agrad._registry import TABLE
 from agrad._tensor import Tensor
 
@@ -573,7 +572,7 @@ def pow(x1: Tensor | complex, x2: Tensor | complex, /) -> Tensor:
     >>> agrad.pow(agrad.asarray([3.0]), 2).tolist()
     [9.0]
     """
-    return binary(TABLE["pow"], x1, x2, operator.pow)
+    return binary(TABLE["pow"], x1, x2, power)
 
 
 def round(x: Tensor, /) -> Tensor:

@@ -16,19 +16,25 @@ def _pow_vjp_x1(g: Any, out: Any, x1: Any, x2: Any, *, xp: Any) -> Any:
     if isinstance(x2, _PY_NUMBERS):
         if x2 == 0:
             return g * 0
-        # `**` with a Python exponent takes NumPy's fast paths for small integer powers
+        # small integer exponents by multiplication: NumPy's `x**2` gains, its `x**3` is slow
+        if x2 == 2:
+            return g * conj(2 * x1, xp)
+        if x2 == 3:
+            return g * conj(3 * (x1 * x1), xp)
         return g * conj(x2 * x1 ** (x2 - 1), xp)
     return g * conj(xp.where(x2 == 0, 0.0, x2 * x1 ** (x2 - 1)), xp)
 
 
 def _pow_vjp_x2(g: Any, out: Any, x1: Any, x2: Any, *, xp: Any) -> Any:
-    # d/dx2 x1**x2 = x1**x2 * log(x1); zero where x1 == 0 and x2 >= 0, as torch does
+    # d/dx2 x1**x2 = x1**x2 * log(x1); zero where x1 == 0 and real(x2) >= 0, as torch does
+    # (complex numbers have no order in the standard: compare the real part)
+    x2_real = xp.real(x2) if xp.isdtype(x2.dtype, "complex floating") else x2
     if isinstance(x1, _PY_NUMBERS):
         if x1 == 0:
-            return xp.where(x2 >= 0, 0.0, g * conj(out * -math.inf, xp))
+            return xp.where(x2_real >= 0, 0.0, g * conj(out * -math.inf, xp))
         log_x1 = cmath.log(x1) if isinstance(x1, complex) or x1 < 0 else math.log(x1)
         return g * conj(out * log_x1, xp)
-    return g * conj(xp.where((x1 == 0) & (x2 >= 0), 0.0, out * xp.log(x1)), xp)
+    return g * conj(xp.where((x1 == 0) & (x2_real >= 0), 0.0, out * xp.log(x1)), xp)
 
 
 def _maximum_vjp_x1(g: Any, out: Any, x1: Any, x2: Any, *, xp: Any) -> Any:
