@@ -131,6 +131,9 @@ class Node:
         """Drop the saved arrays (after a backward without ``retain_graph``)."""
         if self.rule.save != "none":
             self.saved = _FREED  # type: ignore[assignment]  # sentinel for "freed"
+            # nothing left to check, and the counters' references tell in-place writes
+            # that no saved array needs them to copy (see `_ops.copy_on_write`)
+            self.vers = ()
 
     def check_saved(self) -> None:
         """Raise if the saved arrays were freed or changed in place since they were saved."""

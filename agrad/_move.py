@@ -14,7 +14,7 @@ from typing import Any
 from agrad._device import Device
 from agrad._engine import Node
 from agrad._grad_mode import STATE
-from agrad._tensor import Tensor, make
+from agrad._tensor import Extra, Tensor, make
 from agrad.extend import Rule
 
 __all__ = ["move_array", "shares_memory", "to_device"]
@@ -77,6 +77,9 @@ def to_device(x: Tensor, target: Device) -> Tensor:
     out = make(array, target)
     if shares_memory(x._array, src, array, target):
         out._vc = x._vc  # one buffer, one version counter: in-place writes stay detected
+        for t in (x, out):  # and both keep writing into the one buffer (no copy-on-write)
+            if t._extra is None:
+                t._extra = Extra()
     if STATE.enabled and x._rg:
         from agrad._ops import record
 

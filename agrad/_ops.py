@@ -9,6 +9,7 @@ gradient is wanted. In-place operators and ``__setitem__`` go through :func:`inp
 from __future__ import annotations
 
 import operator
+import sys
 import weakref
 from collections.abc import Callable
 from typing import Any
@@ -560,6 +561,22 @@ _IOPS: dict[str, Callable[[Any, Any], Any]] = {
 }
 
 
+def copy_on_write(x: Tensor) -> None:
+    """Before an in-place write into ``x``: if a graph node saved ``x``'s array for backward
+    and nothing else aliases it, write into a fresh copy instead, so the saved value stays
+    what the forward pass used (library code that updates its arrays in place then stays
+    differentiable, where torch would raise).
+
+    A saved array is recognised by its version counter, which the saving node holds; views,
+    zero-copy moves and tensors with hooks carry an ``_extra`` and keep writing in place
+    (their saved values are still checked at backward).
+    """
+    if x._extra is not None or not x._dev.backend.mutable or sys.getrefcount(x._vc) <= 2:
+        return
+    x._array = x._dev.backend.copy(x._array)
+    x._vc = [x._vc[0]]
+
+
 def inplace(rule: Rule, x: Tensor, other: Any) -> Tensor:
     """``x <op>= other``: really in place, and differentiable."""
     op = f"{rule.name} (in place)"
@@ -567,6 +584,7 @@ def inplace(rule: Rule, x: Tensor, other: Any) -> Tensor:
     if isinstance(other, Tensor) and other._dev is not x._dev:
         raise mismatch(rule.name, x._dev, other._dev)
     _check_leaf(x, op)
+    copy_on_write(x)
     if not (STATE.enabled and not rule.nondiff and (x._rg or other_rg)):
         b = other._array if isinstance(other, Tensor) else other
         if not isinstance(b, (*_SCALARS, x._dev.backend.array_type)):
@@ -656,6 +674,7 @@ def setitem(x: Tensor, key: Any, value: Any) -> None:
     wants = STATE.enabled and (x._rg or (isinstance(value, Tensor) and value._rg))
     if wants:
         _check_leaf(x, "__setitem__")
+    copy_on_write(x)
     snapshot = _snapshot(x) if wants else None
     if dev.backend.mutable:
         x._array[key] = v

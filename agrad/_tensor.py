@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from agrad._device import Device
 from agrad._dtypes import DType
+from agrad._ndarray import NdarrayMethods
 from agrad.errors import GradShapeError, NotDifferentiableError
 
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ class RemovableHandle:
             self._owner.remove(self._fn)
 
 
-class Tensor:
+class Tensor(NdarrayMethods):
     """An array that records operations for reverse-mode differentiation.
 
     Tensors are made with :func:`agrad.tensor`, :func:`agrad.asarray` and the creation
@@ -75,9 +76,6 @@ class Tensor:
     _grad: Tensor | None = None
     _extra: Extra | None = None
     _onr: int = 0
-
-    # -- NumPy protocols: make NumPy defer to our reflected operators -------------------
-    __array_ufunc__ = None
 
     def __init__(self, data: Any, *, requires_grad: bool = False, device: Any = None) -> None:
         from agrad._api.creation import _asarray_raw

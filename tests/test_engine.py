@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import threading
 import weakref
+from typing import Any
 
 import numpy as np
 import pytest
@@ -446,18 +447,57 @@ def test_error_inplace_change_to_saved_tensor_names_op_and_versions():
     x = t([1.0, 2.0])
     h = x * 1.0
     y = agrad.sin(h)  # saves h
-    h += 1
+    view = h[0:1]
+    view += 1  # through a view: the saved array itself changes
     with pytest.raises(errors.InplaceModifiedError, match=r"`sin`.*version 0.*version 1"):
         agrad.sum(y).backward()
     assert isinstance(errors.InplaceModifiedError("x"), RuntimeError)
 
 
-def test_error_inplace_change_to_saved_output():
+def test_error_inplace_change_to_saved_output_through_a_view():
     x = t([1.0, 2.0])
     y = agrad.exp(x)  # saves its output
-    y *= 2
+    v = y[:]
+    v *= 2
     with pytest.raises(errors.InplaceModifiedError, match="`exp` \\(its output\\)"):
         agrad.sum(y).backward()
+
+
+def test_inplace_change_to_a_saved_tensor_copies_on_write():
+    # torch raises here; agrad differentiates the program as it ran (finite differences)
+    def f(x: Any) -> Any:
+        y = agrad.exp(x)  # saves its output
+        y *= 2  # copy-on-write: exp's node keeps the old buffer
+        h = x * 1.0
+        s = agrad.sin(h)  # saves h
+        h[0] = 5.0  # __setitem__ too
+        return agrad.sum(y * s) + agrad.sum(h)
+
+    x0 = np.array([0.3, -0.7])
+    x = t(x0)
+    before = x.array.copy()
+    f(x).backward()
+    eps = 1e-6
+    fd = [
+        (f(agrad.asarray(x0 + eps * e)).item() - f(agrad.asarray(x0 - eps * e)).item()) / (2 * eps)
+        for e in np.eye(2)
+    ]
+    np.testing.assert_allclose(x.grad.array, fd, rtol=1e-7)
+    np.testing.assert_array_equal(x.array, before)
+
+
+def test_copy_on_write_spares_freed_graphs_and_views():
+    w = t([1.0, 2.0])
+    loss = agrad.sum(w * w)
+    loss.backward()  # frees the graph: nothing saved needs w's old values any more
+    buffer = w.array
+    with agrad.no_grad():
+        w -= 0.1 * w.grad
+    assert w.array is buffer  # updated in place, no copy
+    base = agrad.zeros(4)
+    view = base[1:3]
+    view += 1.0
+    assert base.tolist() == [0.0, 1.0, 1.0, 0.0]
 
 
 def test_error_inplace_on_leaf_requiring_grad():
