@@ -32,11 +32,12 @@ class Info:
 
     def default_dtypes(self, *, device: Any = None) -> dict[str, DType]:
         """The default dtypes for real floats, complex floats, integers and indices."""
+        wide = device is None or _supports(resolve_device(device), _dtypes.float64)
         return {
-            "real floating": _dtypes.float64,
-            "complex floating": _dtypes.complex128,
-            "integral": _dtypes.int64,
-            "indexing": _dtypes.int64,
+            "real floating": _dtypes.float64 if wide else _dtypes.float32,
+            "complex floating": _dtypes.complex128 if wide else _dtypes.complex64,
+            "integral": _dtypes.int64 if wide else _dtypes.int32,
+            "indexing": _dtypes.int64 if wide else _dtypes.int32,
         }
 
     def devices(self) -> tuple[Device, ...]:
@@ -64,17 +65,28 @@ class Info:
 
     def dtypes(self, *, device: Any = None, kind: Any = None) -> dict[str, DType]:
         """The dtypes available on ``device``, optionally only those of ``kind``."""
-        if device is not None:
-            resolve_device(device)
+        dev = None if device is None else resolve_device(device)
+        available = {
+            name: d for name, d in _dtypes.BY_NAME.items() if dev is None or _supports(dev, d)
+        }
         if kind is None:
-            return dict(_dtypes.BY_NAME)
+            return available
         kinds = kind if isinstance(kind, tuple) else (kind,)
         letters = "".join(KIND_LETTERS[k] for k in kinds if isinstance(k, str))
-        picked = {d.name: d for d in _dtypes.ALL_DTYPES if d.kind in letters}
+        picked = {name: d for name, d in available.items() if d.kind in letters}
         for k in kinds:
-            if isinstance(k, DType):
+            if isinstance(k, DType) and k.name in available:
                 picked[k.name] = k
         return picked
+
+
+def _supports(dev: Device, dtype: DType) -> bool:
+    """Whether ``dev`` has ``dtype`` (JAX without 64-bit types has no float64)."""
+    try:
+        dev.backend.to_dtype(dtype)
+    except (TypeError, KeyError):
+        return False
+    return True
 
 
 def __array_namespace_info__() -> Info:

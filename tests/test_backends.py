@@ -256,6 +256,11 @@ def test_jax_refuses_64_bit_dtypes_it_would_truncate() -> None:
         with pytest.raises(TypeError, match="jax_enable_x64"):
             agrad.zeros(2, dtype=agrad.float64, device="jax:cpu")
         assert agrad.random.normal(2, device="jax:cpu").dtype == agrad.float32
+        info = agrad.__array_namespace_info__()
+        assert "float64" not in info.dtypes(device="jax:cpu")
+        assert "int64" not in info.dtypes(device="jax:cpu", kind="integral")
+        assert info.default_dtypes(device="jax:cpu")["real floating"] == agrad.float32
+        assert info.default_dtypes(device="numpy")["real floating"] == agrad.float64
     finally:
         jax.config.update("jax_enable_x64", True)
 
