@@ -1,0 +1,879 @@
+"""The checks: agrad's gradients against an oracle, one example or a hypothesis search.
+
+- :func:`compare` runs one example: agrad's first (and second) order gradients on a device
+  against the oracle's, raising :class:`GradientMismatch` past the tolerance;
+- :func:`run` searches one spec on one device and dtype with hypothesis, shrinks a failure
+  to a minimal example and keeps it as a runnable snippet (:class:`Result`);
+- :func:`check` does the same for a user's function or :class:`agrad.Function`;
+- :func:`replay` re-runs one spec example (what a snippet calls).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import math
+import warnings
+import zlib
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+from agrad.conformance.oracle import Grads, finite_difference_grads, torch_grads, widen
+from agrad.conformance.specs._base import DEFAULT_TOL, FD_TOL, Spec
+
+__all__ = [
+    "Comparison",
+    "Failure",
+    "GradientMismatch",
+    "Result",
+    "check",
+    "compare",
+    "replay",
+    "run",
+]
+
+ORACLES = ("torch", "finite-difference")
+
+
+class GradientMismatch(AssertionError):
+    """agrad's gradient disagrees with the oracle's (or has the wrong shape or dtype).
+
+    An ``AssertionError``, so a test that calls :func:`check` fails with its message: which
+    gradient is wrong, by how much, and a snippet that reproduces it. ``comparisons`` holds
+    every :class:`Comparison` of the failing example.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from agrad.conformance import GradientMismatch, check
+    >>> try:
+    ...     check(lambda x: x * x, np.array([1.0]), torch_fn=lambda x: x * x * x)
+    ... except GradientMismatch as error:
+    ...     print(str(error).splitlines()[0])
+    <lambda>: order 1, input 0: max |agrad - torch| = ... (max |torch| = ..., rtol 1e-07, ...)
+    """
+
+    comparisons: list[Comparison] = []  # noqa: RUF012 - set on each raised instance
+
+
+@dataclasses.dataclass(frozen=True)
+class Comparison:
+    """One gradient compared: its order, which one, and the errors found.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import agrad
+    >>> from agrad.conformance import compare
+    >>> first = compare(agrad.exp, [np.array([0.5])], oracle="finite-difference", order=1)[0]
+    >>> first.order, first.what, first.ok
+    (1, 'input 0', True)
+    """
+
+    order: int
+    what: str  # "input 0", or at order 2 also "cotangent 0"
+    abs_err: float
+    rel_err: float
+    ok: bool
+
+
+@dataclasses.dataclass
+class Failure:
+    """The minimal failing example of a search: what went wrong and how to reproduce it."""
+
+    message: str
+    snippet: str
+    kind: str = "mismatch"  # "mismatch", "error" (agrad raised), "oracle" (the oracle raised)
+
+
+@dataclasses.dataclass
+class Result:
+    """The outcome of one spec (or function) on one device and dtype.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import agrad
+    >>> from agrad.conformance import check
+    >>> result = check(agrad.sin, np.array([0.5, 1.0]), order=2)
+    >>> result.ok, result.examples, result.oracle, result.worst_rel < 1e-8
+    (True, 1, 'finite-difference', True)
+    """
+
+    spec: str
+    device: str
+    dtype: str
+    order: int
+    oracle: str
+    seed: int
+    examples: int = 0
+    worst_abs: float = 0.0
+    worst_rel: float = 0.0
+    failure: Failure | None = None
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """Whether every example passed."""
+        return self.failure is None
+
+    def add(self, comparisons: Sequence[Comparison]) -> None:
+        for c in comparisons:
+            self.worst_abs = max(self.worst_abs, c.abs_err)
+            self.worst_rel = max(self.worst_rel, c.rel_err)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready record."""
+        out = dataclasses.asdict(self)
+        out["ok"] = self.ok
+        return out
+
+
+# -- one example ------------------------------------------------------------------------------
+def _as_tuple(out: Any) -> tuple[Any, ...]:
+    return tuple(out) if isinstance(out, (tuple, list)) else (out,)
+
+
+def _numpy(t: Any) -> np.ndarray:
+    """A tensor's values as a NumPy array, from any device."""
+    try:
+        return np.asarray(t.array)
+    except (TypeError, RuntimeError, ValueError):
+        import agrad
+
+        return np.asarray(t.to_device(agrad.Device("numpy")).array)
+
+
+def _is_float(t: Any) -> bool:
+    import agrad
+
+    return bool(agrad.isdtype(t.dtype, ("real floating", "complex floating")))
+
+
+def _random_like(rng: np.random.Generator, shape: tuple[int, ...], dtype: str) -> np.ndarray:
+    x = rng.standard_normal(shape)
+    if np.dtype(dtype).kind == "c":
+        x = x + 1j * rng.standard_normal(shape)
+    return np.asarray(x).astype(dtype)
+
+
+def _grads_agrad(
+    fn: Callable[..., Any],
+    arrays: Sequence[np.ndarray],
+    ws: Sequence[np.ndarray | None],
+    vs: Sequence[np.ndarray],
+    *,
+    order: int,
+    device: str,
+) -> tuple[Grads, list[str]]:
+    """agrad's gradients (the structure of :mod:`agrad.conformance.oracle`) and shape or
+    dtype faults."""
+    with warnings.catch_warnings():
+        # a backend's notes on valid inputs (a reduction of an empty array) are not
+        # failures; wrong values are, and the comparison finds them
+        warnings.simplefilter("ignore")
+        return _grads_agrad_inner(fn, arrays, ws, vs, order=order, device=device)
+
+
+def _grads_agrad_inner(
+    fn: Callable[..., Any],
+    arrays: Sequence[np.ndarray],
+    ws: Sequence[np.ndarray | None],
+    vs: Sequence[np.ndarray],
+    *,
+    order: int,
+    device: str,
+) -> tuple[Grads, list[str]]:
+    import agrad
+
+    faults: list[str] = []
+    with agrad.default_device(device):
+        xs = [agrad.tensor(a, requires_grad=True, device=device) for a in arrays]
+        outs = _as_tuple(fn(*xs))
+        wts = [
+            None if w is None else agrad.tensor(w, requires_grad=order > 1, device=device)
+            for w in ws
+        ]
+        pairs = [
+            (o, w) for o, w in zip(outs, wts, strict=True) if w is not None and o.requires_grad
+        ]
+        if not pairs:
+            return [[None] * len(xs)] + [[None] * (len(xs) + len(wts))] * (order - 1), faults
+        firsts = agrad.grad(
+            [o for o, _ in pairs],
+            xs,
+            [w for _, w in pairs],
+            create_graph=order > 1,
+            allow_unused=True,
+        )
+        results: Grads = [[None if g is None else _numpy(g) for g in firsts]]
+        for i, (g, a) in enumerate(zip(firsts, arrays, strict=True)):
+            if g is not None:
+                _check_meta(g, a.shape, a.dtype, f"order 1, input {i}", faults)
+        if order > 1:
+            terms = [
+                (g, agrad.asarray(v, device=device))
+                for g, v in zip(firsts, vs, strict=True)
+                if g is not None and g.requires_grad
+            ]
+            wrt = xs + [w for w in wts if w is not None]
+            if not terms:
+                seconds: Sequence[Any] = [None] * len(wrt)
+            else:
+                seconds = agrad.grad(
+                    [g for g, _ in terms], wrt, [v for _, v in terms], allow_unused=True
+                )
+            full: list[np.ndarray | None] = []
+            it = iter(seconds)
+            for t in xs + wts:
+                full.append(None if t is None else _maybe(next(it)))
+            results.append(full)
+            refs = list(arrays) + [w for w in ws]
+            for k, (g2, ref) in enumerate(zip(full, refs, strict=True)):
+                if g2 is not None and ref is not None:
+                    what = _what(k, len(arrays))
+                    _check_meta_np(g2, ref.shape, ref.dtype, f"order 2, {what}", faults)
+    return results, faults
+
+
+def _maybe(g: Any) -> np.ndarray | None:
+    return None if g is None else _numpy(g)
+
+
+def _check_meta(g: Any, shape: tuple[int, ...], dtype: Any, where: str, faults: list[str]) -> None:
+    _check_meta_np(_numpy(g), shape, dtype, where, faults)
+
+
+def _check_meta_np(
+    g: np.ndarray, shape: tuple[int, ...], dtype: Any, where: str, faults: list[str]
+) -> None:
+    if tuple(g.shape) != tuple(shape):
+        faults.append(f"{where}: gradient of shape {tuple(g.shape)}, input has {tuple(shape)}")
+    elif np.dtype(g.dtype) != np.dtype(dtype):
+        faults.append(f"{where}: gradient of dtype {g.dtype}, input has {np.dtype(dtype)}")
+
+
+def _what(k: int, n_inputs: int) -> str:
+    return f"input {k}" if k < n_inputs else f"cotangent {k - n_inputs}"
+
+
+def _errors(
+    ours: np.ndarray | None, theirs: np.ndarray | None, ref: np.ndarray, floor: float = 0.0
+) -> tuple[float, float, float]:
+    """(max abs difference, max abs of the oracle, relative error); None reads as zeros.
+
+    The relative error is the difference over the oracle's largest value, or over ``floor``
+    where that is smaller (a gradient of ~0 has no relative error worth the name)."""
+    a = np.zeros(ref.shape) if ours is None else widen(ours)
+    b = np.zeros(ref.shape) if theirs is None else widen(theirs)
+    if a.shape != b.shape:
+        a = np.broadcast_to(a, b.shape) if a.size == 1 else a
+    if a.shape != b.shape:
+        return math.inf, 0.0, math.inf
+    diff = np.abs(a - b)
+    if not np.all(np.isfinite(a) == np.isfinite(b)):
+        return math.inf, float(np.max(np.abs(b), initial=0.0)), math.inf
+    diff = np.where(np.isfinite(b), diff, 0.0)
+    abs_err = float(np.max(diff, initial=0.0))
+    scale = float(np.max(np.where(np.isfinite(b), np.abs(b), 0.0), initial=0.0))
+    denominator = max(scale, floor)
+    rel_err = abs_err / denominator if denominator else abs_err
+    return abs_err, scale, rel_err
+
+
+def _agrad_forward_numpy(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn`` on NumPy arrays in, NumPy arrays out: agrad's forward on the numpy device."""
+
+    def forward(*arrays: np.ndarray) -> Any:
+        import agrad
+
+        with agrad.no_grad(), agrad.default_device("numpy"):
+            outs = _as_tuple(fn(*(agrad.asarray(a, device="numpy") for a in arrays)))
+        return tuple(_numpy(o) for o in outs)
+
+    return forward
+
+
+def _agrad_first_numpy(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """agrad's first-order gradients on the numpy device (what order-2 differences use)."""
+
+    def first(arrays: list[np.ndarray], ws: list[np.ndarray]) -> list[np.ndarray | None]:
+        grads, _ = _grads_agrad(fn, arrays, ws, [], order=1, device="numpy")
+        return grads[0]
+
+    return first
+
+
+def compare(
+    fn: Callable[..., Any],
+    arrays: Sequence[np.ndarray],
+    *,
+    torch_fn: Callable[..., Any] | None = None,
+    oracle: str = "torch",
+    order: int = 2,
+    device: str = "numpy",
+    seed: int = 0,
+    tol: tuple[float, float] | None = None,
+    where: str = "",
+) -> list[Comparison]:
+    """Compare agrad's gradients of ``fn`` at ``arrays`` with the oracle's, up to ``order``.
+
+    ``fn(*tensors)`` is called with agrad tensors on ``device``; ``torch_fn(*tensors)`` is
+    its torch twin (``oracle="torch"``). The cotangents and second-order directions are
+    drawn from ``seed``. Raises :class:`GradientMismatch` past the tolerance
+    (``(rtol, atol)``; by default the dtype's) and returns the comparisons made.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import agrad
+    >>> from agrad.conformance import compare
+    >>> comps = compare(agrad.sin, [np.array([0.5, 1.0])], oracle="finite-difference")
+    >>> [(c.order, c.what, c.ok) for c in comps]
+    [(1, 'input 0', True), (2, 'input 0', True), (2, 'cotangent 0', True)]
+    """
+    import agrad
+
+    if oracle not in ORACLES:
+        msg = f"`oracle` must be one of {ORACLES!r}, got {oracle!r}."
+        raise ValueError(msg)
+    if oracle == "torch" and torch_fn is None:
+        msg = "The torch oracle needs `torch_fn`, the function's torch twin."
+        raise ValueError(msg)
+    arrays = [np.asarray(a) for a in arrays]
+    dtype = next((a.dtype.name for a in arrays if a.dtype.kind in "fc"), "float64")
+    rng = np.random.default_rng([seed, 1])
+    try:
+        with agrad.no_grad(), agrad.default_device(device), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            outs = _as_tuple(fn(*(agrad.asarray(a, device=device) for a in arrays)))
+        ws: list[np.ndarray | None] = [
+            _random_like(rng, tuple(o.shape), o.dtype.name) if _is_float(o) else None for o in outs
+        ]
+        vs = [_random_like(rng, a.shape, a.dtype.name) for a in arrays]
+        ours, faults = _grads_agrad(fn, arrays, ws, vs, order=order, device=device)
+    except GradientMismatch:
+        raise
+    except Exception as exc:
+        msg = f"{where}agrad raised {type(exc).__name__}: {exc}"
+        raise _AgradError(msg) from exc
+    ws_used = [w for w in ws if w is not None]
+    try:
+        if oracle == "torch":
+            assert torch_fn is not None
+            theirs = torch_grads(torch_fn, arrays, ws_used, vs, order=order)
+        else:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                theirs = finite_difference_grads(
+                    _agrad_forward_numpy(fn),
+                    arrays,
+                    ws_used,
+                    vs,
+                    order=order,
+                    grad_fn=_agrad_first_numpy(fn),
+                )
+    except Exception as exc:
+        msg = f"{where}the {oracle} oracle raised {type(exc).__name__}: {exc}"
+        raise _OracleError(msg) from exc
+    if tol is None:
+        rtol, atol = DEFAULT_TOL.get(dtype, DEFAULT_TOL["float64"])
+        if oracle == "finite-difference":
+            rtol, atol = max(rtol, FD_TOL[0]), max(atol, FD_TOL[1])
+    else:
+        rtol, atol = tol
+    comparisons: list[Comparison] = []
+    problems = list(faults)
+    refs = list(arrays) + ws_used
+    for k in range(order):
+        for i, (a, b) in enumerate(zip(ours[k], theirs[k], strict=True)):
+            # below atol / rtol, atol decides: relative errors are taken against that
+            abs_err, scale, rel_err = _errors(a, b, refs[i], atol / rtol if rtol else 1.0)
+            ok = abs_err <= atol + rtol * scale
+            what = _what(i, len(arrays))
+            comparisons.append(Comparison(k + 1, what, abs_err, rel_err, ok))
+            if not ok:
+                problems.append(
+                    f"order {k + 1}, {what}: max |agrad - {oracle}| = {abs_err:.3g} "
+                    f"(max |{oracle}| = {scale:.3g}, rtol {rtol:g}, atol {atol:g})"
+                )
+    if problems:
+        error = GradientMismatch(where + "; ".join(problems))
+        error.comparisons = comparisons
+        raise error
+    return comparisons
+
+
+class _AgradError(Exception):
+    """agrad raised while computing the gradient (reported as a failure, kind "error")."""
+
+
+class _OracleError(Exception):
+    """The oracle raised (reported as a failure, kind "oracle")."""
+
+
+# -- searches ---------------------------------------------------------------------------------
+def _mix(*parts: object) -> int:
+    return zlib.crc32(":".join(map(str, parts)).encode())
+
+
+def _hypothesis_settings(max_examples: int, phases: Any = None) -> Any:
+    from hypothesis import HealthCheck, Verbosity, settings
+
+    kw: dict[str, Any] = {}
+    if phases is not None:
+        kw["phases"] = phases
+    return settings(
+        max_examples=max_examples,
+        deadline=None,
+        database=None,
+        derandomize=False,
+        print_blob=False,
+        report_multiple_bugs=False,
+        verbosity=Verbosity.quiet,
+        suppress_health_check=[
+            HealthCheck.too_slow,
+            HealthCheck.filter_too_much,
+            HealthCheck.data_too_large,
+            HealthCheck.large_base_example,
+            HealthCheck.nested_given,
+        ],
+        **kw,
+    )
+
+
+def _search(
+    result: Result,
+    strategy: Any,
+    trial: Callable[[Any], list[Comparison]],
+    snippet: Callable[[Any], str],
+    *,
+    max_examples: int,
+    seed: int,
+    phases: Any = None,
+) -> Result:
+    """Run ``trial`` on examples of ``strategy``; record the minimal failure in ``result``."""
+    import time
+
+    from hypothesis import errors, given
+    from hypothesis import seed as hseed
+
+    last: dict[str, Any] = {}
+
+    @_hypothesis_settings(max_examples, phases)
+    @hseed(seed)
+    @given(strategy)
+    def search(example: Any) -> None:
+        last["example"] = example
+        try:
+            comparisons = trial(example)
+        except GradientMismatch as error:
+            result.add(error.comparisons)  # the worst errors include the failures'
+            raise
+        result.examples += 1
+        result.add(comparisons)
+
+    start = time.perf_counter()
+    try:
+        search()
+    except (GradientMismatch, _AgradError, _OracleError) as exc:
+        kind = {GradientMismatch: "mismatch", _AgradError: "error", _OracleError: "oracle"}
+        result.failure = Failure(str(exc), snippet(last["example"]), kind[type(exc)])
+    except errors.Unsatisfiable as exc:
+        result.failure = Failure(f"no valid example could be drawn: {exc}", "", "error")
+    except errors.FlakyFailure as exc:
+        example = last.get("example")
+        result.failure = Failure(
+            f"flaky: {exc}", "" if example is None else snippet(example), "error"
+        )
+    except Exception as exc:  # a spec's own mistake (a strategy, a twin): report, go on
+        import traceback
+
+        where = "".join(traceback.format_exception(exc)[-3:])
+        result.failure = Failure(
+            f"the search raised {type(exc).__name__}: {exc}\n{where}", "", "error"
+        )
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def run(
+    spec: Spec,
+    device: str = "numpy",
+    dtype: str = "float64",
+    *,
+    order: int = 2,
+    max_examples: int = 20,
+    seed: int = 0,
+    oracle: str | None = None,
+    phases: Any = None,
+) -> Result:
+    """Search ``spec`` on ``device`` in ``dtype`` with hypothesis, up to ``order``.
+
+    The search is reproducible: it is seeded from ``seed``, the spec, device and dtype. A
+    failure shrinks to a minimal example, kept in ``result.failure`` as a runnable snippet.
+    ``oracle`` defaults to torch where the spec has a torch twin, else finite differences.
+
+    Examples
+    --------
+    >>> from agrad.conformance import SPECS, run
+    >>> spec = next(s for s in SPECS if s.id == "sin")
+    >>> result = run(spec, "numpy", "float64", max_examples=3, oracle="finite-difference")
+    >>> result.ok, result.examples
+    (True, 3)
+    """
+    from agrad.conformance import strategies
+
+    if oracle is None:
+        oracle = "torch" if spec.has_torch else "finite-difference"
+    order = min(order, spec.order)
+    rtol_atol = spec.tolerance(dtype, oracle)
+    result = Result(spec.id, device, dtype, order, oracle, seed)
+
+    def agrad_fn(kwargs: dict[str, Any]) -> Callable[..., Any]:
+        import agrad
+
+        return lambda *xs: spec.agrad_call(agrad, *xs, **kwargs)
+
+    def torch_fn(kwargs: dict[str, Any]) -> Callable[..., Any]:
+        import torch
+
+        return lambda *ts: spec.torch_call(torch, *ts, **kwargs)
+
+    def trial(example: strategies.Example) -> list[Comparison]:
+        arrays = example.arrays(spec, dtype)
+        return compare(
+            agrad_fn(example.kwargs),
+            arrays,
+            torch_fn=torch_fn(example.kwargs) if oracle == "torch" else None,
+            oracle=oracle,
+            order=order,
+            device=device,
+            seed=example.seed,
+            tol=rtol_atol,
+            where=f"{spec.id} on {device}, {dtype}: ",
+        )
+
+    def snippet(example: strategies.Example) -> str:
+        return spec_snippet(
+            spec, example.arrays(spec, dtype), example.kwargs, device, order, example.seed, oracle
+        )
+
+    return _search(
+        result,
+        strategies.examples(spec),
+        trial,
+        snippet,
+        max_examples=max_examples,
+        seed=_mix(seed, spec.id, device, dtype),
+        phases=phases,
+    )
+
+
+# -- snippets ---------------------------------------------------------------------------------
+def _array_source(a: np.ndarray) -> str:
+    # tolist() of float32 values gives the exact float64 numbers; they round-trip
+    if a.size == 0 and a.ndim > 1:
+        return f"np.zeros({a.shape!r}, dtype=np.{a.dtype.name})"
+    return f"np.array({a.tolist()!r}, dtype=np.{a.dtype.name})"
+
+
+def _source(value: Any) -> str:
+    """``repr`` that writes NumPy arrays as runnable ``np.array(...)`` calls."""
+    if isinstance(value, np.ndarray):
+        return _array_source(value)
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k!r}: {_source(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, tuple):
+        inner = ", ".join(_source(v) for v in value)
+        return f"({inner},)" if len(value) == 1 else f"({inner})"
+    if isinstance(value, list):
+        return "[" + ", ".join(_source(v) for v in value) + "]"
+    if value is Ellipsis:
+        return "..."
+    return repr(value)
+
+
+def spec_snippet(
+    spec: Spec,
+    arrays: Sequence[np.ndarray],
+    kwargs: dict[str, Any],
+    device: str,
+    order: int,
+    seed: int,
+    oracle: str,
+) -> str:
+    """A runnable snippet that replays one example of ``spec``."""
+    inputs = ",\n    ".join(_array_source(a) for a in arrays)
+    return (
+        f"# agrad.conformance: {spec.id} on {device} ({arrays[0].dtype.name if arrays else ''})"
+        "\nimport numpy as np\n"
+        "from agrad.conformance import replay\n\n"
+        f"inputs = [\n    {inputs},\n]\n"
+        f"replay({spec.id!r}, inputs, {_source(kwargs)}, device={device!r}, order={order}, "
+        f"seed={seed}, oracle={oracle!r})\n"
+    )
+
+
+def replay(
+    spec_id: str,
+    inputs: Sequence[np.ndarray],
+    kwargs: dict[str, Any] | None = None,
+    *,
+    device: str = "numpy",
+    order: int = 2,
+    seed: int = 0,
+    oracle: str | None = None,
+) -> list[Comparison]:
+    """Re-run one example of the spec ``spec_id`` (what a failure's snippet calls).
+
+    Raises :class:`GradientMismatch` if the example still fails.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from agrad.conformance import replay
+    >>> comps = replay("exp", [np.array([0.5, -1.0])], oracle="finite-difference")
+    >>> all(c.ok for c in comps)
+    True
+    """
+    from agrad.conformance.specs import get_spec
+
+    spec = get_spec(spec_id)
+    if oracle is None:
+        oracle = "torch" if spec.has_torch else "finite-difference"
+    kw = dict(kwargs or {})
+    arrays = [np.asarray(a) for a in inputs]
+    dtype = arrays[0].dtype.name if arrays else "float64"
+
+    def fn(*xs: Any) -> Any:
+        import agrad
+
+        return spec.agrad_call(agrad, *xs, **kw)
+
+    def tfn(*ts: Any) -> Any:
+        import torch
+
+        return spec.torch_call(torch, *ts, **kw)
+
+    return compare(
+        fn,
+        arrays,
+        torch_fn=tfn if oracle == "torch" else None,
+        oracle=oracle,
+        order=min(order, spec.order),
+        device=device,
+        seed=seed,
+        tol=spec.tolerance(dtype, oracle),
+        where=f"{spec.id} on {device}, {dtype}: ",
+    )
+
+
+# -- the user's entry point -------------------------------------------------------------------
+def _callable_of(fn: Any) -> Callable[..., Any]:
+    import agrad
+
+    if inspect.isclass(fn) and issubclass(fn, agrad.Function):
+        return fn.apply
+    if not callable(fn):
+        msg = f"`check` takes a function or an `agrad.Function` subclass, got {fn!r}."
+        raise TypeError(msg)
+    return fn  # type: ignore[no-any-return]
+
+
+def _source_name(fn: Any) -> tuple[str, str]:
+    module = getattr(fn, "__module__", None)
+    qualname = getattr(fn, "__qualname__", None)
+    if module and qualname and "<" not in qualname and module != "__main__":
+        return f"from {module} import {qualname.split('.')[0]}\n", qualname
+    return "", getattr(fn, "__name__", "fn")
+
+
+def check(
+    fn: Any,
+    *args: Any,
+    oracle: str | None = None,
+    order: int = 1,
+    torch_fn: Callable[..., Any] | None = None,
+    device: str = "numpy",
+    max_examples: int = 20,
+    seed: int = 0,
+    rtol: float | None = None,
+    atol: float | None = None,
+) -> Result:
+    """Prove the gradient of ``fn`` (a function of agrad tensors, or an ``agrad.Function``).
+
+    Each of ``args`` is an example array or a hypothesis strategy of arrays
+    (:func:`agrad.conformance.strategies.arrays`). With only arrays, that one example is
+    checked; with strategies, ``max_examples`` examples are drawn and a failure shrinks to a
+    minimal one. Floating arrays are the differentiated inputs.
+
+    Parameters
+    ----------
+    fn
+        The function, or an :class:`agrad.Function` subclass (its ``apply`` is called).
+    *args
+        Example arrays or strategies, one per argument of ``fn``.
+    oracle
+        ``"torch"`` (needs ``torch_fn``) or ``"finite-difference"``; by default torch when
+        ``torch_fn`` is given, finite differences otherwise.
+    order
+        1, or 2 to also check the double backward (``create_graph=True``).
+    torch_fn
+        The same function written with torch, for the torch oracle.
+    device
+        The agrad device to run ``fn`` on.
+    max_examples, seed
+        The size and seed of the hypothesis search (``seed`` also draws the cotangents).
+    rtol, atol
+        Tolerances; by default those of the inputs' dtype.
+
+    Returns
+    -------
+    Result
+        The examples run and the worst errors.
+
+    Raises
+    ------
+    GradientMismatch
+        If a gradient disagrees with the oracle; the message holds the minimal example as
+        a runnable snippet.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import agrad
+    >>> from agrad.conformance import check
+    >>> class Cube(agrad.Function):
+    ...     @staticmethod
+    ...     def forward(ctx, x):
+    ...         ctx.save_for_backward(x)
+    ...         return x * x * x
+    ...     @staticmethod
+    ...     def backward(ctx, g):
+    ...         (x,) = ctx.saved_tensors
+    ...         return 3 * x * x * g
+    >>> check(Cube, np.array([0.5, -2.0]), order=2).ok
+    True
+    >>> class WrongCube(Cube):
+    ...     @staticmethod
+    ...     def backward(ctx, g):
+    ...         (x,) = ctx.saved_tensors
+    ...         return -3 * x * x * g  # off by a sign
+    >>> check(WrongCube, np.array([0.5, -2.0]))
+    Traceback (most recent call last):
+    ...
+    agrad.conformance.checks.GradientMismatch: WrongCube: order 1, input 0: ...
+    """
+    from hypothesis import strategies as st
+
+    call = _callable_of(fn)
+    if oracle is None:
+        oracle = "torch" if torch_fn is not None else "finite-difference"
+    if oracle not in ORACLES:
+        msg = f"`oracle` must be one of {ORACLES!r}, got {oracle!r}."
+        raise ValueError(msg)
+    if oracle == "torch" and torch_fn is None:
+        msg = (
+            "`check(..., oracle='torch')` needs `torch_fn`, the same function written with "
+            "torch; or use `oracle='finite-difference'`."
+        )
+        raise ValueError(msg)
+    name = getattr(fn, "__name__", repr(fn))
+    import_line, expr = _source_name(fn)
+    fixed = [not isinstance(a, st.SearchStrategy) for a in args]
+
+    def split(values: Sequence[Any]) -> tuple[list[np.ndarray], Callable[..., Any], Any]:
+        """The differentiated arrays, and ``fn`` / ``torch_fn`` of those alone."""
+        values = [np.asarray(v) if isinstance(v, (np.ndarray, np.generic)) else v for v in values]
+        diff = [
+            i for i, v in enumerate(values) if isinstance(v, np.ndarray) and v.dtype.kind in "fc"
+        ]
+
+        def merged(xs: Sequence[Any], convert: Callable[[Any], Any]) -> list[Any]:
+            out = [convert(v) for v in values]
+            for i, x in zip(diff, xs, strict=True):
+                out[i] = x
+            return out
+
+        def agrad_side(*xs: Any) -> Any:
+            import agrad
+
+            return call(*merged(xs, lambda v: agrad.asarray(v) if isinstance(v, np.ndarray) else v))
+
+        def torch_side(*ts: Any) -> Any:
+            import torch
+
+            assert torch_fn is not None
+            return torch_fn(
+                *merged(ts, lambda v: torch.asarray(v) if isinstance(v, np.ndarray) else v)
+            )
+
+        return [values[i] for i in diff], agrad_side, torch_side if torch_fn else None
+
+    first = next(
+        (
+            np.asarray(a)
+            for a, f in zip(args, fixed, strict=True)
+            if f and np.asarray(a).dtype.kind in "fc"
+        ),
+        None,
+    )
+    dtype = "float64" if first is None else first.dtype.name
+    result = Result(name, device, dtype, order, oracle, seed)
+    tol = None if rtol is None and atol is None else (rtol or 0.0, atol or 0.0)
+
+    def trial_at(values: Sequence[Any], cot_seed: int) -> list[Comparison]:
+        arrays, agrad_side, torch_side = split(values)
+        return compare(
+            agrad_side,
+            arrays,
+            torch_fn=torch_side,
+            oracle=oracle,
+            order=order,
+            device=device,
+            seed=cot_seed,
+            tol=tol,
+            where=f"{name}: ",
+        )
+
+    def snippet(values: Sequence[Any], cot_seed: int) -> str:
+        shown = ", ".join(
+            _array_source(np.asarray(v)) if isinstance(v, (np.ndarray, np.generic)) else repr(v)
+            for v in values
+        )
+        extra = "" if torch_fn is None else ", torch_fn=...  # your torch twin"
+        return (
+            f"# agrad.conformance.check: {name} on {device}\nimport numpy as np\n"
+            f"from agrad.conformance import check\n{import_line}\n"
+            f"check({expr}, {shown}, oracle={oracle!r}, order={order}, device={device!r}, "
+            f"seed={cot_seed}{extra})\n"
+        )
+
+    if all(fixed):
+        try:
+            result.add(trial_at(args, seed))
+            result.examples = 1
+        except (GradientMismatch, _AgradError, _OracleError) as exc:
+            msg = f"{exc}\n\nReproduce with:\n\n{snippet(args, seed)}"
+            raise GradientMismatch(msg) from None
+        return result
+
+    strategy = st.tuples(
+        st.tuples(*(st.just(a) if f else a for a, f in zip(args, fixed, strict=True))),
+        st.integers(0, 2**32 - 1),
+    )
+    _search(
+        result,
+        strategy,
+        lambda ex: trial_at(ex[0], ex[1]),
+        lambda ex: snippet(ex[0], ex[1]),
+        max_examples=max_examples,
+        seed=_mix(seed, name, device),
+    )
+    if result.failure is not None:
+        failure = result.failure
+        msg = f"{failure.message}\n\nMinimal example, reproduce with:\n\n{failure.snippet}"
+        raise GradientMismatch(msg)
+    return result

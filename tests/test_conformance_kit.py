@@ -1,0 +1,695 @@
+"""The conformance kit itself: coverage of the rules, its oracles, that it catches wrong
+rules (a sign, a missing conj, a wrong axis, a broadcast left un-reduced, a backward that
+is not differentiable), its snippets, CLI, reports, pytest plugin and known-failure files."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+import io
+import json
+import pkgutil
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import agrad.conformance
+import numpy as np
+import pytest
+import tomllib
+from agrad.conformance import (
+    POSITIVE,
+    REAL,
+    GradientMismatch,
+    check,
+    compare,
+    replay,
+    strategies,
+)
+from agrad.conformance import xfails as xfails_module
+from agrad.conformance.__main__ import main
+from agrad.conformance.checks import run
+from agrad.conformance.oracle import finite_difference_grads, torch_grads
+from agrad.conformance.report import Progress, heatmap_svg, table
+from agrad.conformance.specs import ALL_DTYPES, BY_CATEGORY, SPECS, get_spec, select
+from agrad.conformance.suite import default_devices, run_suite
+
+import agrad
+from agrad._registry import TABLE
+from agrad.extend import Rule, register
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+# -- coverage -------------------------------------------------------------------------------------
+def test_every_rule_with_a_gradient_has_a_spec():
+    ruled = {name for name, rule in TABLE.items() if not rule.nondiff}
+    missing = sorted(ruled - {s.name for s in SPECS})
+    assert not missing, f"rules without a conformance spec (conformance/specs/): {missing}"
+
+
+def test_specs_name_differentiable_rules_in_their_category():
+    for spec in SPECS:
+        rule = TABLE.get(spec.name)
+        assert rule is not None, f"spec {spec.id!r} names no rule"
+        assert not rule.nondiff, f"spec {spec.id!r} names a rule without a gradient"
+        assert rule.source == f"agrad/rules/{spec.category}.py", (spec.id, rule.source)
+
+
+def test_spec_ids_are_unique_and_categories_mirror_the_rules():
+    assert len({s.id for s in SPECS}) == len(SPECS)
+    rules_dir = ROOT / "agrad" / "rules"
+    categories = {p.stem for p in rules_dir.glob("*.py") if p.stem != "__init__"}
+    assert set(BY_CATEGORY) <= categories
+
+
+def test_every_spec_draws_valid_examples():
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    @settings(
+        max_examples=3,
+        database=None,
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow],
+    )
+    @given(st.data())
+    def draw(data):
+        for spec in SPECS:
+            example = data.draw(strategies.examples(spec))
+            arrays = example.arrays(spec, spec.dtypes[-1])
+            assert len(arrays) == spec.arity, spec.id
+            assert [a.shape for a in arrays] == list(example.shapes), spec.id
+            assert all(a.dtype.name == spec.dtypes[-1] for a in arrays), spec.id
+
+    draw()
+
+
+def test_select_by_function_and_category():
+    assert {s.name for s in select(["sin", "linalg.det"])} == {"sin", "linalg.det"}
+    assert all(s.category == "fft" for s in select(categories=["fft"]))
+    assert select(["pow(x, 3)"])[0].label == "pow(x, 3)"
+    with pytest.raises(ValueError, match="No spec for"):
+        select(["no_such_function"])
+    with pytest.raises(ValueError, match="Unknown categories"):
+        select(categories=["nope"])
+
+
+# -- known-failure files ---------------------------------------------------------------------
+XFAIL_FILES = sorted((ROOT / "conformance").glob("xfails-*.txt"))
+
+
+@pytest.mark.parametrize("path", XFAIL_FILES, ids=[p.name for p in XFAIL_FILES])
+def test_known_failures_name_real_specs_with_reasons(path):
+    entries = xfails_module.parse(path.read_text(encoding="utf-8"))
+    assert entries, f"{path.name} lists nothing: delete it"
+    ids = {s.id for s in SPECS}
+    for entry, reason in entries.items():
+        match = re.fullmatch(r"(.*?)(?:\[(\w+)\])?", entry)
+        assert match is not None
+        spec_id, dtype = match.groups()
+        assert spec_id in ids, f"{path.name}: {entry!r} names no spec"
+        assert dtype is None or dtype in ALL_DTYPES, f"{path.name}: {entry!r}"
+        assert reason, f"{path.name}: {entry!r} has no reason"
+
+
+def test_known_failure_files_are_named_after_devices():
+    assert xfails_module.path_for("torch:cpu").name == "xfails-torch-cpu.txt"
+    assert xfails_module.path_for("numpy") == ROOT / "conformance" / "xfails-numpy.txt"
+    assert xfails_module.reason({"a[float32]": "r"}, "a", "float32") == "r"
+    assert xfails_module.reason({"a": "r"}, "a", "complex64") == "r"
+    assert xfails_module.reason({"a[float32]": "r"}, "a", "float64") is None
+
+
+def test_default_devices_are_cpu_devices_agrad_can_use():
+    devices = default_devices()
+    assert devices[0] == "numpy"
+    assert len(devices) == len(set(devices))
+    for d in devices:
+        assert agrad.Device(d) is not None
+        assert not any(w in d for w in ("cuda", "gpu", "mps"))
+
+
+# -- the oracles -------------------------------------------------------------------------------
+def test_oracles_agree_on_a_complex_function():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(3) + 1j * rng.standard_normal(3)
+    w = rng.standard_normal(3) + 1j * rng.standard_normal(3)
+    v = rng.standard_normal(3) + 1j * rng.standard_normal(3)
+    t = torch_grads(lambda z: z * z.exp(), [x], [w], [v], order=2)
+    first = agrad.conformance.checks._agrad_first_numpy(lambda z: z * agrad.exp(z))
+    f = finite_difference_grads(lambda z: z * np.exp(z), [x], [w], [v], order=2, grad_fn=first)
+    np.testing.assert_allclose(f[0][0], t[0][0], rtol=1e-8)
+    # d/dz z e^z = (1 + z) e^z, conjugated (torch's convention)
+    np.testing.assert_allclose(t[0][0], w * np.conj((1 + x) * np.exp(x)), rtol=1e-12)
+    for a, b in zip(f[1], t[1], strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-7, atol=1e-9)
+
+
+def test_finite_differences_need_the_first_order_for_the_second():
+    with pytest.raises(ValueError, match="grad_fn"):
+        finite_difference_grads(np.sin, [np.ones(2)], [np.ones(2)], [np.ones(2)], order=2)
+
+
+@pytest.mark.parametrize("spec", BY_CATEGORY["elementwise"], ids=lambda s: s.id)
+def test_finite_difference_oracle_confirms_elementwise_rules(spec):
+    # the second oracle, on its own: finite differences of agrad's forward (and of its
+    # first-order gradients) agree with every elementwise rule
+    result = run(spec, "numpy", "float64", max_examples=3, oracle="finite-difference")
+    assert result.ok, result.failure.message if result.failure else ""
+    assert result.examples == 3
+
+
+# -- wrong rules are caught ----------------------------------------------------------------
+class _Swapped:
+    """Register a wrong rule for the duration of a ``with`` block."""
+
+    def __init__(self, rule):
+        self.rule = rule
+
+    def __enter__(self):
+        self.original = TABLE[self.rule.name]
+        register(self.rule, replace=True)
+
+    def __exit__(self, *exc):
+        register(self.original, replace=True)
+
+
+def test_a_sign_error_is_caught_and_shrinks_to_a_tiny_runnable_example():
+    wrong = Rule("sin", lambda g, out, x, *, xp: -g * xp.cos(x), save="inputs")
+    with _Swapped(wrong):
+        result = run(get_spec("sin"), "numpy", "float64", max_examples=20, seed=3)
+        assert not result.ok
+        assert result.failure.kind == "mismatch"
+        assert "order 1, input 0" in result.failure.message
+        snippet = result.failure.snippet
+        inputs = eval(snippet.split("inputs = ")[1].split("\nreplay")[0], {"np": np})
+        assert sum(a.size for a in inputs) <= 1, snippet  # shrunk to one value (or none)
+        with pytest.raises(GradientMismatch):
+            exec(snippet, {})
+    exec(snippet, {})  # the right rule passes the same example
+
+
+def test_the_finite_difference_oracle_catches_a_sign_error_too():
+    wrong = Rule("exp", lambda g, out, x, *, xp: -g * out, save="out")
+    with _Swapped(wrong):
+        result = run(
+            get_spec("exp"), "numpy", "float64", max_examples=5, oracle="finite-difference"
+        )
+    assert not result.ok
+    assert "finite-difference" in result.failure.message
+
+
+def test_a_missing_conj_is_caught_on_complex_inputs_only():
+    wrong = Rule("exp", lambda g, out, x, *, xp: g * out, save="out")  # no conj(out)
+    with _Swapped(wrong):
+        real = run(get_spec("exp"), "numpy", "float64", max_examples=5)
+        cplx = run(get_spec("exp"), "numpy", "complex128", max_examples=5)
+    assert real.ok
+    assert not cplx.ok
+    assert "order 1" in cplx.failure.message
+
+
+def test_a_wrong_axis_is_caught():
+    # flip's cotangent flipped along axis 0, whatever the call's axis
+    wrong = Rule("flip", lambda g, out, x, *, xp, axis=None: xp.flip(g, axis=0), linear=True)
+    with _Swapped(wrong):
+        result = run(get_spec("flip"), "numpy", "float64", max_examples=30)
+    assert not result.ok
+    assert "'axis'" in result.failure.snippet
+
+
+def test_a_reduction_whose_cotangent_is_not_expanded_back_is_caught():
+    # sum's cotangent returned as is: with keepdims=False it broadcasts along the wrong axes
+    wrong = Rule("sum", lambda g, out, x, *, xp, axis=None, keepdims=False, dtype=None: g)
+    with _Swapped(wrong):
+        result = run(get_spec("sum"), "numpy", "float64", max_examples=30)
+    assert not result.ok
+
+
+def test_a_broken_second_order_is_caught_only_at_order_two():
+    # right values, but computed on raw arrays: the backward is not differentiable
+    def detached(g, out, x, *, xp):
+        return g * xp.asarray(np.cos(np.asarray(getattr(x, "array", x))))
+
+    with _Swapped(Rule("sin", detached, save="inputs")):
+        first = run(get_spec("sin"), "numpy", "float64", order=1, max_examples=5)
+        second = run(get_spec("sin"), "numpy", "float64", order=2, max_examples=5)
+    assert first.ok
+    assert not second.ok
+    assert "order 2" in second.failure.message
+
+
+def test_an_agrad_error_is_a_failure_with_a_snippet():
+    def broken(g, out, x, *, xp):
+        raise RuntimeError("boom")
+
+    with _Swapped(Rule("cos", broken, save="inputs")):
+        result = run(get_spec("cos"), "numpy", "float64", max_examples=5)
+    assert result.failure.kind == "error"
+    assert "boom" in result.failure.message
+    assert "replay('cos'" in result.failure.snippet
+
+
+# -- user functions: check() ----------------------------------------------------------------
+class Softplus(agrad.Function):
+    """log(1 + exp(x)), forward by NumPy."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.logaddexp(0.0, x.array)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g / (1 + agrad.exp(-x))
+
+
+class SoftplusWrongSign(Softplus):
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return -g / (1 + agrad.exp(-x))
+
+
+class SoftplusDetached(Softplus):
+    """Right first order; the backward runs on raw arrays, so no second order."""
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * agrad.asarray(1 / (1 + np.exp(-x.array)))
+
+
+class ComplexSquare(agrad.Function):
+    @staticmethod
+    def forward(ctx, z):
+        ctx.save_for_backward(z)
+        return z * z
+
+    @staticmethod
+    def backward(ctx, g):
+        (z,) = ctx.saved_tensors
+        return g * 2 * agrad.conj(z)
+
+
+class ComplexSquareNoConj(ComplexSquare):
+    @staticmethod
+    def backward(ctx, g):
+        (z,) = ctx.saved_tensors
+        return g * 2 * z  # missing conj
+
+
+class RowSoftmaxWrongAxis(agrad.Function):
+    """softmax along axis 1; its backward sums along axis 0."""
+
+    @staticmethod
+    def forward(ctx, x):
+        e = agrad.exp(x - agrad.max(x, axis=1, keepdims=True))
+        y = e / agrad.sum(e, axis=1, keepdims=True)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return y * (g - agrad.sum(g * y, axis=0, keepdims=True))
+
+
+class ScaleRowsUnreduced(agrad.Function):
+    """x * s[:, None] for x (n, m), s (n, 1); s's gradient left at x's shape un-reduced
+    along the wrong axis (reduced, then its kept axis dropped)."""
+
+    @staticmethod
+    def forward(ctx, x, s):
+        ctx.save_for_backward(x, s)
+        return x * s
+
+    @staticmethod
+    def backward(ctx, g):
+        x, s = ctx.saved_tensors
+        return g * s, agrad.sum(g * x, axis=1)
+
+
+def test_check_passes_a_right_function_at_both_orders():
+    result = check(Softplus, np.array([0.3, -1.2, 2.0]), order=2)
+    assert result.ok
+    assert result.examples == 1
+    assert result.oracle == "finite-difference"
+    assert result.worst_rel < 1e-8
+
+
+def test_check_with_strategies_and_the_torch_oracle():
+    result = check(
+        Softplus,
+        strategies.arrays(domain=REAL),
+        torch_fn=lambda x: x.exp().log1p(),
+        order=2,
+        max_examples=15,
+    )
+    assert result.ok
+    assert result.oracle == "torch"
+    assert result.examples == 15
+
+
+def test_check_takes_composite_functions_and_constants():
+    def weighted(x, w, k):
+        return agrad.sum(agrad.sin(x) * w) ** k
+
+    result = check(weighted, np.array([0.1, 0.7]), np.array([2.0, -1.0]), 2, order=2)
+    assert result.ok
+
+
+@pytest.mark.parametrize(
+    ("fn", "args", "where"),
+    [
+        (SoftplusWrongSign, [np.array([0.3, -1.2])], "order 1, input 0"),
+        (ComplexSquareNoConj, [np.array([0.5 + 1j, -1 - 0.2j])], "order 1, input 0"),
+        (RowSoftmaxWrongAxis, [np.array([[0.1, 0.5, -0.3], [1.0, 0.2, 0.0]])], "order 1"),
+        (
+            ScaleRowsUnreduced,
+            [np.array([[0.1, 0.5], [1.0, 0.2]]), np.array([[2.0], [-1.0]])],
+            "FunctionBackwardError",
+        ),
+    ],
+    ids=["sign", "missing-conj", "wrong-axis", "broadcast-unreduced"],
+)
+def test_check_catches_wrong_user_functions(fn, args, where):
+    with pytest.raises(GradientMismatch, match=where) as info:
+        check(fn, *args)
+    assert "Reproduce with" in str(info.value)
+    assert f"check({fn.__name__}" in str(info.value)
+
+
+def test_check_catches_a_backward_that_is_not_differentiable():
+    x = np.array([0.3, -1.2])
+    assert check(SoftplusDetached, x, order=1).ok
+    with pytest.raises(GradientMismatch, match="order 2"):
+        check(SoftplusDetached, x, order=2)
+
+
+def test_check_shrinks_a_failure_found_by_strategies():
+    with pytest.raises(GradientMismatch) as info:
+        check(ComplexSquareNoConj, strategies.arrays(dtype="complex128"), max_examples=30)
+    text = str(info.value)
+    assert "Minimal example" in text
+    shown = text.split("check(ComplexSquareNoConj, ")[1].split(", oracle=")[0]
+    assert eval(shown, {"np": np}).size == 1  # one complex value is the smallest failure
+
+
+def test_check_refuses_the_torch_oracle_without_a_twin():
+    with pytest.raises(ValueError, match="torch_fn"):
+        check(Softplus, np.array([0.5]), oracle="torch")
+    with pytest.raises(ValueError, match="oracle"):
+        check(Softplus, np.array([0.5]), oracle="symbolic")
+
+
+def test_check_on_another_device():
+    # ComplexSquare's forward and backward use agrad alone, so it runs on any device
+    z = np.array([0.5 + 1j, -1.5 + 0.25j])
+    result = check(ComplexSquare, z, device="array_api_strict", order=2)
+    assert result.ok
+    assert result.device == "array_api_strict"
+
+
+def test_compare_and_replay():
+    comps = compare(agrad.tanh, [np.array([0.2, -0.4])], torch_fn=lambda t: t.tanh())
+    assert [(c.order, c.what) for c in comps] == [
+        (1, "input 0"),
+        (2, "input 0"),
+        (2, "cotangent 0"),
+    ]
+    assert all(c.ok for c in comps)
+    assert all(c.ok for c in replay("log", [np.array([0.5, 2.0])], order=1))
+    with pytest.raises(ValueError, match="torch_fn"):
+        compare(agrad.tanh, [np.ones(1)], oracle="torch")
+
+
+def test_searches_are_reproducible_from_their_seed():
+    spec = get_spec("atan2")
+    a = run(spec, "numpy", "float32", max_examples=6, seed=11)
+    b = run(spec, "numpy", "float32", max_examples=6, seed=11)
+    assert (a.examples, a.worst_abs, a.worst_rel) == (b.examples, b.worst_abs, b.worst_rel)
+
+
+# -- the suite, the CLI and its reports --------------------------------------------------------
+def test_suite_rows_have_statuses_from_the_known_failures():
+    rows = run_suite(
+        select(["setitem-int-array", "log"]),
+        ["array_api_strict"],
+        dtypes=["float64"],
+        max_examples=2,
+    )
+    status = {r.spec.id: r.status for r in rows}
+    assert status == {"log": "ok", "setitem-int-array": "xfail"}
+    assert "standard" in next(r.xfail for r in rows if r.status == "xfail")
+
+
+def test_a_known_failure_that_passes_is_a_failure(monkeypatch):
+    monkeypatch.setattr(xfails_module, "load", lambda device: {"sin": "pretend"})
+    (row,) = run_suite([get_spec("sin")], ["numpy"], dtypes=["float64"], max_examples=2)
+    assert row.status == "XPASS"
+    assert row.failed
+
+
+def test_cli_table_reports_and_exit_code(tmp_path):
+    out_json, out_html = tmp_path / "r.json", tmp_path / "r.html"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "agrad.conformance",
+            "--device",
+            "numpy,array_api_strict",
+            "--functions",
+            "sin,matmul,setitem-int-array",
+            "--max-examples",
+            "3",
+            "--seed",
+            "7",
+            "--dtypes",
+            "float64,complex128",
+            "--report",
+            str(out_json),
+            "--report",
+            str(out_html),
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = result.stdout
+    assert "seed 7 (rerun with --seed 7)" in out
+    assert re.search(r"^sin\s+numpy\s+6\s", out, re.MULTILINE), out
+    assert re.search(r"^matmul\s+array_api_strict\s+6\s.*ok$", out, re.MULTILINE), out
+    assert re.search(r"^setitem-int-array\s+array_api_strict\s.*xfail$", out, re.MULTILINE)
+    assert "5 passed, 0 failed, 1 known failures" in out
+    assert "[#" not in result.stderr  # no progress bar when stderr is not a terminal
+    doc = json.loads(out_json.read_text())
+    assert doc["seed"] == 7
+    assert doc["summary"]["failed"] == 0
+    row = next(r for r in doc["rows"] if r["spec"] == "sin" and r["device"] == "numpy")
+    assert row["status"] == "ok"
+    assert {r["dtype"] for r in row["results"]} == {"float64", "complex128"}
+    assert all(r["order"] == 2 and r["oracle"] == "torch" for r in row["results"])
+    page = out_html.read_text()
+    assert page.startswith("<!DOCTYPE html>")
+    assert "<svg" in page
+    assert page.count("<rect") >= 6 + 17  # the cells and the colour scale
+
+
+def test_cli_fails_on_a_wrong_rule_and_prints_the_minimal_example(capsys):
+    wrong = Rule("tanh", lambda g, out, x, *, xp: g * (1 + out * out), save="out")
+    with _Swapped(wrong):
+        code = main(
+            [
+                "--device",
+                "numpy",
+                "--functions",
+                "tanh",
+                "--dtypes",
+                "float64",
+                "--max-examples",
+                "10",
+                "--seed",
+                "1",
+            ]
+        )
+    out = capsys.readouterr().out
+    assert code == 1
+    assert re.search(r"^tanh\s+numpy\s.*FAIL \(float64 mismatch\)$", out, re.MULTILINE), out
+    assert "0 passed, 1 failed" in out
+    assert "replay('tanh', inputs" in out
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--device", "no_such_backend"],
+        ["--functions", "no_such_function"],
+        ["--dtypes", "float16"],
+        ["--report", "out.txt"],
+    ],
+)
+def test_cli_refuses_bad_arguments(args, capsys):
+    assert main(args) == 2
+    assert "error:" in capsys.readouterr().err
+
+
+def test_cli_lists_specs(capsys):
+    assert main(["--list", "--category", "sorting"]) == 0
+    assert capsys.readouterr().out.split()[:2] == ["sorting", "sort:"]
+
+
+class _Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_progress_bar_draws_on_a_terminal_and_clears_before_lines():
+    term, out = _Terminal(), io.StringIO()
+    bar = Progress(4, stream=term)
+    bar.advance("sin numpy float64")
+    assert "[#######" in term.getvalue()
+    assert "1/4" in term.getvalue()
+    bar.print("a table line", out=out)
+    assert term.getvalue().endswith("\r")  # erased before the line was printed
+    assert out.getvalue() == "a table line\n"
+
+
+def test_table_and_heatmap_show_every_row():
+    rows = run_suite(select(["exp", "log"]), ["numpy"], dtypes=["float64"], max_examples=2)
+    text = table(rows)
+    assert text.splitlines()[0].split() == [
+        "function",
+        "device",
+        "examples",
+        "worst",
+        "abs",
+        "worst",
+        "rel",
+        "status",
+    ]
+    assert len(text.splitlines()) == 2 + len(rows)
+    svg = heatmap_svg(rows)
+    assert svg.count("<title>") == len(rows)
+    assert "log on numpy: ok" in svg
+
+
+# -- the pytest plugin --------------------------------------------------------------------------
+def test_plugin_is_declared_as_a_pytest_entry_point():
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    plugins = config["project"]["entry-points"]["pytest11"]
+    assert plugins == {"agrad": "agrad.conformance.pytest_plugin"}
+
+
+def test_plugin_import_is_cheap():
+    code = (
+        "import sys, agrad.conformance.pytest_plugin; "
+        "print(sorted(m for m in ('torch', 'hypothesis') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
+
+
+_USER_TEST = """\
+import agrad
+from agrad.conformance import strategies
+
+
+class Cube(agrad.Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x * x * x
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return FACTOR * x * x * g
+
+
+def test_cube(agrad_check):
+    agrad_check(Cube, strategies.arrays(), order=2)
+"""
+
+
+@pytest.mark.parametrize(("factor", "passes"), [(3, True), (2, False)])
+def test_plugin_fixture_checks_a_rule_in_one_line(tmp_path, factor, passes):
+    (tmp_path / "pytest.ini").write_text("[pytest]\n")
+    path = tmp_path / "test_user.py"
+    path.write_text(_USER_TEST.replace("FACTOR", str(factor)))
+    result = subprocess.run(
+        # -p no:agrad: where the entry point is installed, load the plugin once
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:agrad",
+            "-p",
+            "agrad.conformance.pytest_plugin",
+            "--agrad-max-examples",
+            "5",
+            str(path),
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if passes:
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "1 passed" in result.stdout
+    else:
+        assert result.returncode == 1, result.stdout + result.stderr
+        assert "GradientMismatch" in result.stdout
+        assert "Minimal example" in result.stdout
+
+
+# -- docstrings ----------------------------------------------------------------------------------
+def _kit_modules():
+    names = [
+        info.name
+        for info in pkgutil.walk_packages(agrad.conformance.__path__, "agrad.conformance.")
+        if not info.name.endswith(("__main__", "pytest_plugin"))
+    ]
+    return sorted(names)
+
+
+@pytest.mark.parametrize("name", _kit_modules())
+def test_kit_docstring_examples_run(name):
+    module = importlib.import_module(name)
+    flags = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+    result = doctest.testmod(module, optionflags=flags)
+    assert result.failed == 0, f"{result.failed} docstring example(s) failed in {name}"
+
+
+def test_public_names_have_examples():
+    missing = [
+        name
+        for name in agrad.conformance.__all__
+        if callable(obj := getattr(agrad.conformance, name))
+        and not isinstance(obj, type(agrad.conformance))
+        and ">>>" not in (obj.__doc__ or "")
+    ]
+    assert not missing, missing
+
+
+def test_tolerances_are_sane():
+    for spec in SPECS:
+        for dtype in spec.dtypes:
+            rtol, atol = spec.tolerance(dtype, "torch")
+            assert 0 < rtol < 0.05, (spec.id, dtype)
+            assert 0 < atol < 0.01, (spec.id, dtype)
+    assert POSITIVE.low > 0
