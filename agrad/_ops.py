@@ -365,7 +365,7 @@ def apply(
     ins = tuple(converted)
     if nout > 1 or isinstance(out, tuple):
         results = tuple(make(ensure(o), dev) for o in out)
-        if _wants_grad(rule, ins):
+        if results and _wants_grad(rule, ins):  # no outputs (unstack of a length-0 axis)
             record(rule, results, ins, tuple(arrays), kw)
         return results
     t = make(ensure(out), dev)
