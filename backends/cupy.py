@@ -12,18 +12,15 @@ import cupy as cp
 import cupyx
 import numpy as np
 
-from agrad import _dtypes
 from agrad._dtypes import DType
 from agrad._typing import Array, Namespace, NativeDevice
 from agrad.errors import DeviceUnavailableError
-from agrad.extend import register_dtypes
 
-_TO_NATIVE: dict[DType, np.dtype[Any]] = {d: np.dtype(d.name) for d in _dtypes.ALL_DTYPES}
-_FROM_NATIVE: dict[np.dtype[Any], DType] = {v: k for k, v in _TO_NATIVE.items()}
-register_dtypes(
-    real=(np.dtype(np.float32), np.dtype(np.float64)),
-    complex=(np.dtype(np.complex64), np.dtype(np.complex128)),
-)
+from .numpy import AGRAD_DTYPES, NUMPY_DTYPES
+
+# NumPy's dtype objects (the NumPy adapter's maps; importing it registers them for `conj`)
+_TO_NATIVE = NUMPY_DTYPES
+_FROM_NATIVE = AGRAD_DTYPES
 
 
 def _gpu_count() -> int:

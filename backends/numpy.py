@@ -12,8 +12,11 @@ from agrad._dtypes import DType
 from agrad._typing import Array, Namespace, NativeDevice
 from agrad.extend import register_dtypes
 
-_TO_NATIVE: dict[DType, np.dtype[Any]] = {d: np.dtype(d.name) for d in _dtypes.ALL_DTYPES}
-_FROM_NATIVE: dict[np.dtype[Any], DType] = {v: k for k, v in _TO_NATIVE.items()}
+# NumPy's dtype objects, which CuPy, Dask and JAX arrays use too (their adapters share these)
+NUMPY_DTYPES: dict[DType, np.dtype[Any]] = {d: np.dtype(d.name) for d in _dtypes.ALL_DTYPES}
+AGRAD_DTYPES: dict[np.dtype[Any], DType] = {v: k for k, v in NUMPY_DTYPES.items()}
+_TO_NATIVE = NUMPY_DTYPES
+_FROM_NATIVE = AGRAD_DTYPES
 register_dtypes(
     real=(np.dtype(np.float32), np.dtype(np.float64)),
     complex=(np.dtype(np.complex64), np.dtype(np.complex128)),
