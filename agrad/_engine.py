@@ -1,9 +1,12 @@
 """The reverse-mode engine: graph nodes and the backward sweep.
 
 A :class:`Node` is one recorded call: its rule, an edge per array input (the input's own
-node, the leaf tensor itself, or ``None`` for a constant), and what backward needs. The
-sweep counts, for every reachable node, how many consumers will send it a cotangent, then
-pops nodes whose cotangents are complete, so a shared subgraph is walked once.
+node, the leaf tensor itself, or ``None`` for a constant), and what backward needs. Every
+node gets a number from a falling counter when it is created, after the nodes of its inputs,
+so a node's consumers all have smaller numbers than it. The sweep keeps the nodes holding a
+cotangent in a heap and always takes the smallest number next: by then every consumer has
+sent its share, so a node runs once, with its complete cotangent, and no pass over the
+graph is needed before the sweep starts.
 
 The engine knows no function names and no backends: rules are called through the node,
 with the raw namespace (plain backward) or with agrad's own (``create_graph=True``).
@@ -11,9 +14,11 @@ with the raw namespace (plain backward) or with agrad's own (``create_graph=True
 
 from __future__ import annotations
 
+import itertools
 import os
 import traceback
 from collections.abc import Callable, Sequence
+from heapq import heappop, heappush
 from typing import TYPE_CHECKING, Any
 
 from agrad._grad_mode import STATE
@@ -27,6 +32,9 @@ if TYPE_CHECKING:
 __all__ = ["Node", "run_backward"]
 
 _FREED = object()
+_ABSENT = object()
+# creation order, falling: a node's number is below those of the nodes its inputs came from
+NEXT_SEQ = itertools.count(0, -1).__next__
 
 
 class Node:
@@ -56,6 +64,7 @@ class Node:
         "edges",
         "rule",
         "saved",
+        "seq",
         "shapes",
         "vers",
     )
@@ -87,6 +96,7 @@ class Node:
         self.shapes = shapes
         self.dtypes = dtypes
         self.dev = dev
+        self.seq = NEXT_SEQ()
         if kw is not None:
             self.kw = kw
         if onrs is not None:
@@ -94,7 +104,7 @@ class Node:
         if nout != 1:
             self.nout = nout
         if STATE.anomaly:
-            self.trace = _user_stack()
+            self.trace = user_stack()
 
     # -- introspection ---------------------------------------------------------------
     def name(self) -> str:
@@ -214,7 +224,7 @@ class Node:
         return grads
 
 
-def _user_stack() -> traceback.StackSummary:
+def user_stack() -> traceback.StackSummary:
     """The current stack without agrad's own frames (for ``detect_anomaly``)."""
     frames = [f for f in traceback.extract_stack() if not f.filename.startswith(_AGRAD_DIR)]
     return traceback.StackSummary.from_list(frames)
@@ -279,46 +289,27 @@ def _check_anomaly(node: Node, grads: Sequence[Any], graph: bool) -> None:
             raise AnomalyError(msg)
 
 
-def _reachable(roots: list[Node]) -> dict[Node, int]:
-    """Each reachable node's number of incoming edges from other reachable nodes."""
-    deps: dict[Node, int] = {}
-    stack = list(roots)
-    for r in roots:
-        deps.setdefault(r, 0)
-    seen = set(roots)
-    while stack:
-        node = stack.pop()
-        for edge in node.edges:
-            if type(edge) is Node or isinstance(edge, Node):
-                if edge in seen:
-                    deps[edge] += 1
-                else:
-                    seen.add(edge)
-                    deps[edge] = 1
-                    stack.append(edge)
-    return deps
-
-
-def _needed(deps: dict[Node, int], targets: set[Any]) -> set[Node]:
+def _needed(roots: list[Node], targets: set[Any]) -> set[Node]:
     """The nodes through which a gradient can still reach a target (node or leaf tensor)."""
-    counts = dict(deps)
-    order: list[Node] = []
-    stack = [n for n, c in counts.items() if c == 0]
+    seen = set(roots)
+    stack = list(roots)
     while stack:
-        node = stack.pop()
-        order.append(node)
-        for edge in node.edges:
-            if type(edge) is Node or isinstance(edge, Node):
-                counts[edge] -= 1
-                if counts[edge] == 0:
-                    stack.append(edge)
+        for edge in stack.pop().edges:
+            if isinstance(edge, Node) and edge not in seen:
+                seen.add(edge)
+                stack.append(edge)
     needed: set[Node] = set()
-    for node in reversed(order):  # inputs' nodes come before their consumers
+    # a node's inputs' nodes have larger numbers: decided before the node itself
+    for node in sorted(seen, key=_seq_of, reverse=True):
         for edge in node.edges:
             if edge is not None and (edge in targets or edge in needed):
                 needed.add(node)
                 break
     return needed
+
+
+def _seq_of(node: Node) -> int:
+    return node.seq
 
 
 def _add(a: Any, b: Any) -> Any:
@@ -343,17 +334,20 @@ def run_backward(
     from agrad import _ops
 
     graph = create_graph
-    # pending cotangents: Node -> g (or a list by output for multi-output nodes); leaf -> g
+    # pending cotangents: Node -> g (a list by output for multi-output nodes; None for a
+    # node reached without one, visited only to be released); leaf -> g
     pending: dict[Any, Any] = {}
     leaves: dict[Any, Any] = {}
+    heap: list[tuple[int, Node]] = []
     root_nodes: list[Node] = []
     for edge, onr, g in roots:
         if type(edge) is Node or isinstance(edge, Node):
+            if edge not in pending:
+                heappush(heap, (edge.seq, edge))
             _route(pending, edge, onr, g)
             root_nodes.append(edge)
         else:
             leaves[edge] = _add(leaves.get(edge), g)
-    deps = _reachable(root_nodes)
 
     capture: dict[tuple[Node, int], int] = {}
     needed: set[Node] | None = None
@@ -365,15 +359,69 @@ def run_backward(
                 target_keys.add(t._grad_fn)
             else:
                 target_keys.add(t)
-        needed = _needed(deps, target_keys)
+        needed = _needed(root_nodes, target_keys)
     results: list[Any] = [None] * (len(targets) if targets is not None else 0)
     anomaly = STATE.anomaly
 
-    ready = list(dict.fromkeys(n for n in root_nodes if deps[n] == 0))
-    while ready:
-        node = ready.pop()
-        g = pending.pop(node, None)
-        edges = node.edges
+    # the plain case, inlined below: a recorded rule (not a Function or a move) with one
+    # output and no hooks, in a backward without create_graph, targets or anomaly checks
+    plain = not graph and not anomaly and targets is None
+    while heap:
+        node = heappop(heap)[1]
+        g = pending.pop(node)
+        if plain and g is not None and type(node) is Node and node.nout == 1 and not node.hooks:
+            saved = node.saved
+            vers = node.vers
+            if saved is _FREED or (
+                vers and (vers[0][0] != vers[1] or (len(vers) > 3 and vers[3][0] != vers[4]))
+            ):
+                node.check_saved()
+            if len(vers) > 6:
+                node.check_saved()
+            rule = node.rule
+            vjps = rule.vjps
+            xp = node.dev.xp
+            kw = node.kw
+            edges = node.edges
+            for i in range(len(edges)):
+                edge = edges[i]
+                if edge is None:
+                    continue
+                vjp = vjps[i]
+                if vjp is None:
+                    gi = None
+                else:
+                    # spelled-out arguments: a call with `*saved` builds a tuple and a dict
+                    # and costs three times as much
+                    if kw:
+                        gi = vjp(g, *saved, xp=xp, **kw)
+                    elif len(saved) == 2:
+                        gi = vjp(g, saved[0], saved[1], xp=xp)
+                    elif len(saved) == 3:
+                        gi = vjp(g, saved[0], saved[1], saved[2], xp=xp)
+                    else:
+                        gi = vjp(g, *saved, xp=xp)
+                    shape = node.shapes[i]
+                    if gi.shape != shape:
+                        gi = sum_to_shape(gi, shape, xp)
+                    dt = gi.dtype
+                    dtype = node.dtypes[i]
+                    if dt is not dtype and dt != dtype:
+                        gi = cast_like(gi, dtype, xp, node.dev, False)
+                if type(edge) is Node and edge.nout == 1:
+                    prev = pending.get(edge, _ABSENT)
+                    if prev is _ABSENT:  # its first cotangent (or visit)
+                        heappush(heap, (edge.seq, edge))
+                        pending[edge] = gi
+                    elif gi is not None:
+                        pending[edge] = gi if prev is None else prev + gi
+                else:
+                    _send(pending, leaves, heap, edge, node.onrs[i] if node.onrs else 0, gi)
+            if not retain_graph and rule.save != "none":
+                node.saved = _FREED  # type: ignore[assignment]  # as in Node.release
+                node.vers = ()
+            continue
+
         grads: Sequence[Any] | None = None
         if g is not None:
             if node.nout > 1:
@@ -390,23 +438,16 @@ def run_backward(
                 if anomaly:
                     _check_anomaly(node, grads, graph)
         onrs = node.onrs
-        for i, edge in enumerate(edges):
+        for i, edge in enumerate(node.edges):
             if edge is not None:
-                gi = None if grads is None else grads[i]
-                if type(edge) is Node or isinstance(edge, Node):
-                    if gi is not None:
-                        if edge.nout == 1:
-                            prev = pending.get(edge)
-                            pending[edge] = gi if prev is None else prev + gi
-                        else:
-                            _route(pending, edge, onrs[i] if onrs else 0, gi)
-                    left = deps[edge] - 1
-                    deps[edge] = left
-                    if not left:
-                        ready.append(edge)
-                elif gi is not None:
-                    prev = leaves.get(edge)
-                    leaves[edge] = gi if prev is None else prev + gi
+                _send(
+                    pending,
+                    leaves,
+                    heap,
+                    edge,
+                    onrs[i] if onrs else 0,
+                    None if grads is None else grads[i],
+                )
         if not retain_graph and (node.rule.save != "none" or type(node) is not Node):
             node.release()
 
@@ -431,6 +472,26 @@ def run_backward(
                 raise UnusedInputError(msg)
         return results
     return None
+
+
+def _send(
+    pending: dict[Any, Any],
+    leaves: dict[Any, Any],
+    heap: list[tuple[int, Node]],
+    edge: Any,
+    onr: int,
+    g: Any,
+) -> None:
+    """Pass the cotangent ``g`` (None: only a visit) along ``edge`` to a node or a leaf."""
+    if type(edge) is Node or isinstance(edge, Node):
+        if edge not in pending:
+            heappush(heap, (edge.seq, edge))
+            pending[edge] = None
+        if g is not None:
+            _route(pending, edge, onr, g)
+    elif g is not None:
+        prev = leaves.get(edge)
+        leaves[edge] = g if prev is None else prev + g
 
 
 def _route(pending: dict[Any, Any], node: Node, onr: int, g: Any) -> None:

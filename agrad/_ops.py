@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from agrad._device import Device, get_default_device
-from agrad._engine import Node
+from agrad._engine import NEXT_SEQ, Node, user_stack
 from agrad._grad_mode import STATE
 from agrad._registry import TABLE
 from agrad._tensor import Extra, Tensor, make
@@ -197,8 +197,9 @@ def _wants_grad(rule: Rule, inputs: tuple[Any, ...]) -> bool:
 
 
 # -- forward calls -------------------------------------------------------------------
-# unary() and binary() are everyone's hot path: they record simple rules without the
-# general loop of record().
+# unary() and binary() are everyone's hot path: they make the tensor and the node inline
+# (a node's fields as `Node.__init__` sets them; a call costs more than the assignments),
+# without the general loop of record().
 def _record1(rule: Rule, t: Tensor, x: Tensor, a: Any) -> None:
     save = rule.save
     if save == "out":
@@ -214,17 +215,20 @@ def _record1(rule: Rule, t: Tensor, x: Tensor, a: Any) -> None:
         record(rule, t, (x,), (a,), None)
         return
     fn = x._grad_fn
-    t._grad_fn = Node(
-        rule,
-        (x if fn is None else fn,),
-        saved,
-        vers,
-        (a.shape,),
-        (a.dtype,),
-        None,
-        t._dev,
-        (x._onr,) if x._onr and fn is not None else None,
-    )
+    node = _new(Node)
+    node.rule = rule
+    node.edges = (x if fn is None else fn,)
+    node.saved = saved
+    node.vers = vers
+    node.shapes = (a.shape,)
+    node.dtypes = (a.dtype,)
+    node.dev = t._dev
+    node.seq = NEXT_SEQ()
+    if fn is not None and x._onr:
+        node.onrs = (x._onr,)
+    if STATE.anomaly:
+        node.trace = user_stack()
+    t._grad_fn = node
     t._rg = True
 
 
@@ -237,9 +241,15 @@ def unary(rule: Rule, x: Any) -> Tensor:
     out = getattr(dev.xp, rule.name)(a)
     if out.__class__ is not dev.atype:
         out = dev.backend.ensure_array(out)
-    t = make(out, dev)
+    t = _new(Tensor)  # as `make` does
+    t._array = out
+    t._dev = dev
+    t._vc = [0]
     if x._rg and STATE.enabled and not rule.nondiff:
         _record1(rule, t, x, a)
+    else:
+        t._grad_fn = None
+        t._rg = False
     return t
 
 
@@ -259,23 +269,23 @@ def _record2(rule: Rule, t: Tensor, x1: Any, x2: Any, a1: Any, a2: Any) -> None:
         vers = (t._vc, 0, -1)
     f1 = x1._grad_fn
     f2 = x2._grad_fn
-    onrs = None
-    if (x1._onr and f1 is not None) or (x2._onr and f2 is not None):
-        onrs = (x1._onr if f1 is not None else 0, x2._onr if f2 is not None else 0)
-    t._grad_fn = Node(
-        rule,
-        (
-            f1 if f1 is not None else (x1 if x1._rg else None),
-            f2 if f2 is not None else (x2 if x2._rg else None),
-        ),
-        saved,
-        vers,
-        (a1.shape, a2.shape),
-        (a1.dtype, a2.dtype),
-        None,
-        t._dev,
-        onrs,
+    node = _new(Node)
+    node.rule = rule
+    node.edges = (
+        f1 if f1 is not None else (x1 if x1._rg else None),
+        f2 if f2 is not None else (x2 if x2._rg else None),
     )
+    node.saved = saved
+    node.vers = vers
+    node.shapes = (a1.shape, a2.shape)
+    node.dtypes = (a1.dtype, a2.dtype)
+    node.dev = t._dev
+    node.seq = NEXT_SEQ()
+    if (f1 is not None and x1._onr) or (f2 is not None and x2._onr):
+        node.onrs = (x1._onr if f1 is not None else 0, x2._onr if f2 is not None else 0)
+    if STATE.anomaly:
+        node.trace = user_stack()
+    t._grad_fn = node
     t._rg = True
 
 
@@ -309,13 +319,19 @@ def binary(rule: Rule, x1: Any, x2: Any, fwd: Callable[[Any, Any], Any] | None =
     out = fwd(a1, a2) if fwd is not None else getattr(dev.xp, rule.name)(a1, a2)
     if out.__class__ is not dev.atype:
         out = dev.backend.ensure_array(out)
-    t = make(out, dev)
+    t = _new(Tensor)  # as `make` does
+    t._array = out
+    t._dev = dev
+    t._vc = [0]
     if (
         STATE.enabled
         and not rule.nondiff
         and ((type(x1) is Tensor and x1._rg) or (type(x2) is Tensor and x2._rg))
     ):
         _record2(rule, t, x1, x2, a1, a2)
+    else:
+        t._grad_fn = None
+        t._rg = False
     return t
 
 
