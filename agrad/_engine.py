@@ -60,18 +60,22 @@ class Node:
         "__dict__",
         "__weakref__",
         "dev",
-        "dtypes",
+        "dtype",
         "edges",
         "rule",
         "saved",
         "seq",
-        "shapes",
+        "shape",
         "vers",
     )
 
     kw: dict[str, Any] | None = None
     onrs: tuple[int, ...] | None = None
     nout: int = 1
+    # the output's shape and native dtype (the first output's; `outs` has them all), which
+    # are those of the consumers' inputs: the engine sums and casts cotangents to them
+    shape: tuple[int, ...]
+    dtype: Any
     outs: tuple[tuple[Any, Any], ...] | None = None  # (shape, dtype) per output
     hooks: list[tuple[int, Callable[[Any], Any]]] | None = None
     trace: traceback.StackSummary | None = None
@@ -82,10 +86,10 @@ class Node:
         edges: tuple[Any, ...],
         saved: tuple[Any, ...],
         vers: tuple[Any, ...],
-        shapes: tuple[Any, ...],
-        dtypes: tuple[Any, ...],
         kw: dict[str, Any] | None,
         dev: Device,
+        shape: tuple[int, ...],
+        dtype: Any,
         onrs: tuple[int, ...] | None = None,
         nout: int = 1,
     ) -> None:
@@ -93,9 +97,9 @@ class Node:
         self.edges = edges
         self.saved = saved
         self.vers = vers
-        self.shapes = shapes
-        self.dtypes = dtypes
         self.dev = dev
+        self.shape = shape
+        self.dtype = dtype
         self.seq = NEXT_SEQ()
         if kw is not None:
             self.kw = kw
@@ -184,8 +188,7 @@ class Node:
         xp = self.dev.xp
         kw = self.kw
         vjps = self.rule.vjps
-        shapes = self.shapes
-        dtypes = self.dtypes
+        onrs = self.onrs
         grads: list[Any] = []
         for i, edge in enumerate(self.edges):
             vjp = vjps[i]
@@ -193,11 +196,12 @@ class Node:
                 grads.append(None)
             else:
                 gi = vjp(g, *saved, xp=xp, **kw) if kw else vjp(g, *saved, xp=xp)
-                if gi.shape != shapes[i]:
-                    gi = sum_to_shape(gi, shapes[i], xp)
+                shape, dtype = input_meta(edge, onrs[i] if onrs else 0)
+                if gi.shape != shape:
+                    gi = sum_to_shape(gi, shape, xp)
                 dt = gi.dtype
-                if dt is not dtypes[i] and dt != dtypes[i]:
-                    gi = cast_like(gi, dtypes[i], xp, self.dev, False)
+                if dt is not dtype and dt != dtype:
+                    gi = cast_like(gi, dtype, xp, self.dev, False)
                 grads.append(gi)
         return grads
 
@@ -217,11 +221,23 @@ class Node:
                 grads.append(None)
                 continue
             gi = vjp(g, *saved, xp=xp, **kw)
-            if gi.shape != self.shapes[i]:
-                gi = sum_to_shape(gi, self.shapes[i], xp)
-            gi = cast_like(gi, self.dtypes[i], xp, self.dev, True)
+            shape, dtype = input_meta(edge, self.onrs[i] if self.onrs else 0)
+            if gi.shape != shape:
+                gi = sum_to_shape(gi, shape, xp)
+            gi = cast_like(gi, dtype, xp, self.dev, True)
             grads.append(gi)
         return grads
+
+
+def input_meta(edge: Any, onr: int) -> tuple[tuple[int, ...], Any]:
+    """The shape and native dtype of the input an edge stands for (a node's output ``onr``,
+    or a leaf tensor), which its cotangent must have."""
+    if isinstance(edge, Node):
+        if edge.outs is not None:
+            return edge.outs[onr]
+        return edge.shape, edge.dtype
+    array = edge._array  # a leaf: in-place changes keep its shape and dtype
+    return array.shape, array.dtype
 
 
 def user_stack() -> traceback.StackSummary:
@@ -401,11 +417,14 @@ def run_backward(
                         gi = vjp(g, saved[0], saved[1], saved[2], xp=xp)
                     else:
                         gi = vjp(g, *saved, xp=xp)
-                    shape = node.shapes[i]
+                    if type(edge) is Node and edge.nout == 1:
+                        shape = edge.shape
+                        dtype = edge.dtype
+                    else:
+                        shape, dtype = input_meta(edge, node.onrs[i] if node.onrs else 0)
                     if gi.shape != shape:
                         gi = sum_to_shape(gi, shape, xp)
                     dt = gi.dtype
-                    dtype = node.dtypes[i]
                     if dt is not dtype and dt != dtype:
                         gi = cast_like(gi, dtype, xp, node.dev, False)
                 if type(edge) is Node and edge.nout == 1:

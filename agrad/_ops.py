@@ -104,24 +104,20 @@ def record(
 ) -> Node:
     """Record a call whose results are already computed; set the outputs' ``grad_fn``."""
     edges = []
-    shapes = []
-    dtypes = []
     onrs: list[int] | None = None
+    is_tensor = []
     for i, x in enumerate(inputs):
         if type(x) is Tensor or isinstance(x, Tensor):
             e = _edge(x)
             edges.append(e)
-            a = arrays[i]
-            shapes.append(a.shape)
-            dtypes.append(a.dtype)
+            is_tensor.append(True)
             if x._onr and e is x._grad_fn:
                 if onrs is None:
                     onrs = [0] * len(inputs)
                 onrs[i] = x._onr
         else:
             edges.append(None)
-            shapes.append(None)
-            dtypes.append(None)
+            is_tensor.append(False)
     if rule.variadic:
         rule = rule.for_arity(len(inputs))
     multi = type(out) is tuple
@@ -137,7 +133,7 @@ def record(
         saved = (
             out_meta if multi else out_meta[0],
             *(
-                ArrayMeta(arrays[i].shape, arrays[i].dtype) if shapes[i] is not None else arrays[i]
+                ArrayMeta(arrays[i].shape, arrays[i].dtype) if is_tensor[i] else arrays[i]
                 for i in range(len(inputs))
             ),
         )
@@ -154,7 +150,7 @@ def record(
         else:
             saved = (out_saved, *arrays)
             for i, x in enumerate(inputs):
-                if shapes[i] is not None:
+                if is_tensor[i]:
                     vlist += (x._vc, x._vc[0], i)
         vers = tuple(vlist)
     node = node_class(
@@ -162,10 +158,10 @@ def record(
         tuple(edges),
         saved,
         vers,
-        tuple(shapes),
-        tuple(dtypes),
         kw,
         dev,
+        outs[0]._array.shape,
+        outs[0]._array.dtype,
         tuple(onrs) if onrs else None,
         len(outs),
     )
@@ -220,9 +216,9 @@ def _record1(rule: Rule, t: Tensor, x: Tensor, a: Any) -> None:
     node.edges = (x if fn is None else fn,)
     node.saved = saved
     node.vers = vers
-    node.shapes = (a.shape,)
-    node.dtypes = (a.dtype,)
     node.dev = t._dev
+    node.shape = t._array.shape
+    node.dtype = t._array.dtype
     node.seq = NEXT_SEQ()
     if fn is not None and x._onr:
         node.onrs = (x._onr,)
@@ -254,32 +250,46 @@ def unary(rule: Rule, x: Any) -> Tensor:
 
 
 def _record2(rule: Rule, t: Tensor, x1: Any, x2: Any, a1: Any, a2: Any) -> None:
+    # each operand is a Tensor or a Python scalar (see `binary`); a tensor subclass or a
+    # rule that saves metadata takes the general path
     save = rule.save
-    if save == "all" or save == "meta" or type(x1) is not Tensor or type(x2) is not Tensor:
+    tensor1 = type(x1) is Tensor
+    tensor2 = type(x2) is Tensor
+    if (
+        save == "all"
+        or save == "meta"
+        or not (tensor1 or isinstance(x1, _SCALARS))
+        or not (tensor2 or isinstance(x2, _SCALARS))
+    ):
         record(rule, t, (x1, x2), (a1, a2), None)
         return
     if save == "inputs":
         saved: tuple[Any, ...] = (None, a1, a2)
-        vers: tuple[Any, ...] = (x1._vc, x1._vc[0], 0, x2._vc, x2._vc[0], 1)
+        if tensor1 and tensor2:
+            vers: tuple[Any, ...] = (x1._vc, x1._vc[0], 0, x2._vc, x2._vc[0], 1)
+        elif tensor1:
+            vers = (x1._vc, x1._vc[0], 0)
+        else:
+            vers = (x2._vc, x2._vc[0], 1)
     elif save == "none":
         saved = rule.empty_saved
         vers = ()
     else:  # "out"
         saved = (t._array, None, None)
         vers = (t._vc, 0, -1)
-    f1 = x1._grad_fn
-    f2 = x2._grad_fn
+    f1 = x1._grad_fn if tensor1 else None
+    f2 = x2._grad_fn if tensor2 else None
     node = _new(Node)
     node.rule = rule
     node.edges = (
-        f1 if f1 is not None else (x1 if x1._rg else None),
-        f2 if f2 is not None else (x2 if x2._rg else None),
+        f1 if f1 is not None else (x1 if tensor1 and x1._rg else None),
+        f2 if f2 is not None else (x2 if tensor2 and x2._rg else None),
     )
     node.saved = saved
     node.vers = vers
-    node.shapes = (a1.shape, a2.shape)
-    node.dtypes = (a1.dtype, a2.dtype)
     node.dev = t._dev
+    node.shape = t._array.shape
+    node.dtype = t._array.dtype
     node.seq = NEXT_SEQ()
     if (f1 is not None and x1._onr) or (f2 is not None and x2._onr):
         node.onrs = (x1._onr if f1 is not None else 0, x2._onr if f2 is not None else 0)

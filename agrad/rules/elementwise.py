@@ -38,12 +38,19 @@ def _pow_vjp_x2(g: Any, out: Any, x1: Any, x2: Any, *, xp: Any) -> Any:
 
 
 def _maximum_vjp_x1(g: Any, out: Any, x1: Any, x2: Any, *, xp: Any) -> Any:
-    # ties split the gradient in half between the two inputs, as torch does
-    return xp.where(x1 > x2, g, xp.where(x1 == x2, g / 2, 0.0))
+    # g where x1 wins, g/2 at ties (split evenly between the inputs, as torch does), else 0:
+    # g * ([x1 > x2] + [x1 >= x2]) / 2 - two comparisons and arithmetic, about half the time
+    # of nested `where`s with a scalar zero (which NumPy broadcasts slowly)
+    return _half_weighted(g, x1 > x2, x1 >= x2, xp)
 
 
 def _maximum_vjp_x2(g: Any, out: Any, x1: Any, x2: Any, *, xp: Any) -> Any:
-    return xp.where(x2 > x1, g, xp.where(x1 == x2, g / 2, 0.0))
+    return _half_weighted(g, x2 > x1, x2 >= x1, xp)
+
+
+def _half_weighted(g: Any, strict: Any, loose: Any, xp: Any) -> Any:
+    """``g`` where ``strict``, ``g / 2`` where only ``loose``, 0 elsewhere."""
+    return (g * 0.5) * (xp.astype(strict, g.dtype) + xp.astype(loose, g.dtype))
 
 
 def _divide_vjp_x2(g: Any, out: Any, x1: Any, x2: Any, *, xp: Any) -> Any:
@@ -62,11 +69,11 @@ def _atan2_vjp_x2(g: Any, out: Any, x1: Any, x2: Any, *, xp: Any) -> Any:
 
 
 def _minimum_vjp_x1(g: Any, out: Any, x1: Any, x2: Any, *, xp: Any) -> Any:
-    return xp.where(x1 < x2, g, xp.where(x1 == x2, g / 2, 0.0))
+    return _half_weighted(g, x1 < x2, x1 <= x2, xp)
 
 
 def _minimum_vjp_x2(g: Any, out: Any, x1: Any, x2: Any, *, xp: Any) -> Any:
-    return xp.where(x2 < x1, g, xp.where(x1 == x2, g / 2, 0.0))
+    return _half_weighted(g, x2 < x1, x2 <= x1, xp)
 
 
 def _copysign_vjp_x1(g: Any, out: Any, x1: Any, x2: Any, *, xp: Any) -> Any:
