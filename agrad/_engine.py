@@ -207,8 +207,6 @@ class Node:
 
     def _apply_graph(self, g: Any) -> list[Any]:
         """``apply`` under ``create_graph``: rules run on tensors with agrad as ``xp``."""
-        from agrad import _ops
-
         xp = _ops.namespace()
         saved = _ops.saved_as_tensors(self)
         g = _ops.cotangent_as_tensor(self, g)
@@ -224,7 +222,9 @@ class Node:
             shape, dtype = input_meta(edge, self.onrs[i] if self.onrs else 0)
             if gi.shape != shape:
                 gi = sum_to_shape(gi, shape, xp)
-            gi = cast_like(gi, dtype, xp, self.dev, True)
+            dt = gi._array.dtype
+            if dt is not dtype and dt != dtype:
+                gi = cast_like(gi, dtype, xp, self.dev, True)
             grads.append(gi)
         return grads
 
@@ -291,8 +291,6 @@ def cast_like(g: Any, native_dtype: Any, xp: Any, dev: Device, graph: bool) -> A
 
 
 def _check_anomaly(node: Node, grads: Sequence[Any], graph: bool) -> None:
-    from agrad import _ops
-
     for i, gi in enumerate(grads):
         if gi is None:
             continue
@@ -347,8 +345,6 @@ def run_backward(
     Tensor. With ``targets``, gradients reach only those tensors: they accumulate into
     ``.grad`` when ``accumulate`` (``backward(inputs=...)``), or are returned (``agrad.grad``).
     """
-    from agrad import _ops
-
     graph = create_graph
     # pending cotangents: Node -> g (a list by output for multi-output nodes; None for a
     # node reached without one, visited only to be released); leaf -> g
@@ -356,11 +352,14 @@ def run_backward(
     leaves: dict[Any, Any] = {}
     heap: list[tuple[int, Node]] = []
     root_nodes: list[Node] = []
+    # keys whose pending cotangent the engine made (see _sum_into); none under create_graph,
+    # whose cotangents are tensors in the new graph
+    owned: set[Any] | None = None if graph else set()
     for edge, onr, g in roots:
         if type(edge) is Node or isinstance(edge, Node):
             if edge not in pending:
                 heappush(heap, (edge.seq, edge))
-            _route(pending, edge, onr, g)
+            _route(pending, edge, onr, g, owned)
             root_nodes.append(edge)
         else:
             leaves[edge] = _add(leaves.get(edge), g)
@@ -380,12 +379,20 @@ def run_backward(
     anomaly = STATE.anomaly
 
     # the plain case, inlined below: a recorded rule (not a Function or a move) with one
-    # output and no hooks, in a backward without create_graph, targets or anomaly checks
-    plain = not graph and not anomaly and targets is None
+    # output and no hooks, on the way to the targets, in a backward without create_graph,
+    # anomaly checks or intermediate targets
+    plain = not graph and not anomaly and not capture
     while heap:
         node = heappop(heap)[1]
         g = pending.pop(node)
-        if plain and g is not None and type(node) is Node and node.nout == 1 and not node.hooks:
+        if (
+            plain
+            and g is not None
+            and type(node) is Node
+            and node.nout == 1
+            and not node.hooks
+            and (needed is None or node in needed)
+        ):
             saved = node.saved
             vers = node.vers
             if saved is _FREED or (
@@ -433,9 +440,12 @@ def run_backward(
                         heappush(heap, (edge.seq, edge))
                         pending[edge] = gi
                     elif gi is not None:
-                        pending[edge] = gi if prev is None else prev + gi
+                        if prev is None:
+                            pending[edge] = gi
+                        else:
+                            _sum_into(pending, edge, prev, gi, owned)
                 else:
-                    _send(pending, leaves, heap, edge, node.onrs[i] if node.onrs else 0, gi)
+                    _send(pending, leaves, heap, edge, node.onrs[i] if node.onrs else 0, gi, owned)
             if not retain_graph and rule.save != "none":
                 node.saved = _FREED  # type: ignore[assignment]  # as in Node.release
                 node.vers = ()
@@ -459,14 +469,8 @@ def run_backward(
         onrs = node.onrs
         for i, edge in enumerate(node.edges):
             if edge is not None:
-                _send(
-                    pending,
-                    leaves,
-                    heap,
-                    edge,
-                    onrs[i] if onrs else 0,
-                    None if grads is None else grads[i],
-                )
+                gi = None if grads is None else grads[i]
+                _send(pending, leaves, heap, edge, onrs[i] if onrs else 0, gi, owned)
         if not retain_graph and (node.rule.save != "none" or type(node) is not Node):
             node.release()
 
@@ -479,7 +483,7 @@ def run_backward(
         if slot is not None and not accumulate:
             results[slot] = _add(results[slot], g)
         else:
-            _ops.accumulate(leaf, g, graph)
+            _ops.accumulate(leaf, g, graph, owned is not None and leaf in owned)
 
     if targets is not None and not accumulate:
         for k, r in enumerate(results):
@@ -500,6 +504,7 @@ def _send(
     edge: Any,
     onr: int,
     g: Any,
+    owned: set[Any] | None,
 ) -> None:
     """Pass the cotangent ``g`` (None: only a visit) along ``edge`` to a node or a leaf."""
     if type(edge) is Node or isinstance(edge, Node):
@@ -507,16 +512,40 @@ def _send(
             heappush(heap, (edge.seq, edge))
             pending[edge] = None
         if g is not None:
-            _route(pending, edge, onr, g)
+            _route(pending, edge, onr, g, owned)
     elif g is not None:
         prev = leaves.get(edge)
-        leaves[edge] = g if prev is None else prev + g
+        if prev is None:
+            leaves[edge] = g
+        else:
+            _sum_into(leaves, edge, prev, g, owned)
 
 
-def _route(pending: dict[Any, Any], node: Node, onr: int, g: Any) -> None:
+def _sum_into(store: dict[Any, Any], key: Any, prev: Any, g: Any, owned: set[Any] | None) -> None:
+    """``store[key] = prev + g``, adding in place when the engine made ``prev`` itself.
+
+    A first cotangent may be anyone's array (a rule can pass its ``g`` on to two inputs, or
+    return a view); the sum of two is the engine's own, held by nothing else until its node
+    runs, so later cotangents are added into it instead of into a new array each time.
+    (Libraries with immutable arrays rebind ``prev`` instead, which is just as right.)
+    """
+    if owned is None:
+        store[key] = prev + g
+    elif key in owned:
+        prev += g
+        store[key] = prev
+    else:
+        store[key] = prev + g
+        owned.add(key)
+
+
+def _route(pending: dict[Any, Any], node: Node, onr: int, g: Any, owned: set[Any] | None) -> None:
     if node.nout == 1:
         prev = pending.get(node)
-        pending[node] = g if prev is None else prev + g
+        if prev is None:
+            pending[node] = g
+        else:
+            _sum_into(pending, node, prev, g, owned)
     else:
         slots = pending.get(node)
         if slots is None:
@@ -525,11 +554,13 @@ def _route(pending: dict[Any, Any], node: Node, onr: int, g: Any) -> None:
 
 
 def _run_node_hooks(node: Node, g: Any, graph: bool) -> Any:
-    from agrad import _ops
-
     assert node.hooks is not None
     multi = node.nout > 1
     gs = list(g) if multi else [g]
     for onr, fn in node.hooks:
         gs[onr] = _ops.call_hook(fn, gs[onr], node.dev, graph)
     return gs if multi else gs[0]
+
+
+# Import cycle: _ops records Nodes; the engine calls back into it for tensors and hooks.
+from agrad import _ops  # noqa: E402

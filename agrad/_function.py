@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from agrad._engine import Node, input_meta, sum_to_shape
+from agrad._engine import Node, cast_like, input_meta, sum_to_shape
 from agrad._grad_mode import STATE
 from agrad._ops import mismatch, record_function, to_tensor
 from agrad._tensor import Tensor, make
@@ -143,7 +143,7 @@ class FunctionNode(Node):
             if r._dev is not dev:
                 msg_0 = f"{cls}.backward"
                 raise mismatch(msg_0, dev, r._dev)
-            shape = input_meta(edge, self.onrs[i] if self.onrs else 0)[0]
+            shape, dtype = input_meta(edge, self.onrs[i] if self.onrs else 0)
             rshape = tuple(r._array.shape)
             if rshape != shape:
                 if not _expandable(shape, rshape):
@@ -153,6 +153,8 @@ class FunctionNode(Node):
                     )
                     raise FunctionBackwardError(msg)
                 r = sum_to_shape(r, shape, _agrad())
+            if r._array.dtype != dtype:  # as torch does: the input's dtype
+                r = cast_like(r, dtype, _agrad(), dev, True)
             grads.append(r if graph else r._array)
         return grads
 

@@ -23,6 +23,7 @@ from agrad.errors import DeviceMismatchError, InplaceLeafError
 from agrad.extend import ArrayMeta, Rule
 
 _SCALARS = (bool, int, float, complex)
+_NOT_ARRAYS = (*_SCALARS, ArrayMeta)  # saved values that are no arrays
 _new = object.__new__
 
 
@@ -751,7 +752,7 @@ def saved_as_tensors(node: Node) -> tuple[Any, ...]:
             out = make(out, dev, node, True)
     result = [out]
     for i, a in enumerate(saved[1:]):
-        if a is None or isinstance(a, (*_SCALARS, ArrayMeta)):
+        if a is None or isinstance(a, _NOT_ARRAYS):
             result.append(a)
             continue
         edge = node.edges[i]
@@ -809,8 +810,9 @@ def run_leaf_hooks(leaf: Tensor, g: Any, graph: bool) -> Any:
     return g
 
 
-def accumulate(leaf: Tensor, g: Any, graph: bool) -> None:
-    """Add a cotangent into ``leaf.grad``: in place when agrad owns the buffer."""
+def accumulate(leaf: Tensor, g: Any, graph: bool, owned: bool = False) -> None:
+    """Add a cotangent into ``leaf.grad``: in place when agrad owns the buffer (``owned``: the
+    engine made ``g`` and nothing else holds it)."""
     dev = leaf._dev
     current = leaf._grad
     if graph:
@@ -823,7 +825,8 @@ def accumulate(leaf: Tensor, g: Any, graph: bool) -> None:
         extra = leaf._extra = Extra()
     if current is None:
         leaf._grad = make(g, dev)
-        extra.grad_owned = False  # may be shared with another gradient or the caller
+        # otherwise it may be shared with another gradient, the caller or a hook
+        extra.grad_owned = owned and not extra.hooks
     elif extra.grad_owned and current._grad_fn is None and dev.backend.mutable:
         current._array += g
         current._vc[0] += 1

@@ -146,6 +146,53 @@ def test_composite_matches_torch_first_and_second_order():
         np.testing.assert_allclose(a.array, b.numpy(), rtol=1e-9, atol=1e-11)
 
 
+def _fan_out(xp, x, gradient=None):
+    # y feeds six uses. add's VJP passes its cotangent on unchanged: the last add hands y
+    # the caller's `gradient` itself as its first cotangent, and (y + y) gives y one array
+    # twice. x gets two cotangents, so the engine makes x's gradient itself.
+    y = x * 2.0 + xp.sin(x)
+    z = (y + y) + xp.sin(y) + y * y + y
+    if gradient is None:
+        xp.sum(z).backward()
+    else:
+        z.backward(gradient)
+
+
+def test_many_cotangents_summed_in_place_match_torch():
+    xa = RNG.uniform(-1, 1, 5)
+    x = t(xa)
+    _fan_out(agrad, x)
+    xt = torch.tensor(xa, requires_grad=True)
+    _fan_out(torch, xt)
+    np.testing.assert_allclose(x.grad.array, xt.grad.numpy(), rtol=1e-14)
+    # a second backward adds into the gradient the first one left (the engine owns it)
+    first = x.grad.array
+    _fan_out(agrad, x)
+    _fan_out(torch, xt)
+    np.testing.assert_allclose(x.grad.array, xt.grad.numpy(), rtol=1e-14)
+    assert x.grad.array is first
+
+
+def test_summing_cotangents_never_writes_into_the_callers_gradient():
+    x = t(RNG.uniform(-1, 1, 4))
+    gradient = agrad.asarray(np.ones(4))
+    before = gradient.array.copy()
+    _fan_out(agrad, x, gradient)
+    _fan_out(agrad, x, gradient)
+    np.testing.assert_array_equal(gradient.array, before)
+
+
+def test_summing_cotangents_never_writes_into_what_a_hook_kept():
+    x = t([0.5, -1.5])
+    kept = []
+    x.register_hook(lambda g: kept.append(g))
+    agrad.sum(x * x + x * 3.0 + agrad.sin(x)).backward()
+    value = kept[0].array.copy()
+    agrad.sum(x * x + x * 3.0 + agrad.sin(x)).backward()
+    np.testing.assert_array_equal(kept[0].array, value)
+    np.testing.assert_allclose(x.grad.array, 2 * (2 * x.array + 3.0 + np.cos(x.array)))
+
+
 def test_shared_subgraph_walked_once():
     x = t([0.5, 1.5])
     h = agrad.exp(x)
