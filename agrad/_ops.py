@@ -197,7 +197,8 @@ def _wants_grad(rule: Rule, inputs: tuple[Any, ...]) -> bool:
 # unary() and binary() are everyone's hot path: they make the tensor and the node inline
 # (a node's fields as `Node.__init__` sets them; a call costs more than the assignments),
 # without the general loop of record().
-def _record1(rule: Rule, t: Tensor, x: Tensor, a: Any) -> None:
+def _record1(rule: Rule, t: Tensor, x: Tensor, a: Any, kw: dict[str, Any] | None = None) -> None:
+    """Record a call with one tensor input and one output (what `record` does for it)."""
     save = rule.save
     if save == "out":
         saved: tuple[Any, ...] = (t._array, None)
@@ -208,9 +209,13 @@ def _record1(rule: Rule, t: Tensor, x: Tensor, a: Any) -> None:
     elif save == "none":
         saved = rule.empty_saved
         vers = ()
-    else:
-        record(rule, t, (x,), (a,), None)
-        return
+    elif save == "meta":
+        out = t._array
+        saved = (ArrayMeta(out.shape, out.dtype), ArrayMeta(a.shape, a.dtype))
+        vers = ()
+    else:  # "all"
+        saved = (t._array, a)
+        vers = (t._vc, 0, -1, x._vc, x._vc[0], 0)
     fn = x._grad_fn
     node = _new(Node)
     node.rule = rule
@@ -221,6 +226,8 @@ def _record1(rule: Rule, t: Tensor, x: Tensor, a: Any) -> None:
     node.shape = t._array.shape
     node.dtype = t._array.dtype
     node.seq = NEXT_SEQ()
+    if kw:
+        node.kw = kw
     if fn is not None and x._onr:
         node.onrs = (x._onr,)
     if STATE.anomaly:
@@ -362,6 +369,12 @@ def apply(
     """
     converted: list[Any] = []
     arrays: list[Any] = []
+    if len(inputs) == 1 and type(inputs[0]) is Tensor and (dev is None or inputs[0]._dev is dev):
+        # one tensor: the most common call (reductions, views, shape functions)
+        converted.append(inputs[0])
+        arrays.append(inputs[0]._array)
+        dev = inputs[0]._dev
+        inputs = ()
     for x in inputs:
         if isinstance(x, Tensor):
             if dev is None:
@@ -397,7 +410,10 @@ def apply(
         return results
     t = make(ensure(out), dev)
     if _wants_grad(rule, ins):
-        record(rule, t, ins, tuple(arrays), kw)
+        if len(ins) == 1 and type(ins[0]) is Tensor and not rule.variadic:
+            _record1(rule, t, ins[0], arrays[0], kw)
+        else:
+            record(rule, t, ins, tuple(arrays), kw)
     if rule.view and ins and isinstance(ins[0], Tensor):
         _link_view(t, ins[0], rule, kw)
     return t

@@ -15,8 +15,8 @@ def _matmul_vjp_x1(g: Any, out: Any, x1: Any, x2: Any, *, xp: Any) -> Any:
     if x2.ndim == 1:
         return xp.expand_dims(g, axis=-1) * x2
     if x1.ndim == 1:
-        if x2.ndim == 2:  # g is 1-d: one vector-matrix product, no reshaping
-            return g @ xp.matrix_transpose(x2)
+        if x2.ndim == 2:  # g is 1-d: g @ x2^T is x2 @ g, one product and no transpose
+            return x2 @ g
         return (xp.expand_dims(g, axis=-2) @ xp.matrix_transpose(x2))[..., 0, :]
     return g @ xp.matrix_transpose(x2)
 
@@ -29,8 +29,8 @@ def _matmul_vjp_x2(g: Any, out: Any, x1: Any, x2: Any, *, xp: Any) -> Any:
     if x1.ndim == 1:
         return xp.expand_dims(x1, axis=-1) * xp.expand_dims(g, axis=-2)
     if x2.ndim == 1:
-        if x1.ndim == 2:  # g is 1-d: one matrix-vector product, no reshaping
-            return xp.matrix_transpose(x1) @ g
+        if x1.ndim == 2:  # g is 1-d: x1^T @ g is g @ x1, one product and no transpose
+            return g @ x1
         return (xp.matrix_transpose(x1) @ xp.expand_dims(g, axis=-1))[..., 0]
     return xp.matrix_transpose(x1) @ g
 

@@ -19,8 +19,10 @@ def _expand_back(g: Any, x: Any, axis: Any, keepdims: bool, xp: Any) -> Any:
     """``g`` of a reduction over ``axis``, broadcast back to ``x``'s shape."""
     if not keepdims:
         axes = _axes(axis, x.ndim)
-        shape = tuple(1 if i in axes else n for i, n in enumerate(x.shape))
-        g = xp.reshape(g, shape)
+        # broadcasting adds leading axes itself: only reductions over inner axes reshape
+        if sorted(axes) != list(range(len(axes))):
+            shape = tuple(1 if i in axes else n for i, n in enumerate(x.shape))
+            g = xp.reshape(g, shape)
     return xp.broadcast_to(g, x.shape)
 
 
