@@ -268,11 +268,11 @@ class AccumulateGrad:
 def sum_to_shape(g: Any, shape: tuple[int, ...], xp: Any) -> Any:
     """Undo broadcasting: sum ``g`` down to ``shape`` (the one place agrad does this)."""
     lead = g.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        lead + i for i, n in enumerate(shape) if n == 1 and g.shape[lead + i] != 1
-    )
-    if axes:
-        g = xp.sum(g, axis=axes, keepdims=True)
+    inner = tuple(lead + i for i, n in enumerate(shape) if n == 1 and g.shape[lead + i] != 1)
+    if inner:
+        g = xp.sum(g, axis=inner, keepdims=True)
+    if lead > 0:  # leading axes go without a reshape: summed away, not kept
+        g = xp.sum(g, axis=tuple(range(lead)))
     if g.shape != shape:
         g = xp.reshape(g, shape)
     return g
