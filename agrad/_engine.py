@@ -15,6 +15,7 @@ with the raw namespace (plain backward) or with agrad's own (``create_graph=True
 from __future__ import annotations
 
 import itertools
+import operator
 import os
 import traceback
 from collections.abc import Callable, Sequence
@@ -314,7 +315,7 @@ def _needed(roots: list[Node], targets: set[Any]) -> set[Node]:
                 stack.append(edge)
     needed: set[Node] = set()
     # a node's inputs' nodes have larger numbers: decided before the node itself
-    for node in sorted(seen, key=_seq_of, reverse=True):
+    for node in sorted(seen, key=_SEQ_OF, reverse=True):
         for edge in node.edges:
             if edge is not None and (edge in targets or edge in needed):
                 needed.add(node)
@@ -322,8 +323,7 @@ def _needed(roots: list[Node], targets: set[Any]) -> set[Node]:
     return needed
 
 
-def _seq_of(node: Node) -> int:
-    return node.seq
+_SEQ_OF = operator.attrgetter("seq")
 
 
 def _add(a: Any, b: Any) -> Any:

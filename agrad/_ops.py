@@ -188,9 +188,12 @@ def record_function(
 
 
 def _wants_grad(rule: Rule, inputs: tuple[Any, ...]) -> bool:
-    if not STATE.enabled or rule.nondiff:
+    if rule.nondiff or not STATE.enabled:
         return False
-    return any((type(x) is Tensor or isinstance(x, Tensor)) and x._rg for x in inputs)
+    for x in inputs:  # noqa: SIM110 - a loop: any() of a generator costs more on this hot path
+        if (type(x) is Tensor or isinstance(x, Tensor)) and x._rg:
+            return True
+    return False
 
 
 # -- forward calls -------------------------------------------------------------------
@@ -622,11 +625,11 @@ def copy_on_write(x: Tensor) -> None:
 
 def inplace(rule: Rule, x: Tensor, other: Any) -> Tensor:
     """``x <op>= other``: really in place, and differentiable."""
-    op = f"{rule.name} (in place)"
     other_rg = isinstance(other, Tensor) and other._rg
     if isinstance(other, Tensor) and other._dev is not x._dev:
         raise mismatch(rule.name, x._dev, other._dev)
-    _check_leaf(x, op)
+    if STATE.enabled:
+        _check_leaf(x, f"{rule.name} (in place)")
     copy_on_write(x)
     if not (STATE.enabled and not rule.nondiff and (x._rg or other_rg)):
         b = other._array if isinstance(other, Tensor) else other

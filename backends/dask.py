@@ -10,7 +10,6 @@ Dask arrays are treated as immutable: an in-place change gives the tensor a new 
 
 from __future__ import annotations
 
-import types
 from typing import Any
 
 import array_api_compat.dask.array as compat_da
@@ -21,7 +20,7 @@ import numpy as np
 from agrad._typing import Array, Namespace, NativeDevice
 
 from ._generic import GenericBackend
-from .numpy import AGRAD_DTYPES, NUMPY_DTYPES
+from .numpy import AGRAD_DTYPES, NUMPY_DTYPES, copy_module
 
 # NumPy's dtype objects (the NumPy adapter's maps; importing it registers them for `conj`)
 _TO_NATIVE = NUMPY_DTYPES
@@ -50,20 +49,12 @@ def _cholesky(x: Any, /, *, upper: bool = False) -> Any:
     return da.linalg.cholesky(x, lower=not upper)
 
 
-def _copy_module(name: str, module: Any, **replace: Any) -> types.ModuleType:
-    copy = types.ModuleType(name)
-    skip = ("__name__", "__spec__", "__loader__", "__package__")
-    copy.__dict__.update({k: v for k, v in vars(module).items() if k not in skip})
-    copy.__dict__.update(replace)
-    return copy
-
-
 # array-api-compat's Dask namespace with the repairs above; rules get this one as `xp`
-_NAMESPACE = _copy_module(
+_NAMESPACE = copy_module(
     "agrad.backends.dask.namespace",
     compat_da,
     eye=_eye,
-    linalg=_copy_module(
+    linalg=copy_module(
         "agrad.backends.dask.namespace.linalg", compat_da_linalg, cholesky=_cholesky
     ),
 )

@@ -25,36 +25,42 @@ register_dtypes(
 
 
 # -- the namespace rules and the engine get as `xp` ----------------------------------------
-# array-api-compat's NumPy namespace, with four functions the engine and the rules call on
-# every reduction and broadcast going straight to NumPy's C code: `np.sum`, `np.reshape` and
-# `np.broadcast_to` are Python wrappers that cost more than the operation itself on small
-# arrays (2, 0.7 and 2.3 us here against 0.9, 0.1 and 1.2). Anything but a plain ndarray,
-# and any argument the fast path does not handle, goes to array-api-compat as before.
+# array-api-compat's NumPy namespace, with the functions the engine and the rules call on
+# every reduction, broadcast, cast and product going straight to NumPy's C code: `np.sum`,
+# `np.reshape` and `np.broadcast_to` are Python wrappers that cost more than the operation
+# itself on small arrays (2, 0.7 and 2.3 us here against 0.9, 0.1 and 1.2), and
+# array-api-compat wraps `astype`, `ones`, `matmul` and `matrix_transpose` once more.
+# Anything but a plain ndarray, and any argument the fast path does not handle, goes to
+# array-api-compat.
 
 
-def _sum(
-    x: Array, /, *, axis: Any = None, dtype: Any = None, keepdims: bool = False
-) -> Array:
+_COMPAT: Any = compat_np  # typed loosely: its functions are assigned, not declared
+_ADD_REDUCE: Any = np.add.reduce  # keepdims is a run-time bool, not a literal
+
+
+def _sum(x: Array, /, *, axis: Any = None, dtype: Any = None, keepdims: bool = False) -> Array:
     if type(x) is np.ndarray:
-        return np.add.reduce(x, axis=axis, dtype=dtype, keepdims=keepdims)  # as np.sum does
-    return compat_np.sum(x, axis=axis, dtype=dtype, keepdims=keepdims)
+        return _ADD_REDUCE(x, axis=axis, dtype=dtype, keepdims=keepdims)  # as np.sum does
+    return _COMPAT.sum(x, axis=axis, dtype=dtype, keepdims=keepdims)
 
 
 def _reshape(x: Array, /, shape: tuple[int, ...], *, copy: bool | None = None) -> Array:
     if copy is None and type(x) is np.ndarray:
         return x.reshape(shape)  # what np.reshape calls
-    return compat_np.reshape(x, shape, copy=copy)
+    return _COMPAT.reshape(x, shape, copy=copy)
 
 
 def _matrix_transpose(x: Array, /) -> Array:
     if type(x) is np.ndarray and x.ndim >= 2:
         return x.swapaxes(-1, -2)
-    return compat_np.matrix_transpose(x)
+    return _COMPAT.matrix_transpose(x)
 
 
 def _broadcast_to(x: Array, /, shape: tuple[int, ...]) -> Array:
     # the read-only view np.broadcast_to makes, made directly: x's strides, 0 along the
     # broadcast axes (C-contiguous x only, which can lend its buffer)
+    if isinstance(x, np.generic):  # a full reduction's cotangent: a NumPy scalar
+        x = np.asarray(x)
     if type(x) is np.ndarray and len(shape) >= x.ndim and x.flags.c_contiguous:
         lead = len(shape) - x.ndim
         strides = [0] * lead
@@ -71,7 +77,20 @@ def _broadcast_to(x: Array, /, shape: tuple[int, ...]) -> Array:
     return np.broadcast_to(x, shape)
 
 
-def _copy_module(name: str, module: Any, **replace: Any) -> types.ModuleType:
+def _astype(x: Array, dtype: Any, /, *, copy: bool = True, device: Any = None) -> Array:
+    if device is None and type(x) is np.ndarray:
+        return x.astype(dtype=dtype, copy=copy)  # what array-api-compat calls
+    return _COMPAT.astype(x, dtype, copy=copy, device=device)
+
+
+def _ones(shape: Any, *, dtype: Any = None, device: Any = None) -> Array:
+    if device is None or device == "cpu":
+        return np.ones(shape, dtype=dtype)  # what array-api-compat calls
+    return _COMPAT.ones(shape, dtype=dtype, device=device)
+
+
+def copy_module(name: str, module: Any, **replace: Any) -> types.ModuleType:
+    """A new module with ``module``'s names, some of them replaced (an adapter's namespace)."""
     copy = types.ModuleType(name)
     skip = ("__name__", "__spec__", "__loader__", "__package__")
     copy.__dict__.update({k: v for k, v in vars(module).items() if k not in skip})
@@ -79,13 +98,16 @@ def _copy_module(name: str, module: Any, **replace: Any) -> types.ModuleType:
     return copy
 
 
-NAMESPACE = _copy_module(
+NAMESPACE = copy_module(
     "agrad.backends.numpy.namespace",
     compat_np,
     sum=_sum,
     reshape=_reshape,
     matrix_transpose=_matrix_transpose,
     broadcast_to=_broadcast_to,
+    astype=_astype,
+    ones=_ones,
+    matmul=np.matmul,  # array-api-compat's is a pass-through wrapper
 )
 
 
@@ -110,7 +132,7 @@ class NumpyRng:
 
 
 class NumpyBackend:
-    """Adapter for NumPy through ``array_api_compat.numpy``."""
+    """Adapter for NumPy through ``array_api_compat.numpy`` (see `NAMESPACE`)."""
 
     name = "numpy"
     xp: Namespace = NAMESPACE

@@ -474,3 +474,81 @@ def test_cupy_torch_cuda_move_is_zero_copy_and_differentiable() -> None:
     agrad.sum(z[idx] * 2.0).backward()
     assert z.grad is not None
     np.testing.assert_allclose(_host(z.grad), [4.0, 0.0, 0.0, 2.0, 0.0])
+
+
+# -- the NumPy adapter's namespace: its shortcuts agree with NumPy -----------------------
+_BROADCASTS = [
+    ((), (3,)),
+    ((), ()),
+    ((1,), (4,)),
+    ((1, 4), (3, 4)),
+    ((3, 1), (3, 5)),
+    ((2, 1, 3), (4, 2, 6, 3)),
+    ((0,), (0,)),
+    ((1,), (0,)),
+    ((1, 0), (3, 0)),
+    ((2, 3), (2, 3)),
+]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "complex128", "bool", "int16"])
+@pytest.mark.parametrize(("shape", "target"), _BROADCASTS)
+def test_numpy_namespace_broadcast_to_is_numpys_view(dtype, shape, target):
+    from agrad.backends.numpy import NAMESPACE
+
+    x = (np.random.default_rng(0).standard_normal(shape) * 3).astype(dtype)
+    ours, theirs = NAMESPACE.broadcast_to(x, target), np.broadcast_to(x, target)
+    assert ours.shape == theirs.shape
+    assert ours.dtype == theirs.dtype
+    np.testing.assert_array_equal(ours, theirs)
+    assert not ours.flags.writeable
+    assert np.shares_memory(ours, x) == np.shares_memory(theirs, x)
+
+
+def test_numpy_namespace_shortcuts_fall_back_and_fail_as_numpy_does():
+    from agrad.backends.numpy import NAMESPACE
+
+    strided = np.arange(12.0).reshape(3, 4)[:, ::2]  # not contiguous: NumPy's own path
+    np.testing.assert_array_equal(
+        NAMESPACE.broadcast_to(strided, (2, 3, 2)), np.broadcast_to(strided, (2, 3, 2))
+    )
+    scalar = np.float64(2.5)  # a full reduction's cotangent
+    np.testing.assert_array_equal(NAMESPACE.broadcast_to(scalar, (2,)), [2.5, 2.5])
+    for shape, target in [((2,), (3,)), ((3,), ())]:
+        with pytest.raises(ValueError, match="broadcast"):
+            NAMESPACE.broadcast_to(np.ones(shape), target)
+    with pytest.raises(ValueError, match="2-dimensional"):
+        NAMESPACE.matrix_transpose(np.ones(3))
+    with pytest.raises(ValueError, match="device"):
+        NAMESPACE.ones((2,), device="gpu")
+
+
+@pytest.mark.parametrize("dtype", ["float32", "int8", "bool", "uint16", "complex64"])
+@pytest.mark.parametrize("axis", [None, 0, (0, 2), -1, ()])
+@pytest.mark.parametrize("keepdims", [False, True])
+def test_numpy_namespace_sum_is_numpys(dtype, axis, keepdims):
+    from agrad.backends.numpy import NAMESPACE
+
+    x = (np.random.default_rng(1).standard_normal((3, 4, 5)) * 3).astype(dtype)
+    ours = NAMESPACE.sum(x, axis=axis, keepdims=keepdims)
+    theirs = np.sum(x, axis=axis, keepdims=keepdims)
+    assert type(ours) is type(theirs)
+    assert np.asarray(ours).dtype == np.asarray(theirs).dtype
+    np.testing.assert_array_equal(ours, theirs)
+
+
+def test_numpy_namespace_reshape_transpose_astype_ones_are_numpys():
+    from agrad.backends.numpy import NAMESPACE
+
+    x = np.arange(24.0).reshape(2, 3, 4)
+    for shape in [(6, 4), (-1,), (2, 12)]:
+        np.testing.assert_array_equal(NAMESPACE.reshape(x, shape), np.reshape(x, shape))
+    assert np.shares_memory(NAMESPACE.reshape(x, (6, 4)), x)
+    assert not np.shares_memory(NAMESPACE.reshape(x, (6, 4), copy=True), x)
+    np.testing.assert_array_equal(NAMESPACE.matrix_transpose(x), np.swapaxes(x, -1, -2))
+    cast = NAMESPACE.astype(x, np.float32)
+    assert cast.dtype == np.float32
+    assert NAMESPACE.astype(x, np.float64, copy=False) is x
+    ones = NAMESPACE.ones((2, 3), dtype=np.float32, device="cpu")
+    assert ones.dtype == np.float32
+    np.testing.assert_array_equal(ones, np.ones((2, 3)))
