@@ -107,6 +107,25 @@ def test_function_backward_is_differentiable():
     assert (g1.item(), g2.item()) == (3.0, 2.0)
 
 
+class ScaleInDouble(agrad.Function):
+    # a backward that returns float64 for a float32 input
+    @staticmethod
+    def forward(ctx, x):
+        return x * 2.0
+
+    @staticmethod
+    def backward(ctx, g):
+        return agrad.astype(g, agrad.float64) * 2.0
+
+
+def test_function_gradient_takes_its_inputs_dtype_as_torch_does():
+    x = agrad.tensor(np.array([1.0, 2.0], dtype=np.float32), requires_grad=True)
+    # two uses: the second gradient is added in place into the engine's own sum
+    agrad.sum(ScaleInDouble.apply(x) + ScaleInDouble.apply(x) * 3.0).backward()
+    assert x.grad.dtype == agrad.float32
+    np.testing.assert_array_equal(x.grad.array, [8.0, 8.0])
+
+
 def test_retain_grad():
     x = t([1.0, 2.0])
     y = x * 3
