@@ -212,6 +212,37 @@ def test_summing_cotangents_never_writes_into_what_a_hook_kept():
     np.testing.assert_allclose(x.grad.array, 2 * (2 * x.array + 3.0 + np.cos(x.array)))
 
 
+def _interleaved(xp, x, w):
+    # nodes made out of dependency order: `a` gets a consumer (`d`) long after `c` used it,
+    # and two outputs share everything below them
+    a = xp.sin(x * w)
+    b = xp.exp(x)
+    c = a * b + a
+    d = xp.tanh(a) * c
+    e = xp.sum(d * w) + xp.sum(a)
+    f = xp.sum(c * c)
+    return e, f
+
+
+def test_backward_of_several_outputs_made_out_of_order_matches_torch():
+    xa, wa = RNG.uniform(-1, 1, 4), RNG.uniform(-1, 1, 4)
+    x, w = t(xa), t(wa)
+    agrad.backward(list(_interleaved(agrad, x, w)))
+    xt, wt = (torch.tensor(v, requires_grad=True) for v in (xa, wa))
+    torch.autograd.backward(list(_interleaved(torch, xt, wt)))
+    np.testing.assert_allclose(x.grad.array, xt.grad.numpy(), rtol=1e-13)
+    np.testing.assert_allclose(w.grad.array, wt.grad.numpy(), rtol=1e-13)
+
+
+def test_a_chain_of_20000_operations_backpropagates():
+    x = t([0.5, -0.25])
+    y = x
+    for _ in range(10_000):
+        y = y * 1.0 + 0.0
+    agrad.sum(y).backward()  # no recursion: the sweep is a loop over a heap
+    np.testing.assert_array_equal(x.grad.array, [1.0, 1.0])
+
+
 def test_shared_subgraph_walked_once():
     x = t([0.5, 1.5])
     h = agrad.exp(x)
