@@ -147,7 +147,7 @@ class Node:
         if self.rule.save != "none":
             self.saved = _FREED  # type: ignore[assignment]  # sentinel for "freed"
             # nothing left to check, and the counters' references tell in-place writes
-            # that no saved array needs them to copy (see `_ops.copy_on_write`)
+            # that no saved array needs them to copy (see `_views.copy_on_write`)
             self.vers = ()
 
     def check_saved(self) -> None:

@@ -601,5 +601,6 @@ def make(array: Any, dev: Device, grad_fn: Any = None, rg: bool = False, onr: in
 
 
 # Import cycle: the operators above call these, and they need Tensor.
-from agrad._ops import binary, getitem, inplace, power, setitem, unary  # noqa: E402
+from agrad._ops import binary, power, unary  # noqa: E402
 from agrad._registry import TABLE as R  # noqa: E402
+from agrad._views import getitem, inplace, setitem  # noqa: E402

@@ -4,7 +4,7 @@ JAX arrays are immutable, so in-place operators and ``__setitem__`` on a tensor 
 array by a functional update (``x.at[key].set(v)``); the graph and the gradients are those
 of the same program on NumPy. JAX has no views, so agrad keeps NumPy's itself: what NumPy
 would return as a view (a basic slice, a reshape, a transpose) is linked to its base, and a
-write to either is carried to the other by functional updates (``agrad._ops._sync_views``).
+write to either is carried to the other by functional updates (``agrad._views._sync_views``).
 
 64-bit dtypes need ``jax.config.update("jax_enable_x64", True)``; without it agrad refuses
 them rather than letting JAX truncate silently.

@@ -1,0 +1,337 @@
+"""In-place updates and views: version counters, copy-on-write, and NumPy's view semantics
+on every backend.
+
+``x <op>= y`` goes through :func:`inplace` and ``x[key] = value`` through :func:`setitem`:
+both write into the tensor's memory and stay differentiable. A result that NumPy makes a
+view (a slice, a reshape, a transpose) is linked to its base by :func:`link_view`, so that
+they share a version counter and a write to either reaches the other, by functional updates
+on libraries whose arrays are immutable (JAX, Dask).
+"""
+
+from __future__ import annotations
+
+import operator
+import sys
+import weakref
+from collections.abc import Callable
+from typing import Any
+
+from agrad._grad_mode import STATE
+from agrad._ops import SCALARS, apply, binary, mismatch, record, to_tensor
+from agrad._registry import TABLE
+from agrad._tensor import Extra, Tensor, make
+from agrad.errors import InplaceLeafError
+from agrad.extend import Rule
+
+
+# -- views ---------------------------------------------------------------------------
+def link_view(view: Tensor, base: Tensor, rule: Rule, kw: dict[str, Any] | None) -> None:
+    """Make ``view`` share ``base``'s version counter if their memory overlaps.
+
+    Immutable arrays (JAX, Dask) share no memory, so agrad keeps NumPy's view semantics
+    itself: a result that NumPy makes a view is linked, and in-place writes to either side
+    are carried over by functional updates (:func:`_sync_views`).
+    """
+    backend = base._dev.backend
+    if backend.mutable:
+        if not backend.shares_memory(view._array, base._array):
+            return
+    elif rule.name == "broadcast_to" or (
+        rule.name == "__getitem__" and _is_advanced((kw or {})["key"])
+    ):
+        return  # NumPy copies for these (broadcast views are read-only there)
+    view._vc = base._vc
+    extra = view._extra
+    if extra is None:
+        extra = view._extra = Extra()
+    extra.view = (base, rule, kw)
+    bextra = base._extra
+    if bextra is None:
+        bextra = base._extra = Extra()
+    if bextra.views is None:
+        bextra.views = weakref.WeakSet()
+    bextra.views.add(view)
+
+
+def _is_advanced(key: tuple[Any, ...]) -> bool:
+    return any(getattr(k, "ndim", None) is not None for k in key)
+
+
+def _sync_views(t: Tensor) -> None:
+    """After an in-place write to ``t`` on an immutable backend: write ``t``'s values into
+    the bases it views (functionally), then recompute every view of the root from it."""
+    extra = t._extra
+    if extra is None or t._dev.backend.mutable:
+        return
+    while extra is not None and extra.view is not None:
+        base, vrule, vkw = extra.view
+        base._array = _placed(base, t, vrule, vkw)
+        t = base
+        extra = t._extra
+    _replay_views(t)
+
+
+def _placed(base: Tensor, view: Tensor, vrule: Rule, vkw: dict[str, Any] | None) -> Any:
+    """``base``'s array with ``view``'s values written where the view reads them."""
+    dev = base._dev
+    xp = dev.xp
+    shape = base._array.shape
+    size = 1
+    for n in shape:
+        size *= n
+    positions = replay_view(xp, vrule, xp.reshape(xp.arange(size), shape), vkw)
+    flat = dev.backend.functional_setitem(
+        xp.reshape(base._array, (size,)),
+        xp.reshape(positions, (-1,)),
+        xp.reshape(xp.astype(view._array, base._array.dtype), (-1,)),
+    )
+    return xp.reshape(flat, shape)
+
+
+def _replay_views(base: Tensor) -> None:
+    extra = base._extra
+    if extra is None or not extra.views:
+        return
+    xp = base._dev.xp
+    for view in list(extra.views):
+        vextra = view._extra
+        if vextra is None or vextra.view is None or vextra.view[0] is not base:
+            continue
+        _, vrule, vkw = vextra.view
+        view._array = base._dev.backend.ensure_array(replay_view(xp, vrule, base._array, vkw))
+        _replay_views(view)
+
+
+def replay_view(xp: Any, rule: Rule, x: Any, kw: dict[str, Any] | None) -> Any:
+    """Apply the view function ``rule`` to ``x`` again (raw array or Tensor)."""
+    if rule.name == "__getitem__":
+        return x[(kw or {})["key"]]
+    return getattr(xp, rule.name)(x, **(kw or {}))
+
+
+def _root_of(t: Tensor) -> Tensor:
+    while t._extra is not None and t._extra.view is not None:
+        t = t._extra.view[0]
+    return t
+
+
+def _check_leaf(t: Tensor, op: str) -> None:
+    if not STATE.enabled:
+        return
+    if t._rg and t._grad_fn is None:
+        msg = (
+            f"`{op}` would change a leaf tensor that requires grad in place. Do it inside "
+            "`with agrad.no_grad():` (as an optimiser step does), or work on a copy."
+        )
+        raise InplaceLeafError(msg)
+    root = _root_of(t)
+    if root is not t and root._rg and root._grad_fn is None:
+        msg = (
+            f"`{op}` would change, in place, a view of a leaf tensor that requires grad. "
+            "Do it inside `with agrad.no_grad():`, or work on a copy of the leaf."
+        )
+        raise InplaceLeafError(msg)
+
+
+def _after_inplace(t: Tensor) -> None:
+    """``t`` got a new ``grad_fn`` in place: update the base it views, and its own views."""
+    extra = t._extra
+    if extra is None:
+        return
+    if extra.view is not None:
+        base, vrule, vkw = extra.view
+        _scatter_into_base(base, t, vrule, vkw)
+        return  # the base's update refreshes its views, t among them
+    _refresh_views(t)
+
+
+def _refresh_views(base: Tensor) -> None:
+    extra = base._extra
+    if extra is None or not extra.views:
+        return
+    for view in list(extra.views):
+        vextra = view._extra
+        if vextra is None or vextra.view is None or vextra.view[0] is not base:
+            continue
+        _, vrule, vkw = vextra.view
+        if base._rg and STATE.enabled:
+            record(vrule, view, (base,), (base._array,), vkw)
+        _refresh_views(view)
+
+
+_VIEW_SCATTER = TABLE["_view_scatter"]
+
+
+def _scatter_into_base(base: Tensor, view: Tensor, vrule: Rule, vkw: dict[str, Any] | None) -> None:
+    """The view's values changed in place; record that ``base`` changed at its positions."""
+    dev = base._dev
+    xp = dev.xp
+    shape = base._array.shape
+    size = 1
+    for n in shape:
+        size *= n
+    flat = xp.arange(size)
+    positions = replay_view(xp, vrule, xp.reshape(flat, shape), vkw)
+    # standard calls only (integer-array assignment is not in the standard)
+    mask = xp.reshape(xp.isin(flat, xp.reshape(positions, (-1,))), shape)
+    snapshot = _snapshot(base)
+
+    def replay(xp: Any, g: Any) -> Any:
+        return replay_view(xp, vrule, g, vkw)
+
+    kw = {"mask": mask, "replay": replay}
+    record(_VIEW_SCATTER, base, (snapshot, view), (base._array, view._array), kw)
+    _after_inplace(base)
+
+
+def _snapshot(t: Tensor) -> Tensor:
+    """A stand-in for ``t`` before an in-place change: same array, grad_fn and version."""
+    s = make(t._array, t._dev, t._grad_fn, t._rg, t._onr)
+    s._vc = t._vc
+    return s
+
+
+# -- in-place ------------------------------------------------------------------------
+_IOPS: dict[str, Callable[[Any, Any], Any]] = {
+    "add": operator.iadd,
+    "subtract": operator.isub,
+    "multiply": operator.imul,
+    "divide": operator.itruediv,
+    "floor_divide": operator.ifloordiv,
+    "remainder": operator.imod,
+    "pow": operator.ipow,
+    "matmul": operator.imatmul,
+    "bitwise_and": operator.iand,
+    "bitwise_or": operator.ior,
+    "bitwise_xor": operator.ixor,
+    "bitwise_left_shift": operator.ilshift,
+    "bitwise_right_shift": operator.irshift,
+}
+
+
+def copy_on_write(x: Tensor) -> None:
+    """Before an in-place write into ``x``: if a graph node saved ``x``'s array for backward
+    and nothing else aliases it, write into a fresh copy instead, so the saved value stays
+    what the forward pass used (library code that updates its arrays in place then stays
+    differentiable, where torch would raise).
+
+    A saved array is recognised by its version counter, which the saving node holds; views,
+    zero-copy moves and tensors with hooks carry an ``_extra`` and keep writing in place
+    (their saved values are still checked at backward).
+    """
+    if x._extra is not None or not x._dev.backend.mutable or sys.getrefcount(x._vc) <= 2:
+        return
+    x._array = x._dev.backend.copy(x._array)
+    x._vc = [x._vc[0]]
+
+
+def inplace(rule: Rule, x: Tensor, other: Any) -> Tensor:
+    """``x <op>= other``: really in place, and differentiable."""
+    other_rg = isinstance(other, Tensor) and other._rg
+    if isinstance(other, Tensor) and other._dev is not x._dev:
+        raise mismatch(rule.name, x._dev, other._dev)
+    if STATE.enabled:
+        _check_leaf(x, f"{rule.name} (in place)")
+    copy_on_write(x)
+    if not (STATE.enabled and not rule.nondiff and (x._rg or other_rg)):
+        b = other._array if isinstance(other, Tensor) else other
+        if not isinstance(b, (*SCALARS, x._dev.backend.array_type)):
+            b = to_tensor(b, x._dev)._array
+        result = _IOPS[rule.name](x._array, b)
+        x._array = x._dev.backend.ensure_array(result)
+        x._vc[0] += 1
+        if x._extra is not None:
+            _sync_views(x)
+        return x
+    # With a graph: compute out of place from a snapshot (copied if the rule needs x's old
+    # value), write the result back into x's memory, and let x take over the new node.
+    old = x._array
+    if rule.save in ("all", "inputs"):
+        old = x._dev.backend.copy(old)
+    snapshot = make(old, x._dev, x._grad_fn, x._rg, x._onr)
+    y = binary(rule, snapshot, other)
+    if y._array.shape != x._array.shape:
+        msg = (
+            f"`{rule.name}` in place cannot change the shape of its target: {x._array.shape!r} "
+            f"would become {y._array.shape!r}."
+        )
+        raise ValueError(msg)
+    _write_back(x, y._array)
+    if x._extra is not None:
+        _sync_views(x)
+    x._grad_fn = y._grad_fn
+    x._onr = 0
+    x._rg = True
+    _after_inplace(x)
+    return x
+
+
+def _write_back(x: Tensor, values: Any) -> None:
+    dev = x._dev
+    if dev.backend.mutable:
+        x._array[...] = dev.xp.astype(values, x._array.dtype, copy=False)
+    else:
+        x._array = values
+    x._vc[0] += 1
+
+
+_GETITEM = TABLE["__getitem__"]
+_SETITEM = TABLE["__setitem__"]
+
+
+def _getitem_forward(xp: Any, a: Any, *, key: Any) -> Any:
+    return a[key]
+
+
+def getitem(x: Tensor, key: Any) -> Tensor:
+    """``x[key]``: a view for basic keys (where the backend makes one), differentiable."""
+    key = raw_key(key, x._array.ndim)
+    return apply(_GETITEM, (x,), {"key": key}, _getitem_forward)  # type: ignore[no-any-return]
+
+
+def raw_key(key: Any, ndim: int) -> tuple[Any, ...]:
+    """An index key as a tuple of raw indices, closed with ``...`` where it names fewer
+    axes than ``ndim`` (NumPy's implicit trailing slices; the standard wants them said)."""
+    keys: tuple[Any, ...] = key if isinstance(key, tuple) else (key,)
+    keys = tuple(k._array if isinstance(k, Tensor) else k for k in keys)
+    consumed = 0
+    for k in keys:
+        if k is Ellipsis:
+            return keys
+        if k is None or isinstance(k, bool):
+            continue
+        dtype = getattr(k, "dtype", None)
+        consumed += k.ndim if dtype is not None and "bool" in str(dtype) else 1
+    return (*keys, Ellipsis) if consumed < ndim else keys
+
+
+def setitem(x: Tensor, key: Any, value: Any) -> None:
+    """``x[key] = value``, in place and differentiable."""
+    key = raw_key(key, x._array.ndim)
+    dev = x._dev
+    if isinstance(value, Tensor):
+        if value._dev is not dev:
+            msg = "__setitem__"
+            raise mismatch(msg, dev, value._dev)
+        v = value._array
+    elif isinstance(value, SCALARS):
+        v = value
+    else:
+        value = to_tensor(value, dev)
+        v = value._array
+    wants = STATE.enabled and (x._rg or (isinstance(value, Tensor) and value._rg))
+    if wants:
+        _check_leaf(x, "__setitem__")
+    copy_on_write(x)
+    snapshot = _snapshot(x) if wants else None
+    if dev.backend.mutable:
+        x._array[key] = v
+    else:
+        x._array = dev.backend.functional_setitem(x._array, key, v)
+        if x._extra is not None:
+            _sync_views(x)
+    x._vc[0] += 1
+    if wants:
+        assert snapshot is not None
+        record(_SETITEM, x, (snapshot, value), (snapshot._array, v), {"key": key})
+        _after_inplace(x)
