@@ -176,13 +176,14 @@ class Node:
     def apply(self, g: Any, graph: bool) -> Sequence[Any]:
         """Cotangents for each edge (None where an edge needs none)."""
         saved = self.saved
-        if saved is _FREED:
-            self.check_saved()
-        # flat (counter, version, which) triples; the first two checked inline, any more
-        # by check_saved
         vers = self.vers
-        stale = vers and (vers[0][0] != vers[1] or (len(vers) > 3 and vers[3][0] != vers[4]))
-        if stale or len(vers) > 6:
+        # flat (counter, version, which) triples: the first two checked inline, any more
+        # (and the errors) by check_saved; run_backward inlines this same test
+        if (
+            saved is _FREED
+            or len(vers) > 6
+            or (vers and (vers[0][0] != vers[1] or (len(vers) > 3 and vers[3][0] != vers[4])))
+        ):
             self.check_saved()
         if graph:
             return self._apply_graph(g)
@@ -395,11 +396,12 @@ def run_backward(
         ):
             saved = node.saved
             vers = node.vers
-            if saved is _FREED or (
-                vers and (vers[0][0] != vers[1] or (len(vers) > 3 and vers[3][0] != vers[4]))
+            # the test of Node.apply, inlined
+            if (
+                saved is _FREED
+                or len(vers) > 6
+                or (vers and (vers[0][0] != vers[1] or (len(vers) > 3 and vers[3][0] != vers[4])))
             ):
-                node.check_saved()
-            if len(vers) > 6:
                 node.check_saved()
             rule = node.rule
             vjps = rule.vjps

@@ -369,12 +369,6 @@ def apply(
     """
     converted: list[Any] = []
     arrays: list[Any] = []
-    if len(inputs) == 1 and type(inputs[0]) is Tensor and (dev is None or inputs[0]._dev is dev):
-        # one tensor: the most common call (reductions, views, shape functions)
-        converted.append(inputs[0])
-        arrays.append(inputs[0]._array)
-        dev = inputs[0]._dev
-        inputs = ()
     for x in inputs:
         if isinstance(x, Tensor):
             if dev is None:
