@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from heapq import heappop, heappush
 from typing import TYPE_CHECKING, Any
 
-from agrad._grad_mode import STATE
+from agrad._grad_mode import STATE, UNUSUAL
 from agrad.errors import AnomalyError, FreedGraphError, InplaceModifiedError, UnusedInputError
 
 if TYPE_CHECKING:
@@ -108,7 +108,9 @@ class Node:
             self.onrs = onrs
         if nout != 1:
             self.nout = nout
-        if STATE.anomaly:
+            if type(self) is Node:
+                self.__class__ = _GeneralNode
+        if UNUSUAL and STATE.anomaly:
             self.trace = user_stack()
 
     # -- introspection ---------------------------------------------------------------
@@ -139,6 +141,8 @@ class Node:
         """Call ``fn(grad)`` on the cotangent of output ``onr``; a non-None return replaces it."""
         if self.hooks is None:
             self.hooks = []
+            if type(self) is Node:
+                self.__class__ = _GeneralNode
         self.hooks.append((onr, fn))
 
     # -- backward --------------------------------------------------------------------
@@ -229,6 +233,17 @@ class Node:
                 gi = cast_like(gi, dtype, xp, self.dev, True)
             grads.append(gi)
         return grads
+
+
+class _GeneralNode(Node):
+    """A rule's node with several outputs or with hooks.
+
+    The sweep's fast path takes exactly the nodes of class `Node` (one output, no hooks), so
+    one type test stands for three attribute tests; a node becomes this class when it gets
+    a second output or its first hook.
+    """
+
+    __slots__ = ()
 
 
 def input_meta(edge: Any, onr: int) -> tuple[tuple[int, ...], Any]:
@@ -379,21 +394,26 @@ def run_backward(
     results: list[Any] = [None] * (len(targets) if targets is not None else 0)
     anomaly = STATE.anomaly
 
-    # the plain case, inlined below: a recorded rule (not a Function or a move) with one
-    # output and no hooks, on the way to the targets, in a backward without create_graph,
-    # anomaly checks or intermediate targets
+    # the plain case, inlined below: a recorded rule of class `Node` (one output, no hooks;
+    # not a Function or a move), on the way to the targets, in a backward without
+    # create_graph, anomaly checks or intermediate targets
     plain = not graph and not anomaly and not capture
-    while heap:
-        node = heappop(heap)[1]
+    # `top` holds the pending node with the smallest number apart from the heap: in a chain
+    # each node hands its one successor over here, and the heap stays empty
+    top: Node | None = None
+    while True:
+        if top is not None:
+            if heap and heap[0][0] < top.seq:
+                node = heappop(heap)[1]
+            else:
+                node = top
+                top = None
+        elif heap:
+            node = heappop(heap)[1]
+        else:
+            break
         g = pending.pop(node)
-        if (
-            plain
-            and g is not None
-            and type(node) is Node
-            and node.nout == 1
-            and not node.hooks
-            and (needed is None or node in needed)
-        ):
+        if plain and g is not None and type(node) is Node and (needed is None or node in needed):
             saved = node.saved
             vers = node.vers
             # the test of Node.apply, inlined
@@ -412,6 +432,7 @@ def run_backward(
                 edge = edges[i]
                 if edge is None:
                     continue
+                simple = type(edge) is Node  # one output: its shape and dtype are its own
                 vjp = vjps[i]
                 if vjp is None:
                     gi = None
@@ -426,7 +447,7 @@ def run_backward(
                         gi = vjp(g, saved[0], saved[1], saved[2], xp=xp)
                     else:
                         gi = vjp(g, *saved, xp=xp)
-                    if type(edge) is Node and edge.nout == 1:
+                    if simple:
                         shape = edge.shape
                         dtype = edge.dtype
                     else:
@@ -436,11 +457,17 @@ def run_backward(
                     dt = gi.dtype
                     if dt is not dtype and dt != dtype:
                         gi = cast_like(gi, dtype, xp, node.dev, False)
-                if type(edge) is Node and edge.nout == 1:
+                if simple:
                     prev = pending.get(edge, _ABSENT)
                     if prev is _ABSENT:  # its first cotangent (or visit)
-                        heappush(heap, (edge.seq, edge))
                         pending[edge] = gi
+                        if top is None:
+                            top = edge
+                        elif edge.seq < top.seq:
+                            heappush(heap, (top.seq, top))
+                            top = edge
+                        else:
+                            heappush(heap, (edge.seq, edge))
                     elif gi is not None:
                         if prev is None:
                             pending[edge] = gi

@@ -14,13 +14,48 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 class _State(threading.local):
-    # class attributes are each new thread's defaults
-    enabled: bool = True
+    """The grad modes of one thread. Each new thread starts from the class attributes."""
+
     inference: bool = False
-    anomaly: bool = False
+    _enabled: bool = True
+    _anomaly: bool = False
+
+    @property
+    def enabled(self) -> bool:
+        return self._enabled
+
+    @enabled.setter
+    def enabled(self, value: bool) -> None:
+        self._enabled = value
+        _mark(value and not self._anomaly)
+
+    @property
+    def anomaly(self) -> bool:
+        return self._anomaly
+
+    @anomaly.setter
+    def anomaly(self, value: bool) -> None:
+        self._anomaly = value
+        _mark(self._enabled and not value)
 
 
 STATE = _State()
+
+# The threads that have recording off or anomaly detection on, by `threading.get_ident()`.
+# While it is empty, every thread records without anomaly checks: the hot paths test
+# `not UNUSUAL or STATE.enabled` and read the thread-local modes (three times the cost of
+# the set's truth value) only when some thread is unusual. Only a thread itself adds or
+# discards its own identity, so its own test can never race. (A thread that ends inside
+# `no_grad` stays in the set: the hot paths are then only slower, never wrong.)
+UNUSUAL: set[int] = set()
+_get_ident = threading.get_ident
+
+
+def _mark(usual: bool) -> None:
+    if usual:
+        UNUSUAL.discard(_get_ident())
+    else:
+        UNUSUAL.add(_get_ident())
 
 
 def is_grad_enabled() -> bool:

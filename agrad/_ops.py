@@ -14,7 +14,7 @@ from typing import Any
 
 from agrad._device import Device, get_default_device
 from agrad._engine import NEXT_SEQ, Node, user_stack
-from agrad._grad_mode import STATE
+from agrad._grad_mode import STATE, UNUSUAL
 from agrad._tensor import Extra, Tensor, make
 from agrad.errors import DeviceMismatchError
 from agrad.extend import ArrayMeta, Rule
@@ -185,7 +185,7 @@ def record_function(
 
 
 def _wants_grad(rule: Rule, inputs: tuple[Any, ...]) -> bool:
-    if rule.nondiff or not STATE.enabled:
+    if rule.nondiff or (UNUSUAL and not STATE.enabled):
         return False
     for x in inputs:  # noqa: SIM110 - a loop: any() of a generator costs more on this hot path
         if (type(x) is Tensor or isinstance(x, Tensor)) and x._rg:
@@ -223,14 +223,19 @@ def _record1(rule: Rule, t: Tensor, x: Tensor, a: Any, kw: dict[str, Any] | None
     node.saved = saved
     node.vers = vers
     node.dev = t._dev
-    node.shape = t._array.shape
+    shape = t._array.shape
+    # the input node's own tuple when the shapes agree: the graph then keeps one tuple for a
+    # chain of elementwise calls, not one per node (fewer objects for the garbage collector)
+    if fn is not None and fn.shape == shape:
+        shape = fn.shape
+    node.shape = shape
     node.dtype = t._array.dtype
     node.seq = NEXT_SEQ()
     if kw:
         node.kw = kw
     if fn is not None and x._onr:
         node.onrs = (x._onr,)
-    if STATE.anomaly:
+    if UNUSUAL and STATE.anomaly:
         node.trace = user_stack()
     t._grad_fn = node
     t._rg = True
@@ -249,7 +254,7 @@ def unary(rule: Rule, x: Any) -> Tensor:
     t._array = out
     t._dev = dev
     t._vc = [0]
-    if x._rg and STATE.enabled and not rule.nondiff:
+    if x._rg and (not UNUSUAL or STATE.enabled) and not rule.nondiff:
         _record1(rule, t, x, a)
     else:
         t._grad_fn = None
@@ -264,21 +269,24 @@ def _record2(rule: Rule, t: Tensor, x1: Any, x2: Any, a1: Any, a2: Any) -> None:
     tensor1 = type(x1) is Tensor
     tensor2 = type(x2) is Tensor
     if (
-        save == "all"
-        or save == "meta"
+        save == "meta"
         or not (tensor1 or isinstance(x1, SCALARS))
         or not (tensor2 or isinstance(x2, SCALARS))
     ):
         record(rule, t, (x1, x2), (a1, a2), None)
         return
-    if save == "inputs":
-        saved: tuple[Any, ...] = (None, a1, a2)
+    if save == "inputs" or save == "all":
         if tensor1 and tensor2:
             vers: tuple[Any, ...] = (x1._vc, x1._vc[0], 0, x2._vc, x2._vc[0], 1)
         elif tensor1:
             vers = (x1._vc, x1._vc[0], 0)
         else:
             vers = (x2._vc, x2._vc[0], 1)
+        if save == "all":  # the output's counter first, as `record` orders them
+            saved: tuple[Any, ...] = (t._array, a1, a2)
+            vers = (t._vc, 0, -1, *vers)
+        else:
+            saved = (None, a1, a2)
     elif save == "none":
         saved = rule.empty_saved
         vers = ()
@@ -296,12 +304,15 @@ def _record2(rule: Rule, t: Tensor, x1: Any, x2: Any, a1: Any, a2: Any) -> None:
     node.saved = saved
     node.vers = vers
     node.dev = t._dev
-    node.shape = t._array.shape
+    shape = t._array.shape
+    if f1 is not None and f1.shape == shape:  # as in `_record1`
+        shape = f1.shape
+    node.shape = shape
     node.dtype = t._array.dtype
     node.seq = NEXT_SEQ()
     if (f1 is not None and x1._onr) or (f2 is not None and x2._onr):
         node.onrs = (x1._onr if f1 is not None else 0, x2._onr if f2 is not None else 0)
-    if STATE.anomaly:
+    if UNUSUAL and STATE.anomaly:
         node.trace = user_stack()
     t._grad_fn = node
     t._rg = True
@@ -342,7 +353,7 @@ def binary(rule: Rule, x1: Any, x2: Any, fwd: Callable[[Any, Any], Any] | None =
     t._dev = dev
     t._vc = [0]
     if (
-        STATE.enabled
+        (not UNUSUAL or STATE.enabled)
         and not rule.nondiff
         and ((type(x1) is Tensor and x1._rg) or (type(x2) is Tensor and x2._rg))
     ):
@@ -370,7 +381,7 @@ def apply(
     converted: list[Any] = []
     arrays: list[Any] = []
     for x in inputs:
-        if isinstance(x, Tensor):
+        if type(x) is Tensor or isinstance(x, Tensor):
             if dev is None:
                 dev = x._dev
             elif x._dev is not dev:
@@ -395,19 +406,27 @@ def apply(
     out = (
         fwd(xp, *arrays, **kwargs) if fwd is not None else getattr(xp, rule.name)(*arrays, **kwargs)
     )
-    ensure = dev.backend.ensure_array
     ins = tuple(converted)
     if nout > 1 or isinstance(out, tuple):
+        ensure = dev.backend.ensure_array
         results = tuple(make(ensure(o), dev) for o in out)
         if results and _wants_grad(rule, ins):  # no outputs (unstack of a length-0 axis)
             record(rule, results, ins, tuple(arrays), kw)
         return results
-    t = make(ensure(out), dev)
+    if out.__class__ is not dev.atype:
+        out = dev.backend.ensure_array(out)
+    t = _new(Tensor)  # as `make` does
+    t._array = out
+    t._dev = dev
+    t._vc = [0]
     if _wants_grad(rule, ins):
         if len(ins) == 1 and type(ins[0]) is Tensor and not rule.variadic:
             _record1(rule, t, ins[0], arrays[0], kw)
         else:
             record(rule, t, ins, tuple(arrays), kw)
+    else:
+        t._grad_fn = None
+        t._rg = False
     if rule.view and ins and isinstance(ins[0], Tensor):
         link_view(t, ins[0], rule, kw)
     return t

@@ -16,7 +16,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
-from agrad._grad_mode import STATE
+from agrad._grad_mode import STATE, UNUSUAL
 from agrad._ops import SCALARS, apply, binary, mismatch, record, to_tensor
 from agrad._registry import TABLE
 from agrad._tensor import Extra, Tensor, make
@@ -227,16 +227,21 @@ def copy_on_write(x: Tensor) -> None:
 
 def inplace(rule: Rule, x: Tensor, other: Any) -> Tensor:
     """``x <op>= other``: really in place, and differentiable."""
-    other_rg = isinstance(other, Tensor) and other._rg
-    if isinstance(other, Tensor) and other._dev is not x._dev:
+    is_tensor = isinstance(other, Tensor)
+    other_rg = is_tensor and other._rg
+    if is_tensor and other._dev is not x._dev:
         raise mismatch(rule.name, x._dev, other._dev)
-    if STATE.enabled:
+    recording = not UNUSUAL or STATE.enabled
+    if recording:
         _check_leaf(x, f"{rule.name} (in place)")
     copy_on_write(x)
-    if not (STATE.enabled and not rule.nondiff and (x._rg or other_rg)):
-        b = other._array if isinstance(other, Tensor) else other
-        if not isinstance(b, (*SCALARS, x._dev.backend.array_type)):
-            b = to_tensor(b, x._dev)._array
+    if not (recording and not rule.nondiff and (x._rg or other_rg)):
+        if is_tensor:
+            b = other._array
+        elif isinstance(other, (SCALARS, x._dev.backend.array_type)):
+            b = other
+        else:
+            b = to_tensor(other, x._dev)._array
         result = _IOPS[rule.name](x._array, b)
         x._array = x._dev.backend.ensure_array(result)
         x._vc[0] += 1
