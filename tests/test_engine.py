@@ -399,6 +399,41 @@ def test_grad_mode_is_thread_local():
     assert seen == [True]
 
 
+
+def test_grad_modes_of_one_thread_leave_the_others_recording():
+    # the hot paths trust a shared set of "unusual" threads before the thread-local modes:
+    # another thread inside no_grad or detect_anomaly must change nothing here, and this
+    # thread's own no_grad must hold while another thread records normally
+    from agrad._grad_mode import UNUSUAL
+
+    x = t([1.0, 2.0])
+    entered, release = threading.Event(), threading.Event()
+    results = {}
+
+    def worker(mode):
+        with mode():
+            results["worker"] = (x * 2).requires_grad, (agrad.exp(x)).requires_grad
+            entered.set()
+            release.wait(10)
+
+    for mode in (agrad.no_grad, agrad.inference_mode, agrad.detect_anomaly):
+        entered.clear()
+        release.clear()
+        th = threading.Thread(target=worker, args=(mode,))
+        th.start()
+        assert entered.wait(10)
+        y = agrad.exp(x) * 2  # recorded here, without anomaly traces
+        assert y.requires_grad
+        assert y.grad_fn.trace is None
+        with agrad.no_grad():
+            assert not (x * 2).requires_grad
+        release.set()
+        th.join()
+        recording = mode is agrad.detect_anomaly
+        assert results["worker"] == (recording, recording)
+    assert not UNUSUAL  # every thread left its modes
+
+
 # -- in-place ---------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("op", "torch_op"),
