@@ -399,7 +399,6 @@ def test_grad_mode_is_thread_local():
     assert seen == [True]
 
 
-
 def test_grad_modes_of_one_thread_leave_the_others_recording():
     # the hot paths trust a shared set of "unusual" threads before the thread-local modes:
     # another thread inside no_grad or detect_anomaly must change nothing here, and this
