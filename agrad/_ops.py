@@ -8,6 +8,7 @@ gradient is wanted. In-place operators, ``__setitem__`` and views live in
 
 from __future__ import annotations
 
+import sys
 import weakref
 from collections.abc import Callable
 from typing import Any
@@ -27,9 +28,7 @@ _new = object.__new__
 # -- conversions ---------------------------------------------------------------------
 def namespace() -> Any:
     """agrad's own namespace (the ``xp`` rules see under ``create_graph=True``)."""
-    import agrad
-
-    return agrad
+    return sys.modules["agrad"]  # loaded before any rule can run
 
 
 def device_of_array(x: Any) -> Device | None:
