@@ -412,20 +412,12 @@ def apply(
         if results and _wants_grad(rule, ins):  # no outputs (unstack of a length-0 axis)
             record(rule, results, ins, tuple(arrays), kw)
         return results
-    if out.__class__ is not dev.atype:
-        out = dev.backend.ensure_array(out)
-    t = _new(Tensor)  # as `make` does
-    t._array = out
-    t._dev = dev
-    t._vc = [0]
+    t = make(out if out.__class__ is dev.atype else dev.backend.ensure_array(out), dev)
     if _wants_grad(rule, ins):
         if len(ins) == 1 and type(ins[0]) is Tensor and not rule.variadic:
             _record1(rule, t, ins[0], arrays[0], kw)
         else:
             record(rule, t, ins, tuple(arrays), kw)
-    else:
-        t._grad_fn = None
-        t._rg = False
     if rule.view and ins and isinstance(ins[0], Tensor):
         link_view(t, ins[0], rule, kw)
     return t
