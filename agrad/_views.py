@@ -73,19 +73,26 @@ def _sync_views(t: Tensor) -> None:
 
 def _placed(base: Tensor, view: Tensor, vrule: Rule, vkw: dict[str, Any] | None) -> Any:
     """``base``'s array with ``view``'s values written where the view reads them."""
-    dev = base._dev
-    xp = dev.xp
+    xp = base._dev.xp
+    flat, positions = _view_positions(base, vrule, vkw)
+    shape = base._array.shape
+    values = base._dev.backend.functional_setitem(
+        xp.reshape(base._array, (flat.shape[0],)),
+        xp.reshape(positions, (-1,)),
+        xp.reshape(xp.astype(view._array, base._array.dtype), (-1,)),
+    )
+    return xp.reshape(values, shape)
+
+
+def _view_positions(base: Tensor, vrule: Rule, vkw: dict[str, Any] | None) -> tuple[Any, Any]:
+    """The flat positions ``0..size-1`` of ``base``, and those the view reads (its shape)."""
+    xp = base._dev.xp
     shape = base._array.shape
     size = 1
     for n in shape:
         size *= n
-    positions = replay_view(xp, vrule, xp.reshape(xp.arange(size), shape), vkw)
-    flat = dev.backend.functional_setitem(
-        xp.reshape(base._array, (size,)),
-        xp.reshape(positions, (-1,)),
-        xp.reshape(xp.astype(view._array, base._array.dtype), (-1,)),
-    )
-    return xp.reshape(flat, shape)
+    flat = xp.arange(size)
+    return flat, replay_view(xp, vrule, xp.reshape(flat, shape), vkw)
 
 
 def _replay_views(base: Tensor) -> None:
@@ -164,14 +171,9 @@ _VIEW_SCATTER = TABLE["_view_scatter"]
 
 def _scatter_into_base(base: Tensor, view: Tensor, vrule: Rule, vkw: dict[str, Any] | None) -> None:
     """The view's values changed in place; record that ``base`` changed at its positions."""
-    dev = base._dev
-    xp = dev.xp
+    xp = base._dev.xp
     shape = base._array.shape
-    size = 1
-    for n in shape:
-        size *= n
-    flat = xp.arange(size)
-    positions = replay_view(xp, vrule, xp.reshape(flat, shape), vkw)
+    flat, positions = _view_positions(base, vrule, vkw)
     # standard calls only (integer-array assignment is not in the standard)
     mask = xp.reshape(xp.isin(flat, xp.reshape(positions, (-1,))), shape)
     snapshot = _snapshot(base)
