@@ -226,7 +226,7 @@ class Node:
                 continue
             gi = vjp(g, *saved, xp=xp, **kw)
             shape, dtype = input_meta(edge, self.onrs[i] if self.onrs else 0)
-            if gi.shape != shape:
+            if gi._array.shape != shape:
                 gi = sum_to_shape(gi, shape, xp)
             dt = gi._array.dtype
             if dt is not dtype and dt != dtype:
@@ -324,16 +324,18 @@ def _needed(roots: list[Node], targets: set[Any]) -> set[Node]:
     """The nodes through which a gradient can still reach a target (node or leaf tensor)."""
     seen = set(roots)
     stack = list(roots)
+    add = seen.add
+    push = stack.append
     while stack:
         for edge in stack.pop().edges:
-            if isinstance(edge, Node) and edge not in seen:
-                seen.add(edge)
-                stack.append(edge)
+            if edge not in seen and (type(edge) is Node or isinstance(edge, Node)):
+                add(edge)
+                push(edge)
     needed: set[Node] = set()
     # a node's inputs' nodes have larger numbers: decided before the node itself
     for node in sorted(seen, key=_SEQ_OF, reverse=True):
         for edge in node.edges:
-            if edge is not None and (edge in targets or edge in needed):
+            if edge in targets or edge in needed:  # (None is in neither)
                 needed.add(node)
                 break
     return needed

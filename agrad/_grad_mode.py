@@ -26,8 +26,9 @@ class _State(threading.local):
 
     @enabled.setter
     def enabled(self, value: bool) -> None:
-        self._enabled = value
-        _mark(value and not self._anomaly)
+        if value != self._enabled:
+            self._enabled = value
+            _mark(value and not self._anomaly)
 
     @property
     def anomaly(self) -> bool:
@@ -35,8 +36,9 @@ class _State(threading.local):
 
     @anomaly.setter
     def anomaly(self, value: bool) -> None:
-        self._anomaly = value
-        _mark(self._enabled and not value)
+        if value != self._anomaly:
+            self._anomaly = value
+            _mark(self._enabled and not value)
 
 
 STATE = _State()

@@ -13,6 +13,8 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from agrad._device import Device, get_default_device
 from agrad._engine import NEXT_SEQ, Node, user_stack
 from agrad._grad_mode import STATE, UNUSUAL
@@ -438,12 +440,13 @@ def power(a: Any, b: Any) -> Any:
     return a**b
 
 
+_errstate = np.errstate
+
+
 def quiet_backward() -> Any:
     """Silence floating-point warnings during backward: like torch, inf and NaN gradients
     pass quietly (``detect_anomaly`` finds them)."""
-    import numpy as np
-
-    return np.errstate(all="ignore")
+    return _errstate(all="ignore")
 
 
 # -- engine callbacks ----------------------------------------------------------------

@@ -61,6 +61,10 @@ def _broadcast_to(x: Array, /, shape: tuple[int, ...]) -> Array:
     # broadcast axes (C-contiguous x only, which can lend its buffer)
     if isinstance(x, np.generic):  # a full reduction's cotangent: a NumPy scalar
         x = np.asarray(x)
+    if type(x) is np.ndarray and x.ndim == 0:  # the same, without the per-axis loop
+        view = np.ndarray(shape, x.dtype, x, 0, (0,) * len(shape))
+        view.flags.writeable = False
+        return view
     if type(x) is np.ndarray and len(shape) >= x.ndim and x.flags.c_contiguous:
         lead = len(shape) - x.ndim
         strides = [0] * lead
