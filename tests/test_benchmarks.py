@@ -16,6 +16,7 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 sys.path.insert(0, str(BENCHMARKS))  # the benchmarks are scripts, not a package
 
 import harness as hn  # noqa: E402 - importable only once benchmarks/ is on the path
+import instructions  # noqa: E402 - as above
 import memory  # noqa: E402 - as above
 import run  # noqa: E402 - as above
 import workloads as wl  # noqa: E402 - as above
@@ -100,3 +101,14 @@ def test_table_marks_missed_targets() -> None:
     row = run.Row("W2", "agrad(numpy)", "ms/step", 2.0, 0.1, 1.9, 2.0, 1.15, [2.0])
     assert row.met is False
     assert "**no**" in run.table([row])
+
+
+def test_instruction_counter_reads_callgrind_and_runs_its_workload() -> None:
+    # the valgrind runs themselves take half a minute each: by hand only
+    stderr = "==41== Events    : Ir\n==41== Collected : 1803389126\n==41==\n"
+    assert instructions.collected(stderr) == 1803389126
+    with pytest.raises(RuntimeError, match="no instruction total"):
+        instructions.collected("valgrind: command not found")
+    instructions.main(["W4", "--run", "1"])  # what callgrind is given to run
+    with pytest.raises(SystemExit, match="unknown workload"):
+        instructions.main(["W9", "--run", "1"])
