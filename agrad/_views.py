@@ -123,8 +123,7 @@ def _root_of(t: Tensor) -> Tensor:
 
 
 def _check_leaf(t: Tensor, op: str) -> None:
-    if not STATE.enabled:
-        return
+    """Raise if ``op`` would change a leaf that requires grad (callers: only while recording)."""
     if t._rg and t._grad_fn is None:
         msg = (
             f"`{op}` would change a leaf tensor that requires grad in place. Do it inside "

@@ -61,24 +61,26 @@ def _broadcast_to(x: Array, /, shape: tuple[int, ...]) -> Array:
     # broadcast axes (C-contiguous x only, which can lend its buffer)
     if isinstance(x, np.generic):  # a full reduction's cotangent: a NumPy scalar
         x = np.asarray(x)
-    if type(x) is np.ndarray and x.ndim == 0:  # the same, without the per-axis loop
-        view = np.ndarray(shape, x.dtype, x, 0, (0,) * len(shape))
-        view.flags.writeable = False
-        return view
-    if type(x) is np.ndarray and len(shape) >= x.ndim and x.flags.c_contiguous:
+    if type(x) is not np.ndarray:
+        return np.broadcast_to(x, shape)
+    if x.ndim == 0:  # 0 along every axis, without the per-axis loop
+        strides: tuple[int, ...] = (0,) * len(shape)
+    elif len(shape) >= x.ndim and x.flags.c_contiguous:
         lead = len(shape) - x.ndim
-        strides = [0] * lead
+        steps = [0] * lead
         for n, m, step in zip(shape[lead:], x.shape, x.strides, strict=True):
             if m == n:
-                strides.append(step)
+                steps.append(step)
             elif m == 1 and n >= 0:
-                strides.append(0)
+                steps.append(0)
             else:
                 return np.broadcast_to(x, shape)  # for NumPy's error message
-        view = np.ndarray(shape, x.dtype, x, 0, tuple(strides))
-        view.flags.writeable = False
-        return view
-    return np.broadcast_to(x, shape)
+        strides = tuple(steps)
+    else:
+        return np.broadcast_to(x, shape)
+    view = np.ndarray(shape, x.dtype, x, 0, strides)
+    view.flags.writeable = False
+    return view
 
 
 def _astype(x: Array, dtype: Any, /, *, copy: bool = True, device: Any = None) -> Array:
