@@ -1,8 +1,13 @@
-"""Shared test settings: hypothesis profiles and the GPU marker's skip."""
+"""Shared test settings: hypothesis profiles, the GPU marker's skip, a docstring-example runner."""
 
 from __future__ import annotations
 
+import doctest
+import math
 import os
+import re
+from collections.abc import Callable
+from types import ModuleType
 
 import pytest
 from hypothesis import HealthCheck, Phase, settings
@@ -42,3 +47,42 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "gpu" in item.keywords:
             item.add_marker(skip)
+
+
+# a decimal float as repr() prints it: 1.0471975511965976, -3.5e-07, 2.
+_FLOAT = re.compile(r"(?<![\w.])-?(?:\d+\.\d*(?:[eE][-+]?\d+)?|\d+[eE][-+]?\d+)")
+
+
+class _LastDigitsChecker(doctest.OutputChecker):
+    """Accepts printed floats that differ from the example's by rounding in the last digits.
+
+    libm and NumPy's SIMD loops differ between CPUs by an ulp or two in transcendental
+    functions (``acos(0.5)`` prints ``...976`` on one machine, ``...979`` on another). Text
+    around the numbers must still match exactly, and each number to 1e-13 relative.
+    """
+
+    def check_output(self, want: str, got: str, optionflags: int) -> bool:
+        if super().check_output(want, got, optionflags):
+            return True
+        wanted, gotten = _FLOAT.findall(want), _FLOAT.findall(got)
+        if not wanted or len(wanted) != len(gotten):
+            return False
+        if not super().check_output(_FLOAT.sub("F", want), _FLOAT.sub("F", got), optionflags):
+            return False
+        pairs = zip(wanted, gotten, strict=True)
+        return all(math.isclose(float(w), float(g), rel_tol=1e-13) for w, g in pairs)
+
+
+def _run_docstring_examples(module: ModuleType) -> int:
+    """Run a module's docstring examples; the number that failed (their report is printed)."""
+    flags = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+    runner = doctest.DocTestRunner(checker=_LastDigitsChecker(), optionflags=flags)
+    for test in doctest.DocTestFinder().find(module, module.__name__):
+        runner.run(test)
+    return runner.summarize(verbose=False).failed
+
+
+@pytest.fixture
+def run_docstring_examples() -> Callable[[ModuleType], int]:
+    """``run_docstring_examples(module)``: how many of its docstring examples failed."""
+    return _run_docstring_examples

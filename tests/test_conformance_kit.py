@@ -4,7 +4,6 @@ is not differentiable), its snippets, CLI, reports, pytest plugin and known-fail
 
 from __future__ import annotations
 
-import doctest
 import importlib
 import io
 import json
@@ -668,11 +667,9 @@ def _kit_modules():
 
 
 @pytest.mark.parametrize("name", _kit_modules())
-def test_kit_docstring_examples_run(name):
-    module = importlib.import_module(name)
-    flags = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
-    result = doctest.testmod(module, optionflags=flags)
-    assert result.failed == 0, f"{result.failed} docstring example(s) failed in {name}"
+def test_kit_docstring_examples_run(name, run_docstring_examples):
+    failed = run_docstring_examples(importlib.import_module(name))
+    assert failed == 0, f"{failed} docstring example(s) failed in {name}"
 
 
 def test_public_names_have_examples():

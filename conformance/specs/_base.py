@@ -143,9 +143,9 @@ class Matrices(Domain):
     """Stacks of matrices that keep a linear-algebra function differentiable.
 
     ``kind`` is ``"normal"`` (standard normal entries: full rank, distinct eigen- and singular
-    values), ``"invertible"`` (normal plus ``n`` times the identity: well conditioned),
-    ``"spd"`` (Hermitian positive definite with distinct eigenvalues) or
-    ``"negative_det"`` (invertible with its first row negated).
+    values), ``"invertible"`` (normal, each diagonal entry moved ``n`` further from zero along
+    its own sign: well conditioned, even 1 x 1), ``"spd"`` (Hermitian positive definite with
+    distinct eigenvalues) or ``"negative_det"`` (invertible with its first row negated).
 
     Examples
     --------
@@ -163,10 +163,13 @@ class Matrices(Domain):
         if self.kind == "normal" or len(shape) < 2:
             return x
         n = shape[-1]
-        eye = np.broadcast_to(np.eye(shape[-2], n), shape)
         if self.kind == "spd":
+            eye = np.broadcast_to(np.eye(shape[-2], n), shape)
             return x @ np.conj(np.swapaxes(x, -1, -2)) / max(n, 1) + eye
-        x = x + n * eye
+        # n more on each diagonal entry, along its own sign: |x_ii| >= n, even for 1 x 1
+        k = np.arange(min(shape[-2:]))
+        d = x[..., k, k]
+        x[..., k, k] = d + n * np.where(d == 0, 1, d / np.where(d == 0, 1, np.abs(d)))
         if self.kind == "negative_det":
             x = np.concatenate([-x[..., :1, :], x[..., 1:, :]], axis=-2)
         return x

@@ -171,7 +171,7 @@ SPECS = [
         shapes=square(),
         tol=_LOOSE,
     ),
-    # full rank and well conditioned (normal plus a multiple of eye(m, n))
+    # full rank and well conditioned (each diagonal entry at least n from zero)
     Spec("linalg.pinv", inputs=(INVERTIBLE,), shapes=rectangular(), tol=_LOOSER),
     # -- decompositions -----------------------------------------------------------------------
     Spec(
@@ -192,7 +192,8 @@ SPECS = [
         shapes=square(),
         tol=_LOOSER,
     ),
-    Spec("linalg.qr", call=_qr, torch=_qr, inputs=(NORMAL,), shapes=_qr_case(), tol=_LOOSER),
+    # R's diagonal away from zero: its derivatives divide by it (float32's second order most)
+    Spec("linalg.qr", call=_qr, torch=_qr, inputs=(INVERTIBLE,), shapes=_qr_case(), tol=_LOOSER),
     Spec(
         "linalg.svd",
         call=_svd,
