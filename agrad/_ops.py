@@ -25,6 +25,7 @@ from agrad.extend import ArrayMeta, Rule
 SCALARS = (bool, int, float, complex)
 _NOT_ARRAYS = (*SCALARS, ArrayMeta)  # saved values that are no arrays
 _new = object.__new__
+_NUMPY_TYPES = (np.ndarray, np.generic)
 
 
 # -- conversions ---------------------------------------------------------------------
@@ -35,13 +36,11 @@ def namespace() -> Any:
 
 def device_of_array(x: Any) -> Device | None:
     """The agrad device of a raw backend array, or None if ``x`` is not one we know."""
-    import numpy as np
-
+    if isinstance(x, _NUMPY_TYPES):  # first, and before any import: `tensor * ndarray`
+        return Device("numpy")
     from agrad._device import device_for_native
     from agrad.backends import get_backend, loaded_backends
 
-    if isinstance(x, (np.ndarray, np.generic)):
-        return Device("numpy")
     for backend in loaded_backends():
         if isinstance(x, backend.array_type):
             return device_for_native(backend, backend.device_of(x))
