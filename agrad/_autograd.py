@@ -43,7 +43,7 @@ def _roots(
         g = grads[k] if grads else None
         shape = tuple(out._array.shape)
         if g is None:
-            if out.size != 1:
+            if shape and out.size != 1:  # (a 0-d output needs no product of its shape)
                 msg = (
                     f"`{who}` on a non-scalar output (shape {shape!r}) needs a gradient for it: "
                     "pass `gradient=` (`grad_outputs=` for `agrad.grad`) with the output's "

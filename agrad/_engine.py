@@ -36,6 +36,16 @@ _FREED = object()
 _ABSENT = object()
 # creation order, falling: a node's number is below those of the nodes its inputs came from
 NEXT_SEQ = itertools.count(0, -1).__next__
+# the number drawn at the latest in-place write into any tensor (see `mark_write`): a node
+# with a smaller number was made after it, so none of its saved arrays can have changed, and
+# the sweep skips its version check (in-place writes are rare between forward and backward)
+LAST_WRITE = 1
+
+
+def mark_write() -> None:
+    """Note an in-place write (every version-counter increment calls this)."""
+    global LAST_WRITE  # one number shared by all writers, read by the sweep
+    LAST_WRITE = NEXT_SEQ()
 
 
 class Node:
@@ -179,16 +189,11 @@ class Node:
 
     def apply(self, g: Any, graph: bool) -> Sequence[Any]:
         """Cotangents for each edge (None where an edge needs none)."""
-        saved = self.saved
-        vers = self.vers
-        # flat (counter, version, which) triples: the first two checked inline, any more
-        # (and the errors) by check_saved; run_backward inlines this same test
-        if (
-            saved is _FREED
-            or len(vers) > 6
-            or (vers and (vers[0][0] != vers[1] or (len(vers) > 3 and vers[3][0] != vers[4])))
-        ):
+        # the versions need checking only if a write came after this node (see LAST_WRITE);
+        # run_backward inlines this same test
+        if self.saved is _FREED or (self.seq > LAST_WRITE and self.vers):
             self.check_saved()
+        saved = self.saved
         if graph:
             return self._apply_graph(g)
         xp = self.dev.xp
@@ -284,8 +289,11 @@ class AccumulateGrad:
 
 def sum_to_shape(g: Any, shape: tuple[int, ...], xp: Any) -> Any:
     """Undo broadcasting: sum ``g`` down to ``shape`` (the one place agrad does this)."""
-    lead = g.ndim - len(shape)
-    inner = tuple(lead + i for i, n in enumerate(shape) if n == 1 and g.shape[lead + i] != 1)
+    gshape = g.shape
+    lead = len(gshape) - len(shape)
+    if lead > 0 and gshape[lead:] == shape:  # only leading axes (a bias): one sum, no loop
+        return xp.sum(g, axis=0 if lead == 1 else tuple(range(lead)))
+    inner = tuple(lead + i for i, n in enumerate(shape) if n == 1 and gshape[lead + i] != 1)
     if inner:
         g = xp.sum(g, axis=inner, keepdims=True)
     if lead > 0:  # leading axes go without a reshape: summed away, not kept
@@ -403,6 +411,7 @@ def run_backward(
     # `top` holds the pending node with the smallest number apart from the heap: in a chain
     # each node hands its one successor over here, and the heap stays empty
     top: Node | None = None
+    everything = plain and needed is None  # plain, and every node leads to a target
     while True:
         if top is not None:
             if heap and heap[0][0] < top.seq:
@@ -415,15 +424,13 @@ def run_backward(
         else:
             break
         g = pending.pop(node)
-        if plain and g is not None and type(node) is Node and (needed is None or node in needed):
+        if (
+            (everything or (plain and needed is not None and node in needed))
+            and g is not None
+            and type(node) is Node
+        ):
             saved = node.saved
-            vers = node.vers
-            # the test of Node.apply, inlined
-            if (
-                saved is _FREED
-                or len(vers) > 6
-                or (vers and (vers[0][0] != vers[1] or (len(vers) > 3 and vers[3][0] != vers[4])))
-            ):
+            if saved is _FREED or (node.seq > LAST_WRITE and node.vers):  # as in Node.apply
                 node.check_saved()
             rule = node.rule
             vjps = rule.vjps

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from agrad._device import Device, get_default_device
-from agrad._engine import NEXT_SEQ, Node, user_stack
+from agrad._engine import NEXT_SEQ, Node, mark_write, user_stack
 from agrad._grad_mode import STATE, UNUSUAL
 from agrad._tensor import Extra, Tensor, make
 from agrad.errors import DeviceMismatchError
@@ -528,7 +528,8 @@ def accumulate(leaf: Tensor, g: Any, graph: bool, owned: bool = False) -> None:
         g = to_tensor(g, dev)
         leaf._grad = g if current is None else current + g
         return
-    g = dev.backend.ensure_array(g)
+    if g.__class__ is not dev.atype:
+        g = dev.backend.ensure_array(g)
     extra = leaf._extra
     if extra is None:
         extra = leaf._extra = Extra()
@@ -539,6 +540,7 @@ def accumulate(leaf: Tensor, g: Any, graph: bool, owned: bool = False) -> None:
     elif extra.grad_owned and current._grad_fn is None and dev.backend.mutable:
         current._array += g
         current._vc[0] += 1
+        mark_write()
     else:
         leaf._grad = make(current._array + g, dev)
         extra.grad_owned = True

@@ -16,6 +16,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
+from agrad._engine import mark_write
 from agrad._grad_mode import STATE, UNUSUAL
 from agrad._ops import SCALARS, apply, binary, mismatch, record, to_tensor
 from agrad._registry import TABLE
@@ -246,6 +247,7 @@ def inplace(rule: Rule, x: Tensor, other: Any) -> Tensor:
         result = _IOPS[rule.name](x._array, b)
         x._array = x._dev.backend.ensure_array(result)
         x._vc[0] += 1
+        mark_write()
         if x._extra is not None:
             _sync_views(x)
         return x
@@ -279,6 +281,7 @@ def _write_back(x: Tensor, values: Any) -> None:
     else:
         x._array = values
     x._vc[0] += 1
+    mark_write()
 
 
 _GETITEM = TABLE["__getitem__"]
@@ -337,6 +340,7 @@ def setitem(x: Tensor, key: Any, value: Any) -> None:
         if x._extra is not None:
             _sync_views(x)
     x._vc[0] += 1
+    mark_write()
     if wants:
         assert snapshot is not None
         record(_SETITEM, x, (snapshot, value), (snapshot._array, v), {"key": key})

@@ -51,8 +51,12 @@ def _reshape(x: Array, /, shape: tuple[int, ...], *, copy: bool | None = None) -
 
 
 def _matrix_transpose(x: Array, /) -> Array:
-    if type(x) is np.ndarray and x.ndim >= 2:
-        return x.swapaxes(-1, -2)
+    if type(x) is np.ndarray:
+        ndim = x.ndim
+        if ndim == 2:
+            return x.T  # half the cost of swapaxes
+        if ndim > 2:
+            return x.swapaxes(-1, -2)
     return _COMPAT.matrix_transpose(x)
 
 

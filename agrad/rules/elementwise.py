@@ -18,7 +18,7 @@ def _pow_vjp_x1(g: Any, out: Any, x1: Any, x2: Any, *, xp: Any) -> Any:
             return g * 0
         # small integer exponents by multiplication: NumPy's `x**2` gains, its `x**3` is slow
         if x2 == 2:
-            return g * conj(2 * x1, xp)
+            return (g + g) * conj(x1, xp)
         if x2 == 3:
             return g * conj(3 * (x1 * x1), xp)
         return g * conj(x2 * x1 ** (x2 - 1), xp)
@@ -51,6 +51,13 @@ def _maximum_vjp_x2(g: Any, out: Any, x1: Any, x2: Any, *, xp: Any) -> Any:
 def _half_weighted(g: Any, strict: Any, loose: Any, xp: Any) -> Any:
     """``g`` where ``strict``, ``g / 2`` where only ``loose``, 0 elsewhere."""
     return (g * 0.5) * (xp.astype(strict, g.dtype) + xp.astype(loose, g.dtype))
+
+
+def _tanh_vjp(g: Any, out: Any, x: Any, *, xp: Any) -> Any:
+    # g * conj(1 - out**2), as g - g*t*t: the same passes over memory, and no operation of
+    # an array with a Python scalar, which costs NumPy twice an array-array one on small arrays
+    t = conj(out, xp)
+    return g - g * t * t
 
 
 def _divide_vjp_x2(g: Any, out: Any, x1: Any, x2: Any, *, xp: Any) -> Any:
@@ -146,7 +153,7 @@ RULES = [
     Rule("log", lambda g, out, x, *, xp: g / conj(x, xp), save="inputs"),
     Rule("sin", lambda g, out, x, *, xp: g * conj(xp.cos(x), xp), save="inputs"),
     Rule("cos", lambda g, out, x, *, xp: -g * conj(xp.sin(x), xp), save="inputs"),
-    Rule("tanh", lambda g, out, x, *, xp: g * conj(1 - out * out, xp), save="out"),
+    Rule("tanh", _tanh_vjp, save="out"),
     Rule("sqrt", lambda g, out, x, *, xp: g / (2 * conj(out, xp)), save="out"),
     # torch: grad * sgn(x), with sgn(z) = z / |z| for complex z and 0 at 0
     Rule("abs", lambda g, out, x, *, xp: g * xp.sign(x), save="inputs"),
@@ -166,7 +173,7 @@ RULES = [
     Rule("log1p", lambda g, out, x, *, xp: g / conj(x + 1, xp), save="inputs"),
     Rule("log2", lambda g, out, x, *, xp: g / conj(x * _LN2, xp), save="inputs"),
     Rule("log10", lambda g, out, x, *, xp: g / conj(x * _LN10, xp), save="inputs"),
-    Rule("square", lambda g, out, x, *, xp: 2 * g * conj(x, xp), save="inputs"),
+    Rule("square", lambda g, out, x, *, xp: (g + g) * conj(x, xp), save="inputs"),
     Rule("reciprocal", lambda g, out, x, *, xp: -g * conj(out * out, xp), save="out"),
     Rule("atan2", _atan2_vjp_x1, _atan2_vjp_x2, save="inputs"),
     # d hypot/dx1 = x1 / hypot

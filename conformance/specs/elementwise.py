@@ -98,6 +98,7 @@ SPECS = [
     # the divisor away from zero; x1 / x2 near an integer (a jump) has probability ~0
     Spec("remainder", inputs=(REAL, AWAY), dtypes=REAL_ONLY),
     # -- Python scalars beside arrays (other code paths of the same rules) ------------------
+    Spec("pow", call=lambda xp, x: x**2, torch=lambda t, x: x**2, label="pow(x, 2)"),
     Spec("pow", call=lambda xp, x: x**3, torch=lambda t, x: x**3, label="pow(x, 3)"),
     Spec(
         "pow",
