@@ -30,7 +30,7 @@ class Extra:
         self.grad_owned = False
         # (base, rule, kwargs) when this tensor is a view of `base`
         self.view: tuple[Tensor, Any, Any] | None = None
-        self.views: Any = None  # WeakSet of this tensor's live views
+        self.views: list[Any] | None = None  # weak references to this tensor's views
 
 
 class RemovableHandle:

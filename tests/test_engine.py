@@ -848,3 +848,18 @@ def test_failed_register_keeps_the_old_rule():
     x = t(0.0)
     agrad.sin(x).backward()
     assert x.grad.item() == 1.0
+
+
+def test_a_base_forgets_its_dead_views():
+    # a base keeps weak references to its views; dead ones are dropped as the list grows,
+    # so slicing a tensor in a loop does not grow it without bound
+    x = t([1.0, 2.0, 3.0])
+    h = x * 1.0
+    for _ in range(1000):
+        _ = h[1:]
+    kept = h[0:2]
+    assert len(h._extra.views) < 40
+    h *= 2.0  # the live view sees the write, in its values and in its gradient
+    np.testing.assert_allclose(kept.array, [2.0, 4.0])
+    agrad.sum(kept * kept).backward()
+    np.testing.assert_allclose(x.grad.array, [8.0, 16.0, 0.0])
