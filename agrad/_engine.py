@@ -437,8 +437,7 @@ def run_backward(
             xp = node.dev.xp
             kw = node.kw
             edges = node.edges
-            for i in range(len(edges)):
-                edge = edges[i]
+            for i, edge in enumerate(edges):
                 if edge is None:
                     continue
                 simple = type(edge) is Node  # one output: its shape and dtype are its own
