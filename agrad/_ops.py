@@ -336,12 +336,17 @@ def binary(rule: Rule, x1: Any, x2: Any, fwd: Callable[[Any, Any], Any] | None =
         a1 = x1._array
         if type(x2) is Tensor and x2._dev is dev:
             a2 = x2._array
+        elif type(x2) is float or type(x2) is int:  # `h * 2.0`: stays a Python scalar
+            a2 = x2
         else:
             x2, a2 = _other_operand(rule, x2, dev)
     elif type(x2) is Tensor:
         dev = x2._dev
         a2 = x2._array
-        x1, a1 = _other_operand(rule, x1, dev)
+        if type(x1) is float or type(x1) is int:
+            a1 = x1
+        else:
+            x1, a1 = _other_operand(rule, x1, dev)
     else:
         forward = None if fwd is None else (lambda xp, a, b: fwd(a, b))
         return apply(rule, (x1, x2), None, forward)  # type: ignore[no-any-return]
