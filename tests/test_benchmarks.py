@@ -55,6 +55,17 @@ def test_check_catches_a_wrong_gradient() -> None:
         hn.check(workload, {"numpy (by hand)": right, "agrad(numpy)": wrong})
 
 
+def test_check_compares_subnormal_gradients_to_the_smallest_normal_number() -> None:
+    import numpy as np
+
+    workload = next(w for w in wl.WORKLOADS if w.key == "W1")
+    tiny = np.finfo(np.float64).tiny
+    want = [np.array([3.7e-322, 1.0])]
+    hn.check(workload, {"torch.autograd": want, "agrad(numpy)": [np.array([3.66e-322, 1.0])]})
+    with pytest.raises(AssertionError, match="disagrees"):  # a normal-sized difference
+        hn.check(workload, {"torch.autograd": want, "agrad(numpy)": [np.array([3 * tiny, 1.0])]})
+
+
 def test_system_names() -> None:
     assert hn.system("agrad(torch:cpu)") == hn.System("agrad(torch:cpu)", "agrad", "torch:cpu")
     assert hn.system("torch.autograd").device == "cpu"
