@@ -36,15 +36,16 @@ _FREED = object()
 _ABSENT = object()
 # creation order, falling: a node's number is below those of the nodes its inputs came from
 NEXT_SEQ = itertools.count(0, -1).__next__
-# the number drawn at the latest in-place write into any tensor (see `mark_write`): a node
+# the number drawn at the latest in-place write into any tensor (see `bump_version`): a node
 # with a smaller number was made after it, so none of its saved arrays can have changed, and
 # the sweep skips its version check (in-place writes are rare between forward and backward)
 LAST_WRITE = 1
 
 
-def mark_write() -> None:
-    """Note an in-place write (every version-counter increment calls this)."""
+def bump_version(counter: list[int]) -> None:
+    """Count an in-place write in a tensor's version counter, and note it for the sweep."""
     global LAST_WRITE  # one number shared by all writers, read by the sweep
+    counter[0] += 1
     LAST_WRITE = NEXT_SEQ()
 
 

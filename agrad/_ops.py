@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from agrad._device import Device, get_default_device
-from agrad._engine import NEXT_SEQ, Node, mark_write, user_stack
+from agrad._engine import NEXT_SEQ, Node, bump_version, user_stack
 from agrad._grad_mode import STATE, UNUSUAL
 from agrad._tensor import Extra, Tensor, make
 from agrad.errors import DeviceMismatchError
@@ -544,8 +544,7 @@ def accumulate(leaf: Tensor, g: Any, graph: bool, owned: bool = False) -> None:
         extra.grad_owned = owned and not extra.hooks
     elif extra.grad_owned and current._grad_fn is None and dev.backend.mutable:
         current._array += g
-        current._vc[0] += 1
-        mark_write()
+        bump_version(current._vc)
     else:
         leaf._grad = make(current._array + g, dev)
         extra.grad_owned = True

@@ -16,7 +16,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
-from agrad._engine import mark_write
+from agrad._engine import bump_version
 from agrad._grad_mode import STATE, UNUSUAL
 from agrad._ops import SCALARS, apply, binary, mismatch, record, to_tensor
 from agrad._registry import TABLE
@@ -256,8 +256,7 @@ def inplace(rule: Rule, x: Tensor, other: Any) -> Tensor:
             b = to_tensor(other, x._dev)._array
         result = _IOPS[rule.name](x._array, b)
         x._array = x._dev.backend.ensure_array(result)
-        x._vc[0] += 1
-        mark_write()
+        bump_version(x._vc)
         if x._extra is not None:
             _sync_views(x)
         return x
@@ -290,8 +289,7 @@ def _write_back(x: Tensor, values: Any) -> None:
         x._array[...] = dev.xp.astype(values, x._array.dtype, copy=False)
     else:
         x._array = values
-    x._vc[0] += 1
-    mark_write()
+    bump_version(x._vc)
 
 
 _GETITEM = TABLE["__getitem__"]
@@ -349,8 +347,7 @@ def setitem(x: Tensor, key: Any, value: Any) -> None:
         x._array = dev.backend.functional_setitem(x._array, key, v)
         if x._extra is not None:
             _sync_views(x)
-    x._vc[0] += 1
-    mark_write()
+    bump_version(x._vc)
     if wants:
         assert snapshot is not None
         record(_SETITEM, x, (snapshot, value), (snapshot._array, v), {"key": key})
