@@ -197,8 +197,11 @@ def _wants_grad(rule: Rule, inputs: tuple[Any, ...]) -> bool:
 # unary() and binary() are everyone's hot path: they make the tensor and the node inline
 # (a node's fields as `Node.__init__` sets them; a call costs more than the assignments),
 # without the general loop of record().
-def _record1(rule: Rule, t: Tensor, x: Tensor, a: Any, kw: dict[str, Any] | None = None) -> None:
-    """Record a call with one tensor input and one output (what `record` does for it)."""
+def _record1(
+    rule: Rule, t: Tensor, x: Tensor, a: Any, kw: dict[str, Any] | None, elementwise: bool
+) -> None:
+    """Record a call with one tensor input and one output (what `record` does for it);
+    ``elementwise``: the output has the input's shape."""
     save = rule.save
     if save == "out":
         saved: tuple[Any, ...] = (t._array, None)
@@ -223,12 +226,17 @@ def _record1(rule: Rule, t: Tensor, x: Tensor, a: Any, kw: dict[str, Any] | None
     node.saved = saved
     node.vers = vers
     node.dev = t._dev
-    shape = t._array.shape
     # the input node's own tuple when the shapes agree: the graph then keeps one tuple for a
-    # chain of elementwise calls, not one per node (fewer objects for the garbage collector)
-    if fn is not None and fn.shape == shape:
-        shape = fn.shape
-    node.shape = shape
+    # chain of elementwise calls, not one per node (fewer objects for the garbage collector);
+    # an elementwise call's output has its input's shape, and a node's `shape` is that of
+    # its output number 0, so it needs no comparison
+    if fn is not None and elementwise and not x._onr:
+        node.shape = fn.shape
+    else:
+        shape = t._array.shape
+        if fn is not None and fn.shape == shape:
+            shape = fn.shape
+        node.shape = shape
     node.dtype = t._array.dtype
     node.seq = NEXT_SEQ()
     if kw:
@@ -255,67 +263,11 @@ def unary(rule: Rule, x: Any) -> Tensor:
     t._dev = dev
     t._vc = [0]
     if x._rg and (not UNUSUAL or STATE.enabled) and not rule.nondiff:
-        _record1(rule, t, x, a)
+        _record1(rule, t, x, a, None, True)
     else:
         t._grad_fn = None
         t._rg = False
     return t
-
-
-def _record2(rule: Rule, t: Tensor, x1: Any, x2: Any, a1: Any, a2: Any) -> None:
-    # each operand is a Tensor or a Python scalar (see `binary`); a tensor subclass or a
-    # rule that saves metadata takes the general path
-    save = rule.save
-    tensor1 = type(x1) is Tensor
-    tensor2 = type(x2) is Tensor
-    if (
-        save == "meta"
-        or not (tensor1 or isinstance(x1, SCALARS))
-        or not (tensor2 or isinstance(x2, SCALARS))
-    ):
-        record(rule, t, (x1, x2), (a1, a2), None)
-        return
-    if save == "inputs" or save == "all":
-        if tensor1 and tensor2:
-            vers: tuple[Any, ...] = (x1._vc, x1._vc[0], 0, x2._vc, x2._vc[0], 1)
-        elif tensor1:
-            vers = (x1._vc, x1._vc[0], 0)
-        else:
-            vers = (x2._vc, x2._vc[0], 1)
-        if save == "all":  # the output's counter first, as `record` orders them
-            saved: tuple[Any, ...] = (t._array, a1, a2)
-            vers = (t._vc, 0, -1, *vers)
-        else:
-            saved = (None, a1, a2)
-    elif save == "none":
-        saved = rule.empty_saved
-        vers = ()
-    else:  # "out"
-        saved = (t._array, None, None)
-        vers = (t._vc, 0, -1)
-    f1 = x1._grad_fn if tensor1 else None
-    f2 = x2._grad_fn if tensor2 else None
-    node = _new(Node)
-    node.rule = rule
-    node.edges = (
-        f1 if f1 is not None else (x1 if tensor1 and x1._rg else None),
-        f2 if f2 is not None else (x2 if tensor2 and x2._rg else None),
-    )
-    node.saved = saved
-    node.vers = vers
-    node.dev = t._dev
-    shape = t._array.shape
-    if f1 is not None and f1.shape == shape:  # as in `_record1`
-        shape = f1.shape
-    node.shape = shape
-    node.dtype = t._array.dtype
-    node.seq = NEXT_SEQ()
-    if (f1 is not None and x1._onr) or (f2 is not None and x2._onr):
-        node.onrs = (x1._onr if f1 is not None else 0, x2._onr if f2 is not None else 0)
-    if UNUSUAL and STATE.anomaly:
-        node.trace = user_stack()
-    t._grad_fn = node
-    t._rg = True
 
 
 def _other_operand(rule: Rule, x: Any, dev: Device) -> tuple[Any, Any]:
@@ -357,15 +309,67 @@ def binary(rule: Rule, x1: Any, x2: Any, fwd: Callable[[Any, Any], Any] | None =
     t._array = out
     t._dev = dev
     t._vc = [0]
+    tensor1 = type(x1) is Tensor
+    tensor2 = type(x2) is Tensor
     if (
-        (not UNUSUAL or STATE.enabled)
-        and not rule.nondiff
-        and ((type(x1) is Tensor and x1._rg) or (type(x2) is Tensor and x2._rg))
+        not ((tensor1 and x1._rg) or (tensor2 and x2._rg))
+        or (UNUSUAL and not STATE.enabled)
+        or rule.nondiff
     ):
-        _record2(rule, t, x1, x2, a1, a2)
-    else:
         t._grad_fn = None
         t._rg = False
+        return t
+    # the node, made inline as `_record1` makes one: each operand is a Tensor or a Python
+    # scalar; a tensor subclass or a rule that saves metadata takes the general path
+    save = rule.save
+    if (
+        save == "meta"
+        or not (tensor1 or isinstance(x1, SCALARS))
+        or not (tensor2 or isinstance(x2, SCALARS))
+    ):
+        record(rule, t, (x1, x2), (a1, a2), None)
+        return t
+    if save == "inputs" or save == "all":
+        if tensor1 and tensor2:
+            vers: tuple[Any, ...] = (x1._vc, x1._vc[0], 0, x2._vc, x2._vc[0], 1)
+        elif tensor1:
+            vers = (x1._vc, x1._vc[0], 0)
+        else:
+            vers = (x2._vc, x2._vc[0], 1)
+        if save == "all":  # the output's counter first, as `record` orders them
+            saved: tuple[Any, ...] = (out, a1, a2)
+            vers = (t._vc, 0, -1, *vers)
+        else:
+            saved = (None, a1, a2)
+    elif save == "none":
+        saved = rule.empty_saved
+        vers = ()
+    else:  # "out"
+        saved = (out, None, None)
+        vers = (t._vc, 0, -1)
+    f1 = x1._grad_fn if tensor1 else None
+    f2 = x2._grad_fn if tensor2 else None
+    node = _new(Node)
+    node.rule = rule
+    node.edges = (
+        f1 if f1 is not None else (x1 if tensor1 and x1._rg else None),
+        f2 if f2 is not None else (x2 if tensor2 and x2._rg else None),
+    )
+    node.saved = saved
+    node.vers = vers
+    node.dev = dev
+    shape = out.shape
+    if f1 is not None and f1.shape == shape:  # as in `_record1`
+        shape = f1.shape
+    node.shape = shape
+    node.dtype = out.dtype
+    node.seq = NEXT_SEQ()
+    if (f1 is not None and x1._onr) or (f2 is not None and x2._onr):
+        node.onrs = (x1._onr if f1 is not None else 0, x2._onr if f2 is not None else 0)
+    if UNUSUAL and STATE.anomaly:
+        node.trace = user_stack()
+    t._grad_fn = node
+    t._rg = True
     return t
 
 
@@ -421,7 +425,7 @@ def apply(
     t = make(out if out.__class__ is dev.atype else dev.backend.ensure_array(out), dev)
     if _wants_grad(rule, ins):
         if len(ins) == 1 and type(ins[0]) is Tensor and not rule.variadic:
-            _record1(rule, t, ins[0], arrays[0], kw)
+            _record1(rule, t, ins[0], arrays[0], kw, False)
         else:
             record(rule, t, ins, tuple(arrays), kw)
     if rule.view and ins and isinstance(ins[0], Tensor):

@@ -201,9 +201,8 @@ def conj(x: Array, xp: Any) -> Array:
     >>> conj(agrad.asarray([1 + 2j]), agrad).tolist()
     [(1-2j)]
     """
-    try:
-        dtype = x.dtype
-    except AttributeError:
+    dtype = getattr(x, "dtype", None)
+    if dtype is None:  # a Python scalar: a default costs far less than a caught AttributeError
         return x.conjugate() if isinstance(x, complex) else x
     key = id(dtype)
     if key in _REAL_IDS:
