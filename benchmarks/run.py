@@ -13,7 +13,8 @@ compared (`harness.check`), so no benchmark can time a wrong program. The timed 
 go round-robin over the systems, starting one system later each round, with a garbage
 collection before every sample and not inside it. The table gives each system's median,
 its interquartile range relative to the median, its ratio to the workload's reference
-system (both medians from this run) and the target of issue 7 where there is one.
+system (both medians from this run), the ratio of the two fastest samples, and the target
+of issue 7 where there is one: a target is met when both ratios are within it.
 
 Everything runs on one thread: the BLAS and OpenMP thread counts are forced to 1 before
 NumPy is imported, and torch gets `torch.set_num_threads(1)`.
@@ -72,12 +73,17 @@ class Row:
     target: float | None
     samples: list[float]
     note: str = ""
+    best_ratio: float | None = None  # the fastest sample / the reference's fastest
 
     @property
     def met(self) -> bool | None:
+        # both ratios: on a machine whose samples fall into a fast and a slow group (W3's
+        # fresh 80 MB arrays and the kernel's page faults), which group a median lands in
+        # is luck, and the fastest samples are the fair comparison
         if self.target is None or self.ratio is None:
             return None
-        return self.ratio <= self.target
+        best_ok = self.best_ratio is None or self.best_ratio <= self.target
+        return self.ratio <= self.target and best_ok
 
 
 # ---------------------------------------------------------------------------------------
@@ -195,6 +201,8 @@ def _rows(
 ) -> list[Row]:
     medians = {name: statistics.median(s) * scale for name, s in samples.items()}
     ref = medians.get(workload.reference)
+    ref_samples = samples.get(workload.reference)
+    ref_best = min(ref_samples) * scale if ref_samples else None
     rows = []
     for name in names:
         target = workload.targets.get(name)
@@ -219,6 +227,7 @@ def _rows(
                 target,
                 values,
                 "reference" if name == workload.reference else "",
+                min(values) / ref_best if ref_best else None,
             )
         )
     return rows
@@ -231,23 +240,25 @@ def _num(x: float) -> str:
 def table(rows: Sequence[Row]) -> str:
     """The rows as a Markdown table."""
     lines = [
-        "| workload | system | median | IQR | min | ratio | target | met |",
-        "|---|---|---:|---:|---:|---:|---:|---|",
+        "| workload | system | median | IQR | min | ratio | min ratio | target | met |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in rows:
         if r.median is None:
-            lines.append(f"| {r.workload} | {r.system} | skipped: {r.note} | | | | | |")
+            lines.append(f"| {r.workload} | {r.system} | skipped: {r.note} | | | | | | |")
             continue
         ratio = "-" if r.ratio is None else f"{r.ratio:.2f}"
+        best_ratio = "-" if r.best_ratio is None else f"{r.best_ratio:.2f}"
         if r.note == "reference":
             ratio += " (ref)"
+            best_ratio += " (ref)"
         target = "" if r.target is None else f"<= {r.target:.2f}"
         met = {None: "", True: "yes", False: "**no**"}[r.met]
         iqr = f"{100 * r.iqr:.0f}%" if r.iqr is not None else ""
         best = "" if r.best is None else _num(r.best)
         lines.append(
             f"| {r.workload} | {r.system} | {_num(r.median)} {r.unit} | {iqr} | {best} | {ratio} "
-            f"| {target} | {met} |"
+            f"| {best_ratio} | {target} | {met} |"
         )
     return "\n".join(lines)
 
