@@ -215,6 +215,7 @@ def _rows(
         values = [v * scale for v in samples[name]]
         q1, _, q3 = statistics.quantiles(values, n=4) if len(values) > 1 else (values[0],) * 3
         med = medians[name]
+        best = min(values)
         rows.append(
             Row(
                 workload.label,
@@ -222,12 +223,12 @@ def _rows(
                 workload.unit,
                 med,
                 (q3 - q1) / med if med else 0.0,
-                min(values),
+                best,
                 med / ref if ref else None,
                 target,
                 values,
                 "reference" if name == workload.reference else "",
-                min(values) / ref_best if ref_best else None,
+                best / ref_best if ref_best else None,
             )
         )
     return rows
