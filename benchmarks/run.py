@@ -51,6 +51,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+try:
+    import resource
+except ImportError:  # Windows: no page-fault counts
+    resource = None  # type: ignore[assignment]
+
 import harness as hn
 import memory
 import numpy as np
@@ -74,6 +79,7 @@ class Row:
     samples: list[float]
     note: str = ""
     best_ratio: float | None = None  # the fastest sample / the reference's fastest
+    faults: float | None = None  # minor page faults per call (median), where counted
 
     @property
     def met(self) -> bool | None:
@@ -111,6 +117,18 @@ def _check(workload: hn.Workload, cases: dict[str, hn.Case]) -> None:
 CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
 
 
+def page_faults() -> int | None:
+    """Minor page faults of this process so far (None where the platform does not count).
+
+    A fresh buffer costs the kernel a fault per page on first touch; on a virtual machine
+    that can be a third of a W2 step, paid alike by every system, which pulls ratios
+    towards 1 (see docs/performance.md). The runner reports them per call.
+    """
+    if resource is None:
+        return None
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+
+
 def time_workload(
     workload: hn.Workload,
     names: Sequence[str],
@@ -118,8 +136,12 @@ def time_workload(
     *,
     smoke: bool = False,
     clock: str = "wall",
+    faults: dict[str, list[float]] | None = None,
 ) -> dict[str, list[float]]:
-    """Seconds per call of each system, `repeats` samples each, interleaved."""
+    """Seconds per call of each system, `repeats` samples each, interleaved.
+
+    ``faults``, when given, receives each sample's minor page faults per call.
+    """
     now = CLOCKS[clock]
     cases = {name: workload.build(name, smoke=smoke) for name in names}
     _check(workload, cases)  # also the warm-up
@@ -134,11 +156,17 @@ def time_workload(
                 case = cases[name]
                 gc.collect()
                 case.sync()
+                faults_before = page_faults()
                 start = now()
                 for _ in range(workload.inner):
                     case.run()
                 case.sync()
                 samples[name].append((now() - start) / workload.inner)
+                faults_after = page_faults()
+                if faults is not None and faults_before is not None and faults_after is not None:
+                    faults.setdefault(name, []).append(
+                        (faults_after - faults_before) / workload.inner
+                    )
     finally:
         gc.unfreeze()
     return samples
@@ -198,6 +226,7 @@ def _rows(
     samples: dict[str, list[float]],
     skipped: dict[str, str],
     scale: float,
+    faults: dict[str, list[float]] | None = None,
 ) -> list[Row]:
     medians = {name: statistics.median(s) * scale for name, s in samples.items()}
     ref = medians.get(workload.reference)
@@ -229,6 +258,7 @@ def _rows(
                 values,
                 "reference" if name == workload.reference else "",
                 best / ref_best if ref_best else None,
+                statistics.median(faults[name]) if faults and faults.get(name) else None,
             )
         )
     return rows
@@ -241,12 +271,12 @@ def _num(x: float) -> str:
 def table(rows: Sequence[Row]) -> str:
     """The rows as a Markdown table."""
     lines = [
-        "| workload | system | median | IQR | min | ratio | min ratio | target | met |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---|",
+        "| workload | system | median | IQR | min | ratio | min ratio | target | met | faults |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---|---:|",
     ]
     for r in rows:
         if r.median is None:
-            lines.append(f"| {r.workload} | {r.system} | skipped: {r.note} | | | | | | |")
+            lines.append(f"| {r.workload} | {r.system} | skipped: {r.note} | | | | | | | |")
             continue
         ratio = "-" if r.ratio is None else f"{r.ratio:.2f}"
         best_ratio = "-" if r.best_ratio is None else f"{r.best_ratio:.2f}"
@@ -257,9 +287,10 @@ def table(rows: Sequence[Row]) -> str:
         met = {None: "", True: "yes", False: "**no**"}[r.met]
         iqr = f"{100 * r.iqr:.0f}%" if r.iqr is not None else ""
         best = "" if r.best is None else _num(r.best)
+        faults = "" if r.faults is None else f"{r.faults:.0f}"
         lines.append(
             f"| {r.workload} | {r.system} | {_num(r.median)} {r.unit} | {iqr} | {best} | {ratio} "
-            f"| {best_ratio} | {target} | {met} |"
+            f"| {best_ratio} | {target} | {met} | {faults} |"
         )
     return "\n".join(lines)
 
@@ -396,6 +427,7 @@ def main(argv: Sequence[str] | None = None) -> list[Row]:
             profile_workload(workload, runnable, repeats, args.top, smoke=args.smoke)
             continue
         start = time.perf_counter()
+        faults: dict[str, list[float]] = {}
         scale = workload.scale / workload.divisor(smoke=args.smoke)
         if workload.memory:
             repeats = args.memory_repeats or (1 if args.smoke else workload.repeats)
@@ -406,8 +438,10 @@ def main(argv: Sequence[str] | None = None) -> list[Row]:
         else:
             repeats = args.repeats or (1 if args.smoke else workload.repeats)
             clock = "wall" if workload in wl.GPU_WORKLOADS else args.clock
-            samples = time_workload(workload, runnable, repeats, smoke=args.smoke, clock=clock)
-        new = _rows(workload, names, samples, skipped, scale)
+            samples = time_workload(
+                workload, runnable, repeats, smoke=args.smoke, clock=clock, faults=faults
+            )
+        new = _rows(workload, names, samples, skipped, scale, faults)
         print(f"  {repeats} repeats in {time.perf_counter() - start:.0f} s")
         print(table(new), flush=True)
         rows += new

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -145,3 +146,46 @@ def test_instruction_counter_reads_callgrind_and_runs_its_workload() -> None:
     instructions.main(["W4", "--run", "1"])  # what callgrind is given to run
     with pytest.raises(SystemExit, match="unknown workload"):
         instructions.main(["W9", "--run", "1"])
+
+
+@pytest.mark.skipif(run.page_faults() is None, reason="this platform counts no page faults")
+def test_runner_reports_page_faults_per_call() -> None:
+    import numpy as np
+
+    def fresh(sys_: hn.System, *, mb: int) -> hn.Case:
+        # a fresh buffer per call, written once: its pages fault in on first touch
+        return hn.Case(lambda: [np.ones(mb * 2**20 // 8)], lambda: None)
+
+    def reuse(sys_: hn.System, *, mb: int) -> hn.Case:
+        buffer = np.ones(mb * 2**20 // 8)
+
+        def run_() -> list[Any]:
+            buffer.fill(1.0)
+            return [buffer]
+
+        return hn.Case(run_, lambda: None)
+
+    workload = hn.Workload(
+        key="T",
+        title="faults",
+        unit="ms",
+        scale=1e3,
+        reference="numpy (by hand)",
+        targets={},
+        systems=("agrad(numpy)", "numpy (by hand)"),
+        builders={"agrad": fresh, "by_hand": reuse},
+        sizes={"mb": 64},  # above glibc's largest mmap threshold (32 MB): a fresh mapping
+        smoke_sizes={"mb": 64},
+        inner=2,
+    )
+    names = list(workload.systems)
+    faults: dict[str, list[float]] = {}
+    samples = run.time_workload(workload, names, 3, faults=faults)
+    assert [len(faults[n]) for n in names] == [3, 3]
+    # 64 MB is 32 huge pages or 16384 small ones: a fault per 2 MB at the least
+    assert min(faults["agrad(numpy)"]) >= 16
+    assert max(faults["numpy (by hand)"]) < 16
+    rows = run._rows(workload, names, samples, {}, workload.scale, faults)
+    assert rows[0].faults is not None
+    assert rows[0].faults >= 16
+    assert run.table(rows).splitlines()[0].endswith("| met | faults |")
