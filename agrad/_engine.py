@@ -97,7 +97,7 @@ class Node:
         rule: Rule,
         edges: tuple[Any, ...],
         saved: tuple[Any, ...],
-        vers: tuple[Any, ...],
+        vers: tuple[Any, ...] | list[int],
         kw: dict[str, Any] | None,
         dev: Device,
         shape: tuple[int, ...],
@@ -174,7 +174,9 @@ class Node:
                 "`retain_graph=True` to the first `backward()` (or `agrad.grad`) to keep them."
             )
             raise FreedGraphError(msg)
-        vers = self.vers
+        vers: Any = self.vers
+        if type(vers) is list:  # a one-input node's single counter, saved at version 0
+            vers = (vers, 0, -1 if self.rule.save == "out" else 0)
         for k in range(0, len(vers), 3):
             counter, version, which = vers[k], vers[k + 1], vers[k + 2]
             if counter[0] != version:

@@ -203,12 +203,16 @@ def _record1(
     """Record a call with one tensor input and one output (what `record` does for it);
     ``elementwise``: the output has the input's shape."""
     save = rule.save
+    # versions: one counter alone stands for (counter, 0, -1) when the output is saved and
+    # (counter, 0, 0) when the input is, at version 0 (see `Node.check_saved`): no tuple
+    vers: Any
     if save == "out":
         saved: tuple[Any, ...] = (t._array, None)
-        vers: tuple[Any, ...] = (t._vc, 0, -1)
+        vers = t._vc
     elif save == "inputs":
         saved = (None, a)
-        vers = (x._vc, x._vc[0], 0)
+        vc = x._vc
+        vers = vc if vc[0] == 0 else (vc, vc[0], 0)
     elif save == "none":
         saved = rule.empty_saved
         vers = ()

@@ -618,6 +618,32 @@ def test_error_inplace_change_to_saved_output_through_a_view():
         agrad.sum(y).backward()
 
 
+def test_error_inplace_change_names_the_input_and_both_versions():
+    # a one-input node keeps its saved tensor's counter alone when the version is 0, and a
+    # (counter, version, input) triple otherwise: the messages are the same either way
+    x = t([1.0, 2.0])
+    h = x * 1.0
+    y = agrad.sin(h)  # saves its input, h, at version 0
+    view = h[:]
+    view += 1.0
+    with pytest.raises(errors.InplaceModifiedError, match="`sin` \\(its input 0\\)") as info:
+        agrad.sum(y).backward()
+    assert "saved at version 0 and is now at version 1" in str(info.value)
+    h = x * 1.0
+    view = h[:]
+    view += 1.0  # version 1 before sin saves it
+    y = agrad.sin(h)
+    view *= 2.0
+    with pytest.raises(errors.InplaceModifiedError, match="`sin` \\(its input 0\\)") as info:
+        agrad.sum(y).backward()
+    assert "saved at version 1 and is now at version 2" in str(info.value)
+    z = agrad.exp(x)  # saves its output
+    z[:][0] = 0.0
+    with pytest.raises(errors.InplaceModifiedError, match="`exp` \\(its output\\)") as info:
+        agrad.sum(z).backward()
+    assert "saved at version 0 and is now at version 1" in str(info.value)
+
+
 def test_inplace_change_to_a_saved_tensor_copies_on_write():
     # torch raises here; agrad differentiates the program as it ran (finite differences)
     def f(x: Any) -> Any:
