@@ -266,11 +266,48 @@ def unary(rule: Rule, x: Any) -> Tensor:
     t._array = out
     t._dev = dev
     t._vc = [0]
-    if x._rg and (not UNUSUAL or STATE.enabled) and not rule.nondiff:
-        _record1(rule, t, x, a, None, True)
-    else:
+    if not x._rg or (UNUSUAL and not STATE.enabled) or rule.nondiff:
         t._grad_fn = None
         t._rg = False
+        return t
+    # the node, made here for the common kinds of rule (what `_record1` does, without the
+    # call: every elementwise function passes through, W1 -2.3% instructions)
+    save = rule.save
+    if save == "out":
+        saved: tuple[Any, ...] = (out, None)
+        vers: Any = t._vc  # the output's counter alone: (counter, 0, -1), see `_record1`
+    elif save == "inputs":
+        saved = (None, a)
+        vc = x._vc
+        vers = vc if vc[0] == 0 else (vc, vc[0], 0)
+    elif save == "none":
+        saved = rule.empty_saved
+        vers = ()
+    else:
+        _record1(rule, t, x, a, None, True)
+        return t
+    fn = x._grad_fn
+    node = _new(Node)
+    node.rule = rule
+    node.saved = saved
+    node.vers = vers
+    node.dev = dev
+    if fn is None:
+        node.edges = (x,)
+        node.shape = out.shape
+    else:
+        node.edges = (fn,)
+        if x._onr:
+            node.onrs = (x._onr,)
+            node.shape = out.shape
+        else:  # the input node's own shape tuple, as in `_record1`
+            node.shape = fn.shape
+    node.dtype = out.dtype
+    node.seq = NEXT_SEQ()
+    if UNUSUAL and STATE.anomaly:
+        node.trace = user_stack()
+    t._grad_fn = node
+    t._rg = True
     return t
 
 

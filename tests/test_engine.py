@@ -234,6 +234,29 @@ def test_backward_of_several_outputs_made_out_of_order_matches_torch():
     np.testing.assert_allclose(w.grad.array, wt.grad.numpy(), rtol=1e-13)
 
 
+def test_one_input_rules_on_each_output_of_a_two_output_function_match_torch():
+    # sin and abs save their input, exp its output, negative nothing: each records a node
+    # whose edge is output 0 or output 1 of eigh's node (the loss is even in each
+    # eigenvector, whose sign neither library fixes)
+    m = RNG.uniform(-1, 1, (3, 3))
+    a = m + m.T
+
+    def loss(xp, x):
+        w, v = xp.linalg.eigh(x)
+        return xp.sum(xp.sin(w) + xp.exp(w)) + xp.sum(
+            xp.abs(v) + xp.exp(v) + xp.exp(-v) + (-v) * (-v)
+        )
+
+    x = t(a)
+    loss(agrad, x).backward()
+    xt = torch.tensor(a, requires_grad=True)
+    loss(torch, xt).backward()
+    np.testing.assert_allclose(x.grad.array, xt.grad.numpy(), rtol=1e-10, atol=1e-12)
+    v = agrad.linalg.eigh(x).eigenvectors
+    for y in (agrad.sin(v), agrad.exp(v), -v):
+        assert y.grad_fn.next_functions[0] == (v.grad_fn, 1)
+
+
 def test_a_chain_of_20000_operations_backpropagates():
     x = t([0.5, -0.25])
     y = x
