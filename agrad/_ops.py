@@ -234,7 +234,9 @@ def _record1(
     # chain of elementwise calls, not one per node (fewer objects for the garbage collector);
     # an elementwise call's output has its input's shape, and a node's `shape` is that of
     # its output number 0, so it needs no comparison
-    if fn is not None and elementwise and not x._onr:
+    # (an input's output number can be nonzero only if its node is no plain `Node`)
+    onr = x._onr if fn is not None and type(fn) is not Node else 0
+    if fn is not None and elementwise and not onr:
         node.shape = fn.shape
     else:
         shape = t._array.shape
@@ -245,8 +247,8 @@ def _record1(
     node.seq = NEXT_SEQ()
     if kw:
         node.kw = kw
-    if fn is not None and x._onr:
-        node.onrs = (x._onr,)
+    if onr:
+        node.onrs = (onr,)
     if UNUSUAL and STATE.anomaly:
         node.trace = user_stack()
     t._grad_fn = node
@@ -297,7 +299,7 @@ def unary(rule: Rule, x: Any) -> Tensor:
         node.shape = out.shape
     else:
         node.edges = (fn,)
-        if x._onr:
+        if type(fn) is not Node and x._onr:  # (as in `binary`)
             node.onrs = (x._onr,)
             node.shape = out.shape
         else:  # the input node's own shape tuple, as in `_record1`
@@ -324,22 +326,31 @@ def _other_operand(rule: Rule, x: Any, dev: Device) -> tuple[Any, Any]:
 
 def binary(rule: Rule, x1: Any, x2: Any, fwd: Callable[[Any, Any], Any] | None = None) -> Tensor:
     """Call the two-input function ``rule.name`` (or ``fwd``); Python scalars stay scalars."""
+    # tensor1, tensor2: whether the operand is exactly a Tensor (a subclass, as any other
+    # operand that is no Python scalar, takes `record`'s general path)
     if type(x1) is Tensor:
+        tensor1 = True
         dev = x1._dev
         a1 = x1._array
         if type(x2) is Tensor and x2._dev is dev:
+            tensor2 = True
             a2 = x2._array
         elif type(x2) is float or type(x2) is int:  # `h * 2.0`: stays a Python scalar
+            tensor2 = False
             a2 = x2
         else:
             x2, a2 = _other_operand(rule, x2, dev)
+            tensor2 = type(x2) is Tensor
     elif type(x2) is Tensor:
+        tensor2 = True
         dev = x2._dev
         a2 = x2._array
         if type(x1) is float or type(x1) is int:
+            tensor1 = False
             a1 = x1
         else:
             x1, a1 = _other_operand(rule, x1, dev)
+            tensor1 = type(x1) is Tensor
     else:
         forward = None if fwd is None else (lambda xp, a, b: fwd(a, b))
         return apply(rule, (x1, x2), None, forward)  # type: ignore[no-any-return]
@@ -350,8 +361,6 @@ def binary(rule: Rule, x1: Any, x2: Any, fwd: Callable[[Any, Any], Any] | None =
     t._array = out
     t._dev = dev
     t._vc = [0]
-    tensor1 = type(x1) is Tensor
-    tensor2 = type(x2) is Tensor
     if (
         not ((tensor1 and x1._rg) or (tensor2 and x2._rg))
         or (UNUSUAL and not STATE.enabled)
@@ -405,7 +414,11 @@ def binary(rule: Rule, x1: Any, x2: Any, fwd: Callable[[Any, Any], Any] | None =
     node.shape = shape
     node.dtype = out.dtype
     node.seq = NEXT_SEQ()
-    if (f1 is not None and x1._onr) or (f2 is not None and x2._onr):
+    # an input's output number is 0 unless its node has several outputs, and such a node is
+    # never of class `Node` itself (see `Node.__init__`): no read of `_onr` for the others
+    if (f1 is not None and type(f1) is not Node and x1._onr) or (
+        f2 is not None and type(f2) is not Node and x2._onr
+    ):
         node.onrs = (x1._onr if f1 is not None else 0, x2._onr if f2 is not None else 0)
     if UNUSUAL and STATE.anomaly:
         node.trace = user_stack()

@@ -235,16 +235,16 @@ def test_backward_of_several_outputs_made_out_of_order_matches_torch():
 
 
 def test_one_input_rules_on_each_output_of_a_two_output_function_match_torch():
-    # sin and abs save their input, exp its output, negative nothing: each records a node
-    # whose edge is output 0 or output 1 of eigh's node (the loss is even in each
-    # eigenvector, whose sign neither library fixes)
+    # sin and abs save their input, exp its output, negative nothing, multiply both
+    # inputs: each records a node whose edges are output 0 or output 1 of eigh's node (the
+    # loss is even in each eigenvector, whose sign neither library fixes)
     m = RNG.uniform(-1, 1, (3, 3))
     a = m + m.T
 
     def loss(xp, x):
         w, v = xp.linalg.eigh(x)
         return xp.sum(xp.sin(w) + xp.exp(w)) + xp.sum(
-            xp.abs(v) + xp.exp(v) + xp.exp(-v) + (-v) * (-v)
+            xp.abs(v) + xp.exp(v) + xp.exp(-v) + (-v) * (-v) + v * 2.0 * v
         )
 
     x = t(a)
@@ -255,6 +255,8 @@ def test_one_input_rules_on_each_output_of_a_two_output_function_match_torch():
     v = agrad.linalg.eigh(x).eigenvectors
     for y in (agrad.sin(v), agrad.exp(v), -v):
         assert y.grad_fn.next_functions[0] == (v.grad_fn, 1)
+    assert (v * v).grad_fn.next_functions == ((v.grad_fn, 1), (v.grad_fn, 1))
+    assert (2.0 * v).grad_fn.next_functions == ((None, 0), (v.grad_fn, 1))
 
 
 def test_a_chain_of_20000_operations_backpropagates():
