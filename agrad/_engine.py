@@ -68,12 +68,13 @@ class Node:
 
     __slots__ = (
         # rarely set attributes live in a lazily created __dict__ and default to the
-        # class attributes below: a node costs 7 assignments, not 13
+        # class attributes below: a node costs 8 assignments, not 13
         "__dict__",
         "__weakref__",
         "dev",
         "dtype",
         "edges",
+        "kw",
         "rule",
         "saved",
         "seq",
@@ -81,7 +82,9 @@ class Node:
         "vers",
     )
 
-    kw: dict[str, Any] | None = None
+    # the call's keywords (None: none), a slot of its own although most calls have none: the
+    # sweep reads it at every node, and a read through a class default costs more than a store
+    kw: dict[str, Any] | None
     onrs: tuple[int, ...] | None = None
     nout: int = 1
     # the output's shape and native dtype (the first output's; `outs` has them all), which
@@ -113,8 +116,7 @@ class Node:
         self.shape = shape
         self.dtype = dtype
         self.seq = NEXT_SEQ()
-        if kw is not None:
-            self.kw = kw
+        self.kw = kw
         if onrs is not None:
             self.onrs = onrs
         if nout != 1:

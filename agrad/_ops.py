@@ -245,8 +245,7 @@ def _record1(
         node.shape = shape
     node.dtype = t._array.dtype
     node.seq = NEXT_SEQ()
-    if kw:
-        node.kw = kw
+    node.kw = kw
     if onr:
         node.onrs = (onr,)
     if UNUSUAL and STATE.anomaly:
@@ -306,6 +305,7 @@ def unary(rule: Rule, x: Any) -> Tensor:
             node.shape = fn.shape
     node.dtype = out.dtype
     node.seq = NEXT_SEQ()
+    node.kw = None
     if UNUSUAL and STATE.anomaly:
         node.trace = user_stack()
     t._grad_fn = node
@@ -414,6 +414,7 @@ def binary(rule: Rule, x1: Any, x2: Any, fwd: Callable[[Any, Any], Any] | None =
     node.shape = shape
     node.dtype = out.dtype
     node.seq = NEXT_SEQ()
+    node.kw = None
     # an input's output number is 0 unless its node has several outputs, and such a node is
     # never of class `Node` itself (see `Node.__init__`): no read of `_onr` for the others
     if (f1 is not None and type(f1) is not Node and x1._onr) or (
