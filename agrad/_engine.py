@@ -95,7 +95,10 @@ class Node:
     hooks: list[tuple[int, Callable[[Any], Any]]] | None = None
     trace: traceback.StackSummary | None = None
 
-    def __init__(
+    # no __init__: `Node()` then makes a blank node without running Python code (a quarter
+    # less time than `object.__new__(Node)`), which the forward calls fill in themselves
+    # (see `agrad._ops.unary`); `setup` fills in the rest
+    def setup(
         self,
         rule: Rule,
         edges: tuple[Any, ...],
@@ -107,7 +110,8 @@ class Node:
         dtype: Any,
         onrs: tuple[int, ...] | None = None,
         nout: int = 1,
-    ) -> None:
+    ) -> Node:
+        """Fill in a blank node (``Node()``, or a subclass's) and return it."""
         self.rule = rule
         self.edges = edges
         self.saved = saved
@@ -125,6 +129,7 @@ class Node:
                 self.__class__ = _GeneralNode
         if UNUSUAL and STATE.anomaly:
             self.trace = user_stack()
+        return self
 
     # -- introspection ---------------------------------------------------------------
     def name(self) -> str:

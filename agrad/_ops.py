@@ -151,7 +151,7 @@ def record(
                 if is_tensor[i]:
                     vlist += (x._vc, x._vc[0], i)
         vers = tuple(vlist)
-    node = node_class(
+    node = node_class().setup(
         rule,
         tuple(edges),
         saved,
@@ -195,7 +195,7 @@ def _wants_grad(rule: Rule, inputs: tuple[Any, ...]) -> bool:
 
 # -- forward calls -------------------------------------------------------------------
 # unary() and binary() are everyone's hot path: they make the tensor and the node inline
-# (a node's fields as `Node.__init__` sets them; a call costs more than the assignments),
+# (a node's fields as `Node.setup` sets them; a call costs more than the assignments),
 # without the general loop of record().
 def _record1(
     rule: Rule, t: Tensor, x: Tensor, a: Any, kw: dict[str, Any] | None, elementwise: bool
@@ -224,7 +224,7 @@ def _record1(
         saved = (t._array, a)
         vers = (t._vc, 0, -1, x._vc, x._vc[0], 0)
     fn = x._grad_fn
-    node = _new(Node)
+    node = Node()
     node.rule = rule
     node.edges = (x if fn is None else fn,)
     node.saved = saved
@@ -288,7 +288,7 @@ def unary(rule: Rule, x: Any) -> Tensor:
         _record1(rule, t, x, a, None, True)
         return t
     fn = x._grad_fn
-    node = _new(Node)
+    node = Node()
     node.rule = rule
     node.saved = saved
     node.vers = vers
@@ -399,7 +399,7 @@ def binary(rule: Rule, x1: Any, x2: Any, fwd: Callable[[Any, Any], Any] | None =
         vers = (t._vc, 0, -1)
     f1 = x1._grad_fn if tensor1 else None
     f2 = x2._grad_fn if tensor2 else None
-    node = _new(Node)
+    node = Node()
     node.rule = rule
     node.edges = (
         f1 if f1 is not None else (x1 if tensor1 and x1._rg else None),
@@ -416,7 +416,7 @@ def binary(rule: Rule, x1: Any, x2: Any, fwd: Callable[[Any, Any], Any] | None =
     node.seq = NEXT_SEQ()
     node.kw = None
     # an input's output number is 0 unless its node has several outputs, and such a node is
-    # never of class `Node` itself (see `Node.__init__`): no read of `_onr` for the others
+    # never of class `Node` itself (see `Node.setup`): no read of `_onr` for the others
     if (f1 is not None and type(f1) is not Node and x1._onr) or (
         f2 is not None and type(f2) is not Node and x2._onr
     ):
