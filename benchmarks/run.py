@@ -10,8 +10,9 @@
 
 Every system of a workload is set up first; each is then run once and their gradients are
 compared (`harness.check`), so no benchmark can time a wrong program. The timed repeats
-go round-robin over the systems, starting one system later each round, with a garbage
-collection before every sample and not inside it. The table gives each system's median,
+go round the systems, one sample each per round, in orders where each system follows every
+other equally often (`balanced_orders`), with a garbage collection before every sample and
+not inside it. The table gives each system's median,
 its interquartile range relative to the median, its ratio to the workload's reference
 system (both medians from this run), the ratio of the two fastest samples, and the target
 of issue 7 where there is one: a target is met when both ratios are within it.
@@ -129,6 +130,29 @@ def page_faults() -> int | None:
     return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
 
 
+def balanced_orders(n: int) -> list[list[int]]:
+    """Orders of ``range(n)`` in which each item comes straight after each other item
+    equally often (a Williams design: ``n`` rows for even ``n``, ``2n`` for odd).
+
+    A plain rotation keeps every system's neighbour the same in every round, so a system
+    that leaves the process slowed (torch.autograd's W3, with its 371 thousand page faults a
+    call) slows the same successor each time; here each system follows it as often.
+    """
+    first = [0]
+    low, high = 1, n - 1
+    for i in range(1, n):
+        if i % 2:
+            first.append(low)
+            low += 1
+        else:
+            first.append(high)
+            high -= 1
+    rows = [[(k + r) % n for k in first] for r in range(n)]
+    if n % 2:
+        rows += [row[::-1] for row in rows]
+    return rows
+
+
 def time_workload(
     workload: hn.Workload,
     names: Sequence[str],
@@ -146,13 +170,13 @@ def time_workload(
     cases = {name: workload.build(name, smoke=smoke) for name in names}
     _check(workload, cases)  # also the warm-up
     samples: dict[str, list[float]] = {name: [] for name in names}
-    order = list(names)
+    orders = balanced_orders(len(names))
     gc.collect()
     gc.freeze()  # the libraries' and set-up's objects: no collection needs to walk them again
     try:
         for r in range(repeats):
-            k = r % len(order)
-            for name in order[k:] + order[:k]:
+            for i in orders[r % len(orders)]:
+                name = names[i]
                 case = cases[name]
                 gc.collect()
                 case.sync()
@@ -181,10 +205,10 @@ def memory_workload(
     env = {**os.environ, "MALLOC_MMAP_THRESHOLD_": "65536", **dict.fromkeys(THREAD_VARS, "1")}
     steps: dict[str, list[float]] = {name: [] for name in names}
     setups: dict[str, list[float]] = {name: [] for name in names}
-    order = list(names)
+    orders = balanced_orders(len(names))
     for r in range(repeats):
-        k = r % len(order)
-        for name in order[k:] + order[:k]:
+        for i in orders[r % len(orders)]:
+            name = names[i]
             cmd = [sys.executable, str(HERE / "memory.py"), name, *(["--smoke"] * smoke)]
             proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
             if proc.returncode != 0:

@@ -148,6 +148,54 @@ def test_instruction_counter_reads_callgrind_and_runs_its_workload() -> None:
         instructions.main(["W9", "--run", "1"])
 
 
+@pytest.mark.parametrize("n", range(1, 8))
+def test_balanced_orders_give_each_system_each_predecessor_equally_often(n: int) -> None:
+    from collections import Counter
+    from itertools import pairwise
+
+    rows = run.balanced_orders(n)
+    assert len(rows) == (n if n % 2 == 0 else 2 * n)
+    assert all(sorted(row) == list(range(n)) for row in rows)
+    follows = Counter((a, b) for row in rows for a, b in pairwise(row))
+    pairs = [(a, b) for a in range(n) for b in range(n) if a != b]
+    assert sorted(follows) == sorted(pairs)
+    assert len(set(follows.values())) <= 1  # each ordered pair as often as any other
+
+
+def test_time_workload_samples_every_system_in_balanced_orders() -> None:
+    seen: list[str] = []
+
+    def builder(name: str) -> Any:
+        def build(sys_: hn.System, *, n: int) -> hn.Case:
+            return hn.Case(lambda: (seen.append(name), [n])[1], lambda: None)
+
+        return build
+
+    names = ["agrad(numpy)", "torch.autograd", "numpy (by hand)"]
+    workload = hn.Workload(
+        key="T",
+        title="orders",
+        unit="ms",
+        scale=1e3,
+        reference="numpy (by hand)",
+        targets={},
+        systems=tuple(names),
+        builders={"agrad": builder("a"), "torch": builder("t"), "by_hand": builder("h")},
+        sizes={"n": 1},
+        smoke_sizes={"n": 1},
+        inner=1,
+    )
+    samples = run.time_workload(workload, names, 6)
+    assert [len(samples[n]) for n in names] == [6, 6, 6]
+    timed = seen[len(names) :]  # after the check's one call each
+    rounds = [timed[k : k + 3] for k in range(0, 18, 3)]
+    expected = [["ath"[i] for i in row] for row in run.balanced_orders(3)]
+    assert rounds == expected
+    # unlike a rotation's, the hand-written system's predecessor is not always the same
+    before_h = {r[r.index("h") - 1] for r in rounds if r.index("h") > 0}
+    assert before_h == {"a", "t"}
+
+
 @pytest.mark.skipif(run.page_faults() is None, reason="this platform counts no page faults")
 def test_runner_reports_page_faults_per_call() -> None:
     import numpy as np
