@@ -148,6 +148,25 @@ def test_instruction_counter_reads_callgrind_and_runs_its_workload() -> None:
         instructions.main(["W9", "--run", "1"])
 
 
+def _toy_workload(
+    names: list[str], builders: dict[str, Any], sizes: dict[str, int], *, inner: int
+) -> hn.Workload:
+    """A workload of the given systems' builders, for testing the runner itself."""
+    return hn.Workload(
+        key="T",
+        title="toy",
+        unit="ms",
+        scale=1e3,
+        reference="numpy (by hand)",
+        targets={},
+        systems=tuple(names),
+        builders=builders,
+        sizes=sizes,
+        smoke_sizes=sizes,
+        inner=inner,
+    )
+
+
 @pytest.mark.parametrize("n", range(1, 8))
 def test_balanced_orders_give_each_system_each_predecessor_equally_often(n: int) -> None:
     from collections import Counter
@@ -172,19 +191,8 @@ def test_time_workload_samples_every_system_in_balanced_orders() -> None:
         return build
 
     names = ["agrad(numpy)", "torch.autograd", "numpy (by hand)"]
-    workload = hn.Workload(
-        key="T",
-        title="orders",
-        unit="ms",
-        scale=1e3,
-        reference="numpy (by hand)",
-        targets={},
-        systems=tuple(names),
-        builders={"agrad": builder("a"), "torch": builder("t"), "by_hand": builder("h")},
-        sizes={"n": 1},
-        smoke_sizes={"n": 1},
-        inner=1,
-    )
+    builders = {"agrad": builder("a"), "torch": builder("t"), "by_hand": builder("h")}
+    workload = _toy_workload(names, builders, {"n": 1}, inner=1)
     samples = run.time_workload(workload, names, 6)
     assert [len(samples[n]) for n in names] == [6, 6, 6]
     timed = seen[len(names) :]  # after the check's one call each
@@ -213,18 +221,9 @@ def test_runner_reports_page_faults_per_call() -> None:
 
         return hn.Case(run_, lambda: None)
 
-    workload = hn.Workload(
-        key="T",
-        title="faults",
-        unit="ms",
-        scale=1e3,
-        reference="numpy (by hand)",
-        targets={},
-        systems=("agrad(numpy)", "numpy (by hand)"),
-        builders={"agrad": fresh, "by_hand": reuse},
-        sizes={"mb": 64},  # above glibc's largest mmap threshold (32 MB): a fresh mapping
-        smoke_sizes={"mb": 64},
-        inner=2,
+    # 64 MB: above glibc's largest mmap threshold (32 MB), so a fresh mapping each time
+    workload = _toy_workload(
+        ["agrad(numpy)", "numpy (by hand)"], {"agrad": fresh, "by_hand": reuse}, {"mb": 64}, inner=2
     )
     names = list(workload.systems)
     faults: dict[str, list[float]] = {}
