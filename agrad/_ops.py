@@ -272,7 +272,7 @@ def unary(rule: Rule, x: Any) -> Tensor:
         t._rg = False
         return t
     # the node, made here for the common kinds of rule (what `_record1` does, without the
-    # call: every elementwise function passes through, W1 -2.3% instructions)
+    # call: every elementwise function passes through, W1 -2.4% instructions)
     save = rule.save
     if save == "out":
         saved: tuple[Any, ...] = (out, None)

@@ -12,10 +12,10 @@ Every system of a workload is set up first; each is then run once and their grad
 compared (`harness.check`), so no benchmark can time a wrong program. The timed repeats
 go round the systems, one sample each per round, in orders where each system follows every
 other equally often (`balanced_orders`), with a garbage collection before every sample and
-not inside it. The table gives each system's median,
-its interquartile range relative to the median, its ratio to the workload's reference
-system (both medians from this run), the ratio of the two fastest samples, and the target
-of issue 7 where there is one: a target is met when both ratios are within it.
+not inside it. The table gives each system's median, its interquartile range relative to
+the median, its ratio to the workload's reference system (both medians from this run), the
+ratio of the two fastest samples, and the target of issue 7 where there is one: a target
+is met when both ratios are within it.
 
 Everything runs on one thread: the BLAS and OpenMP thread counts are forced to 1 before
 NumPy is imported, and torch gets `torch.set_num_threads(1)`.
