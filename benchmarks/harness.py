@@ -7,7 +7,9 @@ A *system* is how a gradient gets computed:
   agrad's namespace;
 - ``torch.autograd`` (CPU) or ``torch.autograd(cuda)``: the same program in PyTorch;
 - ``numpy (by hand)`` or ``cupy (by hand)``: the gradient worked out with the chain rule and
-  written out, with no tape at all.
+  written out, with no tape at all;
+- ``numpy (bare tape)``: the least a tape can do, agrad's derivative formulas and nothing
+  else (`bare_tape`), in W1, W2 and W3.
 
 A workload's builder (in `workloads`) takes a system and the workload's sizes, does the
 set-up (data, parameters, moves to the device) and returns a `Case`: ``run()`` is the part
@@ -35,7 +37,7 @@ import agrad
 @dataclass(frozen=True)
 class System:
     name: str  # as written on the command line and in the table
-    kind: str  # "agrad", "torch" or "by_hand"
+    kind: str  # "agrad", "torch", "by_hand" or "bare_tape"
     device: str  # agrad's device string, torch's device type, or "numpy"/"cupy"
 
 
@@ -52,9 +54,11 @@ def system(name: str) -> System:
         return System(name, "torch", m[1] or "cpu")
     if m := _BY_HAND.fullmatch(name):
         return System(name, "by_hand", m[1])
+    if name == "numpy (bare tape)":
+        return System(name, "bare_tape", "numpy")
     msg = (
         f"unknown system {name!r}: expected `agrad(<device>)`, `torch.autograd`, "
-        "`torch.autograd(cuda)`, `numpy (by hand)` or `cupy (by hand)`"
+        "`torch.autograd(cuda)`, `numpy (by hand)`, `cupy (by hand)` or `numpy (bare tape)`"
     )
     raise ValueError(msg)
 

@@ -368,6 +368,14 @@ def _gpu_missing() -> str | None:
     )
 
 
+def _cannot_run(workload: hn.Workload, name: str) -> str | None:
+    """Why system ``name`` cannot run ``workload`` here, or None when it can."""
+    sys_ = hn.system(name)
+    if sys_.kind not in workload.builders:
+        return f"{workload.key} is not written for it"
+    return hn.unavailable(sys_)
+
+
 def main(argv: Sequence[str] | None = None) -> list[Row]:
     parser = argparse.ArgumentParser(
         description="agrad's benchmark suite (issue 7); see docs/performance.md.",
@@ -432,7 +440,7 @@ def main(argv: Sequence[str] | None = None) -> list[Row]:
         names = list(wanted or workload.systems)
         if workload.reference not in names and wanted is None:
             names.append(workload.reference)
-        skipped = {n: r for n in names if (r := hn.unavailable(hn.system(n))) is not None}
+        skipped = {n: r for n in names if (r := _cannot_run(workload, n)) is not None}
         runnable = [n for n in names if n not in skipped]
         if workload.memory and (reason := memory.supported()):
             skipped.update(dict.fromkeys(runnable, reason))

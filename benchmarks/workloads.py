@@ -14,6 +14,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+import bare_tape as bt
 import numpy as np
 from harness import Case, System, Workload, array_module, synchronizer
 
@@ -71,6 +72,18 @@ def w1_torch(sys_: System, *, n_ops: int, n_elems: int) -> Case:
         x.grad = None
         y = _chain(x, c, torch.sin, torch.exp, torch.tanh, n_ops)
         y.sum().backward()
+        return [x.grad]
+
+    return Case(run, synchronizer(sys_))
+
+
+def w1_bare_tape(sys_: System, *, n_ops: int, n_elems: int) -> Case:
+    x0, c0 = _w1_inputs(n_elems)
+    x, c = bt.Var(x0, grad_wanted=True), bt.Var(c0)
+
+    def run() -> list[Any]:
+        x.grad = None
+        bt.backward(bt.sum_(_chain(x, c, bt.sin, bt.exp, bt.tanh, n_ops)))
         return [x.grad]
 
     return Case(run, synchronizer(sys_))
@@ -199,6 +212,30 @@ def w2_torch(sys_: System, *, layers: Sequence[int], batch: int) -> Case:
     return Case(run, synchronizer(sys_))
 
 
+def w2_bare_tape(sys_: System, *, layers: Sequence[int], batch: int) -> Case:
+    params_np, x_np, _, onehot_np = _mlp_inputs(layers, batch)
+    params = [bt.Var(p, grad_wanted=True) for p in params_np]
+    x = bt.Var(x_np)
+
+    def run() -> list[Any]:
+        for p in params:
+            p.grad = None
+        h = x
+        for i in range(0, len(params), 2):
+            h = h @ params[i] + params[i + 1]
+            if i + 2 < len(params):
+                h = bt.relu(h)
+        z = h - h.value.max(axis=1, keepdims=True)
+        logp = z - bt.log(bt.sum_(bt.exp(z), axis=1, keepdims=True))
+        loss = -bt.sum_(onehot_np * logp) / batch
+        bt.backward(loss)
+        for p in params:
+            p.value -= LR * p.grad
+        return [p.grad for p in params]
+
+    return Case(run, synchronizer(sys_))
+
+
 def w2_by_hand(sys_: System, *, layers: Sequence[int], batch: int) -> Case:
     xnp = array_module(sys_)
     params_np, x_np, _, onehot_np = _mlp_inputs(layers, batch)
@@ -263,6 +300,17 @@ def w3_torch(sys_: System, *, n: int) -> Case:
         x.grad = None
         loss = torch.sum(torch.sin(x) * torch.exp(-(x**2)) + x**3)
         loss.backward()
+        return [x.grad]
+
+    return Case(run, synchronizer(sys_))
+
+
+def w3_bare_tape(sys_: System, *, n: int) -> Case:
+    x = bt.Var(_w3_input(n), grad_wanted=True)
+
+    def run() -> list[Any]:
+        x.grad = None
+        bt.backward(bt.sum_(bt.sin(x) * bt.exp(-(x**2)) + x**3))
         return [x.grad]
 
     return Case(run, synchronizer(sys_))
@@ -343,9 +391,13 @@ def w4_by_hand(sys_: System, *, n: int) -> Case:
 CPU_SYSTEMS = ("agrad(numpy)", "agrad(torch:cpu)", "torch.autograd", "numpy (by hand)")
 GPU_SYSTEMS = ("agrad(torch:cuda)", "agrad(cupy)", "torch.autograd(cuda)", "cupy (by hand)")
 
-W1 = {"agrad": w1_agrad, "torch": w1_torch, "by_hand": w1_by_hand}
-W2 = {"agrad": w2_agrad, "torch": w2_torch, "by_hand": w2_by_hand}
-W3 = {"agrad": w3_agrad, "torch": w3_torch, "by_hand": w3_by_hand}
+# the bare tape (benchmarks/bare_tape.py): where one rule per operation, with no engine
+# around it, would stand
+TAPE_SYSTEMS = (*CPU_SYSTEMS[:3], "numpy (bare tape)", CPU_SYSTEMS[3])
+
+W1 = {"agrad": w1_agrad, "torch": w1_torch, "bare_tape": w1_bare_tape, "by_hand": w1_by_hand}
+W2 = {"agrad": w2_agrad, "torch": w2_torch, "bare_tape": w2_bare_tape, "by_hand": w2_by_hand}
+W3 = {"agrad": w3_agrad, "torch": w3_torch, "bare_tape": w3_bare_tape, "by_hand": w3_by_hand}
 W4 = {"agrad": w4_agrad, "torch": w4_torch, "by_hand": w4_by_hand}
 
 MLP = (784, 256, 256, 10)
@@ -363,7 +415,7 @@ WORKLOADS: tuple[Workload, ...] = (
             scale=1e6,
             reference="torch.autograd",
             targets={"agrad(numpy)": 0.6},
-            systems=CPU_SYSTEMS,
+            systems=TAPE_SYSTEMS,
             builders=W1,
             sizes={"n_ops": 1000, "n_elems": n},
             smoke_sizes={"n_ops": 20, "n_elems": n},
@@ -379,7 +431,7 @@ WORKLOADS: tuple[Workload, ...] = (
         scale=1e3,
         reference="numpy (by hand)",
         targets={"agrad(numpy)": 1.15},
-        systems=CPU_SYSTEMS,
+        systems=TAPE_SYSTEMS,
         builders=W2,
         sizes={"layers": MLP, "batch": 64},
         smoke_sizes={"layers": MLP_SMOKE, "batch": 4},
@@ -393,7 +445,7 @@ WORKLOADS: tuple[Workload, ...] = (
         scale=1e3,
         reference="numpy (by hand)",
         targets={"agrad(numpy)": 1.05},
-        systems=CPU_SYSTEMS,
+        systems=TAPE_SYSTEMS,
         builders=W3,
         sizes={"n": 10**7},
         smoke_sizes={"n": 50},
