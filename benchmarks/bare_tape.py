@@ -1,10 +1,11 @@
 """The ``numpy (bare tape)`` system: the least a define-by-run tape over NumPy can do.
 
 Each operation computes its NumPy result and, when an input needs a gradient, appends one
-entry to a list: the output, its inputs and one closure per input that maps the output's
-cotangent to that input's. ``backward`` walks the list from the end. There is nothing else:
-no version counters, devices, dtypes, grad modes, hooks, graph freeing or error checks, and
-the closures hold what they need directly.
+entry to a list: a node for the output, where each input's cotangent goes (its node, or a
+leaf), and one closure per input that maps the output's cotangent to that input's.
+``backward`` walks the list from the end and drops each entry, and with it what its
+closures hold, once used. There is nothing else: no version counters, devices, dtypes, grad
+modes, hooks or error checks.
 
 The derivative formulas are agrad's own (``agrad/rules``), down to the ReLU gradient's even
 split at ties and ``x**3``'s ``3 * (x * x)``, so that what this system costs is what *one
@@ -26,17 +27,25 @@ import numpy as np
 Vjp = Callable[[Any], Any]
 
 
-class Var:
-    """An array on the tape. ``grad_wanted`` marks a leaf whose gradient is collected."""
+class Node:
+    """A recorded output's place on the tape: an identity, holding nothing (as agrad's nodes
+    hold no output that their rule does not need)."""
 
-    __slots__ = ("grad", "grad_wanted", "recorded", "value")
+    __slots__ = ()
+
+
+class Var:
+    """An array; ``node`` is set on recorded outputs, ``grad_wanted`` on the leaves whose
+    gradient is collected."""
+
+    __slots__ = ("grad", "grad_wanted", "node", "value")
     __array_ufunc__ = None  # `array * var` calls `Var.__rmul__`, not NumPy's object loop
 
     def __init__(self, value: Any, *, grad_wanted: bool = False) -> None:
         self.value = value
         self.grad: Any = None
         self.grad_wanted = grad_wanted
-        self.recorded = False  # an operation's output that a gradient can flow back from
+        self.node: Node | None = None
 
     def __mul__(self, other: Any) -> Var:
         return multiply(self, other)
@@ -70,27 +79,37 @@ class Var:
         raise NotImplementedError(msg)
 
 
-# the recorded operations, oldest first: (output, inputs, one VJP per input)
-TAPE: list[tuple[Var, tuple[Any, ...], tuple[Vjp, ...]]] = []
+Edge = Node | Var | None  # where an input's cotangent goes: its node, a leaf, or nowhere
+
+# the recorded operations, oldest first: the output's node, and per input its edge, its VJP
+# and, for two-input operations, its shape (to undo broadcasting)
+TAPE: list[tuple[Node, tuple[Edge, ...], tuple[Vjp, ...], tuple[Any, ...] | None]] = []
 
 
-def _needs(x: Any) -> bool:
-    return isinstance(x, Var) and (x.recorded or x.grad_wanted)
+def _edge(x: Any) -> Edge:
+    if not isinstance(x, Var):
+        return None
+    if x.node is not None:
+        return x.node
+    return x if x.grad_wanted else None
 
 
 def _unary(out: Any, x: Var, vjp: Vjp) -> Var:
     y = Var(out)
-    if x.recorded or x.grad_wanted:
-        y.recorded = True
-        TAPE.append((y, (x,), (vjp,)))
+    edge = _edge(x)
+    if edge is not None:
+        y.node = Node()
+        TAPE.append((y.node, (edge,), (vjp,), None))
     return y
 
 
 def _binary(out: Any, x1: Any, x2: Any, vjp1: Vjp, vjp2: Vjp) -> Var:
     y = Var(out)
-    if _needs(x1) or _needs(x2):
-        y.recorded = True
-        TAPE.append((y, (x1, x2), (vjp1, vjp2)))
+    e1, e2 = _edge(x1), _edge(x2)
+    if e1 is not None or e2 is not None:
+        y.node = Node()
+        shapes = (np.shape(_value(x1)), np.shape(_value(x2)))
+        TAPE.append((y.node, (e1, e2), (vjp1, vjp2), shapes))
     return y
 
 
@@ -165,20 +184,22 @@ def _sum_to(g: Any, shape: Sequence[int]) -> Any:
 
 def backward(loss: Var) -> None:
     """Sweep the tape from its end, from a scalar ``loss``; gradients land in ``.grad``."""
-    pending: dict[int, Any] = {id(loss): np.ones_like(loss.value)}
+    pending: dict[Node, Any] = {}
+    if loss.node is not None:
+        pending[loss.node] = np.ones_like(loss.value)
     while TAPE:
-        out, inputs, vjps = TAPE.pop()
-        g = pending.pop(id(out), None)
+        node, edges, vjps, shapes = TAPE.pop()
+        g = pending.pop(node, None)
         if g is None:
             continue
-        for x, vjp in zip(inputs, vjps, strict=True):
-            if not _needs(x):
+        for i, edge in enumerate(edges):
+            if edge is None:
                 continue
-            gx = vjp(g)
-            if gx.shape != x.value.shape:
-                gx = _sum_to(gx, x.value.shape)
-            if x.recorded:
-                prev = pending.get(id(x))
-                pending[id(x)] = gx if prev is None else prev + gx
+            gx = vjps[i](g)
+            if shapes is not None and gx.shape != shapes[i]:
+                gx = _sum_to(gx, shapes[i])
+            if type(edge) is Node:
+                prev = pending.get(edge)
+                pending[edge] = gx if prev is None else prev + gx
             else:
-                x.grad = gx if x.grad is None else x.grad + gx
+                edge.grad = gx if edge.grad is None else edge.grad + gx

@@ -18,7 +18,9 @@ ratio of the two fastest samples, and the target of issue 7 where there is one: 
 is met when both ratios are within it.
 
 Everything runs on one thread: the BLAS and OpenMP thread counts are forced to 1 before
-NumPy is imported, and torch gets `torch.set_num_threads(1)`.
+NumPy is imported, and torch gets `torch.set_num_threads(1)`. On glibc, the allocator's mmap
+and trim thresholds are fixed for the run (`steady_allocator`), so that whether a step's
+buffers fault in afresh does not depend on which systems ran before it.
 
 W5 (memory) runs each system in a fresh process (`benchmarks/memory.py`), interleaved the
 same way. See docs/performance.md for what each workload measures and the latest results.
@@ -38,6 +40,7 @@ if __name__ == "__main__":  # before NumPy loads its BLAS, which reads these onc
 import argparse
 import contextlib
 import cProfile
+import ctypes
 import datetime
 import gc
 import json
@@ -319,6 +322,37 @@ def table(rows: Sequence[Row]) -> str:
     return "\n".join(lines)
 
 
+# glibc's malloc serves a block from mmap (fresh pages, faulted in when first written) above
+# its mmap threshold, and trims the heap's free top above its trim threshold; by default it
+# raises both as blocks are freed (up to 32 MiB and 64 MiB), so a step's page faults depend
+# on what the process allocated before: W2's hand-written step paid ~400 a step run beside
+# agrad alone and none beside torch. Fixed at 64 MiB and twice that, every buffer of W1, W2
+# and W4 comes from the heap in every system, and W3's 80 MB arrays from mmap in every one.
+MMAP_THRESHOLD = 64 << 20
+TRIM_THRESHOLD = 2 * MMAP_THRESHOLD
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # mallopt's parameter numbers (malloc.h)
+
+
+def steady_allocator() -> str:
+    """Fixes glibc's mmap and trim thresholds for this process; says what it did."""
+    try:
+        libc = ctypes.CDLL(None)
+        version = libc.gnu_get_libc_version
+    except (OSError, AttributeError):
+        return "the platform's default (not glibc)"
+    version.restype = ctypes.c_char_p
+    glibc = f"glibc {version().decode()}"
+    if not (
+        libc.mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)
+        and libc.mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD)
+    ):
+        return f"{glibc}'s default (mallopt refused)"
+    return (
+        f"{glibc}, mmap threshold {MMAP_THRESHOLD >> 20} MiB and trim threshold "
+        f"{TRIM_THRESHOLD >> 20} MiB (fixed)"
+    )
+
+
 def machine() -> dict[str, Any]:
     info: dict[str, Any] = {
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
@@ -411,6 +445,11 @@ def main(argv: Sequence[str] | None = None) -> list[Row]:
     parser.add_argument("--profile", action="store_true", help="cProfile instead of timing")
     parser.add_argument("--top", type=int, default=30, help="functions per profile listing")
     parser.add_argument("--json", type=Path, default=None, help="also write rows and samples")
+    parser.add_argument(
+        "--default-allocator",
+        action="store_true",
+        help="leave glibc's malloc thresholds to adjust themselves (see `steady_allocator`)",
+    )
     args = parser.parse_args(argv)
 
     pool = wl.GPU_WORKLOADS if args.gpu else wl.WORKLOADS
@@ -430,6 +469,7 @@ def main(argv: Sequence[str] | None = None) -> list[Row]:
 
     info = machine()
     info["clock"] = args.clock
+    info["allocator"] = "left to itself" if args.default_allocator else steady_allocator()
     command = "python benchmarks/run.py " + shlex.join(argv if argv is not None else sys.argv[1:])
     print(f"command: {command.strip()}")
     for key, value in info.items():
