@@ -1,8 +1,8 @@
 """The workloads of the benchmark suite, each written once per system (see `harness`).
 
-Every workload has three builders, one per kind of system: ``agrad`` (any agrad device),
-``torch`` (torch.autograd) and ``by_hand`` (NumPy or CuPy, the gradient written out with the
-chain rule). All systems of a workload start from the same NumPy arrays (fixed seeds), so
+Every workload has a builder per kind of system: ``agrad`` (any agrad device), ``torch``
+(torch.autograd), ``by_hand`` (NumPy or CuPy, the gradient written out with the chain rule)
+and, for W1-W3, ``bare_tape`` (`bare_tape`: agrad's formulas on a tape with no engine). All systems of a workload start from the same NumPy arrays (fixed seeds), so
 their gradients can be compared before anything is timed. `WORKLOADS` and `GPU_WORKLOADS`
 are the table that `run.py` measures.
 """
@@ -154,6 +154,20 @@ def _mlp_inputs(
 LR = 0.01
 
 
+def _logits(x: Any, params: Sequence[Any], relu: Any) -> Any:
+    """The MLP's forward pass up to the logits: affine layers, ReLU between them."""
+    h = x
+    for i in range(0, len(params), 2):
+        h = h @ params[i] + params[i + 1]
+        if i + 2 < len(params):
+            h = relu(h)
+    return h
+
+
+def _agrad_relu(h: Any) -> Any:
+    return agrad.maximum(h, 0.0)
+
+
 def w2_agrad(sys_: System, *, layers: Sequence[int], batch: int) -> Case:
     params_np, x_np, _, onehot_np = _mlp_inputs(layers, batch)
     dev = sys_.device
@@ -165,11 +179,7 @@ def w2_agrad(sys_: System, *, layers: Sequence[int], batch: int) -> Case:
     def run() -> list[Any]:
         for p in params:
             p.grad = None
-        h = x
-        for i in range(0, len(params), 2):
-            h = h @ params[i] + params[i + 1]
-            if i + 2 < len(params):
-                h = agrad.maximum(h, 0.0)
+        h = _logits(x, params, _agrad_relu)
         # log-softmax, shifted by the row maximum (a constant: it cancels in the gradient)
         z = h - agrad.max(h.detach(), axis=1, keepdims=True)
         logp = z - agrad.log(agrad.sum(agrad.exp(z), axis=1, keepdims=True))
@@ -197,11 +207,7 @@ def w2_torch(sys_: System, *, layers: Sequence[int], batch: int) -> Case:
     def run() -> list[Any]:
         for p in params:
             p.grad = None
-        h = x
-        for i in range(0, len(params), 2):
-            h = h @ params[i] + params[i + 1]
-            if i + 2 < len(params):
-                h = torch.relu(h)
+        h = _logits(x, params, torch.relu)
         loss = F.cross_entropy(h, labels)
         loss.backward()
         with torch.no_grad():
@@ -220,11 +226,7 @@ def w2_bare_tape(sys_: System, *, layers: Sequence[int], batch: int) -> Case:
     def run() -> list[Any]:
         for p in params:
             p.grad = None
-        h = x
-        for i in range(0, len(params), 2):
-            h = h @ params[i] + params[i + 1]
-            if i + 2 < len(params):
-                h = bt.relu(h)
+        h = _logits(x, params, bt.relu)
         z = h - h.value.max(axis=1, keepdims=True)
         logp = z - bt.log(bt.sum_(bt.exp(z), axis=1, keepdims=True))
         loss = -bt.sum_(onehot_np * logp) / batch
