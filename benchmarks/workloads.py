@@ -2,9 +2,10 @@
 
 Every workload has a builder per kind of system: ``agrad`` (any agrad device), ``torch``
 (torch.autograd), ``by_hand`` (NumPy or CuPy, the gradient written out with the chain rule)
-and, for W1-W3, ``bare_tape`` (`bare_tape`: agrad's formulas on a tape with no engine). All systems of a workload start from the same NumPy arrays (fixed seeds), so
-their gradients can be compared before anything is timed. `WORKLOADS` and `GPU_WORKLOADS`
-are the table that `run.py` measures.
+and, for W1-W3, ``bare_tape`` (`bare_tape`: agrad's formulas on a tape with no engine).
+All systems of a workload start from the same NumPy arrays (fixed seeds), so their
+gradients can be compared before anything is timed. `WORKLOADS` and `GPU_WORKLOADS` are
+the table that `run.py` measures.
 """
 
 from __future__ import annotations
