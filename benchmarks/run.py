@@ -1,6 +1,6 @@
 """agrad's benchmark suite: one runner, one process, systems interleaved, medians of repeats.
 
-    python benchmarks/run.py                          # W1-W5 on the CPU (about 3 minutes)
+    python benchmarks/run.py                          # W1-W5 on the CPU (about 4 minutes)
     python benchmarks/run.py --workloads W1,W4 --repeats 101
     python benchmarks/run.py --clock cpu              # CPU time: steadier on a shared machine
     python benchmarks/run.py --systems "agrad(numpy),numpy (by hand)" --workloads W2,W3
