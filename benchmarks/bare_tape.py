@@ -82,7 +82,7 @@ class Var:
 Edge = Node | Var | None  # where an input's cotangent goes: its node, a leaf, or nowhere
 
 # the recorded operations, oldest first: the output's node, and per input its edge, its VJP
-# and, for two-input operations, its shape (to undo broadcasting)
+# and, for two-input operations, its shape where it has an edge (to undo broadcasting)
 TAPE: list[tuple[Node, tuple[Edge, ...], tuple[Vjp, ...], tuple[Any, ...] | None]] = []
 
 
@@ -108,7 +108,11 @@ def _binary(out: Any, x1: Any, x2: Any, vjp1: Vjp, vjp2: Vjp) -> Var:
     e1, e2 = _edge(x1), _edge(x2)
     if e1 is not None or e2 is not None:
         y.node = Node()
-        shapes = (np.shape(_value(x1)), np.shape(_value(x2)))
+        # an input with an edge is a Var, whose value is an array
+        shapes = (
+            None if e1 is None else x1.value.shape,
+            None if e2 is None else x2.value.shape,
+        )
         TAPE.append((y.node, (e1, e2), (vjp1, vjp2), shapes))
     return y
 
