@@ -333,22 +333,31 @@ TRIM_THRESHOLD = 2 * MMAP_THRESHOLD
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # mallopt's parameter numbers (malloc.h)
 
 
-def steady_allocator() -> str:
-    """Fixes glibc's mmap and trim thresholds for this process; says what it did."""
+def glibc() -> tuple[Any, str] | None:
+    """This process's C library and its version if it is glibc, else None."""
     try:
         libc = ctypes.CDLL(None)
         version = libc.gnu_get_libc_version
     except (OSError, AttributeError):
-        return "the platform's default (not glibc)"
+        return None
     version.restype = ctypes.c_char_p
-    glibc = f"glibc {version().decode()}"
+    return libc, version().decode()
+
+
+def steady_allocator() -> str:
+    """Fixes glibc's mmap and trim thresholds for this process; says what it did."""
+    found = glibc()
+    if found is None:
+        return "the platform's default (not glibc)"
+    libc, version = found
+    glibc_name = f"glibc {version}"
     if not (
         libc.mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)
         and libc.mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD)
     ):
-        return f"{glibc}'s default (mallopt refused)"
+        return f"{glibc_name}'s default (mallopt refused)"
     return (
-        f"{glibc}, mmap threshold {MMAP_THRESHOLD >> 20} MiB and trim threshold "
+        f"{glibc_name}, mmap threshold {MMAP_THRESHOLD >> 20} MiB and trim threshold "
         f"{TRIM_THRESHOLD >> 20} MiB (fixed)"
     )
 

@@ -266,7 +266,7 @@ print(faults() - before)
 
 
 @pytest.mark.skipif(
-    run.page_faults() is None or "glibc" not in run.steady_allocator(),
+    run.page_faults() is None or run.glibc() is None,
     reason="needs glibc's mallopt and page fault counts",
 )
 def test_steady_allocator_serves_large_buffers_from_the_heap() -> None:
