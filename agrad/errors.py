@@ -8,6 +8,8 @@ from __future__ import annotations
 
 __all__ = [
     "AgradError",
+    "AgradTypeError",
+    "AgradValueError",
     "AnomalyError",
     "BackendNotInstalledError",
     "DeviceMismatchError",
@@ -15,6 +17,10 @@ __all__ = [
     "FreedGraphError",
     "FunctionBackwardError",
     "GradShapeError",
+    "GraphBreakError",
+    "GraphBreakWarning",
+    "GraphError",
+    "HookError",
     "InplaceLeafError",
     "InplaceModifiedError",
     "NoRuleError",
@@ -27,6 +33,37 @@ __all__ = [
 
 class AgradError(Exception):
     """Base class of every error agrad raises."""
+
+
+class AgradTypeError(AgradError, TypeError):
+    """An argument of the wrong type: a string where a tensor or a bool belongs, say."""
+
+
+class AgradValueError(AgradError, ValueError):
+    """An argument of the right type with a value that cannot work (an empty list of inputs,
+    an unknown mode)."""
+
+
+class GraphError(AgradError, RuntimeError):
+    """An autograd request that the graph cannot satisfy: ``requires_grad`` changed on a
+    non-leaf, a hook on a tensor that does not require grad, a non-leaf deep-copied."""
+
+
+class HookError(AgradError, RuntimeError):
+    """A tensor hook returned a gradient of another shape, dtype category or device, or
+    something that is not a gradient at all."""
+
+
+class GraphBreakError(AgradError, TypeError):
+    """A tensor that requires grad was turned into a Python number while recording, under
+    ``agrad.set_graph_break("error")``."""
+
+
+class GraphBreakWarning(UserWarning):
+    """A tensor that requires grad was turned into a Python number while recording
+    (``float(t)``, or NumPy writing ``t`` into one of its own arrays): the result is a
+    constant and gradients will not flow through it. ``agrad.set_graph_break`` makes this
+    an error or silences it."""
 
 
 class NoRuleError(AgradError, NotImplementedError):
