@@ -90,6 +90,17 @@ def _ag(values: np.ndarray) -> Any:
     return agrad.asarray(values.tolist())
 
 
+def _torch_pow_zero_base(x1: Any, x2: Any) -> Any:
+    """``torch.pow`` with the limits at a zero base as its derivatives.
+
+    torch's own second order is NaN where ``x1 == 0`` (``0 * log(0)`` in the discarded branch
+    of its ``where``); for the exponents used with a zero base (0 and above 2) every
+    derivative there is 0 (torch's convention at ``0 ** 0``), and agrad gives that.
+    """
+    zero = x1 == 0
+    return torch.where(zero, (x2 == 0).to(x1.dtype), torch.pow(torch.where(zero, 1.0, x1), x2))
+
+
 # -- the case table ---------------------------------------------------------------------
 @dataclasses.dataclass(frozen=True)
 class Case:
@@ -348,7 +359,7 @@ CASES: list[Case] = [
         "pow-zero-base",
         "pow",
         agrad.pow,
-        torch.pow,
+        _torch_pow_zero_base,
         ((4,), (4,)),
         (Fixed((0.0, 0.0, 0.0, 1.5)), Fixed((3.5, 4.0, 0.0, -1.0))),
     ),
@@ -668,6 +679,7 @@ CASES: list[Case] = [
     Case("atan2", "atan2", agrad.atan2, torch.atan2, ((3, 1), (4,)), (AWAY, AWAY)),
     Case("hypot", "hypot", agrad.hypot, torch.hypot, ((3, 4), (4,)), (AWAY, AWAY)),
     Case("logaddexp", "logaddexp", agrad.logaddexp, torch.logaddexp, ((3, 1), (4,))),
+    Case("nextafter", "nextafter", agrad.nextafter, torch.nextafter, ((3, 1), (4,))),
     Case("copysign", "copysign", agrad.copysign, torch.copysign, ((3, 4), (4,)), (AWAY, AWAY)),
     Case(
         "minimum-ties",
@@ -1209,3 +1221,150 @@ def test_cases_name_differentiable_rules() -> None:
 def test_case_ids_are_unique() -> None:
     ids = [case.id for case in CASES]
     assert len(ids) == len(set(ids))
+
+
+# -- edge values: infinities, NaN, signed zeros -------------------------------------------
+_INF, _NAN = float("inf"), float("nan")
+
+
+@dataclasses.dataclass(frozen=True)
+class Edge:
+    """An elementwise call at edge values, compared with torch at orders 1 and 2.
+
+    ``second`` replaces torch's second-order result where agrad deliberately differs
+    (docs/coverage.md, "Edge values"): a torch function whose derivatives are the ones agrad
+    gives, with the reason.
+    """
+
+    id: str
+    f_agrad: Callable[..., Any]
+    f_torch: Callable[..., Any]
+    inputs: tuple[tuple[complex, ...], ...]
+    cotangent: tuple[complex, ...] | None = None
+    second: Callable[..., Any] | None = None
+
+
+def _sqrt_via_torch_sqrt(x: Any) -> Any:
+    # torch's x**0.5 takes its second derivative through rsqrt (-inf at -0.0, -0.0 at -inf);
+    # agrad's x**0.5 differentiates as torch.sqrt does (+inf, NaN)
+    return torch.sqrt(x)
+
+
+def _torch_zero_base_limits(x2: Any) -> Any:
+    # 0 ** x2 with torch's `where` sanitised: torch.pow's second order is NaN where x2 >= 0
+    # (0 * log(0) in its discarded branch); the derivatives there are 0, and agrad gives that
+    negative = x2 < 0
+    return torch.where(negative, 0.0 ** torch.where(negative, x2, -1.0), 0 * x2)
+
+
+EDGES = [
+    Edge(
+        "sign-infinite-cotangent",
+        agrad.sign,
+        torch.sign,
+        ((1.0, 0.0, -2.0, _NAN),),
+        (_INF, -_INF, _NAN, 1.0),
+    ),
+    Edge("abs-nan-zero-inf", agrad.abs, torch.abs, ((_NAN, 0.0, -0.0, _INF, -_INF, -3.0),)),
+    Edge("abs-infinite-cotangent", agrad.abs, torch.abs, ((0.0, 1.0),), (_INF, _INF)),
+    Edge(
+        "maximum-nan",
+        agrad.maximum,
+        torch.maximum,
+        ((_NAN, 1.0, _NAN, _INF, 2.0, -_INF), (1.0, _NAN, _NAN, _INF, 2.0, 3.0)),
+    ),
+    Edge(
+        "minimum-nan",
+        agrad.minimum,
+        torch.minimum,
+        ((_NAN, 1.0, _NAN, -_INF, 2.0, _INF), (1.0, _NAN, _NAN, -_INF, 2.0, 3.0)),
+    ),
+    Edge("sqrt-signed-zero-inf", agrad.sqrt, torch.sqrt, ((-0.0, 0.0, -_INF, _INF, -1.0, 4.0),)),
+    Edge(
+        "pow-half-signed-zero-inf",
+        lambda x: x**0.5,
+        lambda x: x**0.5,
+        ((-0.0, 0.0, -_INF, _INF, -1.0, 4.0),),
+        second=_sqrt_via_torch_sqrt,
+    ),
+    Edge(
+        "pow-zero-exponent-infinite-cotangent",
+        lambda x: x**0,
+        lambda x: x**0,
+        ((0.0, 2.0),),
+        (_INF, 1.0),
+    ),
+    Edge(
+        "pow-zero-base-tensor",
+        lambda x2: agrad.asarray(0.0) ** x2,
+        lambda x2: torch.tensor(0.0, dtype=torch.float64) ** x2,
+        ((-1.0, 0.0, 1.0, 2.0, 0.5),),
+        second=_torch_zero_base_limits,
+    ),
+    Edge(
+        "pow-zero-base-python",
+        lambda x2: 0.0**x2,
+        lambda x2: 0.0**x2,
+        ((-1.0, 0.0, 1.0, 2.5),),
+        second=_torch_zero_base_limits,
+    ),
+    Edge(
+        "logaddexp-equal-huge",
+        agrad.logaddexp,
+        torch.logaddexp,
+        ((1e308, -1e308, 5.0, -_INF), (1e308, -1e308, -_INF, 2.0)),
+    ),
+    Edge(
+        "acosh-complex-left",
+        agrad.acosh,
+        torch.acosh,
+        ((-2 + 0.5j, -0.5 - 1j, -3 - 0.1j, 2 + 1j, 0.3j),),
+        (1 + 1j, 0.3 - 1j, 1j, 2, -1j),
+    ),
+    Edge("nextafter", agrad.nextafter, torch.nextafter, ((1.0, -2.0, 0.0), (2.0, -3.0, 0.0))),
+]
+
+
+def _edge_grads(lib: str, f: Callable[..., Any], edge: Edge, order: int) -> list[Any]:
+    """Gradients of ``<f(inputs), w>`` (order 1) or of ``<grad, v>`` (order 2), as NumPy."""
+    arrays = [np.asarray(values) for values in edge.inputs]
+    cplx = any(a.dtype.kind == "c" for a in arrays)
+    dtype = np.complex128 if cplx else np.float64
+    arrays = [a.astype(dtype) for a in arrays]
+    n = arrays[0].shape
+    w = np.ones(n, dtype) if edge.cotangent is None else np.asarray(edge.cotangent, dtype)
+    v = np.linspace(0.5, 1.5, n[0]).astype(dtype)
+    if lib == "torch":
+        xs = [torch.tensor(a, requires_grad=True) for a in arrays]
+        grads = torch.autograd.grad(f(*xs), xs, torch.tensor(w), create_graph=order > 1)
+        if order > 1:
+            outs = [(g * torch.tensor(v)).sum().real for g in grads if g.requires_grad]
+            if not outs:
+                return [np.zeros(n, dtype) for _ in xs]
+            grads = torch.autograd.grad(outs, xs, allow_unused=True)
+        # force: torch returns a ZeroTensor for some zero gradients
+        return [np.zeros(n, dtype) if g is None else g.detach().numpy(force=True) for g in grads]
+    ts = [agrad.tensor(a, requires_grad=True) for a in arrays]
+    a_grads = agrad.grad([f(*ts)], ts, [w], create_graph=order > 1)
+    if order > 1:
+        a_outs = [agrad.real(agrad.sum(g * v)) for g in a_grads if g.requires_grad]
+        if not a_outs:
+            return [np.zeros(n, dtype) for _ in ts]
+        a_grads = agrad.grad(a_outs, ts, allow_unused=True)
+    return [np.zeros(n, dtype) if g is None else np.asarray(g.array) for g in a_grads]
+
+
+@pytest.mark.parametrize("edge", EDGES, ids=lambda e: e.id)
+@pytest.mark.parametrize("order", [1, 2])
+def test_edge_values_match_torch(edge: Edge, order: int) -> None:
+    reference = edge.second if order == 2 and edge.second is not None else edge.f_torch
+    with np.errstate(all="ignore"):
+        actual = _edge_grads("agrad", edge.f_agrad, edge, order)
+    expected = _edge_grads("torch", reference, edge, order)
+    for i, (a, e) in enumerate(zip(actual, expected, strict=True)):
+        np.testing.assert_allclose(a, e, rtol=1e-12, atol=0, err_msg=f"order {order}, input {i}")
+        # signed infinities and zeros are part of the answer (a NaN's sign bit is not)
+        known = ~np.isnan(e)
+        np.testing.assert_array_equal(
+            np.signbit(a.real[known]), np.signbit(e.real[known]), err_msg="sign"
+        )
