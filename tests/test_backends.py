@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 import agrad
+from agrad import errors
 from agrad.errors import BackendNotInstalledError, DeviceMismatchError, DeviceUnavailableError
 
 HAS = {lib: importlib.util.find_spec(lib) is not None for lib in ("torch", "dask", "jax", "cupy")}
@@ -263,6 +264,30 @@ def test_jax_refuses_64_bit_dtypes_it_would_truncate() -> None:
         assert info.default_dtypes(device="numpy")["real floating"] == agrad.float64
     finally:
         jax.config.update("jax_enable_x64", True)
+
+
+@needs_jax
+def test_moves_to_jax_never_narrow_a_dtype_silently() -> None:
+    x = agrad.tensor(np.array([1.0, 2.0]), requires_grad=True)
+    jax.config.update("jax_enable_x64", False)
+    try:
+        with pytest.raises(errors.AgradTypeError, match=r"float64.*jax_enable_x64"):
+            x.to_device("jax:cpu")
+        with pytest.raises(TypeError, match="would make it float32"):
+            agrad.asarray(np.array([1.0, 2.0]), device="jax:cpu")
+        with pytest.raises(TypeError, match="would make it int32"):
+            agrad.asarray(np.arange(3), device="jax:cpu")
+        # asked for, or no dtype to keep: allowed
+        y = agrad.astype(x, agrad.float32).to_device("jax:cpu")
+        assert y.dtype == agrad.float32
+        assert agrad.asarray([1.0, 2.0], device="jax:cpu").dtype == agrad.float32
+        agrad.sum(y * y).backward()
+        assert x.grad.dtype == agrad.float64
+        np.testing.assert_allclose(x.grad.array, [2.0, 4.0])
+    finally:
+        jax.config.update("jax_enable_x64", True)
+    z = x.to_device("jax:cpu")  # with 64-bit types on, the move keeps float64 both ways
+    assert z.dtype == agrad.float64
 
 
 # -- random numbers --------------------------------------------------------------------
