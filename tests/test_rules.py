@@ -542,7 +542,14 @@ CASES: list[Case] = [
         lambda x: torch.cat([torch.ones(1, 2, dtype=x.dtype), torch.cumprod(x, dim=0)]) * 1.5,
         ((4, 2),),
         (Fixed((2.0, 0.0, 0.0, 1.5, -1.0, 0.0, 3.0, 2.0)),),
-        max_order=1,  # exact first order at zeros; higher orders there are not (documented)
+    ),
+    Case(
+        "cumulative_prod-zeros-complex",
+        "cumulative_prod",
+        lambda x: agrad.cumulative_prod(x * (1 + 0.5j)),
+        lambda x: torch.cumprod(x * (1 + 0.5j), dim=0),
+        ((6,),),
+        (Fixed((2.0, 0.0, 0.5, 0.0, 3.0, -1.0)),),
     ),
     Case(
         "tril",
@@ -598,6 +605,14 @@ CASES: list[Case] = [
         lambda x: torch.prod(x, dim=1),
         ((2, 3),),
         (Fixed((2.0, 0.0, 3.0, 1.5, -2.0, 0.5)),),
+    ),
+    Case(
+        "prod-two-zeros",  # the second order at [0, 0, 3]: H e0 = [0, 3, 0]
+        "prod",
+        lambda x: agrad.prod(x, axis=(0, 2)),
+        lambda x: torch.prod(torch.prod(x, dim=2), dim=0),
+        ((2, 2, 3),),
+        (Fixed((0.0, 0.0, 3.0, 1.5, -2.0, 0.5, 2.0, 0.0, 0.0, -1.0, 0.0, 2.0)),),
     ),
     Case(
         "max-ties",
@@ -1368,3 +1383,36 @@ def test_edge_values_match_torch(edge: Edge, order: int) -> None:
         np.testing.assert_array_equal(
             np.signbit(a.real[known]), np.signbit(e.real[known]), err_msg="sign"
         )
+
+
+@pytest.mark.parametrize(
+    ("name", "shape", "kwargs"),
+    [
+        ("var", (3,), {"correction": 3}),  # count == correction, over all axes
+        ("var", (2,), {"correction": 3}),  # count < correction
+        ("var", (1,), {"correction": 1}),  # one value: 0 / 0 (NaN)
+        ("std", (3,), {"correction": 3}),
+        ("var", (3, 2), {"axis": 1, "correction": 2}),
+        ("std", (3, 2), {"axis": 1, "correction": 2}),
+    ],
+)
+@pytest.mark.filterwarnings("ignore:Degrees of freedom:RuntimeWarning")
+@pytest.mark.filterwarnings("ignore:.*degrees of freedom is <= 0:UserWarning")
+def test_var_std_with_count_at_most_correction_give_torchs_nan_and_inf(
+    name: str, shape: tuple[int, ...], kwargs: dict[str, Any]
+) -> None:
+    # torch divides by max(0, N - correction): inf or NaN forward, and gradients to match
+    # (no ZeroDivisionError in the rule)
+    x = np.array([0.5, -1.0, 2.0, 0.25, 3.0, -0.5][: int(np.prod(shape))]).reshape(shape)
+    w = np.linspace(-1.0, 2.0, x.size // shape[-1] if "axis" in kwargs else 1)
+    w = w.reshape(() if "axis" not in kwargs else (shape[0],))
+    t_kwargs = {("dim" if k == "axis" else k): v for k, v in kwargs.items()}
+    a = agrad.tensor(x, requires_grad=True)
+    t = torch.tensor(x, requires_grad=True)
+    with np.errstate(all="ignore"):
+        a_out = getattr(agrad, name)(a, **kwargs)
+        (a_grad,) = agrad.grad([a_out], [a], [w])
+    t_out = getattr(torch, name)(t, **t_kwargs)
+    (t_grad,) = torch.autograd.grad(t_out, t, torch.tensor(w))
+    np.testing.assert_array_equal(a_out.array, t_out.detach().numpy())
+    np.testing.assert_array_equal(a_grad.array, t_grad.numpy())

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
-from agrad.extend import Rule, along, conj
+from agrad.extend import Rule, along, conj, device_of
 
 
 def _axes(axis: int | tuple[int, ...] | None, ndim: int) -> tuple[int, ...]:
@@ -38,25 +39,33 @@ def _mean_vjp(g: Any, out: Any, x: Any, *, xp: Any, axis: Any, keepdims: bool) -
 
 
 def _prod_vjp(g: Any, out: Any, x: Any, *, xp: Any, axis: Any, dtype: Any, keepdims: bool) -> Any:
-    # d prod / dx_i = the product of the others, P / x_i with P the product of the non-zero
-    # entries. With one zero z: P at z, and P / x_i * z elsewhere (0, but written so that
-    # its own derivative in z is right). With two or more zeros: 0 (first order only).
+    # d prod / dx_i = the product of the others = (product before i) * (product after i):
+    # two exclusive cumulative products, no division, so exact with zeros at every order
+    # (their own derivatives are cumulative_prod's, which are exact too)
     axes = _axes(axis, x.ndim)
-    is_zero = x == 0
-    safe = xp.where(is_zero, xp.ones_like(x), x)
-    nonzero_prod = xp.prod(safe, axis=axes, keepdims=True)
-    zeros = xp.sum(xp.astype(is_zero, xp.int64), axis=axes, keepdims=True)
-    the_zero = xp.sum(xp.where(is_zero, x, xp.zeros_like(x)), axis=axes, keepdims=True)
-    others = xp.where(
-        zeros == 0,
-        nonzero_prod / safe,
-        xp.where(
-            zeros == 1,
-            xp.where(is_zero, nonzero_prod, nonzero_prod / safe * the_zero),
-            xp.zeros_like(x),
-        ),
-    )
-    return _expand_back(g, x, axis, keepdims, xp) * conj(others, xp)
+    g = _expand_back(g, x, axis, keepdims, xp)
+    if not axes:
+        return g
+    if len(axes) == 1:
+        return g * conj(_others_product(x, axes[0], xp), xp)
+    # several axes: move them to the end, as one
+    kept = tuple(i for i in range(x.ndim) if i not in axes)
+    order = kept + tuple(sorted(axes))
+    moved = xp.permute_dims(x, order)
+    flat = xp.reshape(moved, (*moved.shape[: len(kept)], -1))
+    others = xp.reshape(_others_product(flat, -1, xp), moved.shape)
+    inverse = tuple(order.index(i) for i in range(x.ndim))
+    return g * conj(xp.permute_dims(others, inverse), xp)
+
+
+def _others_product(x: Any, ax: int, xp: Any) -> Any:
+    """``prod_{k != i} x_k`` along ``ax``, as exclusive products from both sides."""
+    ax = ax % x.ndim
+    drop_last = along(ax, slice(0, -1))
+    before = xp.cumulative_prod(x, axis=ax, include_initial=True)[drop_last]
+    flipped = xp.flip(x, axis=ax)
+    after = xp.flip(xp.cumulative_prod(flipped, axis=ax, include_initial=True)[drop_last], axis=ax)
+    return before * after
 
 
 def _extreme_vjp(g: Any, out: Any, x: Any, *, xp: Any, axis: Any, keepdims: bool) -> Any:
@@ -76,7 +85,15 @@ def _var_vjp(
     for i in axes:
         count *= x.shape[i]
     centred = x - xp.mean(x, axis=axes, keepdims=True)
-    return _expand_back(g, x, axis, keepdims, xp) * (2 / (count - correction)) * centred
+    g = _expand_back(g, x, axis, keepdims, xp)
+    if count - correction <= 0:
+        # the forward divides by max(0, N - correction) = 0, so 2 / 0 times the centred
+        # values, NaN at the mean. As torch: over all axes the infinity takes g's sign only;
+        # over some axes also the centred value's (torch's dim= path at N == correction)
+        if len(axes) == x.ndim:
+            return g * xp.where(centred == 0, math.nan, xp.full_like(centred, math.inf))
+        return g * (centred * math.inf)
+    return g * (2 / (count - correction)) * centred
 
 
 def _std_vjp(
@@ -107,25 +124,45 @@ def _reverse_cumsum(g: Any, ax: int, xp: Any) -> Any:
 def _cumulative_prod_vjp(
     g: Any, out: Any, x: Any, *, xp: Any, axis: Any, dtype: Any, include_initial: bool
 ) -> Any:
-    # d out_j / d x_i = prod_{k <= j, k != i} x_k for j >= i. Before the first zero that is
-    # out_j / x_i; at the first zero z it is sum_{j >= z} g_j * cumprod(x with x_z = 1)_j;
-    # after it, every term holds x_z = 0. Exact at first order; where x has zeros, the
-    # derivatives of this expression (second order and up) are not.
+    # d out_j / d x_i = L_i prod_{i<k<=j} x_k for j >= i, with L_i = prod_{k<i} x_k, so the
+    # gradient is L_i S_i, S_i = sum_{j>=i} g_j prod_{i<k<=j} x_k = g_i + x_{i+1} S_{i+1}.
+    # No division: exact with zeros at every order.
     ax = (-1 if axis is None else axis) % x.ndim
-    if include_initial:  # drop the leading 1, which depends on nothing
+    if include_initial:  # out = [1, out_0, ...]: its first n entries are L
         g = g[along(ax, slice(1, None))]
-        out = out[along(ax, slice(1, None))]
-    is_zero = x == 0
-    zeros_so_far = xp.cumulative_sum(xp.astype(is_zero, xp.int64), axis=ax)
-    before = zeros_so_far == 0
-    first = is_zero & (zeros_so_far == 1)
-    ones = xp.ones_like(x)
-    plain = _reverse_cumsum(g * conj(out, xp), ax, xp) / conj(xp.where(before, x, ones), xp)
-    skipped = xp.cumulative_prod(xp.where(first, ones, x), axis=ax)
-    at_zero = xp.sum(
-        xp.where(before, xp.zeros_like(g), g * conj(skipped, xp)), axis=ax, keepdims=True
-    )
-    return xp.where(before, plain, xp.where(first, at_zero, xp.zeros_like(g)))
+        before = out[along(ax, slice(0, -1))]
+    else:
+        before = _shift(out, -1, ax, xp, fill=1)
+    after = _reverse_linear_scan(g, conj(_shift(x, 1, ax, xp), xp), ax, xp)
+    return conj(before, xp) * after
+
+
+def _shift(x: Any, d: int, ax: int, xp: Any, *, fill: int = 0) -> Any:
+    """``y_i = x_{i+d}`` along ``ax``, ``fill`` where ``i + d`` is outside."""
+    n = x.shape[ax]
+    d = max(-n, min(n, d))
+    pad_shape = tuple(abs(d) if i == ax else m for i, m in enumerate(x.shape))
+    pad = xp.full(pad_shape, fill, dtype=x.dtype, device=device_of(x))
+    if d >= 0:
+        return xp.concat([x[along(ax, slice(d, None))], pad], axis=ax)
+    return xp.concat([pad, x[along(ax, slice(0, n + d))]], axis=ax)
+
+
+def _reverse_linear_scan(g: Any, a: Any, ax: int, xp: Any) -> Any:
+    """``s_i = g_i + a_i s_{i+1}`` (``s_n = 0``) along ``ax``, by recursive doubling.
+
+    After the step with stride ``d``, ``s_i`` holds the terms of ``g_i .. g_{i+2d-1}`` and
+    ``a_i`` the product ``a_i .. a_{i+2d-1}``: log2(n) steps of products and sums, each a
+    polynomial, so every derivative is exact.
+    """
+    n = g.shape[ax]
+    d = 1
+    while d < n:
+        g = g + a * _shift(g, d, ax, xp)
+        if 2 * d < n:
+            a = a * _shift(a, d, ax, xp)
+        d *= 2
+    return g
 
 
 RULES = [
