@@ -44,6 +44,7 @@ from agrad.numpy._common import (
     refuse,
     to_dtype,
 )
+from agrad.numpy._indexing import tril, triu
 
 __all__ = [
     "LinAlgError",
@@ -111,24 +112,44 @@ def cholesky(a: ArrayLike, /, *, upper: bool = False) -> Tensor:
     return _la.cholesky(_square(a), upper=upper)
 
 
-def _lower(a: Tensor, uplo: str) -> Tensor:
+def _hermitian_from(a: Tensor, uplo: str) -> Tensor:
+    """The Hermitian matrix NumPy reads from one triangle of ``a`` (``UPLO``), built with
+    differentiable calls: the gradient then lands on that triangle alone, as for the
+    function NumPy computes (the standard's ``eigh`` takes the Hermitian part instead)."""
     if uplo == "L":
-        return a
-    if uplo == "U":
-        # the upper triangle of `a` is the lower one of its (conjugate) transpose
-        t = _matrix_transpose(a)
-        return _e.conj(t) if t.dtype.kind == "c" else t
-    refuse("numpy.linalg.eigh", "UPLO", uplo)
+        tri, strict = tril(a), tril(a, k=-1)
+    elif uplo == "U":
+        tri, strict = triu(a), triu(a, k=1)
+    else:
+        refuse("numpy.linalg.eigh", "UPLO", uplo)
+    mirror = _matrix_transpose(strict)
+    return tri + (_e.conj(mirror) if mirror.dtype.kind == "c" else mirror)
 
 
 def eigh(a: ArrayLike, UPLO: str = "L") -> _la.EighResult:
-    """``numpy.linalg.eigh``: eigenvalues ascending, and eigenvectors."""
-    return _la.eigh(_lower(_square(a), UPLO))
+    """``numpy.linalg.eigh``: eigenvalues ascending, and eigenvectors.
+
+    Only the triangle ``UPLO`` names is read, and only it gets a gradient (the
+    entries off the diagonal count twice, as they stand for both triangles); the
+    standard's :func:`agrad.linalg.eigh` gives the symmetric gradient instead.
+
+    Examples
+    --------
+    >>> import agrad
+    >>> import agrad.numpy as np
+    >>> a = agrad.tensor([[2.0, 9.0], [1.0, 3.0]], requires_grad=True)  # 9.0 is never read
+    >>> np.sum(np.linalg.eigvalsh(a) ** 2).backward()
+    >>> a.grad
+    tensor([[4., 0.],
+            [4., 6.]], device='numpy')
+    """
+    return _la.eigh(_hermitian_from(_square(a), UPLO))
 
 
 def eigvalsh(a: ArrayLike, UPLO: str = "L") -> Tensor:
-    """``numpy.linalg.eigvalsh``."""
-    return _la.eigvalsh(_lower(_square(a), UPLO))
+    """``numpy.linalg.eigvalsh``: only the triangle ``UPLO`` is read and differentiated
+    (see :func:`eigh`)."""
+    return _la.eigvalsh(_hermitian_from(_square(a), UPLO))
 
 
 def eig(a: ArrayLike) -> _la.EigResult:
