@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -436,11 +436,16 @@ def apply(
     *,
     nout: int = 1,
     dev: Device | None = None,
+    links: Sequence[tuple[Rule, dict[str, Any]]] | None = None,
 ) -> Any:
     """Call a function of any arity; ``fwd(xp, *arrays, **kw)`` overrides ``xp.<name>``.
 
     Array inputs that are not tensors are converted (Python scalars stay scalars);
     ``None`` passes through for optional inputs. ``nout > 1`` returns a tuple of tensors.
+
+    A result that shares memory with an input is either linked to input 0 as a view (a
+    ``rule.view`` rule, or output ``k`` as the view ``links[k]`` names: a view rule and its
+    keywords) or copied, so that no untracked alias reaches the user.
     """
     converted: list[Any] = []
     arrays: list[Any] = []
@@ -471,13 +476,24 @@ def apply(
         fwd(xp, *arrays, **kwargs) if fwd is not None else getattr(xp, rule.name)(*arrays, **kwargs)
     )
     ins = tuple(converted)
+    backend = dev.backend
     if nout > 1 or isinstance(out, tuple):
-        ensure = dev.backend.ensure_array
-        results = tuple(make(ensure(o), dev) for o in out)
+        ensure = backend.ensure_array
+        outs = [ensure(o) for o in out]
+        if backend.mutable and links is None:
+            outs = [backend.copy(o) if _shares_input(o, arrays, backend) else o for o in outs]
+        results = tuple(make(o, dev) for o in outs)
         if results and _wants_grad(rule, ins):  # no outputs (unstack of a length-0 axis)
             record(rule, results, ins, tuple(arrays), kw)
+        if links is not None:
+            for r, (vrule, vkw) in zip(results, links, strict=True):
+                link_view(r, ins[0], vrule, vkw)
         return results
-    t = make(out if out.__class__ is dev.atype else dev.backend.ensure_array(out), dev)
+    if out.__class__ is not dev.atype:
+        out = backend.ensure_array(out)
+    if backend.mutable and not rule.view and _shares_input(out, arrays, backend):
+        out = backend.copy(out)  # no view agrad knows how to follow: a copy
+    t = make(out, dev)
     if _wants_grad(rule, ins):
         if len(ins) == 1 and type(ins[0]) is Tensor and not rule.variadic:
             _record1(rule, t, ins[0], arrays[0], kw, False)
@@ -486,6 +502,20 @@ def apply(
     if rule.view and ins and isinstance(ins[0], Tensor):
         link_view(t, ins[0], rule, kw)
     return t
+
+
+def _shares_input(out: Any, arrays: Sequence[Any], backend: Any) -> bool:
+    """Whether the result ``out`` of a call on mutable ``arrays`` may share memory with one."""
+    for a in arrays:
+        if out is a:  # torch's `positive`, `real` and `conj` can return their input itself
+            return True
+    # an array that owns its memory (NumPy, CuPy: `base`; torch: `_base`) is a fresh one
+    if getattr(out, "base", 0) is None or getattr(out, "_base", 0) is None:
+        return False
+    for a in arrays:
+        if a is not None and not isinstance(a, SCALARS) and backend.shares_memory(out, a):
+            return True
+    return False
 
 
 def power(a: Any, b: Any) -> Any:

@@ -16,12 +16,14 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from agrad._engine import bump_version
 from agrad._grad_mode import STATE, UNUSUAL
 from agrad._ops import SCALARS, apply, binary, mismatch, record, to_tensor
 from agrad._registry import TABLE
 from agrad._tensor import Extra, Tensor, make
-from agrad.errors import InplaceLeafError
+from agrad.errors import AgradTypeError, InplaceLeafError
 from agrad.extend import Rule
 
 
@@ -122,15 +124,36 @@ def _replay_views(base: Tensor) -> None:
 
 def replay_view(xp: Any, rule: Rule, x: Any, kw: dict[str, Any] | None) -> Any:
     """Apply the view function ``rule`` to ``x`` again (raw array or Tensor)."""
+    if rule is DETACH:
+        return x
     if rule.name == "__getitem__":
         return x[(kw or {})["key"]]
     return getattr(xp, rule.name)(x, **(kw or {}))
 
 
 def _root_of(t: Tensor) -> Tensor:
-    while t._extra is not None and t._extra.view is not None:
+    """The tensor whose graph a write into ``t`` changes (``detach()`` links are no views)."""
+    while t._extra is not None and t._extra.view is not None and t._extra.view[1] is not DETACH:
         t = t._extra.view[0]
     return t
+
+
+# `t.detach()` shares `t`'s memory and version counter for good, as torch's does, but not its
+# graph: a link that values cross (functionally on JAX and Dask) and gradients never do
+DETACH = Rule("detach", None, linear=True)
+
+
+def detach(t: Tensor) -> Tensor:
+    """A new leaf without a graph that shares ``t``'s array and version counter for good."""
+    d = make(t._array, t._dev)
+    link_view(d, t, DETACH, None)
+    return d
+
+
+def is_view(t: Tensor) -> bool:
+    """Whether ``t`` is a view of another tensor (whose graph writes into ``t`` change)."""
+    extra = t._extra
+    return extra is not None and extra.view is not None and extra.view[1] is not DETACH
 
 
 def _check_leaf(t: Tensor, op: str) -> None:
@@ -155,7 +178,7 @@ def _after_inplace(t: Tensor) -> None:
     extra = t._extra
     if extra is None:
         return
-    if extra.view is not None:
+    if extra.view is not None and extra.view[1] is not DETACH:
         base, vrule, vkw = extra.view
         _scatter_into_base(base, t, vrule, vkw)
         return  # the base's update refreshes its views, t among them
@@ -171,6 +194,8 @@ def _refresh_views(base: Tensor) -> None:
         if vextra is None or vextra.view is None or vextra.view[0] is not base:
             continue
         _, vrule, vkw = vextra.view
+        if vrule is DETACH:
+            continue  # it saw the new values, and keeps no graph
         if base._rg and STATE.enabled:
             record(vrule, view, (base,), (base._array,), vkw)
         _refresh_views(view)
@@ -227,14 +252,53 @@ def copy_on_write(x: Tensor) -> None:
     what the forward pass used (library code that updates its arrays in place then stays
     differentiable, where torch would raise).
 
-    A saved array is recognised by its version counter, which the saving node holds; views,
-    zero-copy moves and tensors with hooks carry an ``_extra`` and keep writing in place
-    (their saved values are still checked at backward).
+    A saved array is recognised by its version counter, which the saving node holds. Tensors
+    that share their memory with another live one keep writing in place (their saved values
+    are still checked at backward): views and their bases, ``detach()`` results and their
+    sources, and zero-copy moves (whose bare ``_extra`` marks them; ``_extra`` made for hooks
+    or ``retain_grad()`` alone does not stop the copy).
     """
-    if x._extra is not None or not x._dev.backend.mutable or sys.getrefcount(x._vc) <= 2:
+    if not x._dev.backend.mutable or sys.getrefcount(x._vc) <= 2:
+        return
+    extra = x._extra
+    if extra is not None and (
+        extra.view is not None
+        or (extra.hooks is None and not extra.retain)
+        or any(r() is not None for r in extra.views or ())
+    ):
         return
     x._array = x._dev.backend.copy(x._array)
     x._vc = [x._vc[0]]
+
+
+def _is_complex(v: Any) -> bool:
+    if isinstance(v, Tensor):
+        return v.dtype.kind == "c"
+    if isinstance(v, complex):
+        return True
+    dtype = getattr(v, "dtype", None)
+    return dtype is not None and "complex" in str(dtype)
+
+
+def _check_target(x: Tensor, value: Any, value_rg: bool, op: str) -> None:
+    """Raise if writing ``value`` into ``x`` in place would lose its gradient or its
+    imaginary part: ``x``'s dtype cannot hold it (torch refuses both; NumPy truncates)."""
+    kind = x.dtype.kind
+    if value_rg and kind not in "fc":
+        msg = (
+            f"`{op}` would write a value that requires grad into a tensor of dtype "
+            f"{x.dtype.name}, which cannot hold a gradient (the value would be truncated and "
+            f"its graph lost). Make the target floating first (`t = agrad.astype(t, "
+            "agrad.float64)`), or write `value.detach()` if no gradient should flow."
+        )
+        raise AgradTypeError(msg)
+    if kind != "c" and _is_complex(value):
+        msg = (
+            f"`{op}` would write a complex value into a tensor of dtype {x.dtype.name}, "
+            "dropping its imaginary part. Make the target complex first "
+            "(`t = agrad.astype(t, agrad.complex128)`), or write `agrad.real(value)`."
+        )
+        raise AgradTypeError(msg)
 
 
 def inplace(rule: Rule, x: Tensor, other: Any) -> Tensor:
@@ -244,6 +308,9 @@ def inplace(rule: Rule, x: Tensor, other: Any) -> Tensor:
     if is_tensor and other._dev is not x._dev:
         raise mismatch(rule.name, x._dev, other._dev)
     recording = not UNUSUAL or STATE.enabled
+    if other_rg or not isinstance(other, (float, int)):
+        grad = other_rg and recording and not rule.nondiff
+        _check_target(x, other, grad, f"{rule.name} (in place)")
     if recording:
         _check_leaf(x, f"{rule.name} (in place)")
     copy_on_write(x)
@@ -302,15 +369,62 @@ def _getitem_forward(xp: Any, a: Any, *, key: Any) -> Any:
 
 def getitem(x: Tensor, key: Any) -> Tensor:
     """``x[key]``: a view for basic keys (where the backend makes one), differentiable."""
-    key = raw_key(key, x._array.ndim)
+    key = raw_key(key, x._array.ndim, x._dev)
     return apply(_GETITEM, (x,), {"key": key}, _getitem_forward)  # type: ignore[no-any-return]
 
 
-def raw_key(key: Any, ndim: int) -> tuple[Any, ...]:
+_BASIC = (int, slice, type(None), type(Ellipsis))
+
+
+def _index(k: Any, dev: Any) -> Any:
+    """One entry of a key in the one form the rules read: Python ints, bools, slices, None
+    and ``...`` stay; every array-like (a tensor, a list, a tuple, a NumPy array or scalar)
+    becomes an array of ``dev``'s backend, so integer arrays, which may repeat a position,
+    are told from basic indices by their ``dtype`` alone."""
+    if type(k) in _BASIC or isinstance(k, bool):
+        return k
+    if isinstance(k, Tensor):
+        return k._array
+    if isinstance(k, np.generic) and k.dtype.kind in "iub":  # NumPy scalars index as Python's
+        return bool(k) if k.dtype.kind == "b" else int(k)
+    if isinstance(k, dev.backend.array_type):
+        return k
+    if isinstance(k, (list, tuple, np.ndarray)):
+        nested = _raw_nested(k)
+        try:
+            a = np.asarray(nested)
+        except (TypeError, ValueError):  # arrays NumPy cannot read (CuPy's)
+            a = None
+        if a is not None:
+            if a.size == 0 and a.dtype.kind == "f":  # `x[[]]`: NumPy reads an empty integer index
+                a = a.astype(np.intp)
+            if dev.backend.name == "numpy":
+                return a
+            return dev.backend.ensure_array(dev.xp.asarray(a, device=dev.native))
+        return dev.backend.ensure_array(dev.xp.asarray(nested, device=dev.native))
+    return k  # anything else: the backend's own error (or its own index type)
+
+
+def _raw_nested(k: Any) -> Any:
+    if isinstance(k, Tensor):
+        return k._array
+    if isinstance(k, (list, tuple)):
+        return [_raw_nested(i) for i in k]
+    return k
+
+
+def raw_key(key: Any, ndim: int, dev: Any = None) -> tuple[Any, ...]:
     """An index key as a tuple of raw indices, closed with ``...`` where it names fewer
-    axes than ``ndim`` (NumPy's implicit trailing slices; the standard wants them said)."""
+    axes than ``ndim`` (NumPy's implicit trailing slices; the standard wants them said).
+
+    Every form NumPy accepts is normalised here, once (see :func:`_index`): a list at the
+    top (``x[[0, 0]]``) is one integer-array index, a tuple at the top indexes several
+    axes."""
     keys: tuple[Any, ...] = key if isinstance(key, tuple) else (key,)
-    keys = tuple(k._array if isinstance(k, Tensor) else k for k in keys)
+    if dev is None:
+        keys = tuple(k._array if isinstance(k, Tensor) else k for k in keys)
+    else:
+        keys = tuple(_index(k, dev) for k in keys)
     consumed = 0
     for k in keys:
         if k is Ellipsis:
@@ -324,7 +438,7 @@ def raw_key(key: Any, ndim: int) -> tuple[Any, ...]:
 
 def setitem(x: Tensor, key: Any, value: Any) -> None:
     """``x[key] = value``, in place and differentiable."""
-    key = raw_key(key, x._array.ndim)
+    key = raw_key(key, x._array.ndim, x._dev)
     dev = x._dev
     if isinstance(value, Tensor):
         if value._dev is not dev:
@@ -336,7 +450,10 @@ def setitem(x: Tensor, key: Any, value: Any) -> None:
     else:
         value = to_tensor(value, dev)
         v = value._array
-    wants = STATE.enabled and (x._rg or (isinstance(value, Tensor) and value._rg))
+    value_rg = isinstance(value, Tensor) and value._rg
+    if value_rg or not isinstance(v, (float, int)):
+        _check_target(x, value, value_rg and STATE.enabled, "__setitem__")
+    wants = STATE.enabled and (x._rg or value_rg)
     if wants:
         _check_leaf(x, "__setitem__")
     copy_on_write(x)

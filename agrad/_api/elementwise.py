@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from agrad._ops import apply, binary, power, unary
+from agrad._ops import apply, binary, power, to_tensor, unary
 from agrad._registry import TABLE
 from agrad._tensor import Tensor
+from agrad._views import getitem
 
 __all__ = [
     "abs",
@@ -602,17 +603,24 @@ def conj(x: Tensor, /) -> Tensor:
 def imag(x: Tensor, /) -> Tensor:
     """Imaginary part; the gradient flows back as ``1j * g``.
 
+    A copy, where NumPy and torch return a view of a complex input: writing into it leaves
+    ``x`` unchanged.
+
     Examples
     --------
     >>> import agrad
     >>> agrad.imag(agrad.asarray([1 + 2j])).tolist()
     [2.0]
     """
-    return unary(TABLE["imag"], x)
+    return apply(TABLE["imag"], (x,))  # type: ignore[no-any-return]  # (apply copies views)
 
 
 def real(x: Tensor, /) -> Tensor:
     """Real part; the gradient flows back as ``g + 0j``.
+
+    Of a complex input, a copy (NumPy and torch return a view: writing into the result
+    leaves ``x`` unchanged here). Of a real input, a view of ``x`` itself, as in NumPy and
+    torch: writing into it changes ``x``, and the gradient follows.
 
     Examples
     --------
@@ -620,7 +628,10 @@ def real(x: Tensor, /) -> Tensor:
     >>> agrad.real(agrad.asarray([1 + 2j])).tolist()
     [1.0]
     """
-    return unary(TABLE["real"], x)
+    x = to_tensor(x)
+    if x.dtype.kind == "c":
+        return apply(TABLE["real"], (x,))  # type: ignore[no-any-return]  # (apply copies views)
+    return getitem(x, Ellipsis)
 
 
 def acos(x: Tensor, /) -> Tensor:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from agrad._ops import apply
+from agrad._ops import apply, to_tensor
 from agrad._registry import TABLE
 from agrad._tensor import Tensor
 
@@ -30,6 +30,9 @@ __all__ = [
     "tile",
     "unstack",
 ]
+
+
+_GETITEM = TABLE["__getitem__"]
 
 
 def reshape(x: Tensor, /, shape: tuple[int, ...], *, copy: bool | None = None) -> Tensor:
@@ -149,11 +152,18 @@ def unstack(x: Tensor, /, *, axis: int = 0) -> tuple[Tensor, ...]:
     [[1.0, 2.0], [3.0, 4.0]]
     """
     n = x.shape[axis]
-    return apply(TABLE["unstack"], (x,), {"axis": axis}, _unstack_forward, nout=n)  # type: ignore[no-any-return]
+    # each slice is the view `x[..., i, ...]` (NumPy's and torch's), linked as one
+    head = (slice(None),) * (axis % x.ndim)
+    links = [(_GETITEM, {"key": (*head, i, Ellipsis)}) for i in range(n)]
+    kw = {"axis": axis}
+    return apply(TABLE["unstack"], (x,), kw, _unstack_forward, nout=n, links=links)  # type: ignore[no-any-return]
 
 
 def _unstack_forward(xp: Any, a: Any, *, axis: int) -> tuple[Any, ...]:
-    return tuple(xp.unstack(a, axis=axis))
+    # by indexing: views on every backend, 0-d ones included (NumPy's `unstack` gives scalars)
+    head = (slice(None),) * (axis % a.ndim)
+    keys = [(*head, i, Ellipsis) for i in range(a.shape[axis])]
+    return tuple(a[key] for key in keys)
 
 
 def broadcast_arrays(*arrays: Tensor) -> tuple[Tensor, ...]:
@@ -165,12 +175,11 @@ def broadcast_arrays(*arrays: Tensor) -> tuple[Tensor, ...]:
     >>> [t.shape for t in agrad.broadcast_arrays(agrad.ones((2, 1)), agrad.ones(3))]
     [(2, 3), (2, 3)]
     """
-    out = apply(TABLE["broadcast_arrays"], arrays, None, _broadcast_forward, nout=len(arrays))
-    return tuple(out)
-
-
-def _broadcast_forward(xp: Any, *arrays: Any) -> tuple[Any, ...]:
-    return tuple(xp.broadcast_arrays(*arrays))
+    # each result is the view `broadcast_to(x, shape)`: read-only where NumPy's `broadcast_to`
+    # is (NumPy deprecates writing into `broadcast_arrays`' results), followed elsewhere
+    tensors = [to_tensor(a) for a in arrays]
+    shape = broadcast_shapes(*(t.shape for t in tensors))
+    return tuple(broadcast_to(t, shape) for t in tensors)
 
 
 def moveaxis(
