@@ -175,7 +175,14 @@ from agrad._dtypes import (
 )
 from agrad._engine import Node
 from agrad._function import Function, FunctionCtx
-from agrad._grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from agrad._grad_mode import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
+    set_graph_break,
+)
 from agrad._info import __array_namespace_info__
 from agrad._spec import API_VERSION as __array_api_version__
 from agrad.backends import register_backend
@@ -335,6 +342,7 @@ __all__ = [
     "searchsorted",
     "set_default_device",
     "set_grad_enabled",
+    "set_graph_break",
     "sign",
     "signbit",
     "sin",

@@ -7,9 +7,16 @@ from typing import Any
 
 from agrad._engine import run_backward
 from agrad._grad_mode import STATE
-from agrad._ops import mismatch, quiet_backward, to_tensor
+from agrad._ops import SCALARS, device_of_array, mismatch, quiet_backward, to_tensor
 from agrad._tensor import Tensor, make
-from agrad.errors import GradShapeError, NonScalarOutputError
+from agrad.errors import (
+    AgradTypeError,
+    AgradValueError,
+    GradShapeError,
+    GraphError,
+    NonScalarOutputError,
+    NotDifferentiableError,
+)
 
 __all__ = ["backward", "grad"]
 
@@ -22,24 +29,123 @@ def _as_list(x: Any) -> list[Any]:
     return list(x)
 
 
+def _as_outputs(x: Any, who: str) -> list[Any]:
+    if isinstance(x, (Tensor, list, tuple)):
+        return _as_list(x)
+    msg = (
+        f"`{who}` differentiates agrad Tensors (or a list of them), got {type(x).__name__}. "
+        "Compute the output with agrad operations on tensors that require grad."
+    )
+    raise AgradTypeError(msg)
+
+
+def _as_gradients(x: Any) -> list[Any]:
+    """The gradients given for the outputs: a list or tuple holds one per output; anything
+    else (a tensor, a backend array, a Python number) is one gradient."""
+    if x is None:
+        return []
+    if isinstance(x, (list, tuple)):
+        return list(x)
+    return [x]
+
+
+def _as_inputs(x: Any, who: str) -> list[Tensor]:
+    inputs = _as_list(x) if isinstance(x, (Tensor, list, tuple)) else [x]
+    if not inputs:
+        msg = (
+            f"`inputs` of `{who}` is empty, so there is nothing to differentiate with respect "
+            "to. Leave `inputs` out to reach every leaf, or name the tensors you want."
+        )
+        raise AgradValueError(msg)
+    for k, t in enumerate(inputs):
+        if not isinstance(t, Tensor):
+            msg = (
+                f"Input {k} of `{who}` is a {type(t).__name__}, not an agrad Tensor: "
+                "differentiate with respect to tensors that require grad."
+            )
+            raise AgradTypeError(msg)
+        if not t._rg:
+            msg = (
+                f"Input {k} of `{who}` does not require grad, so it has no gradient. "
+                "Create it with `requires_grad=True` (or `t.requires_grad_()` on a leaf)."
+            )
+            raise GraphError(msg)
+    return inputs
+
+
+def _check_flag(value: Any, name: str, who: str, none_ok: bool) -> None:
+    if type(value) is bool or (none_ok and value is None) or type(value).__name__ == "bool_":
+        return
+    msg = f"`{name}` of `{who}` takes True or False, got {value!r} ({type(value).__name__})."
+    raise AgradTypeError(msg)
+
+
+def _as_gradient(g: Any, out: Tensor, k: int, who: str) -> Tensor:
+    """The gradient given for output ``k`` as a tensor of the output's dtype, or an error."""
+    if isinstance(g, bool) or not (
+        isinstance(g, (Tensor, *SCALARS)) or device_of_array(g) is not None
+    ):
+        msg = (
+            f"Gradient {k} passed to `{who}` is a {type(g).__name__}; a gradient is an agrad "
+            "Tensor, a backend array or a Python number, of the output's shape. For several "
+            "outputs pass a list with one gradient each."
+        )
+        raise AgradTypeError(msg)
+    g_t = to_tensor(g, out._dev)
+    if g_t._dev is not out._dev:
+        raise mismatch(who, out._dev, g_t._dev)
+    shape = tuple(out._array.shape)
+    if tuple(g_t._array.shape) != shape:
+        msg = (
+            f"Gradient {k} passed to `{who}` has shape {tuple(g_t._array.shape)!r}, but "
+            f"its output has shape {shape!r}; they must match."
+        )
+        raise GradShapeError(msg)
+    dtype, want = g_t.dtype, out.dtype
+    if dtype != want:
+        if dtype.kind == "c" and want.kind != "c":
+            msg = (
+                f"Gradient {k} passed to `{who}` is complex ({dtype!r}), but its output is "
+                f"real ({want!r}): the gradient of a real output is real. Pass its real part "
+                "if that is what you mean."
+            )
+            raise GradShapeError(msg)
+        if dtype.kind not in "fci":
+            msg = (
+                f"Gradient {k} passed to `{who}` has dtype {dtype!r}; a gradient is a number "
+                f"array, of the output's dtype {want!r}."
+            )
+            raise AgradTypeError(msg)
+        # as torch: a gradient of another numeric dtype is cast to the output's
+        g_t = make(g_t._dev.xp.astype(g_t._array, out._array.dtype), g_t._dev)
+    return g_t
+
+
 def _roots(
-    outputs: list[Tensor], grads: list[Any], create_graph: bool, who: str
+    outputs: list[Any], grads: list[Any], create_graph: bool, who: str
 ) -> list[tuple[Any, int, Any]]:
     if grads and len(grads) != len(outputs):
-        msg = f"`{who}` got {len(outputs)} outputs but {len(grads)} gradients for them."
-        raise ValueError(msg)
+        msg = (
+            f"`{who}` got {len(outputs)} output(s) but {len(grads)} gradients for them. A "
+            "list or tuple of gradients holds one per output; pass a single gradient as an "
+            "array (`agrad.asarray([...])`), not a list of numbers."
+        )
+        raise AgradValueError(msg)
+    if not outputs:
+        msg = f"`{who}` got no outputs to differentiate."
+        raise AgradValueError(msg)
     roots = []
     for k, out in enumerate(outputs):
         if not isinstance(out, Tensor):
             msg = f"`{who}` needs tensors as outputs; output {k} is a {type(out).__name__}."
-            raise TypeError(msg)
+            raise AgradTypeError(msg)
         if not out._rg:
             msg = (
                 f"Output {k} of `{who}` does not require grad and has no `grad_fn`: nothing "
                 "it depends on requires grad. Create the inputs with `requires_grad=True`, and "
                 "check that the computation did not run under `agrad.no_grad()`."
             )
-            raise RuntimeError(msg)
+            raise GraphError(msg)
         g = grads[k] if grads else None
         shape = tuple(out._array.shape)
         if g is None:
@@ -50,20 +156,20 @@ def _roots(
                     "shape, or reduce the output first, e.g. `agrad.sum(y).backward()`."
                 )
                 raise NonScalarOutputError(msg)
+            if out.dtype.kind == "c":
+                msg = (
+                    f"`{who}` cannot start from an implicit gradient of 1 on a complex output "
+                    f"({out.dtype!r}): only real scalar outputs have one, as in PyTorch. "
+                    "Differentiate a real function of it (`agrad.real(y)`, `agrad.abs(y)`), or "
+                    "pass the gradient explicitly."
+                )
+                raise NotDifferentiableError(msg)
             g = out._dev.xp.ones(shape, dtype=out._array.dtype, device=out._dev.native)
             g = out._dev.backend.ensure_array(g)
             if create_graph:
                 g = make(g, out._dev)
         else:
-            g_t = to_tensor(g, out._dev)
-            if g_t._dev is not out._dev:
-                raise mismatch(who, out._dev, g_t._dev)
-            if tuple(g_t._array.shape) != shape:
-                msg = (
-                    f"Gradient {k} passed to `{who}` has shape {tuple(g_t._array.shape)!r}, but "
-                    f"its output has shape {shape!r}; they must match."
-                )
-                raise GradShapeError(msg)
+            g_t = _as_gradient(g, out, k, who)
             g = g_t if create_graph else g_t._array
         edge = out._grad_fn if out._grad_fn is not None else out
         roots.append((edge, out._onr, g))
@@ -110,12 +216,14 @@ def backward(
     >>> x.grad
     tensor([2., 4.], device='numpy')
     """
-    outputs = _as_list(tensors)
-    grads = _as_list(grad_tensors) if not isinstance(grad_tensors, Tensor) else [grad_tensors]
+    outputs = _as_outputs(tensors, "backward")
+    grads = _as_gradients(grad_tensors)
+    _check_flag(retain_graph, "retain_graph", "backward", True)
+    _check_flag(create_graph, "create_graph", "backward", False)
     if retain_graph is None:
         retain_graph = create_graph
+    targets = _as_inputs(inputs, "backward") if inputs is not None else None
     roots = _roots(outputs, grads, create_graph, "backward")
-    targets = _as_list(inputs) if inputs is not None else None
     previous = STATE.enabled
     STATE.enabled = create_graph
     try:
@@ -172,19 +280,15 @@ def grad(
     >>> x = agrad.tensor(2.0, requires_grad=True)
     >>> (dx,) = agrad.grad(x ** 3, x, create_graph=True)
     >>> (d2x,) = agrad.grad(dx, x)
-    >>> float(dx), float(d2x)
+    >>> dx.item(), d2x.item()
     (12.0, 12.0)
     """
-    outs = _as_list(outputs)
-    ins = _as_list(inputs)
-    for k, t in enumerate(ins):
-        if not isinstance(t, Tensor) or not t._rg:
-            msg = (
-                f"Input {k} of `agrad.grad` does not require grad, so it has no gradient. "
-                "Create it with `requires_grad=True`."
-            )
-            raise RuntimeError(msg)
-    grads = _as_list(grad_outputs) if not isinstance(grad_outputs, Tensor) else [grad_outputs]
+    outs = _as_outputs(outputs, "agrad.grad")
+    ins = _as_inputs(inputs, "agrad.grad")
+    grads = _as_gradients(grad_outputs)
+    _check_flag(retain_graph, "retain_graph", "agrad.grad", True)
+    _check_flag(create_graph, "create_graph", "agrad.grad", False)
+    _check_flag(allow_unused, "allow_unused", "agrad.grad", False)
     if retain_graph is None:
         retain_graph = create_graph
     roots = _roots(outs, grads, create_graph, "agrad.grad")

@@ -522,6 +522,9 @@ def run_backward(
             node.release()
 
     target_ids = {id(t): k for k, t in enumerate(targets)} if targets is not None else None
+    # arrays a `.grad` must not take over without a copy: the caller's gradients (a rule
+    # may pass them on unchanged), and those another leaf took already
+    taken = {id(g) for _, _, g in roots}
     for leaf, g in leaves.items():
         slot = target_ids.get(id(leaf)) if target_ids is not None else None
         if target_ids is not None and slot is None:
@@ -530,7 +533,12 @@ def run_backward(
         if slot is not None and not accumulate:
             results[slot] = _add(results[slot], g)
         else:
-            _ops.accumulate(leaf, g, graph, owned is not None and leaf in owned)
+            _ops.accumulate(leaf, g, graph, owned is not None and leaf in owned, taken)
+    if capture and accumulate:  # `backward(inputs=[non-leaf])`: into its `.grad`, as torch
+        assert targets is not None
+        for k, r in enumerate(results):
+            if r is not None:
+                _ops.accumulate(targets[k], r, graph, False, taken)
 
     if targets is not None and not accumulate:
         for k, r in enumerate(results):

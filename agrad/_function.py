@@ -7,9 +7,15 @@ from typing import Any
 
 from agrad._engine import Node, cast_like, input_meta, sum_to_shape
 from agrad._grad_mode import STATE
-from agrad._ops import mismatch, record_function, to_tensor
+from agrad._ops import SCALARS, device_of_array, mismatch, record_function, to_tensor
 from agrad._tensor import Tensor, make
-from agrad.errors import FreedGraphError, FunctionBackwardError, InplaceModifiedError
+from agrad.errors import (
+    AgradTypeError,
+    FreedGraphError,
+    FunctionBackwardError,
+    InplaceModifiedError,
+    NoRuleError,
+)
 from agrad.extend import Rule
 
 __all__ = ["Function", "FunctionCtx"]
@@ -57,7 +63,7 @@ class FunctionCtx:
                     f"`save_for_backward` takes tensors (or None); argument {k} is a "
                     f"{type(t).__name__}. Store other values as attributes of `ctx`."
                 )
-                raise TypeError(msg)
+                raise AgradTypeError(msg)
         self._saved = tensors
         self._versions = tuple(t._vc[0] if t is not None else 0 for t in tensors)
 
@@ -135,15 +141,34 @@ class FunctionNode(Node):
             raise FunctionBackwardError(msg)
         grads: list[Any] = []
         for i, edge in enumerate(self.edges):
-            r = result[self.kw["arg_index"][i]]  # type: ignore[index]
+            arg = self.kw["arg_index"][i]  # type: ignore[index]
+            r = result[arg]
             if edge is None or r is None:
                 grads.append(None)
                 continue
-            r = to_tensor(r, dev)
+            if not isinstance(r, Tensor):
+                if isinstance(r, bool) or not (
+                    isinstance(r, SCALARS) or device_of_array(r) is not None
+                ):
+                    msg = (
+                        f"`{cls}.backward` returned a {type(r).__name__} as the gradient of "
+                        f"argument {arg}; return a tensor (or None for no gradient) per "
+                        f"argument of `{cls}.forward`."
+                    )
+                    raise FunctionBackwardError(msg)
+                r = to_tensor(r, dev)
             if r._dev is not dev:
                 msg_0 = f"{cls}.backward"
                 raise mismatch(msg_0, dev, r._dev)
             shape, dtype = input_meta(edge, self.onrs[i] if self.onrs else 0)
+            kind = r.dtype.kind
+            if kind not in "fci" or (kind == "c" and dev.backend.from_dtype(dtype).kind != "c"):
+                msg = (
+                    f"`{cls}.backward` returned a gradient of dtype {r.dtype!r} for argument "
+                    f"{arg}, whose dtype is {dev.backend.from_dtype(dtype)!r}: a real input "
+                    "has a real gradient (take `agrad.real` of it if that is what you mean)."
+                )
+                raise FunctionBackwardError(msg)
             rshape = tuple(r._array.shape)
             if rshape != shape:
                 if not _expandable(shape, rshape):
@@ -157,6 +182,18 @@ class FunctionNode(Node):
                 r = cast_like(r, dtype, _agrad(), dev, True)
             grads.append(r if graph else r._array)
         return grads
+
+
+def _output(cls: type[Function], k: int, o: Any, dev: Any) -> Tensor:
+    """A non-tensor result of ``forward`` as a tensor: arrays and numbers, nothing else."""
+    if not isinstance(o, (bool, *SCALARS)) and device_of_array(o) is None:
+        what = "None (did `forward` forget to `return`?)" if o is None else type(o).__name__
+        msg = (
+            f"`{cls.__name__}.forward` returned {what} as output {k}; `forward` returns a "
+            "tensor, an array or a number, or a tuple of them."
+        )
+        raise AgradTypeError(msg)
+    return to_tensor(o, dev)
 
 
 def _agrad() -> Any:
@@ -202,12 +239,20 @@ class Function:
     @staticmethod
     def forward(ctx: FunctionCtx, *args: Any, **kwargs: Any) -> Any:
         msg = "Subclasses of `agrad.Function` must implement `forward(ctx, ...)`."
-        raise NotImplementedError(msg)
+        raise NoRuleError(msg)
 
     @staticmethod
     def backward(ctx: FunctionCtx, *grads: Any) -> Any:
         msg = "Subclasses of `agrad.Function` must implement `backward(ctx, *grads)`."
-        raise NotImplementedError(msg)
+        raise NoRuleError(msg)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        cls = type(self).__name__
+        msg = (
+            f"An `agrad.Function` is not called as an instance: write `{cls}.apply(...)` "
+            f"(not `{cls}()(...)`), as in PyTorch."
+        )
+        raise AgradTypeError(msg)
 
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
@@ -225,7 +270,8 @@ class Function:
         outs_in = (raw,) if single else raw
         dev = next((a._dev for a in args if isinstance(a, Tensor)), None)
         outputs = tuple(
-            make(o._array, o._dev) if isinstance(o, Tensor) else to_tensor(o, dev) for o in outs_in
+            make(o._array, o._dev) if isinstance(o, Tensor) else _output(cls, k, o, dev)
+            for k, o in enumerate(outs_in)
         )
         if any(needs):
             tensors = [(i, a) for i, a in enumerate(args) if isinstance(a, Tensor)]

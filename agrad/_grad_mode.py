@@ -8,7 +8,16 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Any, TypeVar
 
-__all__ = ["enable_grad", "inference_mode", "is_grad_enabled", "no_grad", "set_grad_enabled"]
+from agrad.errors import AgradTypeError, AgradValueError
+
+__all__ = [
+    "enable_grad",
+    "inference_mode",
+    "is_grad_enabled",
+    "no_grad",
+    "set_grad_enabled",
+    "set_graph_break",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -176,6 +185,12 @@ class set_grad_enabled(_Mode):
 
     def __init__(self, mode: bool) -> None:
         super().__init__()
+        if type(mode) is not bool and type(mode).__name__ != "bool_":
+            msg = (
+                f"`set_grad_enabled` takes True or False, got {mode!r} "
+                f"({type(mode).__name__}), as in PyTorch."
+            )
+            raise AgradTypeError(msg)
         self._target = bool(mode)
         # like torch: `set_grad_enabled(False)` outside a `with` switches at once
         self._prev = (STATE.enabled, STATE.inference)
@@ -216,3 +231,74 @@ class inference_mode(_Mode):
 
     def _fresh(self) -> _Mode:
         return inference_mode(self._mode)
+
+
+# What a tensor that requires grad does when it becomes a Python number while recording
+# (`float(t)`; NumPy's `buf[i] = t`): "warn", "error" or "ignore". Process-wide, as the
+# warnings filters are: a worker thread behaves as the thread that set it.
+GRAPH_BREAK = ["warn"]
+_GRAPH_BREAK_MODES = ("warn", "error", "ignore")
+
+
+class set_graph_break:
+    """Choose what happens when a tensor that requires grad becomes a Python number.
+
+    ``float(t)``, ``int(t)`` and ``complex(t)`` on a tensor that requires grad, while
+    gradients are recorded, give a constant: no gradient flows back through it. NumPy does
+    this silently when it writes a tensor into one of its own arrays (``buf[i] = t`` with
+    ``buf = np.zeros(n)``). agrad warns by default, with a :class:`GraphBreakWarning`
+    pointing at the line that did it. ``t.item()`` and ``t.detach()`` drop the graph
+    without a word, as does anything under ``no_grad()``.
+
+    Takes effect at once, for the whole process; used as a context manager, the previous
+    mode comes back at the end of the block.
+
+    Parameters
+    ----------
+    mode
+        ``"warn"`` (the default): a :class:`~agrad.errors.GraphBreakWarning`.
+        ``"error"``: a :class:`~agrad.errors.GraphBreakError` (a ``RuntimeError``; NumPy's
+        ``buf[i] = t`` reports it as the cause of its own ``ValueError``).
+        ``"ignore"``: nothing, as NumPy would.
+
+    Raises
+    ------
+    AgradValueError
+        ``mode`` is not one of the three.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import agrad
+    >>> x = agrad.tensor([1.0, 2.0], requires_grad=True)
+    >>> buf = np.zeros(2)
+    >>> with agrad.set_graph_break("error"):
+    ...     try:
+    ...         buf[0] = x[0] * x[1]
+    ...     except ValueError as e:  # NumPy's, raised from agrad's error
+    ...         print(type(e.__cause__).__name__)
+    GraphBreakError
+    >>> buf = agrad.numpy.zeros(2)  # a tensor: the write is recorded
+    >>> buf[0] = x[0] * x[1]
+    >>> agrad.sum(buf).backward()
+    >>> x.grad.tolist()
+    [2.0, 1.0]
+    """
+
+    def __init__(self, mode: str) -> None:
+        if mode not in _GRAPH_BREAK_MODES:
+            msg = f"`agrad.set_graph_break` takes one of {_GRAPH_BREAK_MODES!r}, got {mode!r}."
+            raise AgradValueError(msg)
+        self._previous = GRAPH_BREAK[0]
+        GRAPH_BREAK[0] = mode
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        GRAPH_BREAK[0] = self._previous

@@ -19,7 +19,7 @@ from agrad._device import Device, get_default_device
 from agrad._engine import NEXT_SEQ, Node, bump_version, user_stack
 from agrad._grad_mode import STATE, UNUSUAL
 from agrad._tensor import Extra, Tensor, make
-from agrad.errors import DeviceMismatchError
+from agrad.errors import AgradTypeError, DeviceMismatchError, HookError
 from agrad.extend import ArrayMeta, Rule
 
 SCALARS = (bool, int, float, complex)
@@ -599,9 +599,47 @@ def call_hook(fn: Callable[[Any], Any], g: Any, dev: Device, graph: bool) -> Any
     new = fn(g if graph else make(dev.backend.ensure_array(g), dev))
     if new is None:
         return g
-    if graph:
-        return to_tensor(new, dev)
-    return new._array if isinstance(new, Tensor) else new
+    new = _checked_hook_result(fn, new, g, dev, graph)
+    return new if graph else new._array
+
+
+def _checked_hook_result(fn: Any, new: Any, g: Any, dev: Device, graph: bool) -> Tensor:
+    """A hook's replacement gradient, refused unless it is one for the same tensor: same
+    shape, device and kind of dtype (a real one of another precision is cast back)."""
+    name = getattr(fn, "__qualname__", None) or repr(fn)
+    if not isinstance(new, Tensor):
+        if device_of_array(new) is None:
+            msg = (
+                f"The hook `{name}` returned a {type(new).__name__}; a hook returns None (keep "
+                "the gradient) or a tensor of the gradient's shape and dtype to replace it."
+            )
+            raise AgradTypeError(msg)
+        new = to_tensor(new)
+    old = g if graph else make(g, dev)
+    if new._dev is not dev:
+        msg = (
+            f"The hook `{name}` returned a gradient on {new._dev.name!r} for a tensor on "
+            f"{dev.name!r}; return it on the same device (`g.to_device({dev.name!r})`)."
+        )
+        raise HookError(msg)
+    shape, old_shape = tuple(new._array.shape), tuple(old._array.shape)
+    if shape != old_shape:
+        msg = (
+            f"The hook `{name}` changed the gradient's shape from {old_shape!r} to {shape!r}; "
+            "a hook must return a gradient of the same shape."
+        )
+        raise HookError(msg)
+    dtype, old_dtype = new.dtype, old.dtype
+    if dtype != old_dtype:
+        if dtype.kind != old_dtype.kind or dtype.kind not in "fc":
+            msg = (
+                f"The hook `{name}` changed the gradient's dtype from {old_dtype!r} to "
+                f"{dtype!r}; a hook must return a gradient of the same dtype."
+            )
+            raise HookError(msg)
+        new = namespace().astype(new, old_dtype)
+    checked: Tensor = new
+    return checked
 
 
 def run_leaf_hooks(leaf: Tensor, g: Any, graph: bool) -> Any:
@@ -613,14 +651,31 @@ def run_leaf_hooks(leaf: Tensor, g: Any, graph: bool) -> Any:
     return g
 
 
-def accumulate(leaf: Tensor, g: Any, graph: bool, owned: bool = False) -> None:
-    """Add a cotangent into ``leaf.grad``: in place when agrad owns the buffer (``owned``: the
-    engine made ``g`` and nothing else holds it)."""
+def _may_alias(a: Any) -> bool:
+    """Whether ``a`` may share memory with another array (a view, or a library that does not
+    say); a fresh array's base is None."""
+    base = getattr(a, "base", _ABSENT)
+    if base is _ABSENT:
+        base = getattr(a, "_base", _ABSENT)  # torch
+    return base is not None
+
+
+_ABSENT: Any = object()
+
+
+def accumulate(
+    leaf: Tensor, g: Any, graph: bool, owned: bool = False, taken: set[int] | None = None
+) -> None:
+    """Add a cotangent into ``leaf.grad``, as torch does: the first one is taken over when
+    nothing else can hold it (``owned``: the engine summed it; else a fresh array that is
+    not one of ``taken``, the caller's gradients and those other leaves took) and copied
+    otherwise; later ones are added in place, so ``leaf.grad`` stays the same tensor."""
     dev = leaf._dev
     current = leaf._grad
     if graph:
         g = to_tensor(g, dev)
-        leaf._grad = g if current is None else current + g
+        # a tensor of its own (the caller's gradient may arrive unchanged), in the graph
+        leaf._grad = namespace().positive(g) if current is None else current + g
         return
     if g.__class__ is not dev.atype:
         g = dev.backend.ensure_array(g)
@@ -628,11 +683,21 @@ def accumulate(leaf: Tensor, g: Any, graph: bool, owned: bool = False) -> None:
     if extra is None:
         extra = leaf._extra = Extra()
     if current is None:
+        backend = dev.backend
+        if backend.mutable and (
+            extra.hooks  # a hook saw `g`, and may have kept it
+            or (not owned and (taken is None or id(g) in taken or _may_alias(g)))
+        ):
+            g = backend.copy(g)
+        elif taken is not None:
+            taken.add(id(g))
         leaf._grad = make(g, dev)
-        # otherwise it may be shared with another gradient, the caller or a hook
-        extra.grad_owned = owned and not extra.hooks
-    elif extra.grad_owned and current._grad_fn is None and dev.backend.mutable:
-        current._array += g
+        extra.grad_owned = True
+    elif current._grad_fn is None and dev.backend.mutable:
+        try:
+            current._array += g
+        except (TypeError, ValueError):  # a read-only or other-dtype array assigned to .grad
+            current._array = current._array + g
         bump_version(current._vc)
     else:
         leaf._grad = make(current._array + g, dev)
@@ -644,8 +709,14 @@ def retain_hook(t: Tensor) -> Callable[[Any], None]:
 
     def store(g: Tensor) -> None:
         target = ref()
-        if target is not None:
-            target._grad = g if target._grad is None else target._grad + g
+        if target is None:
+            return
+        if target._grad is not None:
+            target._grad = target._grad + g
+        elif g._rg:  # create_graph: a tensor of its own, in the graph
+            target._grad = namespace().positive(g)
+        else:  # a copy: the cotangent itself flows on, and may reach a leaf's `.grad`
+            target._grad = make(g._dev.backend.copy(g._array), g._dev)
 
     return store
 

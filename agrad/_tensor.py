@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import os
+import sys
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from agrad._device import Device
 from agrad._dtypes import DType
+from agrad._grad_mode import GRAPH_BREAK, STATE, UNUSUAL
 from agrad._ndarray import NdarrayMethods
-from agrad.errors import GradShapeError, NotDifferentiableError
+from agrad.errors import (
+    AgradTypeError,
+    GradShapeError,
+    GraphBreakError,
+    GraphBreakWarning,
+    GraphError,
+    NotDifferentiableError,
+)
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -100,12 +111,15 @@ class Tensor(NdarrayMethods):
 
     @requires_grad.setter
     def requires_grad(self, value: bool) -> None:
+        if type(value) is not bool and not _is_bool(value):
+            msg = f"`requires_grad` must be True or False, got {value!r} ({type(value).__name__})."
+            raise AgradTypeError(msg)
         if self._grad_fn is not None:
             msg = (
                 f"`requires_grad` can only be changed on leaf tensors; this one was made by "
                 f"{self._grad_fn!r}. Use `t.detach()` to get a leaf."
             )
-            raise RuntimeError(msg)
+            raise GraphError(msg)
         if value:
             dtype = self.dtype
             if not dtype.is_floating:
@@ -136,18 +150,7 @@ class Tensor(NdarrayMethods):
     @grad.setter
     def grad(self, value: Tensor | None) -> None:
         if value is not None:
-            if not isinstance(value, Tensor):
-                msg = f"`grad` must be a Tensor or None, got {type(value).__name__}."
-                raise TypeError(msg)
-            if value._array.shape != self._array.shape:
-                msg = (
-                    f"Assigned grad has shape {value._array.shape!r}, but the tensor has shape "
-                    f"{self._array.shape!r}."
-                )
-                raise GradShapeError(msg)
-            if value._dev is not self._dev:
-                msg = f"Assigned grad is on {value._dev.name!r}, the tensor on {self._dev.name!r}."
-                raise GradShapeError(msg)
+            _check_assigned_grad(self, value)
         self._grad = value
         if self._extra is not None:
             self._extra.grad_owned = False
@@ -187,8 +190,12 @@ class Tensor(NdarrayMethods):
         """
         if self._grad_fn is None:
             if not self._rg:
-                msg = "`retain_grad()` on a tensor that does not require grad has no effect."
-                raise RuntimeError(msg)
+                msg = (
+                    "`retain_grad()` on a tensor that does not require grad: it would never "
+                    "get a gradient. Create it with `requires_grad=True`, or compute it from "
+                    "tensors that require grad."
+                )
+                raise GraphError(msg)
             return  # leaves keep their gradient anyway
         extra = self._extra
         if extra is None:
@@ -214,9 +221,18 @@ class Tensor(NdarrayMethods):
         >>> x.grad
         tensor([10., 10.], device='numpy')
         """
+        if not callable(hook):
+            msg = (
+                f"`register_hook` takes a function of the gradient, got "
+                f"{type(hook).__name__}: `t.register_hook(lambda g: g * 2)`."
+            )
+            raise AgradTypeError(msg)
         if not self._rg:
-            msg = "Cannot register a hook on a tensor that does not require grad."
-            raise RuntimeError(msg)
+            msg = (
+                "Cannot register a hook on a tensor that does not require grad: no gradient "
+                "will ever reach it. Create it with `requires_grad=True`."
+            )
+            raise GraphError(msg)
         if self._grad_fn is None:
             extra = self._extra
             if extra is None:
@@ -348,14 +364,48 @@ class Tensor(NdarrayMethods):
     def __bool__(self) -> bool:
         return bool(self._array)
 
+    # NumPy calls these too, when it writes a tensor into one of its own arrays
     def __int__(self) -> int:
+        if self._rg and (not UNUSUAL or STATE.enabled):
+            _graph_break("int")
         return int(self._array)
 
     def __float__(self) -> float:
+        if self._rg and (not UNUSUAL or STATE.enabled):
+            _graph_break("float")
         return float(self._array)
 
     def __complex__(self) -> complex:
+        if self._rg and (not UNUSUAL or STATE.enabled):
+            _graph_break("complex")
         return complex(self._array)
+
+    # -- copying and pickling ------------------------------------------------------------
+    def __deepcopy__(self, memo: dict[int, Any]) -> Tensor:
+        if self._grad_fn is not None:
+            msg = (
+                f"`copy.deepcopy` of a non-leaf tensor (made by {self._grad_fn!r}) would copy "
+                "its graph; only leaves can be deep-copied, as in PyTorch. Copy the values "
+                "with `agrad.asarray(t.detach(), copy=True)`."
+            )
+            raise GraphError(msg)
+        t = make(self._dev.backend.copy(self._array), self._dev, None, self._rg)
+        memo[id(self)] = t
+        if self._grad is not None:
+            t._grad = self._grad.__deepcopy__(memo)
+        return t
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        if self._grad_fn is not None:
+            msg = (
+                f"A non-leaf tensor (made by {self._grad_fn!r}) cannot be pickled: its graph "
+                "holds functions and saved arrays. Pickle `t.detach()` for the values (and "
+                "set `requires_grad` again after loading if needed)."
+            )
+            raise GraphError(msg)
+        # as torch: the values, the device and `requires_grad`; not `.grad`, nor hooks
+        host = self._dev.backend.to_host(self._array)
+        return (_unpickle, (host, self._dev.name, self._rg))
 
     def __index__(self) -> int:
         return self._array.__index__()  # type: ignore[no-any-return]
@@ -585,6 +635,86 @@ class Tensor(NdarrayMethods):
 
 
 _new = object.__new__
+
+
+def _is_bool(value: Any) -> bool:
+    return type(value).__name__ == "bool_"  # NumPy's bool, without importing NumPy here
+
+
+def _check_assigned_grad(t: Tensor, value: Any) -> None:
+    """Refuse what torch refuses for ``t.grad = value``."""
+    if not isinstance(value, Tensor):
+        msg = (
+            f"`.grad` must be an agrad Tensor or None, got {type(value).__name__}. Wrap an "
+            "array with `agrad.asarray(a)`."
+        )
+        raise AgradTypeError(msg)
+    if value is t:
+        msg = "A tensor cannot be its own `.grad`; assign a copy: `agrad.asarray(t, copy=True)`."
+        raise GraphError(msg)
+    if value._array.shape != t._array.shape:
+        msg = (
+            f"Assigned grad has shape {tuple(value._array.shape)!r}, but the tensor has shape "
+            f"{tuple(t._array.shape)!r}; a gradient has its tensor's shape."
+        )
+        raise GradShapeError(msg)
+    if value._dev is not t._dev:
+        msg = (
+            f"Assigned grad is on {value._dev.name!r}, the tensor on {t._dev.name!r}. Move it "
+            f"first: `g.to_device({t._dev.name!r})`."
+        )
+        raise GradShapeError(msg)
+    if value.dtype != t.dtype:
+        msg = (
+            f"Assigned grad has dtype {value.dtype!r}, but the tensor has dtype {t.dtype!r}; "
+            f"a gradient has its tensor's dtype. Convert it: `agrad.astype(g, {t.dtype!r})`."
+        )
+        raise GradShapeError(msg)
+
+
+def _unpickle(host: Any, device: str, requires_grad: bool) -> Tensor:
+    dev = Device(device)
+    t = make(dev.backend.from_host(host, dev.native), dev)
+    if requires_grad:
+        t.requires_grad = True
+    return t
+
+
+_AGRAD_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def _skipped_dirs() -> tuple[str, ...]:
+    """agrad's and NumPy's folders: a graph-break warning points past their frames."""
+    import numpy  # (imported by agrad already; a local import keeps this module light)
+
+    return (_AGRAD_DIR, os.path.dirname(os.path.abspath(numpy.__file__)))
+
+
+def _graph_break(kind: str) -> None:
+    """A tensor that requires grad becomes a Python number while recording (see
+    ``agrad.set_graph_break``): warn at the user's line, raise, or say nothing."""
+    mode = GRAPH_BREAK[0]
+    if mode == "ignore":
+        return
+    msg = (
+        f"`{kind}()` turned a tensor that requires grad into a Python number while gradients "
+        "are recorded, so no gradient flows back through that value. NumPy does this when "
+        "it writes a tensor into one of its own arrays (`buf[i] = t` with "
+        "`buf = np.zeros(n)`). To keep the gradient, make the array a tensor "
+        "(`buf = agrad.numpy.zeros(n)`, or `import agrad.numpy as np`) or collect the values "
+        "and `agrad.numpy.stack` them. To drop the graph on purpose, write `t.item()` or "
+        '`t.detach()`. `agrad.set_graph_break("error")` makes this an error, '
+        '`agrad.set_graph_break("ignore")` silences it.'
+    )
+    if mode == "error":
+        raise GraphBreakError(msg)
+    skipped = _skipped_dirs()
+    frame = sys._getframe(0)
+    level = 1
+    while frame is not None and frame.f_code.co_filename.startswith(skipped):
+        frame = frame.f_back  # type: ignore[assignment]
+        level += 1
+    warnings.warn(msg, GraphBreakWarning, stacklevel=level)
 
 
 def make(array: Any, dev: Device, grad_fn: Any = None, rg: bool = False, onr: int = 0) -> Tensor:

@@ -54,9 +54,10 @@ class HookError(AgradError, RuntimeError):
     something that is not a gradient at all."""
 
 
-class GraphBreakError(AgradError, TypeError):
+class GraphBreakError(AgradError, RuntimeError):
     """A tensor that requires grad was turned into a Python number while recording, under
-    ``agrad.set_graph_break("error")``."""
+    ``agrad.set_graph_break("error")``. (A ``RuntimeError``: NumPy passes those on from
+    ``buf[i] = t``, where it would turn a ``TypeError`` into an unrelated ``ValueError``.)"""
 
 
 class GraphBreakWarning(UserWarning):
@@ -91,7 +92,7 @@ class NotDifferentiableError(AgradError, RuntimeError):
 
 
 class GradShapeError(AgradError, RuntimeError):
-    """A supplied gradient does not match the shape of its output."""
+    """A supplied gradient does not match its output or tensor: shape, dtype or device."""
 
 
 class InplaceModifiedError(AgradError, RuntimeError):
