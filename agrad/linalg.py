@@ -127,6 +127,9 @@ def _inv_forward(xp: Any, a: Any) -> Any:
 
 
 def _matrix_rank_forward(xp: Any, a: Any, *, rtol: Any) -> Any:
+    if a.shape[-2] == 0 or a.shape[-1] == 0:  # NumPy's max over no singular values raises
+        integral = xp.__array_namespace_info__().default_dtypes(device=a.device)["integral"]
+        return xp.zeros(a.shape[:-2], dtype=integral, device=a.device)
     return xp.linalg.matrix_rank(a, rtol=rtol)
 
 

@@ -364,6 +364,16 @@ CASES: list[Case] = [
         cplx=True,
     ),
     Case(
+        # Q and R themselves, not only gauge-free functions of them: the R diagonal is real,
+        # so only the real part of the diagonal term reaches the gradient
+        "qr-factors",
+        "linalg.qr",
+        lambda x: tuple(la.qr(x)),
+        lambda x: tuple(torch.linalg.qr(x)),
+        (normal(4, 3),),
+        cplx=True,
+    ),
+    Case(
         "qr-wide-complete",
         "linalg.qr",
         _qr_agrad("complete"),
@@ -701,3 +711,16 @@ def test_every_linalg_rule_has_a_case() -> None:
     assert not missing, f"linalg rules without a case: {missing}"
     assert {c.rule for c in CASES} <= ruled
     assert len({c.id for c in CASES}) == len(CASES)
+
+
+@pytest.mark.parametrize("device", ["numpy", "torch:cpu"])
+@pytest.mark.parametrize("shape", [(0, 3), (3, 0), (2, 0, 0)])
+def test_matrix_rank_of_an_empty_matrix_is_zero_as_torch(
+    device: str, shape: tuple[int, ...]
+) -> None:
+    x = agrad.asarray(np.zeros(shape), device=device)
+    rank = la.matrix_rank(x)
+    expected = torch.linalg.matrix_rank(torch.zeros(shape, dtype=torch.float64))
+    assert rank.shape == tuple(expected.shape)
+    assert rank.dtype == agrad.int64
+    np.testing.assert_array_equal(np.asarray(rank.to_device("numpy").array), expected.numpy())

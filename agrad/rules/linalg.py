@@ -177,10 +177,15 @@ def _qr_vjp(g: Any, out: Any, x: Any, *, xp: Any, mode: str) -> Any:
 def _qr_square_vjp(q: Any, r: Any, g_q: Any, g_r: Any, xp: Any) -> Any:
     # A = Q R with R square and its diagonal real: with X = Q^H dA R^{-1}, dR = (X - C) R and
     # dQ = dA R^{-1} - Q (X - C), where C = Q^H dQ is skew-Hermitian and the strict lower
-    # triangle of X. The adjoint is (gQ + Q H) R^{-H}, H the Hermitian matrix with the upper
-    # triangle of M = gR R^H - Q^H gQ.
+    # triangle of X off the diagonal and i Im X on it (R's diagonal stays real). The adjoint
+    # is (gQ + Q H) R^{-H}, H the Hermitian matrix with the strict upper triangle of
+    # M = gR R^H - Q^H gQ and the real part of its diagonal.
     m = g_r @ _mh(r, xp) - _mh(q, xp) @ g_q
-    h = xp.triu(m) + _mh(xp.triu(m, k=1), xp)
+    upper = xp.triu(m, k=1)
+    diagonal = xp.linalg.diagonal(m)
+    if _is_complex(m, xp):
+        diagonal = xp.real(diagonal)
+    h = upper + _mh(upper, xp) + _diag_embed(diagonal, xp)
     return _times_inverse_h(g_q + q @ h, r, xp)
 
 
