@@ -14,6 +14,8 @@ from agrad._dtypes import DType
 from agrad._ops import apply, device_of_array
 from agrad._registry import TABLE
 from agrad._tensor import Tensor, make
+from agrad._views import DETACH, link_view
+from agrad.errors import AgradTypeError
 
 __all__ = [
     "arange",
@@ -60,11 +62,28 @@ def _asarray_raw(obj: Any, dtype: Any, device: Any, copy: bool | None) -> tuple[
             )
             raise TypeError(msg)
         obj = _raw_nested(obj)
+    if obj is None or isinstance(obj, (str, bytes)):
+        raise _no_numbers(obj, type(obj).__name__)
     kwargs: dict[str, Any] = {"dtype": native_dtype(dtype, dev), "copy": copy}
     if own is None:
         kwargs["device"] = dev.native
     array = dev.xp.asarray(obj, **kwargs)
+    # NumPy (and CuPy, JAX) make arrays of objects, strings, bytes or dates out of anything
+    if getattr(array.dtype, "kind", "f") in "OUSVMm":
+        raise _no_numbers(obj, f"an array of dtype {array.dtype}")
     return dev.backend.ensure_array(array), dev
+
+
+def _no_numbers(obj: Any, what: str) -> AgradTypeError:
+    shown = repr(obj)
+    if len(shown) > 60:
+        shown = shown[:57] + "..."
+    msg = (
+        f"`agrad.asarray`/`agrad.tensor` need numbers (bool, int, float or complex, nested "
+        f"lists of them, or an array), got {shown} ({what}). Convert the data to numbers "
+        "first; a tensor cannot hold objects, strings or None."
+    )
+    return AgradTypeError(msg)
 
 
 def _contains_tensor(obj: Any, *, needing_grad: bool = False) -> bool:
@@ -398,4 +417,8 @@ def from_dlpack(x: Any, /, *, device: Any = None, copy: bool | None = None) -> T
     dev = resolve_device(device)
     kwargs: dict[str, Any] = {} if copy is None else {"copy": copy}
     array = dev.xp.from_dlpack(x, **kwargs)
-    return make(dev.backend.ensure_array(array), dev)
+    t = make(dev.backend.ensure_array(array), dev)
+    if isinstance(x, Tensor) and x._dev is dev:
+        # sharing a tensor's memory, the result is what `x.detach()` is: linked for good
+        link_view(t, x, DETACH, None)
+    return t
