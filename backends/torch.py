@@ -18,11 +18,36 @@ from agrad._typing import Array, Namespace, NativeDevice
 from agrad.errors import DeviceUnavailableError
 from agrad.extend import register_dtypes
 
+from .numpy import copy_module
+
 _TO_NATIVE: dict[DType, torch.dtype] = {
     d: getattr(torch, d.name) for d in _dtypes.ALL_DTYPES if hasattr(torch, d.name)
 }
 _FROM_NATIVE: dict[torch.dtype, DType] = {v: k for k, v in _TO_NATIVE.items()}
 register_dtypes(real=(torch.float32, torch.float64), complex=(torch.complex64, torch.complex128))
+
+
+def _as_index(indices: torch.Tensor) -> torch.Tensor:
+    # torch's gather kernels take int64 indices (index_select also int32); the standard
+    # allows any integer dtype
+    return indices if indices.dtype == torch.int64 else indices.to(torch.int64)
+
+
+def _take(x: Array, indices: Array, /, *, axis: int | None = None) -> Array:
+    return compat_torch.take(x, _as_index(indices), axis=axis)
+
+
+def _take_along_axis(x: Array, indices: Array, /, *, axis: int = -1) -> Array:
+    # array-api-compat hands the indices to torch.take_along_dim, which raises for int32/uint8
+    return compat_torch.take_along_axis(x, _as_index(indices), axis=axis)
+
+
+NAMESPACE = copy_module(
+    "agrad.backends.torch.namespace",
+    compat_torch,
+    take=_take,
+    take_along_axis=_take_along_axis,
+)
 
 
 class TorchRng:
@@ -50,12 +75,12 @@ class TorchBackend:
     """Adapter for PyTorch through ``array_api_compat.torch``."""
 
     name = "torch"
-    xp: Namespace = compat_torch
+    xp: Namespace = NAMESPACE
     array_type = torch.Tensor
     mutable = True
 
     def owns(self, xp: Namespace) -> bool:
-        return xp is compat_torch or xp is torch
+        return xp is NAMESPACE or xp is compat_torch or xp is torch
 
     # -- devices --------------------------------------------------------------------
     def native_device(self, spec: str | None, /) -> NativeDevice:

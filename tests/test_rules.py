@@ -1416,3 +1416,29 @@ def test_var_std_with_count_at_most_correction_give_torchs_nan_and_inf(
     (t_grad,) = torch.autograd.grad(t_out, t, torch.tensor(w))
     np.testing.assert_array_equal(a_out.array, t_out.detach().numpy())
     np.testing.assert_array_equal(a_grad.array, t_grad.numpy())
+
+
+@pytest.mark.parametrize("device", ["numpy", "torch:cpu"])
+@pytest.mark.parametrize("index_dtype", [np.int32, np.uint8, np.int16, np.int64])
+@pytest.mark.parametrize("fn", ["take", "take_along_axis"])
+def test_take_accepts_every_integer_index_dtype(fn: str, index_dtype: Any, device: str) -> None:
+    # torch's kernels take int64 indices only; the torch backend converts (2nd order too)
+    x = np.arange(1.0, 7.0).reshape(2, 3)
+    idx = np.array([[2, 0, 2], [1, 1, 0]])
+    a = agrad.tensor(x, requires_grad=True, device=device)
+    a_idx = agrad.asarray(idx.astype(index_dtype), device=device)
+    t = torch.tensor(x, requires_grad=True)
+    if fn == "take":
+        a_out, t_out = (
+            agrad.take(a, a_idx[0], axis=1),
+            torch.index_select(t, 1, torch.tensor(idx[0])),
+        )
+    else:
+        a_out = agrad.take_along_axis(a, a_idx, axis=1)
+        t_out = torch.take_along_dim(t, torch.tensor(idx), dim=1)
+    (a_g,) = agrad.grad([agrad.sum(a_out**3)], [a], create_graph=True)
+    (t_g,) = torch.autograd.grad((t_out**3).sum(), t, create_graph=True)
+    (a_h,) = agrad.grad([agrad.sum(a_g)], [a])
+    (t_h,) = torch.autograd.grad(t_g.sum(), t)
+    np.testing.assert_allclose(np.asarray(a_g.to_device("numpy").array), t_g.detach().numpy())
+    np.testing.assert_allclose(np.asarray(a_h.to_device("numpy").array), t_h.numpy())
