@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 from agrad._api.elementwise import conj
 from agrad._api.manipulation import permute_dims, reshape
@@ -11,8 +12,24 @@ from agrad._api.statistical import sum
 from agrad._ops import apply, binary, to_tensor
 from agrad._registry import TABLE
 from agrad._tensor import Tensor
+from agrad.extend import Rule
 
 __all__ = ["matmul", "matrix_transpose", "tensordot", "vecdot"]
+
+# The product inside `tensordot` and `vecdot`, recorded under the name the user called, so
+# that an error about its saved inputs (modified in place) names the function they know.
+_MATMUL = TABLE["matmul"]
+_TENSORDOT_PRODUCT = Rule("tensordot", *_MATMUL.vjps, save=_MATMUL.save)
+_MULTIPLY = TABLE["multiply"]
+_VECDOT_PRODUCT = Rule("vecdot", *_MULTIPLY.vjps, save=_MULTIPLY.save)
+
+
+def _matmul_forward(a: Any, b: Any) -> Any:
+    return a @ b
+
+
+def _multiply_forward(a: Any, b: Any) -> Any:
+    return a * b
 
 
 def matmul(x1: Tensor, x2: Tensor, /) -> Tensor:
@@ -68,7 +85,7 @@ def tensordot(
     left = reshape(permute_dims(x1, free1 + a1), (math.prod(s1[i] for i in free1), inner))
     right = reshape(permute_dims(x2, a2 + free2), (inner, math.prod(s2[i] for i in free2)))
     out_shape = tuple(s1[i] for i in free1) + tuple(s2[i] for i in free2)
-    return reshape(matmul(left, right), out_shape)
+    return reshape(binary(_TENSORDOT_PRODUCT, left, right, _matmul_forward), out_shape)
 
 
 def vecdot(x1: Tensor, x2: Tensor, /, *, axis: int = -1) -> Tensor:
@@ -92,5 +109,5 @@ def vecdot(x1: Tensor, x2: Tensor, /, *, axis: int = -1) -> Tensor:
         raise ValueError(msg)
     if x1.dtype.kind == "c":
         x1 = conj(x1)
-    product = x1 * x2
+    product = binary(_VECDOT_PRODUCT, x1, x2, _multiply_forward)
     return sum(product, axis=axis, dtype=product.dtype)

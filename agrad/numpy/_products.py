@@ -16,7 +16,10 @@ from agrad._api.elementwise import conj
 from agrad._api.linear_algebra import matmul
 from agrad._api.linear_algebra import tensordot as _tensordot
 from agrad._api.statistical import sum as _sum
+from agrad._ops import binary
+from agrad._registry import TABLE
 from agrad._tensor import Tensor
+from agrad.extend import Rule
 from agrad.linalg import cross as _cross
 from agrad.linalg import diagonal as _diagonal
 from agrad.numpy._common import ArrayLike, as_tensors, finish, flatten, refuse, to_dtype
@@ -116,6 +119,15 @@ def cross(
 
 
 # -- einsum ------------------------------------------------------------------------------
+# its products recorded under its own name: an error about their saved inputs (changed in
+# place) then names `einsum`, the function the user called
+_EINSUM_PRODUCT = Rule("einsum", *TABLE["matmul"].vjps, save=TABLE["matmul"].save)
+
+
+def _matmul_forward(a: Any, b: Any) -> Any:
+    return a @ b
+
+
 def _from_sublists(operands: tuple[Any, ...]) -> tuple[str, list[Any]]:
     """The interleaved form ``einsum(a, [0, 1], b, [1, 2], [0, 2])`` as subscripts."""
 
@@ -199,7 +211,8 @@ def _contract(
     m = math.prod(sizes[c] for c in a_only)
     k = math.prod(sizes[c] for c in summed)
     n = math.prod(sizes[c] for c in b_only)
-    product = matmul(_m.reshape(a, (*bshape, m, k)), _m.reshape(b, (*bshape, k, n)))
+    left, right = _m.reshape(a, (*bshape, m, k)), _m.reshape(b, (*bshape, k, n))
+    product = binary(_EINSUM_PRODUCT, left, right, _matmul_forward)
     shape = (*bshape, *(sizes[c] for c in a_only), *(sizes[c] for c in b_only))
     return _m.reshape(product, shape), "".join((*batch, *a_only, *b_only))
 
@@ -223,7 +236,15 @@ def einsum(*operands: Any, out: Any = None, optimize: Any = False, **kwargs: Any
     sizes: dict[str, int] = {}
     for part, t in zip(labels, tensors, strict=True):
         for c, s in zip(part, t.shape, strict=True):
-            sizes[c] = max(sizes.get(c, 1), s)
+            known = sizes.get(c)
+            if known is None or known == 1:  # a size-1 axis broadcasts (to 0 as well)
+                sizes[c] = s
+            elif s not in (1, known):
+                msg = (
+                    f"einsum: label {c!r} names axes of sizes {known} and {s} in "
+                    f"{subscripts!r}; they must agree (or one be 1)."
+                )
+                raise ValueError(msg)
     work = []
     for part, t in zip(labels, tensors, strict=True):
         target = tuple(sizes[c] for c in part)
