@@ -92,6 +92,7 @@ SPECS = [
     Spec("hypot", inputs=(AWAY, AWAY), dtypes=REAL_ONLY),
     Spec("logaddexp", inputs=(REAL, REAL), dtypes=REAL_ONLY),
     Spec("copysign", inputs=(AWAY, AWAY), dtypes=REAL_ONLY),
+    Spec("nextafter", inputs=(REAL, REAL), dtypes=REAL_ONLY),
     # ties are a kink: values are drawn pairwise apart
     Spec("maximum", inputs=(REAL, REAL), dtypes=REAL_ONLY, distinct=True),
     Spec("minimum", inputs=(REAL, REAL), dtypes=REAL_ONLY, distinct=True),
