@@ -914,3 +914,330 @@ def test_a_base_forgets_its_dead_views():
     np.testing.assert_allclose(kept.array, [2.0, 4.0])
     agrad.sum(kept * kept).backward()
     np.testing.assert_allclose(x.grad.array, [8.0, 16.0, 0.0])
+
+
+# -- issue 20: backward and Tensor semantics, against torch -------------------------------
+def _pair(values):
+    """The same leaf in agrad and in torch."""
+    a = np.asarray(values, dtype=np.float64)
+    return t(a), torch.tensor(a, requires_grad=True)
+
+
+def test_backward_inputs_fills_the_grad_of_a_non_leaf_as_torch():
+    x, xt = _pair([1.0, -2.0, 0.5])
+    h, ht = agrad.sin(x) * 3, torch.sin(xt) * 3
+    agrad.sum(h * h).backward(inputs=[h], retain_graph=True)
+    torch.sum(ht * ht).backward(inputs=[ht], retain_graph=True)
+    np.testing.assert_allclose(h.grad.array, ht.grad.numpy(), rtol=1e-15)
+    assert x.grad is None
+    assert xt.grad is None
+    # and a second backward accumulates into it, leaf and non-leaf together
+    agrad.sum(h * h).backward(inputs=[h, x])
+    torch.sum(ht * ht).backward(inputs=[ht, xt])
+    np.testing.assert_allclose(h.grad.array, ht.grad.numpy(), rtol=1e-15)
+    np.testing.assert_allclose(x.grad.array, xt.grad.numpy(), rtol=1e-15)
+
+
+@pytest.mark.parametrize("inputs", [[], [agrad.ones(2)]], ids=["empty", "no-grad"])
+def test_backward_and_grad_refuse_inputs_torch_refuses(inputs):
+    x = t([1.0, 2.0])
+    with pytest.raises((errors.AgradValueError, errors.GraphError), match=r"inputs|require"):
+        agrad.sum(x * x).backward(inputs=inputs)
+    with pytest.raises((errors.AgradValueError, errors.GraphError), match=r"inputs|require"):
+        agrad.grad(agrad.sum(x * x), inputs)
+
+
+def test_complex_scalar_backward_needs_a_gradient_as_in_torch_and_func_grad():
+    z = agrad.tensor(1.0 + 2.0j, requires_grad=True)
+    zt = torch.tensor(1.0 + 2.0j, requires_grad=True)
+    with pytest.raises(RuntimeError, match="real scalar"):
+        (zt * zt).backward()
+    with pytest.raises(errors.NotDifferentiableError, match="complex output"):
+        (z * z).backward()
+    with pytest.raises(errors.NotDifferentiableError):
+        agrad.func.grad(lambda w: w * w)(np.asarray(1.0 + 2.0j))
+    # an explicit gradient is fine, and agrees with torch
+    (z * z).backward(gradient=agrad.asarray(1.0 + 0.5j))
+    (zt * zt).backward(gradient=torch.tensor(1.0 + 0.5j, dtype=torch.complex128))
+    assert z.grad.item() == pytest.approx(zt.grad.item(), rel=1e-15)
+
+
+def test_one_gradient_is_one_gradient_whatever_its_form():
+    x, xt = _pair([1.0, 2.0, 3.0])
+    (x * x).backward(gradient=np.asarray([1.0, 0.5, 2.0]))  # an array: not three gradients
+    (xt * xt).backward(gradient=torch.tensor([1.0, 0.5, 2.0], dtype=torch.float64))
+    np.testing.assert_array_equal(x.grad.array, xt.grad.numpy())
+    s = agrad.sum(x)
+    s.backward(gradient=2.0)  # a Python number for a 0-d output
+    np.testing.assert_array_equal(x.grad.array, xt.grad.numpy() + 2.0)
+    # another precision is cast to the output's dtype, as torch does
+    x32 = agrad.tensor([1.0, 2.0], dtype=agrad.float32, requires_grad=True)
+    (x32 * 3).backward(gradient=agrad.ones(2, dtype=agrad.float64))
+    assert x32.grad.dtype == agrad.float32
+    with pytest.raises(errors.GradShapeError, match="complex"):
+        (x * 2).backward(gradient=agrad.ones(3, dtype=agrad.complex128))
+    with pytest.raises(errors.AgradTypeError, match="is a str"):
+        agrad.sum(x).backward(gradient="1")
+
+
+def _hooked(ret, leaf):
+    x = t([1.0, 2.0])
+    target = x if leaf else x * 2
+    target.register_hook(lambda g: ret)
+    agrad.sum(target * target).backward()
+    return x.grad
+
+
+def _hooked_torch(ret, leaf):
+    x = torch.tensor([1.0, 2.0], dtype=torch.float64, requires_grad=True)
+    target = x if leaf else x * 2
+    target.register_hook(lambda g: ret)
+    torch.sum(target * target).backward()
+
+
+BAD_HOOK_RESULTS = [
+    ("shape", lambda: agrad.ones(3), lambda: torch.ones(3, dtype=torch.float64), errors.HookError),
+    ("str", lambda: "g", lambda: "g", errors.AgradTypeError),
+    ("float", lambda: 1.0, lambda: 1.0, errors.AgradTypeError),
+    (
+        "complex",
+        lambda: agrad.ones(2, dtype=agrad.complex128),
+        lambda: torch.ones(2, dtype=torch.complex128),
+        errors.HookError,
+    ),
+    (
+        "int",
+        lambda: agrad.ones(2, dtype=agrad.int64),
+        lambda: torch.ones(2, dtype=torch.int64),
+        errors.HookError,
+    ),
+]
+
+
+@pytest.mark.parametrize("leaf", [True, False], ids=["leaf", "non-leaf"])
+@pytest.mark.parametrize(
+    ("ours", "theirs", "error"),
+    [case[1:] for case in BAD_HOOK_RESULTS],
+    ids=[case[0] for case in BAD_HOOK_RESULTS],
+)
+def test_a_hook_returning_no_gradient_for_its_tensor_raises_as_in_torch(ours, theirs, error, leaf):
+    with pytest.raises((TypeError, RuntimeError)):
+        _hooked_torch(theirs(), leaf)
+    with pytest.raises(error, match="hook `"):
+        _hooked(ours(), leaf)
+
+
+def test_a_hook_on_another_device_raises():
+    x = t([1.0, 2.0])
+    x.register_hook(lambda g: agrad.ones(2, device="array_api_strict"))
+    with pytest.raises(errors.HookError, match="array_api_strict"):
+        agrad.sum(x * x).backward()
+
+
+def test_a_hook_of_another_precision_is_cast_back():
+    x = t([1.0, 2.0])
+    x.register_hook(lambda g: agrad.astype(g * 2, agrad.float32))
+    agrad.sum(x * x).backward()
+    assert x.grad.dtype == agrad.float64
+    assert x.grad.tolist() == [4.0, 8.0]
+
+
+def test_grad_never_aliases_the_callers_gradient():
+    x = t([1.0, 2.0])
+    gradient = np.ones(2)
+    (x + 0).backward(gradient=gradient)  # `add` passes its gradient on unchanged
+    with agrad.no_grad():
+        x.grad *= 3
+    np.testing.assert_array_equal(gradient, [1.0, 1.0])
+    assert x.grad.tolist() == [3.0, 3.0]
+    y = t([1.0, 2.0])
+    y.backward(gradient=gradient)  # a leaf as the output
+    assert not np.shares_memory(y.grad.array, gradient)
+
+
+def test_two_leaves_never_share_a_grad():
+    a, b = t([1.0, 2.0]), t([3.0, 4.0])
+    (a + b).backward(gradient=agrad.asarray([1.0, 1.0]))
+    assert not np.shares_memory(a.grad.array, b.grad.array)
+    agrad.sum(a + b).backward()  # sum's gradient is a read-only broadcast view
+    with agrad.no_grad():
+        a.grad *= 2  # writable, and b's unchanged
+    assert a.grad.tolist() == [4.0, 4.0]
+    assert b.grad.tolist() == [2.0, 2.0]
+
+
+def test_second_backward_accumulates_into_the_same_grad_as_torch():
+    x, xt = _pair([1.0, 2.0])
+    agrad.sum(x * x).backward()
+    torch.sum(xt * xt).backward()
+    g, gt = x.grad, xt.grad
+    agrad.sum(x * x * x).backward()
+    torch.sum(xt * xt * xt).backward()
+    assert (g is x.grad) == (gt is xt.grad) is True
+    np.testing.assert_allclose(g.array, gt.numpy(), rtol=1e-15)
+    # an assigned .grad is accumulated into, as torch does
+    assigned = agrad.zeros(2)
+    x.grad = assigned
+    agrad.sum(x).backward()
+    assert x.grad is assigned
+    assert assigned.tolist() == [1.0, 1.0]
+
+
+def test_retained_grad_is_a_copy():
+    x = t([1.0, 2.0])
+    h = x + 0
+    h.retain_grad()
+    (h * 1).backward(gradient=agrad.asarray([1.0, 1.0]))
+    assert not np.shares_memory(h.grad.array, x.grad.array)
+
+
+ASSIGNED_GRADS = {  # what torch refuses for `x.grad = ...`, and agrad's counterpart
+    "int": (lambda x: 3, lambda xt: 3),
+    "complex": (
+        lambda x: agrad.ones(2, dtype=agrad.complex128),
+        lambda xt: torch.ones(2, dtype=torch.complex128),
+    ),
+    "itself": (lambda x: x, lambda xt: xt),
+    "shape": (lambda x: agrad.ones(3), lambda xt: torch.ones(3, dtype=torch.float64)),
+    "float32": (
+        lambda x: agrad.ones(2, dtype=agrad.float32),
+        lambda xt: torch.ones(2, dtype=torch.float32),
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", list(ASSIGNED_GRADS))
+def test_assigning_grad_refuses_what_torch_refuses(kind):
+    ours, theirs = ASSIGNED_GRADS[kind]
+    x = t([1.0, 2.0])
+    xt = torch.tensor([1.0, 2.0], dtype=torch.float64, requires_grad=True)
+    with pytest.raises((TypeError, RuntimeError)):
+        xt.grad = theirs(xt)
+    with pytest.raises(errors.AgradError, match="grad"):
+        x.grad = ours(x)
+    assert x.grad is None
+
+
+def test_deepcopy_and_pickle_of_leaves_as_torch_and_non_leaves_refused():
+    import copy
+    import pickle
+
+    x = t([1.0, 2.0])
+    v = x[:1]  # a view: the tensor now holds weak references
+    assert v.shape == (1,)
+    x.grad = agrad.asarray([0.5, 0.5])
+    d = copy.deepcopy(x)
+    assert d.requires_grad
+    assert d.tolist() == [1.0, 2.0]
+    assert d.grad.tolist() == [0.5, 0.5]
+    assert not np.shares_memory(d.array, x.array)
+    p = pickle.loads(pickle.dumps(x))
+    assert p.requires_grad
+    assert p.tolist() == [1.0, 2.0]
+    assert p.grad is None
+    xt = torch.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="deepcopy"):
+        copy.deepcopy(xt * 2)
+    with pytest.raises(errors.GraphError, match="deepcopy"):
+        copy.deepcopy(x * 2)
+    with pytest.raises(errors.GraphError, match="pickle"):
+        pickle.dumps(x * 2)
+
+
+# -- graph breaks: float() of a tensor that requires grad ----------------------------------
+def test_writing_a_tensor_into_a_numpy_array_warns_at_the_users_line():
+    x = t([2.0, 3.0])
+    buf = np.zeros(2)
+    with pytest.warns(errors.GraphBreakWarning, match=r"agrad\.numpy\.zeros") as caught:
+        buf[0] = x[0] * x[1]
+    assert caught[0].filename == __file__
+    assert buf[0] == 6.0
+
+
+@pytest.mark.parametrize("convert", [float, int, complex])
+def test_float_int_complex_of_a_recording_tensor_warn(convert):
+    x = t(2.0)
+    with pytest.warns(errors.GraphBreakWarning) as caught:
+        convert(x * 3)
+    assert caught[0].filename == __file__
+
+
+def test_graph_break_is_silent_where_nothing_is_lost():
+    x = t(2.0)
+    assert (x * 3).item() == 6.0
+    assert float((x * 3).detach()) == 6.0
+    assert float(agrad.asarray(2.0)) == 2.0
+    with agrad.no_grad():
+        assert float(x * 3) == 6.0
+
+
+def test_set_graph_break_modes():
+    x = t([2.0, 3.0])
+    with agrad.set_graph_break("error"), pytest.raises(errors.GraphBreakError, match="item"):
+        float(x[0])
+    buf = np.zeros(2)
+    with agrad.set_graph_break("error"), pytest.raises(ValueError, match="sequence") as info:
+        buf[0] = x[0]  # NumPy reports it as the cause of its own ValueError
+    assert isinstance(info.value.__cause__, errors.GraphBreakError)
+    with agrad.set_graph_break("ignore"):
+        buf[0] = x[0]
+    with pytest.warns(errors.GraphBreakWarning):  # the context restored "warn"
+        float(x[0])
+    with pytest.raises(errors.AgradValueError, match="warn"):
+        agrad.set_graph_break("loud")
+
+
+# -- Function misuse ---------------------------------------------------------------------
+class _Twice(agrad.Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x * 2
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * 2
+
+
+def test_function_instance_call_says_use_apply():
+    with pytest.raises(errors.AgradTypeError, match=r"_Twice\.apply"):
+        _Twice()(t([1.0]))
+
+
+@pytest.mark.parametrize("result", ["g", None], ids=["str", "None"])
+def test_function_forward_returning_no_array_raises(result):
+    class Bad(agrad.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return result
+
+        @staticmethod
+        def backward(ctx, g):
+            return g
+
+    with pytest.raises(errors.AgradTypeError, match=r"Bad\.forward"):
+        Bad.apply(t([1.0]))
+
+
+def test_function_backward_returning_a_string_or_complex_raises():
+    class Str(_Twice):
+        @staticmethod
+        def backward(ctx, g):
+            return "g"
+
+    class Complex(_Twice):
+        @staticmethod
+        def backward(ctx, g):
+            return agrad.astype(g, agrad.complex128)
+
+    with pytest.raises(errors.FunctionBackwardError, match=r"Str\.backward.*str"):
+        agrad.sum(Str.apply(t([1.0]))).backward()
+    with pytest.raises(errors.FunctionBackwardError, match=r"Complex\.backward.*real"):
+        agrad.sum(Complex.apply(t([1.0]))).backward()
+
+
+def test_set_grad_enabled_takes_a_bool_as_torch():
+    with pytest.raises(TypeError):
+        torch.set_grad_enabled("yes")
+    with pytest.raises(errors.AgradTypeError, match="True or False"):
+        agrad.set_grad_enabled("yes")
+    assert agrad.is_grad_enabled()
