@@ -14,6 +14,7 @@ from agrad._grad_mode import GRAPH_BREAK, STATE, UNUSUAL
 from agrad._ndarray import NdarrayMethods
 from agrad.errors import (
     AgradTypeError,
+    AgradValueError,
     GradShapeError,
     GraphBreakError,
     GraphBreakWarning,
@@ -323,7 +324,7 @@ class Tensor(NdarrayMethods):
     def T(self) -> Tensor:
         if self.ndim != 2:
             msg = f"`.T` is for 2-d tensors, got {self.ndim}-d; use `.mT` or `permute_dims`."
-            raise ValueError(msg)
+            raise AgradValueError(msg)
         from agrad._api.manipulation import permute_dims
 
         return permute_dims(self, (1, 0))
@@ -336,14 +337,14 @@ class Tensor(NdarrayMethods):
 
     def __len__(self) -> int:
         if self._array.ndim == 0:
-            msg = "len() of a 0-d tensor"
-            raise TypeError(msg)
+            msg = "len() of a 0-d tensor: it has no first axis. Use `t.item()` for its value."
+            raise AgradTypeError(msg)
         return int(self._array.shape[0])
 
     def __iter__(self) -> Iterator[Tensor]:
         if self._array.ndim == 0:
-            msg = "iteration over a 0-d tensor"
-            raise TypeError(msg)
+            msg = "iteration over a 0-d tensor: it has no first axis. Use `t.item()` for its value."
+            raise AgradTypeError(msg)
         for i in range(self._array.shape[0]):
             yield self[i]
 
@@ -353,8 +354,11 @@ class Tensor(NdarrayMethods):
     def item(self) -> Any:
         """The single value of a one-element tensor as a Python number."""
         if self.size != 1:
-            msg = f"`item()` needs a tensor with one element, got shape {self.shape!r}."
-            raise ValueError(msg)
+            msg = (
+                f"`item()` needs a tensor with one element, got shape {self.shape!r}. Use "
+                "`t.tolist()` for all values, or index one first (`t[0].item()`)."
+            )
+            raise AgradValueError(msg)
         return self._dev.backend.to_host(self._array).item()
 
     def tolist(self) -> Any:
@@ -412,8 +416,11 @@ class Tensor(NdarrayMethods):
 
     def __array_namespace__(self, /, *, api_version: str | None = None) -> ModuleType:
         if api_version is not None and api_version not in ("2023.12", "2024.12", "2025.12"):
-            msg = f"agrad implements Array API 2025.12 (and earlier), not {api_version!r}."
-            raise ValueError(msg)
+            msg = (
+                f"agrad implements Array API 2025.12 (and 2023.12, 2024.12), not "
+                f"{api_version!r}. Ask for one of those, or for None (the newest)."
+            )
+            raise AgradValueError(msg)
         import agrad
 
         return agrad

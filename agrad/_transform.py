@@ -15,7 +15,13 @@ from agrad._grad_mode import STATE
 from agrad._ops import device_of_array, to_tensor
 from agrad._pytree import LEAF, Def, flatten, rebuild
 from agrad._tensor import Tensor
-from agrad.errors import GradShapeError, NonScalarOutputError, NotDifferentiableError
+from agrad.errors import (
+    AgradTypeError,
+    AgradValueError,
+    GradShapeError,
+    NonScalarOutputError,
+    NotDifferentiableError,
+)
 
 Fn = Callable[..., Any]
 Argnums = int | Sequence[int]
@@ -56,18 +62,18 @@ def _argnums(who: str, argnums: Argnums, nargs: int) -> tuple[int, ...]:
     for n in nums:
         if not isinstance(n, int) or isinstance(n, bool):
             msg = f"`{who}` needs `argnums` to be an int or a tuple of ints, got {argnums!r}."
-            raise TypeError(msg)
+            raise AgradTypeError(msg)
         if not -nargs <= n < nargs:
             msg = (
                 f"`{who}` was asked to differentiate with respect to argument {n} "
                 f"(`argnums={argnums!r}`), but `f` was called with {nargs} positional "
                 "argument(s)."
             )
-            raise ValueError(msg)
+            raise AgradValueError(msg)
         normal.append(n % nargs)
     if len(set(normal)) != len(normal):
         msg = f"`{who}` got `argnums={argnums!r}`, which names an argument twice."
-        raise ValueError(msg)
+        raise AgradValueError(msg)
     return tuple(normal)
 
 
@@ -153,7 +159,7 @@ def _split_aux(who: str, result: Any, has_aux: bool) -> tuple[Any, Any]:
             f"`{who}` with `has_aux=True` needs `f` to return a pair `(output, aux)`, got "
             f"{type(result).__name__}."
         )
-        raise TypeError(msg)
+        raise AgradTypeError(msg)
     return result[0], result[1]
 
 
@@ -301,7 +307,7 @@ def _tangents(who: str, inputs: _Inputs, tangents: Any, name: str) -> list[Tenso
             f"({len(inputs.defs)}), got {type(tangents).__name__}"
             + (f" of length {len(tangents)}." if isinstance(tangents, (tuple, list)) else ".")
         )
-        raise TypeError(msg)
+        raise AgradTypeError(msg)
     flat: list[Any] = []
     for t in tangents:
         flatten(t, flat)
@@ -310,7 +316,7 @@ def _tangents(who: str, inputs: _Inputs, tangents: Any, name: str) -> list[Tenso
             f"`{who}` got `{name}` with {len(flat)} array(s), but the primals have "
             f"{len(inputs.leaves)}; they must have the same structure."
         )
-        raise ValueError(msg)
+        raise AgradValueError(msg)
     return [
         _like(who, t, x, f"{name} leaf {k}")
         for k, (t, x) in enumerate(zip(flat, inputs.leaves, strict=True))

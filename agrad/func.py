@@ -44,6 +44,7 @@ from agrad._transform import (
     _run,
     _tangents,
 )
+from agrad.errors import AgradTypeError, AgradValueError
 
 __all__ = ["grad", "hessian", "hvp", "jacobian", "jvp", "value_and_grad", "vjp"]
 
@@ -198,7 +199,7 @@ def vjp(f: Fn, *primals: Any, has_aux: bool = False) -> tuple[Any, ...]:
                 f"`{who}`'s `vjp_fn` got a cotangent with {len(flat)} array(s), but the output "
                 f"has {len(result.outs)}; it must have the output's structure."
             )
-            raise ValueError(msg)
+            raise AgradValueError(msg)
         cts = [
             _like(who, c, o, f"cotangent leaf {k}")
             for k, (c, o) in enumerate(zip(flat, result.outs, strict=True))
@@ -262,7 +263,7 @@ def jvp(f: Fn, primals: Sequence[Any], tangents: Sequence[Any], has_aux: bool = 
     who = "agrad.func.jvp"
     if not isinstance(primals, (tuple, list)):
         msg = f"`{who}` needs `primals` to be a tuple of arguments, got {type(primals).__name__}."
-        raise TypeError(msg)
+        raise AgradTypeError(msg)
     inputs = _prepare(who, primals, range(len(primals)), "primal")
     vs = _tangents(who, inputs, tangents, "tangents")
     result = _run(who, f, inputs, {}, has_aux, _default_dev(inputs))
@@ -347,7 +348,7 @@ def hvp(f: Fn, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any, An
     who = "agrad.func.hvp"
     if not isinstance(primals, (tuple, list)):
         msg = f"`{who}` needs `primals` to be a tuple of arguments, got {type(primals).__name__}."
-        raise TypeError(msg)
+        raise AgradTypeError(msg)
     inputs = _prepare(who, primals, range(len(primals)), "primal")
     vs = _tangents(who, inputs, tangents, "tangents")
     result = _run(who, f, inputs, {}, False, _default_dev(inputs))
