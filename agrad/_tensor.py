@@ -257,12 +257,20 @@ class Tensor(NdarrayMethods):
         >>> (x * 2).detach().requires_grad
         False
         """
-        t = make(self._array, self._dev)
-        t._vc = self._vc
-        return t
+        from agrad._views import detach  # (_views sits above this module)
+
+        return detach(self)
 
     def detach_(self) -> Tensor:
         """Make this tensor a leaf that does not require grad, in place."""
+        from agrad._views import is_view
+
+        if is_view(self):
+            msg = (
+                "`detach_()` cannot detach a view in place: the view's base keeps its graph. "
+                "Use `v = v.detach()` instead."
+            )
+            raise GraphError(msg)
         self._grad_fn = None
         self._rg = False
         self._onr = 0
