@@ -693,10 +693,13 @@ def accumulate(
             taken.add(id(g))
         leaf._grad = make(g, dev)
         extra.grad_owned = True
-    elif current._grad_fn is None and dev.backend.mutable:
-        try:
-            current._array += g
-        except (TypeError, ValueError):  # a read-only or other-dtype array assigned to .grad
+    elif current._grad_fn is None:
+        if dev.backend.mutable:
+            try:
+                current._array += g
+            except (TypeError, ValueError):  # a read-only array assigned to .grad
+                current._array = current._array + g
+        else:  # immutable arrays: a new one, in the same tensor
             current._array = current._array + g
         bump_version(current._vc)
     else:
