@@ -146,6 +146,13 @@ def _roots(
                 "check that the computation did not run under `agrad.no_grad()`."
             )
             raise GraphError(msg)
+        if out.dtype.kind not in "fc":
+            msg = (
+                f"Output {k} of `{who}` has dtype {out.dtype!r}: integer and boolean values "
+                "have no gradient (as in PyTorch, a cast to them cuts the graph). "
+                "Differentiate a floating-point result instead."
+            )
+            raise NotDifferentiableError(msg)
         g = grads[k] if grads else None
         shape = tuple(out._array.shape)
         if g is None:

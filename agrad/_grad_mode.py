@@ -97,7 +97,15 @@ class _Mode:
     def __new__(cls, *args: Any, **kwargs: Any) -> Any:
         if len(args) == 1 and not kwargs and callable(args[0]) and cls._bare_decorator:
             return cls()(args[0])
+        if cls._takes_no_arguments and (args or kwargs):
+            msg = (
+                f"`agrad.{cls.__name__}` takes no arguments: write `with agrad.{cls.__name__}():` "
+                f"or decorate with `@agrad.{cls.__name__}`."
+            )
+            raise AgradTypeError(msg)
         return super().__new__(cls)
+
+    _takes_no_arguments = False
 
     _bare_decorator = True
 
@@ -148,6 +156,7 @@ class no_grad(_Mode):
     """
 
     _target = False
+    _takes_no_arguments = True
 
 
 class enable_grad(_Mode):
@@ -163,6 +172,7 @@ class enable_grad(_Mode):
     """
 
     _target = True
+    _takes_no_arguments = True
 
     def _enter_state(self) -> None:
         STATE.enabled = not STATE.inference

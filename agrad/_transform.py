@@ -91,8 +91,19 @@ def _device_of(leaves: Sequence[Any]) -> Device:
 def _as_input(who: str, leaf: Any, where: str, dev: Device) -> Tensor:
     if isinstance(leaf, (int, float)) and not isinstance(leaf, bool):
         leaf = float(leaf)
-    t = to_tensor(leaf, dev)
-    if not t.dtype.is_floating:
+    try:
+        t = to_tensor(leaf, dev)
+        dtype = t.dtype
+    except TypeError:  # a string, None or another object NumPy stores as such
+        dtype = None
+    if dtype is None:
+        msg = (
+            f"`{who}` differentiates with respect to {where}, a {type(leaf).__name__}; "
+            "transforms take arrays, tensors, Python numbers, or tuples, lists and dicts of "
+            "them."
+        )
+        raise AgradTypeError(msg)
+    if not dtype.is_floating:
         msg = (
             f"`{who}` differentiates with respect to {where}, which has dtype {t.dtype!r}; "
             "only floating-point and complex inputs have gradients. Convert it first "
@@ -227,6 +238,9 @@ class _Result:
 def _run(
     who: str, f: Fn, inputs: _Inputs, kwargs: dict[str, Any], has_aux: bool, dev: Device
 ) -> _Result:
+    if not callable(f):
+        msg = f"`{who}` transforms a function, got {type(f).__name__}: `{who}(lambda x: ...)`."
+        raise AgradTypeError(msg)
     out, aux = _split_aux(who, _call(f, inputs, kwargs), has_aux)
     flat: list[Any] = []
     out_def = flatten(out, flat)

@@ -371,6 +371,27 @@ CASES = [
         TypeError,
         r"allow_unused.*True or False",
     ),
+    Misuse(
+        "backward-int-output",
+        lambda: agrad.sum(agrad.astype(leaf(), agrad.int64)).backward(),
+        E.NotDifferentiableError,
+        RuntimeError,
+        r"int64.*floating-point",
+    ),
+    Misuse(
+        "grad-bool-output",
+        lambda: agrad.grad(agrad.any(leaf() > 1), leaf()),
+        E.GraphError,
+        RuntimeError,
+        r"does not require grad",
+    ),
+    Misuse(
+        "no-grad-argument",
+        lambda: agrad.no_grad(False),
+        E.AgradTypeError,
+        TypeError,
+        r"no arguments.*with agrad\.no_grad\(\)",
+    ),
     # Tensor attributes
     Misuse(
         "requires-grad-int",
@@ -771,6 +792,20 @@ CASES = [
         E.NonScalarOutputError,
         RuntimeError,
         r"scalar",
+    ),
+    Misuse(
+        "func-not-callable",
+        lambda: F.grad(3)(1.0),
+        E.AgradTypeError,
+        TypeError,
+        r"transforms a function",
+    ),
+    Misuse(
+        "func-str-argument",
+        lambda: F.grad(lambda x: x)("1.0"),
+        E.AgradTypeError,
+        TypeError,
+        r"a str; transforms take arrays",
     ),
     # devices
     Misuse(
