@@ -42,11 +42,48 @@ def _take_along_axis(x: Array, indices: Array, /, *, axis: int = -1) -> Array:
     return compat_torch.take_along_axis(x, _as_index(indices), axis=axis)
 
 
+def _std(
+    x: Array,
+    /,
+    *,
+    axis: int | tuple[int, ...] | None = None,
+    correction: float = 0.0,
+    keepdims: bool = False,
+) -> Array:
+    # array-api-compat refuses a fractional correction (pytorch#61492, since fixed in torch);
+    # torch.var takes it
+    if isinstance(correction, float) and not correction.is_integer():
+        return torch.sqrt(
+            compat_torch.var(x, axis=axis, correction=correction, keepdims=keepdims)
+        )
+    return compat_torch.std(x, axis=axis, correction=correction, keepdims=keepdims)
+
+
+def _vector_norm(
+    x: Array,
+    /,
+    *,
+    axis: int | tuple[int, ...] | None = None,
+    keepdims: bool = False,
+    ord: float = 2,
+) -> Array:
+    # array-api-compat's axis=() path writes `out[:]`, which fails on a 0-d tensor; the norm
+    # over no axes is |x| (x != 0 for ord=0)
+    if axis == ():
+        magnitude = torch.abs(x)
+        return (x != 0).to(magnitude.dtype) if ord == 0 else magnitude
+    return compat_torch.linalg.vector_norm(x, axis=axis, keepdims=keepdims, ord=ord)
+
+
 NAMESPACE = copy_module(
     "agrad.backends.torch.namespace",
     compat_torch,
     take=_take,
     take_along_axis=_take_along_axis,
+    std=_std,
+    linalg=copy_module(
+        "agrad.backends.torch.namespace.linalg", compat_torch.linalg, vector_norm=_vector_norm
+    ),
 )
 
 
@@ -176,7 +213,8 @@ class TorchBackend:
         return x.to(device)
 
     def to_host(self, x: Array, /) -> Any:
-        return x.detach().cpu().numpy()
+        # torch.conj and negation are lazy (a bit on the tensor), which numpy() refuses
+        return x.detach().cpu().resolve_conj().resolve_neg().numpy()
 
     def from_host(self, x: Any, device: NativeDevice, /) -> Array:
         return torch.as_tensor(x, device=device)
