@@ -128,6 +128,9 @@ def replay_view(xp: Any, rule: Rule, x: Any, kw: dict[str, Any] | None) -> Any:
         return x
     if rule.name == "__getitem__":
         return x[(kw or {})["key"]]
+    if rule.name == "moveaxis":  # positional-only in the standard
+        assert kw is not None
+        return xp.moveaxis(x, kw["source"], kw["destination"])
     return getattr(xp, rule.name)(x, **(kw or {}))
 
 
@@ -250,7 +253,8 @@ def copy_on_write(x: Tensor) -> None:
     """Before an in-place write into ``x``: if a graph node saved ``x``'s array for backward
     and nothing else aliases it, write into a fresh copy instead, so the saved value stays
     what the forward pass used (library code that updates its arrays in place then stays
-    differentiable, where torch would raise).
+    differentiable, where torch would raise). On JAX and Dask, whose arrays never change,
+    ``x`` only takes a new version counter, so that the node's check agrees.
 
     A saved array is recognised by its version counter, which the saving node holds. Tensors
     that share their memory with another live one keep writing in place (their saved values
@@ -258,16 +262,17 @@ def copy_on_write(x: Tensor) -> None:
     sources, and zero-copy moves (whose bare ``_extra`` marks them; ``_extra`` made for hooks
     or ``retain_grad()`` alone does not stop the copy).
     """
-    if not x._dev.backend.mutable or sys.getrefcount(x._vc) <= 2:
+    if sys.getrefcount(x._vc) <= 2:
         return
     extra = x._extra
     if extra is not None and (
         extra.view is not None
-        or (extra.hooks is None and not extra.retain)
+        or (extra.views is None and extra.hooks is None and not extra.retain)  # a move's mark
         or any(r() is not None for r in extra.views or ())
     ):
         return
-    x._array = x._dev.backend.copy(x._array)
+    if x._dev.backend.mutable:  # (an immutable array the node saved stays as it is)
+        x._array = x._dev.backend.copy(x._array)
     x._vc = [x._vc[0]]
 
 
@@ -425,6 +430,8 @@ def raw_key(key: Any, ndim: int, dev: Any = None) -> tuple[Any, ...]:
         keys = tuple(k._array if isinstance(k, Tensor) else k for k in keys)
     else:
         keys = tuple(_index(k, dev) for k in keys)
+    if len(keys) == 1 and "bool" in str(getattr(keys[0], "dtype", "")):
+        return keys  # a mask is the sole index the standard allows it to be
     consumed = 0
     for k in keys:
         if k is Ellipsis:

@@ -1,0 +1,576 @@
+"""Views, index forms and in-place writes (issue 20, items 1, 2, 8 and 11).
+
+Every function that can hand back memory shared with its input, on every backend, is either
+a view agrad follows or a copy: writing into its result (or into its input) gives the
+gradient torch.autograd gives for the same program, or, where the two libraries' forward
+semantics differ, the gradient finite differences of agrad's own program give, with the
+forward aliasing NumPy's (or a copy).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+import torch
+
+import agrad
+import agrad.numpy as anp
+from agrad import errors
+
+if importlib.util.find_spec("jax") is not None:
+    import jax
+
+    jax.config.update("jax_enable_x64", True)
+
+BACKENDS = [
+    d
+    for d, mod in [
+        ("numpy", "numpy"),
+        ("torch:cpu", "torch"),
+        ("array_api_strict", "array_api_strict"),
+        ("jax:cpu", "jax"),
+        ("dask", "dask"),
+    ]
+    if importlib.util.find_spec(mod) is not None
+]
+IMMUTABLE = {"jax:cpu", "dask"}
+# libraries that refuse some of NumPy's index forms, with an error that says so:
+# array-api-strict those beyond the standard, Dask integer arrays of several dimensions
+LIMITED_INDEXING = {"array_api_strict", "dask"}
+
+
+# -- the functions that may return a view ------------------------------------------------
+# (name, input shape, f(h), torch's f or None where torch's forward differs, behaviour)
+# behaviour(device, where) -> the allowed outcomes of writing in place into the result
+# (where="result") or into the input (where="input"): "view" (the other side sees it),
+# "copy" (it does not), "error" (the write is refused: NumPy's read-only broadcast views)
+def _view(device: str, where: str) -> set[str]:
+    return {"view"}
+
+
+def _copy(device: str, where: str) -> set[str]:
+    return {"copy"}
+
+
+def _flip(device: str, where: str) -> set[str]:
+    return {"copy"} if device == "torch:cpu" else {"view"}  # torch.flip copies
+
+
+def _broadcast(device: str, where: str) -> set[str]:
+    if device in IMMUTABLE:
+        return {"copy"}  # NumPy's broadcast views are read-only: no write to follow
+    return {"error"} if where == "result" else {"view"}
+
+
+def _first(out: Any) -> Any:
+    return out[1] if isinstance(out, (tuple, list)) else out
+
+
+CASES: list[tuple[str, tuple[int, ...], Callable[[Any], Any], Any, Any]] = [
+    ("reshape", (3, 4), lambda h: agrad.reshape(h, (4, 3)), lambda h: h.reshape(4, 3), _view),
+    ("permute_dims", (3, 4), lambda h: agrad.permute_dims(h, (1, 0)), lambda h: h.T, _view),
+    ("matrix_transpose", (2, 3, 4), agrad.matrix_transpose, lambda h: h.mT, _view),
+    ("T", (3, 4), lambda h: h.T, lambda h: h.T, _view),
+    ("mT", (2, 3, 4), lambda h: h.mT, lambda h: h.mT, _view),
+    ("squeeze", (1, 3, 4), lambda h: agrad.squeeze(h, axis=0), lambda h: h.squeeze(0), _view),
+    ("expand_dims", (3, 4), lambda h: agrad.expand_dims(h, axis=1), lambda h: h[:, None], _view),
+    ("flip", (3, 4), lambda h: agrad.flip(h, axis=0), None, _flip),
+    ("moveaxis", (2, 3, 4), lambda h: agrad.moveaxis(h, 0, 2), lambda h: h.movedim(0, 2), _view),
+    ("getitem_slice", (3, 4), lambda h: h[1:, ::2], lambda h: h[1:, ::2], _view),
+    ("getitem_int", (3, 4), lambda h: h[1], lambda h: h[1], _view),
+    ("getitem_none", (3, 4), lambda h: h[None, ..., 1], lambda h: h[None, ..., 1], _view),
+    # (torch refuses in-place writes into the views of unbind and split: differences only)
+    ("unstack", (3, 4), lambda h: agrad.unstack(h)[1], None, _view),
+    ("unstack_1d", (4,), lambda h: agrad.unstack(h)[1], None, _view),
+    ("unstack_axis1", (3, 4), lambda h: agrad.unstack(h, axis=1)[2], None, _view),
+    ("real_of_real", (3, 4), agrad.real, torch.real, _view),
+    ("diagonal", (3, 3), agrad.linalg.diagonal, None, _copy),
+    ("broadcast_to", (3, 4), lambda h: agrad.broadcast_to(h, (2, 3, 4)), None, _broadcast),
+    (
+        "broadcast_arrays",
+        (3, 4),
+        lambda h: agrad.broadcast_arrays(h, agrad.ones((2, 1, 1), device=h.device))[0],
+        None,
+        _broadcast,
+    ),
+    ("tensordot", (3, 4), lambda h: agrad.tensordot(h, h, axes=((0,), (0,))), None, _copy),
+    ("vecdot", (3, 4), lambda h: agrad.vecdot(h, h), None, _copy),
+    # the agrad.numpy door
+    ("np.ravel", (3, 4), anp.ravel, lambda h: h.reshape(-1), _view),
+    ("np.transpose", (3, 4), anp.transpose, lambda h: h.T, _view),
+    ("np.swapaxes", (2, 3, 4), lambda h: anp.swapaxes(h, 0, 2), lambda h: h.transpose(0, 2), _view),
+    ("np.diagonal", (3, 3), anp.diagonal, None, _copy),
+    ("np.atleast_3d", (3, 4), anp.atleast_3d, lambda h: h[..., None], _view),
+    ("np.squeeze", (1, 3, 4), anp.squeeze, lambda h: h.squeeze(0), _view),
+    ("np.split", (4, 3), lambda h: anp.split(h, 2), None, _view),
+    ("np.array_split", (3, 4), lambda h: anp.array_split(h, 2), lambda h: h[2:], _view),
+    ("np.hsplit", (3, 4), lambda h: anp.hsplit(h, 2), lambda h: h[:, 2:], _view),
+    ("np.vsplit", (4, 3), lambda h: anp.vsplit(h, 2), lambda h: h[2:], _view),
+    ("np.expand_dims", (3, 4), lambda h: anp.expand_dims(h, 0), lambda h: h[None], _view),
+    ("np.moveaxis", (2, 3, 4), lambda h: anp.moveaxis(h, 0, -1), lambda h: h.movedim(0, 2), _view),
+    ("np.rollaxis", (2, 3, 4), lambda h: anp.rollaxis(h, 2), lambda h: h.movedim(2, 0), _view),
+    ("np.fliplr", (3, 4), anp.fliplr, None, _flip),
+    ("np.broadcast_to", (3, 4), lambda h: anp.broadcast_to(h, (2, 3, 4)), None, _broadcast),
+    ("np.real", (3, 4), anp.real, torch.real, _view),
+    ("np.einsum_transpose", (3, 4), lambda h: anp.einsum("ij->ji", h), lambda h: h.T, _view),
+    ("np.einsum_diagonal", (3, 3), lambda h: anp.einsum("ii->i", h), None, _copy),
+    ("np.einsum_product", (3, 4), lambda h: anp.einsum("ij,kj->ik", h, h), None, _copy),
+    ("np.tensordot", (3, 4), lambda h: anp.tensordot(h, h, axes=([1], [1])), None, _copy),
+    # the NumPy protocol door (`__array_function__`)
+    ("protocol np.transpose", (3, 4), np.transpose, lambda h: h.T, _view),
+    ("protocol np.ravel", (3, 4), np.ravel, lambda h: h.reshape(-1), _view),
+    ("protocol np.reshape", (3, 4), lambda h: np.reshape(h, (2, 6)), lambda h: h.view(2, 6), _view),
+    ("protocol np.squeeze", (1, 3, 4), np.squeeze, lambda h: h.squeeze(0), _view),
+    ("protocol np.diagonal", (3, 3), np.diagonal, None, _copy),
+    ("protocol np.real", (3, 4), np.real, torch.real, _view),
+    ("protocol np.split", (4, 3), lambda h: np.split(h, 2), None, _view),
+    ("protocol np.moveaxis", (2, 3, 4), lambda h: np.moveaxis(h, 0, 2), None, _view),
+    ("protocol np.flip", (3, 4), lambda h: np.flip(h, 0), None, _flip),
+]
+
+# functions of a complex input that return a copy here (NumPy and torch return views)
+COMPLEX_CASES: list[tuple[str, Callable[[Any], Any]]] = [
+    ("real", agrad.real),
+    ("imag", agrad.imag),
+    ("np.real", anp.real),
+    ("np.imag", anp.imag),
+    ("protocol np.real", np.real),
+    ("protocol np.imag", np.imag),
+]
+
+
+def _program(f: Callable[[Any], Any], where: str, w: Any, xp: Any) -> Callable[[Any], Any]:
+    """x -> a scalar: h = 2x, r = f(h), then a write into r (or into h), then a quadratic."""
+
+    def run(x: Any) -> Any:
+        h = x * 2.0
+        r = _first(f(h))
+        if where == "result":
+            r *= 3.0
+        else:
+            h *= 3.0
+        return xp.sum(h * h * w) + xp.sum(r * r) + xp.sum(r)
+
+    return run
+
+
+def _tensor(a: np.ndarray, device: str, rg: bool = False) -> agrad.Tensor:
+    return agrad.tensor(a, device=device, requires_grad=rg)
+
+
+def _values(t: Any) -> np.ndarray:
+    return np.array(t.detach().to_device("numpy").array, copy=True)
+
+
+def _outcome(f: Callable[[Any], Any], x0: np.ndarray, device: str, where: str) -> str:
+    """Write into the result (or the input) and see whether the other side changed."""
+    h = _tensor(x0, device) * 2.0
+    r = _first(f(h))
+    before_h, before_r = _values(h), _values(r)
+    try:
+        if where == "result":
+            r *= 3.0
+        else:
+            h *= 3.0
+    except (ValueError, RuntimeError):  # NumPy's read-only views, torch's overlapping ones
+        return "error"
+    other, before = (h, before_h) if where == "result" else (r, before_r)
+    return "copy" if np.array_equal(_values(other), before) else "view"
+
+
+@pytest.mark.parametrize("device", BACKENDS)
+@pytest.mark.parametrize("where", ["result", "input"])
+@pytest.mark.parametrize(
+    ("name", "shape", "f", "tf", "behaviour"), CASES, ids=[c[0] for c in CASES]
+)
+def test_write_into_a_possible_view(
+    name: str, shape: tuple[int, ...], f: Any, tf: Any, behaviour: Any, where: str, device: str
+) -> None:
+    rng = np.random.default_rng(abs(hash((name, where))) % 2**32)
+    x0 = rng.standard_normal(shape) + 2.0
+    outcome = _outcome(f, x0, device, where)
+    assert outcome in behaviour(device, where), (name, device, where, outcome)
+    if outcome == "error":
+        return
+    w0 = rng.standard_normal(shape)
+    program = _program(f, where, _tensor(w0, device), agrad)
+
+    x = _tensor(x0, device, rg=True)
+    program(x).backward()
+    grad = _values(x.grad)
+
+    # finite differences of agrad's own program, a polynomial of degree 4 at most
+    v = rng.standard_normal(shape)
+    eps = 1e-5
+    with agrad.no_grad():
+        up = float(program(_tensor(x0 + eps * v, device)).to_device("numpy").item())
+        down = float(program(_tensor(x0 - eps * v, device)).to_device("numpy").item())
+    np.testing.assert_allclose((up - down) / (2 * eps), np.sum(grad * v), rtol=1e-6)
+
+    # torch.autograd, where its forward is the same (a view here and there)
+    if tf is not None and outcome == "view":
+        tx = torch.tensor(x0, requires_grad=True)
+        _program(tf, where, torch.tensor(w0), torch)(tx).backward()
+        assert tx.grad is not None
+        np.testing.assert_allclose(grad, tx.grad.numpy(), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("device", BACKENDS)
+@pytest.mark.parametrize(
+    ("name", "shape", "f", "tf", "behaviour"), CASES, ids=[c[0] for c in CASES]
+)
+def test_write_into_a_view_of_a_leaf_raises(
+    name: str, shape: tuple[int, ...], f: Any, tf: Any, behaviour: Any, device: str
+) -> None:
+    x0 = np.arange(1.0, 1.0 + np.prod(shape)).reshape(shape)
+    x = _tensor(x0, device, rg=True)
+    r = _first(f(x))
+    shares = behaviour(device, "result") & {"view", "error"}
+    if shares:
+        with pytest.raises(errors.InplaceLeafError):
+            r *= 0.0
+    else:
+        r *= 0.0
+    np.testing.assert_array_equal(_values(x), x0)
+    assert x.grad_fn is None
+
+
+@pytest.mark.parametrize("device", BACKENDS)
+@pytest.mark.parametrize("where", ["result", "input"])
+@pytest.mark.parametrize(("name", "f"), COMPLEX_CASES, ids=[c[0] for c in COMPLEX_CASES])
+def test_real_and_imag_of_complex_are_copies(name: str, f: Any, where: str, device: str) -> None:
+    rng = np.random.default_rng(7)
+    x0 = rng.standard_normal((3, 4))
+    w0 = rng.standard_normal((3, 4))
+
+    def program(x: Any) -> Any:
+        h = x * (1.0 + 2.0j)
+        r = f(h)
+        if where == "result":
+            r *= 3.0
+        else:
+            h *= 3.0
+        return agrad.sum(agrad.real(h * agrad.conj(h)) * w) + agrad.sum(r * r)
+
+    w = _tensor(w0, device)
+    h = _tensor(x0, device) * (1.0 + 2.0j)
+    r = f(h)
+    before = _values(h)
+    r *= 3.0
+    np.testing.assert_array_equal(_values(h), before)  # a copy
+
+    x = _tensor(x0, device, rg=True)
+    program(x).backward()
+    # the same program with the copy made explicit, in torch
+    tx = torch.tensor(x0, requires_grad=True)
+    th = tx * (1.0 + 2.0j)
+    part = torch.real if "real" in name else torch.imag
+    tr = part(th).clone()
+    if where == "result":
+        tr = tr * 3.0
+    else:
+        th = th * 3.0
+    (torch.sum(torch.real(th * th.conj()) * torch.tensor(w0)) + torch.sum(tr * tr)).backward()
+    assert tx.grad is not None
+    np.testing.assert_allclose(_values(x.grad), tx.grad.numpy(), rtol=1e-12)
+
+
+def test_the_issue_examples() -> None:
+    x = agrad.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    h = x * 1
+    r = agrad.real(h)
+    r *= 10
+    agrad.sum(h * h).backward()
+    tx = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    th = tx * 1
+    tr = torch.real(th)
+    tr *= 10
+    torch.sum(th * th).backward()
+    assert tx.grad is not None
+    np.testing.assert_allclose(x.grad.array, tx.grad.numpy())
+
+    leaf = agrad.tensor([1.0, 2.0], requires_grad=True)
+    first = agrad.unstack(leaf)[0]
+    with pytest.raises(errors.InplaceLeafError):
+        first *= 0
+    np.testing.assert_array_equal(leaf.array, [1.0, 2.0])
+
+
+# -- index forms -------------------------------------------------------------------------
+KEYS: list[Any] = [
+    [0, 0],
+    [[0, 1], [1, 0]],
+    [True, False, True],
+    ([0, 1], [1, 1]),
+    (0, [1, 1]),
+    (Ellipsis, [0, 0]),
+    (None, [1]),
+    (slice(None), [[1], [2]]),
+    [2, -1, 2],
+    [],
+    np.array([2, 0, 2]),
+    np.array([True, True, False]),
+    (np.int64(1), [3, 3]),
+    (np.array(1), [0, 0]),
+    ((0, 0), (1, 1)),
+]
+
+
+# Dask cannot index these ways (masks give arrays of unknown size, integer arrays beside
+# None or an integer fail inside Dask): NumPy's other forms are checked there
+DASK_CANNOT = {
+    "[True,False,True]",
+    "array([True,True,False])",
+    "(None,[1])",
+    "(0,[1,1])",
+    "[]",
+    "(np.int64(1),[3,3])",
+    "[[0,1],[1,0]]",
+    "(slice(None,None,None),[[1],[2]])",
+}
+
+
+def _skip_dask(key: Any, device: str) -> None:
+    if device == "dask" and _key_id(key) in DASK_CANNOT:
+        pytest.skip("an index form Dask does not take")
+
+
+def _torch_key(k: Any) -> Any:
+    if isinstance(k, tuple):
+        return tuple(_torch_key(i) for i in k)
+    if isinstance(k, list):
+        return torch.tensor(np.asarray(k, dtype=None if k else np.int64))
+    if isinstance(k, np.ndarray):
+        return torch.from_numpy(k)
+    if isinstance(k, np.integer):
+        return int(k)
+    return k
+
+
+def _agrad_key(k: Any, form: str, device: str) -> Any:
+    """The key as a list (as written), or with its lists turned into tensors of ``device``."""
+    if form == "tensor":
+        if isinstance(k, tuple):
+            return tuple(_agrad_key(i, form, device) for i in k)
+        if isinstance(k, (list, np.ndarray)):
+            a = np.asarray(k)
+            return agrad.asarray(a if a.size else a.astype(np.int64), device=device)
+    return k
+
+
+def _key_id(k: Any) -> str:
+    return repr(k).replace(" ", "")
+
+
+@pytest.mark.parametrize("form", ["as written", "tensor"])
+@pytest.mark.parametrize("device", BACKENDS)
+@pytest.mark.parametrize("key", KEYS, ids=[_key_id(k) for k in KEYS])
+def test_getitem_index_forms_match_torch(key: Any, device: str, form: str) -> None:
+    _skip_dask(key, device)
+    rng = np.random.default_rng(3)
+    x0 = rng.standard_normal((3, 4))
+    expected = x0[key]
+    w0 = rng.standard_normal(expected.shape)
+    x = _tensor(x0, device, rg=True)
+    try:
+        y = x[_agrad_key(key, form, device)]
+    except (IndexError, NotImplementedError):
+        if device not in LIMITED_INDEXING:  # (forms beyond the standard)
+            raise
+        return
+    np.testing.assert_array_equal(_values(y), expected)
+    agrad.sum(y * _tensor(w0, device)).backward()
+
+    tx = torch.tensor(x0, requires_grad=True)
+    torch.sum(tx[_torch_key(key)] * torch.tensor(w0)).backward()
+    assert tx.grad is not None
+    np.testing.assert_allclose(_values(x.grad), tx.grad.numpy(), rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize("device", BACKENDS)
+@pytest.mark.parametrize("key", KEYS, ids=[_key_id(k) for k in KEYS])
+def test_setitem_index_forms(key: Any, device: str) -> None:
+    _skip_dask(key, device)
+    rng = np.random.default_rng(4)
+    x0 = rng.standard_normal((3, 4))
+    v0 = rng.standard_normal(x0[key].shape)
+    w0 = rng.standard_normal((3, 4))
+    x = _tensor(x0, device, rg=True)
+    v = _tensor(v0, device, rg=True)
+    h = x * 2.0
+    try:
+        h[key] = v * 3.0
+    except (IndexError, NotImplementedError):
+        if device not in LIMITED_INDEXING:  # (forms beyond the standard)
+            raise
+        return
+    expected = x0 * 2.0
+    expected[key] = v0 * 3.0  # NumPy's forward: the last write wins
+    np.testing.assert_array_equal(_values(h), expected)
+    agrad.sum(h * h * _tensor(w0, device)).backward()
+
+    # torch's index_put (non-accumulate): x loses the written positions, and every value
+    # written (a repeated position's too) gets the cotangent at its position
+    tx = torch.tensor(x0, requires_grad=True)
+    tv = torch.tensor(v0, requires_grad=True)
+    th = (tx * 2.0).clone()
+    th[_torch_key(key)] = tv * 3.0
+    g = 2 * torch.tensor(expected) * torch.tensor(w0)  # d/dh of sum(h*h*w), at NumPy's h
+    tx_grad, tv_grad = torch.autograd.grad(th, (tx, tv), g, allow_unused=True)
+    np.testing.assert_allclose(_values(x.grad), _zero(tx_grad, x0), rtol=1e-12)
+    np.testing.assert_allclose(_values(v.grad), _zero(tv_grad, v0), rtol=1e-12)
+
+
+def _zero(g: torch.Tensor | None, like: np.ndarray) -> np.ndarray:
+    return np.zeros_like(like) if g is None else g.numpy()
+
+
+def test_getitem_with_a_repeated_list_index_adds_up() -> None:
+    x = agrad.tensor([1.0, 2.0, 3.0])
+    g = agrad.func.grad(lambda x: anp.sum(x[[0, 0]]))(x)
+    np.testing.assert_array_equal(g.array, [2.0, 0.0, 0.0])
+
+
+# -- what an in-place write may put into a tensor -----------------------------------------
+def test_a_value_requiring_grad_cannot_go_into_an_integer_tensor() -> None:
+    y = agrad.tensor([1.5, 2.5], requires_grad=True)
+    i = agrad.asarray([1, 2])
+    with pytest.raises(errors.AgradTypeError, match="int64"):
+        i += y
+    with pytest.raises(TypeError, match="cannot hold a gradient"):
+        i[0] = y[0] * 3
+    b = agrad.asarray([True, False])
+    with pytest.raises(errors.AgradTypeError, match="bool"):
+        b[1] = y[1]
+    np.testing.assert_array_equal(i.array, [1, 2])
+    assert not i.requires_grad
+    ti = torch.tensor([1, 2])
+    with pytest.raises(RuntimeError):
+        ti += torch.tensor([1.5, 2.5], requires_grad=True)
+
+
+def test_complex_cannot_go_into_a_real_tensor() -> None:
+    h = agrad.tensor([1.0, 2.0], requires_grad=True) * 1.0
+    with pytest.raises(errors.AgradTypeError, match="complex"):
+        h += agrad.asarray([1j, 2j])
+    with pytest.raises(errors.AgradTypeError, match="complex"):
+        h[0] = 1j
+
+
+def test_values_without_a_gradient_keep_numpy_casting() -> None:
+    i = agrad.asarray([1, 2])
+    i[0] = 2.7  # truncated, as NumPy does
+    assert i.tolist() == [2, 2]
+    with agrad.no_grad():
+        i[1] = agrad.tensor(5.9, requires_grad=True)
+    assert i.tolist() == [2, 5]
+
+
+@pytest.mark.parametrize("data", ["a duck", None, [1, "a"], {"a": 1}, np.array([object()])])
+def test_asarray_refuses_what_is_not_numbers(data: Any) -> None:
+    with pytest.raises(errors.AgradTypeError, match="numbers"):
+        agrad.asarray(data)
+    with pytest.raises(TypeError, match="numbers"):
+        agrad.tensor(data)
+
+
+# -- detach, copy-on-write -----------------------------------------------------------------
+@pytest.mark.parametrize("device", BACKENDS)
+def test_detach_shares_memory_for_good(device: str) -> None:
+    x = _tensor(np.array([1.0, 2.0]), device, rg=True)
+    h = x * 2.0
+    s = agrad.sin(h)  # saves h
+    d = h.detach()
+    d += 1.0
+    np.testing.assert_array_equal(_values(h), [3.0, 5.0])
+    h *= 2.0
+    np.testing.assert_array_equal(_values(d), [6.0, 10.0])
+    if device not in IMMUTABLE:  # on JAX and Dask the saved array is another, unchanged one
+        with pytest.raises(errors.InplaceModifiedError, match="sin"):
+            agrad.sum(s).backward()
+
+
+def test_detach_of_a_leaf_takes_writes_without_a_graph() -> None:
+    x = agrad.tensor([1.0, 2.0], requires_grad=True)
+    d = x.detach()
+    y = agrad.tensor([1.0, 1.0], requires_grad=True)
+    d += y * 2.0  # allowed, as in torch: d is no view, and x's graph does not change
+    assert x.grad_fn is None
+    np.testing.assert_array_equal(x.array, [3.0, 4.0])
+    agrad.sum(d).backward()
+    np.testing.assert_array_equal(y.grad.array, [2.0, 2.0])
+    assert x.grad is None
+
+
+def test_detach_in_place_of_a_view_raises() -> None:
+    h = agrad.tensor([1.0, 2.0], requires_grad=True) * 1.0
+    with pytest.raises(errors.GraphError, match="view"):
+        h[1:].detach_()
+    d = h.detach()
+    d.detach_()  # a detached tensor is no view
+    torch_h = torch.tensor([1.0, 2.0], requires_grad=True) * 1.0
+    with pytest.raises(RuntimeError, match="Can't detach views in-place"):
+        torch_h[1:].detach_()
+
+
+@pytest.mark.parametrize("hook", ["retain_grad", "register_hook", "none"])
+def test_copy_on_write_does_not_depend_on_hooks(hook: str) -> None:
+    x0 = np.array([[1.0, 2.0], [3.0, 4.0]])
+    w0 = np.array([[1.0, 0.0], [2.0, 1.0]])
+    x = agrad.tensor(x0, requires_grad=True)
+    a = x * 1.0
+    if hook == "retain_grad":
+        a.retain_grad()
+    elif hook == "register_hook":
+        a.register_hook(lambda g: None)
+    y = agrad.tensordot(a, agrad.asarray(w0), axes=1)
+    a += 1.0  # a copy-on-write: tensordot keeps the values it used
+    agrad.sum(y * y).backward()
+    tx = torch.tensor(x0, requires_grad=True)
+    torch.sum(torch.tensordot(tx * 1.0, torch.tensor(w0), dims=1) ** 2).backward()
+    assert tx.grad is not None
+    np.testing.assert_allclose(x.grad.array, tx.grad.numpy())
+
+
+def test_an_inplace_error_names_the_function_called() -> None:
+    x = agrad.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    a = x * 1.0
+    view = a[0]  # a live view: no copy-on-write, the write is found at backward
+    y = agrad.tensordot(a, agrad.ones((2, 2)), axes=1)
+    a += 1.0
+    with pytest.raises(errors.InplaceModifiedError, match="`tensordot`"):
+        agrad.sum(y).backward()
+    assert view.shape == (2,)
+
+
+# -- einsum with a zero-length axis --------------------------------------------------------
+@pytest.mark.parametrize(
+    ("subscripts", "shapes"),
+    [
+        ("ij,jk->ik", [(2, 0), (0, 3)]),
+        ("ij,jk->ijk", [(2, 0), (0, 3)]),
+        ("ij->i", [(2, 0)]),
+        ("ij,ij->", [(2, 0), (2, 0)]),
+        ("ij,jk->ik", [(0, 2), (2, 3)]),
+        ("bij,bjk->bik", [(0, 2, 3), (0, 3, 4)]),
+        ("ij,kj->ikj", [(1, 0), (2, 1)]),
+        ("ii->i", [(0, 0)]),
+    ],
+)
+def test_einsum_with_a_zero_length_axis(subscripts: str, shapes: list[tuple[int, ...]]) -> None:
+    rng = np.random.default_rng(5)
+    arrays = [rng.standard_normal(s) for s in shapes]
+    ts = [torch.tensor(a, requires_grad=True) for a in arrays]
+    tout = torch.einsum(subscripts, *ts)
+    g = rng.standard_normal(tuple(tout.shape))
+    tgrads = torch.autograd.grad(tout, ts, torch.tensor(g), allow_unused=True)
+    xs = [agrad.tensor(a, requires_grad=True) for a in arrays]
+    out = anp.einsum(subscripts, *xs)
+    np.testing.assert_allclose(out.array, tout.detach().numpy())
+    out.backward(agrad.asarray(g))
+    for x, a, tg in zip(xs, arrays, tgrads, strict=True):
+        np.testing.assert_allclose(_values(x.grad), _zero(tg, a))
