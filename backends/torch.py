@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import array_api_compat.torch as compat_torch
+import array_api_compat.torch.linalg as compat_torch_linalg
 import torch
 import torch.utils.dlpack
 
@@ -53,9 +54,7 @@ def _std(
     # array-api-compat refuses a fractional correction (pytorch#61492, since fixed in torch);
     # torch.var takes it
     if isinstance(correction, float) and not correction.is_integer():
-        return torch.sqrt(
-            compat_torch.var(x, axis=axis, correction=correction, keepdims=keepdims)
-        )
+        return torch.sqrt(compat_torch.var(x, axis=axis, correction=correction, keepdims=keepdims))
     return compat_torch.std(x, axis=axis, correction=correction, keepdims=keepdims)
 
 
@@ -72,7 +71,7 @@ def _vector_norm(
     if axis == ():
         magnitude = torch.abs(x)
         return (x != 0).to(magnitude.dtype) if ord == 0 else magnitude
-    return compat_torch.linalg.vector_norm(x, axis=axis, keepdims=keepdims, ord=ord)
+    return compat_torch_linalg.vector_norm(x, axis=axis, keepdims=keepdims, ord=ord)
 
 
 NAMESPACE = copy_module(
@@ -82,7 +81,7 @@ NAMESPACE = copy_module(
     take_along_axis=_take_along_axis,
     std=_std,
     linalg=copy_module(
-        "agrad.backends.torch.namespace.linalg", compat_torch.linalg, vector_norm=_vector_norm
+        "agrad.backends.torch.namespace.linalg", compat_torch_linalg, vector_norm=_vector_norm
     ),
 )
 
