@@ -17,6 +17,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 OUTPUT = ROOT / "docs" / "coverage.md"
+#: the generated tables end here; the hand-written text after this line is kept as it is
+HANDWRITTEN = "<!-- hand-written from here on: tools/gen_coverage.py keeps it -->"
 
 
 def _load(name: str) -> Any:
@@ -91,6 +93,9 @@ def render() -> str:
     )
     lines.insert(11, summary)
     lines.insert(12, "")
+    current = OUTPUT.read_text() if OUTPUT.exists() else ""
+    if HANDWRITTEN in current:
+        lines.append(HANDWRITTEN + current.split(HANDWRITTEN, 1)[1])
     return "\n".join(lines)
 
 
