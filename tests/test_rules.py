@@ -1442,3 +1442,29 @@ def test_take_accepts_every_integer_index_dtype(fn: str, index_dtype: Any, devic
     (t_h,) = torch.autograd.grad(t_g.sum(), t)
     np.testing.assert_allclose(np.asarray(a_g.to_device("numpy").array), t_g.detach().numpy())
     np.testing.assert_allclose(np.asarray(a_h.to_device("numpy").array), t_h.numpy())
+
+
+@pytest.mark.parametrize("device", ["jax:cpu", "array_api_strict"])
+def test_prod_and_cumulative_prod_keep_float32_at_second_order(device: str) -> None:
+    # no internal cast (to int64, say): under JAX's 32-bit default that failed at 2nd order
+    pytest.importorskip("jax" if device.startswith("jax") else "array_api_strict")
+    values = np.array([[0.0, 0.0, 3.0], [2.0, 0.0, 0.5]], dtype=np.float32)
+    results = []
+    for dev, lib in ((device, "agrad"), ("numpy", "torch")):
+        if lib == "torch":
+            t = torch.tensor(values, requires_grad=True)
+            g1 = torch.autograd.grad(torch.prod(t, dim=1).sum(), t, create_graph=True)[0]
+            g2 = torch.autograd.grad((torch.cumprod(t, dim=1) ** 2).sum(), t, create_graph=True)[0]
+            h = torch.autograd.grad((g1 * g1).sum() + g2.sum(), t)[0]
+            results.append(h.numpy())
+            continue
+        x = agrad.tensor(values, requires_grad=True, device=dev)
+        (g1,) = agrad.grad([agrad.sum(agrad.prod(x, axis=1))], [x], create_graph=True)
+        (g2,) = agrad.grad(
+            [agrad.sum(agrad.cumulative_prod(x, axis=1) ** 2)], [x], create_graph=True
+        )
+        assert g1.dtype == g2.dtype == agrad.float32
+        (h,) = agrad.grad([agrad.sum(g1 * g1) + agrad.sum(g2)], [x])
+        assert h.dtype == agrad.float32
+        results.append(np.asarray(h.to_device("numpy").array))
+    np.testing.assert_allclose(results[0], results[1], rtol=1e-5)
