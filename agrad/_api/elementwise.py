@@ -875,7 +875,9 @@ def minimum(x1: Tensor | complex, x2: Tensor | complex, /) -> Tensor:
 
 
 def nextafter(x1: Tensor | complex, x2: Tensor | complex, /) -> Tensor:
-    """The next representable float after ``x1`` toward ``x2`` (no gradient).
+    """The next representable float after ``x1`` toward ``x2``; its gradient is torch's.
+
+    ``d/dx1`` is 1 (0 where ``x1 == x2``, whose result is ``x2``) and ``d/dx2`` is 0.
 
     Examples
     --------
