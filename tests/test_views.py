@@ -120,6 +120,14 @@ CASES: list[tuple[str, tuple[int, ...], Callable[[Any], Any], Any, Any]] = [
     ("np.einsum_diagonal", (3, 3), lambda h: anp.einsum("ii->i", h), None, _copy),
     ("np.einsum_product", (3, 4), lambda h: anp.einsum("ij,kj->ik", h, h), None, _copy),
     ("np.tensordot", (3, 4), lambda h: anp.tensordot(h, h, axes=([1], [1])), None, _copy),
+    # NumPy's array methods on tensors
+    ("method ravel", (3, 4), lambda h: h.ravel(), lambda h: h.reshape(-1), _view),
+    ("method reshape", (3, 4), lambda h: h.reshape(6, 2), lambda h: h.view(6, 2), _view),
+    ("method transpose", (3, 4), lambda h: h.transpose(), lambda h: h.T, _view),
+    ("method swapaxes", (3, 4), lambda h: h.swapaxes(0, 1), lambda h: h.T, _view),
+    ("method squeeze", (1, 3, 4), lambda h: h.squeeze(), lambda h: h.squeeze(0), _view),
+    ("method diagonal", (3, 3), lambda h: h.diagonal(), None, _copy),
+    ("method real", (3, 4), lambda h: h.real, torch.real, _view),
     # the NumPy protocol door (`__array_function__`)
     ("protocol np.transpose", (3, 4), np.transpose, lambda h: h.T, _view),
     ("protocol np.ravel", (3, 4), np.ravel, lambda h: h.reshape(-1), _view),
