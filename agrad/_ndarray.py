@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy
 
+from agrad.errors import AgradTypeError
+
 __all__ = ["NdarrayMethods"]
 
 #: NumPy's "not given" marker, which agrad.numpy's functions understand
@@ -61,7 +63,7 @@ class NdarrayMethods:
                 "tensors; `import agrad.numpy as np` for code that makes its own arrays), or "
                 "convert `t.detach()` to leave the graph deliberately."
             )
-            raise TypeError(msg)
+            raise AgradTypeError(msg)
         array = numpy.asarray(self._array, dtype=dtype)  # type: ignore[attr-defined]
         return array.copy() if copy else array
 
