@@ -1241,3 +1241,16 @@ def test_set_grad_enabled_takes_a_bool_as_torch():
     with pytest.raises(errors.AgradTypeError, match="True or False"):
         agrad.set_grad_enabled("yes")
     assert agrad.is_grad_enabled()
+
+
+@pytest.mark.parametrize("dtype", [agrad.int64, agrad.bool])
+def test_a_cast_to_integer_or_bool_ends_the_graph_as_in_torch(dtype):
+    torch = pytest.importorskip("torch")
+    tdtype = {agrad.int64: torch.int64, agrad.bool: torch.bool}[dtype]
+    x = t([1.5, 0.0, -2.5])
+    y = agrad.astype(agrad.astype(x, dtype), agrad.float64)
+    assert not y.requires_grad
+    agrad.sum(y * x).backward()
+    tx = torch.tensor([1.5, 0.0, -2.5], dtype=torch.float64, requires_grad=True)
+    torch.sum(tx.to(tdtype).to(torch.float64) * tx).backward()
+    np.testing.assert_array_equal(x.grad.array, tx.grad.numpy())

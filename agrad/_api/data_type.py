@@ -9,7 +9,7 @@ from agrad._api._convert import native_dtype, resolve_device
 from agrad._dtypes import KIND_LETTERS, DType
 from agrad._ops import apply, to_tensor
 from agrad._registry import TABLE
-from agrad._tensor import Tensor
+from agrad._tensor import Tensor, make
 from agrad.backends import get_backend
 
 __all__ = ["astype", "can_cast", "finfo", "iinfo", "isdtype", "result_type"]
@@ -30,6 +30,10 @@ def astype(x: Tensor, dtype: DType, /, *, copy: bool = True, device: Any = None)
     if not copy and x.dtype is dtype:
         return x
     kw = {"dtype": native_dtype(dtype, x._dev), "copy": True}
+    if x._rg and isinstance(dtype, DType) and dtype.kind not in "fc":
+        # an integer or boolean result carries no gradient (torch's too): the graph ends here
+        dev = x._dev
+        return make(dev.backend.ensure_array(_astype_forward(dev.xp, x._array, **kw)), dev)
     return apply(TABLE["astype"], (x,), kw, _astype_forward)  # type: ignore[no-any-return]
 
 
