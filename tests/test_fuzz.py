@@ -49,13 +49,15 @@ KNOWN_BROKEN: dict[str, str] = {
     # item 1 on the torch backend: the result aliases the input, untracked
     "positive@torch:cpu": "issue 20 item 1 (views on every backend): untracked alias",
     "conj@torch:cpu": "issue 20 item 1 (views on every backend): conj of a real tensor aliases",
-    "linalg.qr:complex": "issue 20 item 12: qr on complex input, wrong gradient",
     "einsum:empty": "issue 20, crashes: einsum with a zero-length axis",
     # found by this fuzzer, not yet in issue 20's list (reported to the lead)
     "getitem@torch:cpu": "new: negative-step slices raise on torch:cpu; a None between "
     "advanced indices gives torch's shape, not NumPy's",
     "setitem@torch:cpu": "new: x[k] = v with v sharing x's memory raises torch's RuntimeError",
-    "moveaxis": "new: backward after a write into a moveaxis view: TypeError in replay_view",
+    "+=@torch:cpu": "new: x += y with y overlapping x (no grad) raises torch's RuntimeError",
+    "-=@torch:cpu": "new: as for +=",
+    "*=@torch:cpu": "new: as for +=",
+    "/=@torch:cpu": "new: as for +=",
     "flip:empty": "new: flip of an empty leaf on torch:cpu counts as a view of the leaf",
 }
 

@@ -179,11 +179,12 @@ def generate(
     steps: list[Step] = []
     gen_error = None
     restrict: list[int] | None = None
+    writes = sorted(n for n in names if OPS[n].inplace)
     for _ in range(src.integer(1, max_steps)):
         plan = None
         for _attempt in range(20):
-            if restrict is not None:
-                opk = OPS[src.choice(sorted(n for n in names if OPS[n].inplace))]
+            if restrict is not None and writes:
+                opk = OPS[src.choice(writes)]
                 plan = opk.plan(src, [pool[i] for i in restrict])
                 restrict = None
             else:

@@ -1,7 +1,7 @@
 """The thorough profile's driver: run many programs, count every failure class.
 
     python tests/fuzz/run.py --programs 20000 [--seed 0] [--device numpy|torch:cpu]
-                             [--exclude-known] [--report FILE]
+                             [--max-steps 8] [--exclude-known] [--report FILE]
 
 Program ``i`` is generated from seed ``seed + i`` (so ``--seed I --programs 1`` replays
 it). Each failing program is shrunk (steps and outputs dropped while the failure keeps its
@@ -26,6 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--programs", type=int, default=20000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--device", default=None, help="default: numpy, torch:cpu for 20%%")
+    parser.add_argument("--max-steps", type=int, default=8)
     parser.add_argument("--exclude-known", action="store_true", help="honour KNOWN_BROKEN")
     parser.add_argument("--report", default=None, help="also write the report to this file")
     args = parser.parse_args(argv)
@@ -42,7 +43,8 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     for i in range(args.programs):
         seed = args.seed + i
-        prog = generate(RandomSource(seed), exclude=exclude, device=args.device)
+        src = RandomSource(seed)
+        prog = generate(src, exclude=exclude, device=args.device, max_steps=args.max_steps)
         verdict = check(prog)
         statuses[verdict.status] += 1
         if verdict.status == "refuse":
