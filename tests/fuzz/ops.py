@@ -262,7 +262,8 @@ binary(
     lambda a1, a2: all_((a1 > 0.2) & (a1 < 5) & (np.abs(a2) < 3)),
     lambda a1, a2: away_from_cut(a1) and all_((np.abs(a1) < 5) & (np.abs(a2) < 3)),
 )
-binary("atan2", lambda a1, a2: all_(a1 * a1 + a2 * a2 > 0.04))
+# atan2 jumps by 2 pi across the negative x2 axis, where a computed zero's sign decides
+binary("atan2", lambda a1, a2: all_((a1 * a1 + a2 * a2 > 0.04) & ((a2 > 0) | (np.abs(a1) > 1e-6))))
 binary("hypot", lambda a1, a2: all_(a1 * a1 + a2 * a2 > 0.04))
 binary("maximum", BOTH, jump=apart)
 binary("minimum", BOTH, jump=apart)
