@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from agrad._typing import NativeDevice
+from agrad.errors import AgradTypeError
 
 if TYPE_CHECKING:
     from agrad.backends import Backend
@@ -127,7 +128,7 @@ def _from_native(obj: Any) -> Device:
         "`agrad.Device` takes a string such as 'numpy', 'torch:cuda:0' or 'jax:cpu', or a "
         f"library's own device object (`torch.device`, `cupy.cuda.Device`, ...); got {obj!r}."
     )
-    raise TypeError(msg)
+    raise AgradTypeError(msg)
 
 
 def device_for_native(backend: Any, native: NativeDevice) -> Device:

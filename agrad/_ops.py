@@ -19,7 +19,7 @@ from agrad._device import Device, get_default_device
 from agrad._engine import NEXT_SEQ, Node, bump_version, user_stack
 from agrad._grad_mode import STATE, UNUSUAL
 from agrad._tensor import Extra, Tensor, make
-from agrad.errors import AgradTypeError, DeviceMismatchError, HookError
+from agrad.errors import AgradError, AgradTypeError, DeviceMismatchError, HookError, from_library
 from agrad.extend import ArrayMeta, Rule
 
 SCALARS = (bool, int, float, complex)
@@ -74,6 +74,32 @@ def to_tensor(x: Any, dev: Device | None = None) -> Tensor:
     if dev is None:
         dev = get_default_device()
     return make(dev.backend.ensure_array(dev.xp.asarray(x, device=dev.native)), dev)
+
+
+# what an array library raises for arguments it cannot take; anything else passes unchanged
+_REFUSALS = (ValueError, TypeError, IndexError, RuntimeError, ArithmeticError)
+
+
+def refused(name: str, arrays: tuple[Any, ...], dev: Device, e: Exception) -> Exception:
+    """The exception to raise for ``e``, raised by the library running ``name``: agrad's own
+    errors and unexpected kinds unchanged, a library's refusal as a :class:`BackendError`
+    naming the call and what it received (and still an instance of the library's class)."""
+    if isinstance(e, AgradError) or not isinstance(e, _REFUSALS):
+        return e
+    got = ", ".join(_described(a, dev) for a in arrays)
+    call = f"Tensor.{name}" if name.startswith("__") else f"agrad.{name}"
+    msg = f"`{call}` on {dev.name!r} cannot take ({got}): {e}"
+    return from_library(e, msg)
+
+
+def _described(a: Any, dev: Device) -> str:
+    if not hasattr(a, "shape") or not hasattr(a, "dtype"):
+        return repr(a)
+    try:
+        dtype = dev.backend.from_dtype(a.dtype).name
+    except TypeError:
+        dtype = str(a.dtype)
+    return f"{dtype} of shape {tuple(a.shape)}"
 
 
 def mismatch(op: str, a: Device, b: Device) -> DeviceMismatchError:
@@ -260,9 +286,14 @@ def unary(rule: Rule, x: Any) -> Tensor:
         x = to_tensor(x)
     dev = x._dev
     a = x._array
-    out = getattr(dev.xp, rule.name)(a)
+    try:
+        out = getattr(dev.xp, rule.name)(a)
+    except Exception as e:
+        raise refused(rule.name, (a,), dev, e) from e
     if out.__class__ is not dev.atype:
         out = dev.backend.ensure_array(out)
+    elif out is a:  # torch's conj and positive of a real tensor return the tensor itself
+        out = dev.backend.copy(a)
     t = _new(Tensor)  # as `make` does
     t._array = out
     t._dev = dev
@@ -354,7 +385,10 @@ def binary(rule: Rule, x1: Any, x2: Any, fwd: Callable[[Any, Any], Any] | None =
     else:
         forward = None if fwd is None else (lambda xp, a, b: fwd(a, b))
         return apply(rule, (x1, x2), None, forward)  # type: ignore[no-any-return]
-    out = fwd(a1, a2) if fwd is not None else getattr(dev.xp, rule.name)(a1, a2)
+    try:
+        out = fwd(a1, a2) if fwd is not None else getattr(dev.xp, rule.name)(a1, a2)
+    except Exception as e:
+        raise refused(rule.name, (a1, a2), dev, e) from e
     if out.__class__ is not dev.atype:
         out = dev.backend.ensure_array(out)
     t = _new(Tensor)  # as `make` does
@@ -472,9 +506,14 @@ def apply(
         dev = get_default_device()
     xp = dev.xp
     kwargs = kw or {}
-    out = (
-        fwd(xp, *arrays, **kwargs) if fwd is not None else getattr(xp, rule.name)(*arrays, **kwargs)
-    )
+    try:
+        out = (
+            fwd(xp, *arrays, **kwargs)
+            if fwd is not None
+            else getattr(xp, rule.name)(*arrays, **kwargs)
+        )
+    except Exception as e:
+        raise refused(rule.name, tuple(arrays), dev, e) from e
     ins = tuple(converted)
     backend = dev.backend
     if nout > 1 or isinstance(out, tuple):

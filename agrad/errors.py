@@ -8,9 +8,11 @@ from __future__ import annotations
 
 __all__ = [
     "AgradError",
+    "AgradIndexError",
     "AgradTypeError",
     "AgradValueError",
     "AnomalyError",
+    "BackendError",
     "BackendNotInstalledError",
     "DeviceMismatchError",
     "DeviceUnavailableError",
@@ -121,3 +123,49 @@ class DeviceUnavailableError(AgradError, RuntimeError):
 
 class AnomalyError(AgradError, RuntimeError):
     """Under ``detect_anomaly()``, a backward step produced NaN or inf."""
+
+
+class AgradIndexError(AgradError, IndexError):
+    """An index out of range for the axis it indexes."""
+
+
+class BackendError(AgradError):
+    """The array library refused a call (shapes that do not broadcast, an axis or index out
+    of range, a singular or non-square matrix). The error is also an instance of the
+    library's own exception class, so ``except ValueError`` or ``except
+    numpy.linalg.LinAlgError`` keep working; the message names the agrad function and the
+    shapes and dtypes it received, then the library's own words."""
+
+
+_FROM_LIBRARY: dict[type[BaseException], type[BackendError]] = {}
+
+
+def from_library(exc: Exception, msg: str) -> BackendError:
+    """``exc`` (raised by an array library) as a :class:`BackendError` with message ``msg``."""
+    cls = type(exc)
+    wrapped = _FROM_LIBRARY.get(cls)
+    if wrapped is None:
+        base: type[AgradError] = AgradError
+        if issubclass(cls, ValueError):
+            base = AgradValueError
+        elif issubclass(cls, TypeError):
+            base = AgradTypeError
+        elif issubclass(cls, IndexError):
+            base = AgradIndexError
+        namespace = {"__module__": __name__, "__init__": _init_message, "__str__": _str_message}
+        try:
+            wrapped = type(f"Backend{cls.__name__}", (BackendError, base, cls), namespace)
+        except TypeError:  # a layout Python cannot combine: keep the built-in base alone
+            builtin = next(b for b in cls.__mro__ if b.__module__ == "builtins")
+            wrapped = type(f"Backend{cls.__name__}", (BackendError, base, builtin), namespace)
+        _FROM_LIBRARY[cls] = wrapped
+    return wrapped(msg)
+
+
+def _init_message(self: BaseException, msg: str) -> None:
+    # the library's own __init__ may want other arguments (NumPy's AxisError takes an axis)
+    BaseException.__init__(self, msg)
+
+
+def _str_message(self: BaseException) -> str:
+    return str(self.args[0])

@@ -11,7 +11,7 @@ import importlib
 import importlib.util
 from typing import TYPE_CHECKING, Any, Protocol
 
-from agrad.errors import BackendNotInstalledError
+from agrad.errors import AgradValueError, BackendNotInstalledError
 
 if TYPE_CHECKING:
     from agrad._dtypes import DType
@@ -215,7 +215,7 @@ def get_backend(name: str) -> Backend:
             f"Unknown backend {name!r}; agrad knows {sorted(known_backends())!r}. "
             "Register another Array API library with `agrad.register_backend(namespace, name)`."
         )
-        raise ValueError(msg) from None
+        raise AgradValueError(msg) from None
     try:
         module: Any = importlib.import_module(module_name)
     except ImportError as exc:
@@ -270,7 +270,7 @@ def register_backend(namespace: Namespace, name: str) -> Backend:
 
     if name in _MODULES or (name in _CACHE and not _CACHE[name].owns(namespace)):
         msg = f"A backend named {name!r} exists already; register {namespace!r} under another name."
-        raise ValueError(msg)
+        raise AgradValueError(msg)
     backend = _CACHE.get(name)
     if backend is None:
         backend = GenericBackend(namespace, name)

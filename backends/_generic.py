@@ -14,6 +14,7 @@ import numpy as np
 from agrad import _dtypes
 from agrad._dtypes import DType
 from agrad._typing import Array, Namespace, NativeDevice, NativeDType
+from agrad.errors import AgradTypeError, AgradValueError
 
 if TYPE_CHECKING:
     from agrad.backends import Rng
@@ -70,7 +71,7 @@ class GenericBackend:
                 return d
         names = [str(d) for d in self._devices]
         msg = f"The {self.name!r} backend has no device {spec!r}; its devices are {names!r}."
-        raise ValueError(msg)
+        raise AgradValueError(msg)
 
     def is_native_device(self, obj: Any, /) -> bool:
         return any(obj is d or (type(obj) is type(d) and obj == d) for d in self._devices)
@@ -90,14 +91,14 @@ class GenericBackend:
             return self._to_native[dtype]
         except KeyError:
             msg = f"The {self.name!r} backend has no {dtype.name} dtype."
-            raise TypeError(msg) from None
+            raise AgradTypeError(msg) from None
 
     def from_dtype(self, native: NativeDType, /) -> DType:
         try:
             return self._from_native[native]
         except KeyError:
             msg = f"The {self.name!r} backend's dtype {native!r} has no Array API equivalent."
-            raise TypeError(msg) from None
+            raise AgradTypeError(msg) from None
 
     def ensure_array(self, x: Any, /) -> Array:
         return x if isinstance(x, self.array_type) else self.xp.asarray(x)

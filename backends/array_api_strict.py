@@ -11,6 +11,7 @@ import array_api_strict as strict
 import numpy as np
 
 from agrad._typing import Array, NativeDevice
+from agrad.errors import AgradValueError
 from agrad.extend import register_dtypes
 
 from ._generic import GenericBackend
@@ -33,7 +34,7 @@ class StrictBackend(GenericBackend):
             return strict.Device(spec or "CPU_DEVICE")
         except ValueError:
             msg = f"array-api-strict has no device {spec!r}; try 'device1' or 'device2'."
-            raise ValueError(msg) from None
+            raise AgradValueError(msg) from None
 
     def devices(self) -> list[NativeDevice]:
         # its other devices ("device1", "no_float64", ...) exist to test device handling;

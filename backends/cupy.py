@@ -14,7 +14,7 @@ import numpy as np
 
 from agrad._dtypes import DType
 from agrad._typing import Array, Namespace, NativeDevice
-from agrad.errors import DeviceUnavailableError
+from agrad.errors import AgradTypeError, AgradValueError, DeviceUnavailableError
 
 from .numpy import AGRAD_DTYPES, NUMPY_DTYPES
 
@@ -77,7 +77,7 @@ class CupyBackend:
             index = int(spec)
         except ValueError:
             msg = f"'cupy:{spec}' names no GPU; use 'cupy' or 'cupy:<index>'."
-            raise ValueError(msg) from None
+            raise AgradValueError(msg) from None
         if not 0 <= index < count:
             msg = f"'cupy:{index}' does not exist: CuPy sees {count} GPU(s)."
             raise DeviceUnavailableError(msg)
@@ -104,7 +104,7 @@ class CupyBackend:
             return _FROM_NATIVE[native]
         except KeyError:
             msg = f"CuPy dtype {native!r} has no Array API equivalent."
-            raise TypeError(msg) from None
+            raise AgradTypeError(msg) from None
 
     def ensure_array(self, x: Any, /) -> Array:
         return x if type(x) is cp.ndarray else cp.asarray(x)

@@ -18,6 +18,7 @@ import dask.array as da
 import numpy as np
 
 from agrad._typing import Array, Namespace, NativeDevice
+from agrad.errors import AgradValueError
 
 from ._generic import GenericBackend
 from .numpy import AGRAD_DTYPES, NUMPY_DTYPES, copy_module
@@ -97,7 +98,7 @@ class DaskBackend(GenericBackend):
     def native_device(self, spec: str | None, /) -> NativeDevice:
         if spec not in (None, "cpu"):
             msg = f"The dask backend has one device, 'dask'; got 'dask:{spec}'."
-            raise ValueError(msg)
+            raise AgradValueError(msg)
         return "cpu"
 
     def is_native_device(self, obj: Any, /) -> bool:

@@ -21,7 +21,7 @@ import numpy as np
 from agrad import _dtypes
 from agrad._dtypes import DType
 from agrad._typing import Array, Namespace, NativeDevice
-from agrad.errors import DeviceUnavailableError
+from agrad.errors import AgradTypeError, AgradValueError, DeviceUnavailableError
 
 from .numpy import AGRAD_DTYPES, NUMPY_DTYPES
 
@@ -73,7 +73,7 @@ class JaxBackend:
         platform, _, index = (spec or "cpu").partition(":")
         if platform not in _PLATFORMS:
             msg = f"'jax:{spec}' names no JAX device; use 'jax:cpu' or 'jax:gpu[:index]'."
-            raise ValueError(msg)
+            raise AgradValueError(msg)
         try:
             found = jax.devices(_PLATFORMS[platform])
         except RuntimeError:
@@ -112,7 +112,7 @@ class JaxBackend:
                 "32-bit. Enable them first: `jax.config.update('jax_enable_x64', True)`, or "
                 "ask for a 32-bit dtype."
             )
-            raise TypeError(msg)
+            raise AgradTypeError(msg)
         return _TO_NATIVE[dtype]
 
     def from_dtype(self, native: Any, /) -> DType:
@@ -120,7 +120,7 @@ class JaxBackend:
             return _FROM_NATIVE[native]
         except KeyError:
             msg = f"JAX dtype {native!r} has no Array API equivalent."
-            raise TypeError(msg) from None
+            raise AgradTypeError(msg) from None
 
     def ensure_array(self, x: Any, /) -> Array:
         return x if isinstance(x, jax.Array) else jnp.asarray(x)

@@ -11,6 +11,7 @@ import numpy as np
 from agrad import _dtypes
 from agrad._dtypes import DType
 from agrad._typing import Array, Namespace, NativeDevice
+from agrad.errors import AgradTypeError, AgradValueError
 from agrad.extend import register_dtypes
 
 # NumPy's dtype objects, which CuPy, Dask and JAX arrays use too (their adapters share these)
@@ -157,7 +158,7 @@ class NumpyBackend:
     def native_device(self, spec: str | None, /) -> NativeDevice:
         if spec not in (None, "cpu"):
             msg = f"The numpy backend has one device, 'numpy' (the CPU); got 'numpy:{spec}'."
-            raise ValueError(msg)
+            raise AgradValueError(msg)
         return "cpu"
 
     def is_native_device(self, obj: Any, /) -> bool:
@@ -180,7 +181,7 @@ class NumpyBackend:
             return _FROM_NATIVE[native]
         except KeyError:
             msg = f"NumPy dtype {native!r} has no Array API equivalent."
-            raise TypeError(msg) from None
+            raise AgradTypeError(msg) from None
 
     def ensure_array(self, x: Any, /) -> Array:
         return x if type(x) is np.ndarray else np.asarray(x)

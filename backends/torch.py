@@ -16,7 +16,7 @@ import torch.utils.dlpack
 from agrad import _dtypes
 from agrad._dtypes import DType
 from agrad._typing import Array, Namespace, NativeDevice
-from agrad.errors import DeviceUnavailableError
+from agrad.errors import AgradTypeError, AgradValueError, DeviceUnavailableError
 from agrad.extend import register_dtypes
 
 from .numpy import copy_module
@@ -127,7 +127,7 @@ class TorchBackend:
                 f"'torch:{spec}' names no torch device; use 'torch:cpu', 'torch:cuda', "
                 "'torch:cuda:1' or 'torch:mps'."
             )
-            raise ValueError(msg) from None
+            raise AgradValueError(msg) from None
         return self._usable(device)
 
     def _usable(self, device: torch.device) -> torch.device:
@@ -177,14 +177,14 @@ class TorchBackend:
             return _TO_NATIVE[dtype]
         except KeyError:
             msg = f"torch {torch.__version__} has no {dtype.name} dtype."
-            raise TypeError(msg) from None
+            raise AgradTypeError(msg) from None
 
     def from_dtype(self, native: Any, /) -> DType:
         try:
             return _FROM_NATIVE[native]
         except KeyError:
             msg = f"torch dtype {native!r} has no Array API equivalent."
-            raise TypeError(msg) from None
+            raise AgradTypeError(msg) from None
 
     def ensure_array(self, x: Any, /) -> Array:
         return x if isinstance(x, torch.Tensor) else torch.as_tensor(x)

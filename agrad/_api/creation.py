@@ -11,7 +11,7 @@ from typing import Any
 from agrad._api._convert import native_dtype, resolve_device
 from agrad._device import Device
 from agrad._dtypes import DType
-from agrad._ops import apply, device_of_array
+from agrad._ops import apply, device_of_array, refused
 from agrad._registry import TABLE
 from agrad._tensor import Tensor, make
 from agrad._views import DETACH, link_view
@@ -169,9 +169,11 @@ def tensor(
 
 def _create(name: str, dtype: Any, device: Any, *args: Any, **kwargs: Any) -> Tensor:
     dev = resolve_device(device)
-    array = getattr(dev.xp, name)(
-        *args, dtype=native_dtype(dtype, dev), device=dev.native, **kwargs
-    )
+    native = native_dtype(dtype, dev)
+    try:
+        array = getattr(dev.xp, name)(*args, dtype=native, device=dev.native, **kwargs)
+    except Exception as e:
+        raise refused(name, args, dev, e) from e
     return make(dev.backend.ensure_array(array), dev)
 
 

@@ -263,7 +263,7 @@ def copysign(x1: ArrayLike, x2: ArrayLike, /, out: Any = None, **kwargs: Any) ->
 
 @make_ufunc(2)
 def nextafter(x1: ArrayLike, x2: ArrayLike, /, out: Any = None, **kwargs: Any) -> Any:
-    """``numpy.nextafter`` (no gradient)."""
+    """``numpy.nextafter``; the gradient is 1 for ``x1`` (0 where ``x1 == x2``), 0 for ``x2``."""
     return call("nextafter", _e.nextafter, (x1, x2), out, kwargs)
 
 
