@@ -23,7 +23,7 @@ from agrad._grad_mode import STATE, UNUSUAL
 from agrad._ops import SCALARS, apply, binary, mismatch, record, to_tensor
 from agrad._registry import TABLE
 from agrad._tensor import Extra, Tensor, make
-from agrad.errors import AgradTypeError, InplaceLeafError
+from agrad.errors import AgradTypeError, AgradValueError, InplaceLeafError
 from agrad.extend import Rule
 
 
@@ -36,13 +36,13 @@ def link_view(view: Tensor, base: Tensor, rule: Rule, kw: dict[str, Any] | None)
     are carried over by functional updates (:func:`_sync_views`).
     """
     backend = base._dev.backend
-    if backend.mutable:
+    if rule.name == "broadcast_to":
+        pass  # always linked, on every backend: a read-only view (see `_check_writable`)
+    elif backend.mutable:
         if not backend.shares_memory(view._array, base._array):
             return
-    elif rule.name == "broadcast_to" or (
-        rule.name == "__getitem__" and _is_advanced((kw or {})["key"])
-    ):
-        return  # NumPy copies for these (broadcast views are read-only there)
+    elif (rule.name == "__getitem__" and _is_advanced((kw or {})["key"])) or 0 in view.shape:
+        return  # NumPy copies for these; an empty array holds no memory to share
     view._vc = base._vc
     extra = view._extra
     if extra is None:
@@ -157,6 +157,24 @@ def is_view(t: Tensor) -> bool:
     """Whether ``t`` is a view of another tensor (whose graph writes into ``t`` change)."""
     extra = t._extra
     return extra is not None and extra.view is not None and extra.view[1] is not DETACH
+
+
+def _check_writable(t: Tensor, op: str) -> None:
+    """Raise if ``t`` is a ``broadcast_to`` result or a view of one: NumPy's rule, kept on
+    every backend, makes those read-only (a write would reach one input element through
+    several output positions). Callers check ``t._extra`` first (the rare path)."""
+    while t._extra is not None and t._extra.view is not None:
+        base, vrule, _ = t._extra.view
+        if vrule.name == "broadcast_to":
+            msg = (
+                f"`{op}` cannot write into the result of `broadcast_to` (or "
+                "`broadcast_arrays`), or into a view of it: broadcast results are read-only "
+                "views, as in NumPy, on every backend (several of their elements are one "
+                "element of the input). Write into a copy instead: "
+                "`b = agrad.asarray(b, copy=True)`."
+            )
+            raise AgradValueError(msg)
+        t = base
 
 
 def _check_leaf(t: Tensor, op: str) -> None:
@@ -312,6 +330,8 @@ def inplace(rule: Rule, x: Tensor, other: Any) -> Tensor:
     other_rg = is_tensor and other._rg
     if is_tensor and other._dev is not x._dev:
         raise mismatch(rule.name, x._dev, other._dev)
+    if x._extra is not None:
+        _check_writable(x, f"{rule.name} (in place)")
     recording = not UNUSUAL or STATE.enabled
     if other_rg or not isinstance(other, (float, int)):
         grad = other_rg and recording and not rule.nondiff
@@ -321,9 +341,11 @@ def inplace(rule: Rule, x: Tensor, other: Any) -> Tensor:
     copy_on_write(x)
     if not (recording and not rule.nondiff and (x._rg or other_rg)):
         if is_tensor:
-            b = other._array
-        elif isinstance(other, (SCALARS, x._dev.backend.array_type)):
+            b = _unaliased(x._dev.backend, x._array, other._array)
+        elif isinstance(other, SCALARS):
             b = other
+        elif isinstance(other, x._dev.backend.array_type):
+            b = _unaliased(x._dev.backend, x._array, other)
         else:
             b = to_tensor(other, x._dev)._array
         result = _IOPS[rule.name](x._array, b)
@@ -355,6 +377,25 @@ def inplace(rule: Rule, x: Tensor, other: Any) -> Tensor:
     return x
 
 
+def _fresh(a: Any) -> bool:
+    """Whether ``a`` owns its memory (NumPy's and CuPy's ``base``, torch's ``_base``)."""
+    return getattr(a, "base", 0) is None or getattr(a, "_base", 0) is None
+
+
+def _unaliased(backend: Any, target: Any, value: Any) -> Any:
+    """``value``, copied if it may share memory with ``target`` (and is not ``target``):
+    NumPy buffers a write whose operand overlaps its target; torch refuses it, or where it
+    cannot tell, reads values the write already changed. Two arrays that own their memory
+    share none, so the check costs two attribute reads on the common path."""
+    if value is target or not isinstance(value, backend.array_type):
+        return value
+    if _fresh(value) and _fresh(target):
+        return value
+    if backend.mutable and backend.shares_memory(target, value):
+        return backend.copy(value)
+    return value
+
+
 def _write_back(x: Tensor, values: Any) -> None:
     dev = x._dev
     if dev.backend.mutable:
@@ -374,7 +415,7 @@ def _getitem_forward(xp: Any, a: Any, *, key: Any) -> Any:
 
 def getitem(x: Tensor, key: Any) -> Tensor:
     """``x[key]``: a view for basic keys (where the backend makes one), differentiable."""
-    key = raw_key(key, x._array.ndim, x._dev)
+    key = raw_key(key, x._array.shape, x._dev)
     return apply(_GETITEM, (x,), {"key": key}, _getitem_forward)  # type: ignore[no-any-return]
 
 
@@ -418,13 +459,14 @@ def _raw_nested(k: Any) -> Any:
     return k
 
 
-def raw_key(key: Any, ndim: int, dev: Any = None) -> tuple[Any, ...]:
-    """An index key as a tuple of raw indices, closed with ``...`` where it names fewer
-    axes than ``ndim`` (NumPy's implicit trailing slices; the standard wants them said).
+def raw_key(key: Any, shape: tuple[int, ...], dev: Any = None) -> tuple[Any, ...]:
+    """An index key for an array of ``shape`` as a tuple of raw indices, closed with ``...``
+    where it names fewer axes (NumPy's implicit trailing slices; the standard wants them said).
 
     Every form NumPy accepts is normalised here, once (see :func:`_index`): a list at the
     top (``x[[0, 0]]``) is one integer-array index, a tuple at the top indexes several
-    axes."""
+    axes. A key with a negative slice step goes to the backend's ``index_key`` where it has
+    one (torch has no negative steps), which returns a key its library takes."""
     keys: tuple[Any, ...] = key if isinstance(key, tuple) else (key,)
     if dev is None:
         keys = tuple(k._array if isinstance(k, Tensor) else k for k in keys)
@@ -433,19 +475,34 @@ def raw_key(key: Any, ndim: int, dev: Any = None) -> tuple[Any, ...]:
     if len(keys) == 1 and "bool" in str(getattr(keys[0], "dtype", "")):
         return keys  # a mask is the sole index the standard allows it to be
     consumed = 0
+    ellipsis = reverse = False
     for k in keys:
+        if k.__class__ is slice:
+            consumed += 1
+            if k.step is not None and k.step < 0:
+                reverse = True
+            continue
         if k is Ellipsis:
-            return keys
+            ellipsis = True
+            continue
         if k is None or isinstance(k, bool):
             continue
         dtype = getattr(k, "dtype", None)
         consumed += k.ndim if dtype is not None and "bool" in str(dtype) else 1
-    return (*keys, Ellipsis) if consumed < ndim else keys
+    if not ellipsis and consumed < len(shape):
+        keys = (*keys, Ellipsis)
+    if reverse and dev is not None:
+        fix = getattr(dev.backend, "index_key", None)
+        if fix is not None:
+            keys = fix(keys, shape, dev.native)
+    return keys
 
 
 def setitem(x: Tensor, key: Any, value: Any) -> None:
     """``x[key] = value``, in place and differentiable."""
-    key = raw_key(key, x._array.ndim, x._dev)
+    if x._extra is not None:
+        _check_writable(x, "__setitem__")
+    key = raw_key(key, x._array.shape, x._dev)
     dev = x._dev
     if isinstance(value, Tensor):
         if value._dev is not dev:
@@ -466,7 +523,10 @@ def setitem(x: Tensor, key: Any, value: Any) -> None:
     copy_on_write(x)
     snapshot = _snapshot(x) if wants else None
     if dev.backend.mutable:
-        x._array[key] = v
+        # (`x[key] = x` too: the key may move elements onto positions still to be read)
+        x._array[key] = (
+            dev.backend.copy(v) if v is x._array else _unaliased(dev.backend, x._array, v)
+        )
     else:
         x._array = dev.backend.functional_setitem(x._array, key, v)
         if x._extra is not None:

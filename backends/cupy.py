@@ -110,6 +110,8 @@ class CupyBackend:
         return x if type(x) is cp.ndarray else cp.asarray(x)
 
     def shares_memory(self, a: Array, b: Array, /) -> bool:
+        if a.size == 0 or b.size == 0:
+            return False  # empty arrays hold no memory
         return bool(cp.may_share_memory(a, b))
 
     def copy(self, x: Array, /) -> Array:

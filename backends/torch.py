@@ -34,6 +34,15 @@ def _as_index(indices: torch.Tensor) -> torch.Tensor:
     return indices if indices.dtype == torch.int64 else indices.to(torch.int64)
 
 
+def _consumed(k: Any) -> int:
+    """How many axes of the indexed array one entry of a key consumes."""
+    if k is None or isinstance(k, bool):
+        return 0
+    if isinstance(k, torch.Tensor) and k.dtype == torch.bool:
+        return k.ndim
+    return 1
+
+
 def _take(x: Array, indices: Array, /, *, axis: int | None = None) -> Array:
     return compat_torch.take(x, _as_index(indices), axis=axis)
 
@@ -190,8 +199,42 @@ class TorchBackend:
         return x if isinstance(x, torch.Tensor) else torch.as_tensor(x)
 
     def shares_memory(self, a: Array, b: Array, /) -> bool:
+        if a.numel() == 0 or b.numel() == 0:
+            return False  # empty tensors hold no memory (their storages may point at one)
         sa, sb = a.untyped_storage(), b.untyped_storage()
         return bool(sa.data_ptr() == sb.data_ptr() and sa.device == sb.device)
+
+    def index_key(
+        self, key: tuple[Any, ...], shape: tuple[int, ...], device: NativeDevice, /
+    ) -> tuple[Any, ...]:
+        """``key`` (a full key, see ``agrad._views.raw_key``) without negative slice steps,
+        which torch lacks (pytorch#229, pytorch#59786): the positions it selects, found by
+        torch itself on a flipped ``arange`` (so the rest of the key keeps torch's
+        semantics), as one integer array per axis. Results are copies, as torch's ``flip``
+        is, and writes through the key reach the same positions."""
+        fixed = sum(_consumed(k) for k in key if k is not Ellipsis)
+        flips: list[int] = []
+        positive: list[Any] = []
+        axis = 0
+        for k in key:
+            if k is Ellipsis:
+                positive.append(k)
+                axis += len(shape) - fixed
+                continue
+            if k.__class__ is slice and k.step is not None and k.step < 0:
+                n = shape[axis]
+                picked = range(*k.indices(n))
+                flips.append(axis)
+                # the same elements, counted on the flipped axis
+                k = slice(n - 1 - picked[0], n - picked[-1], -k.step) if picked else slice(0, 0)
+            positive.append(k)
+            axis += _consumed(k)
+        size = 1
+        for n in shape:
+            size *= n
+        where = torch.arange(size, device=device).reshape(shape)
+        positions = torch.flip(where, flips)[tuple(positive)]
+        return tuple(torch.unravel_index(positions, shape))
 
     def copy(self, x: Array, /) -> Array:
         return x.clone()
