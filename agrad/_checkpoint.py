@@ -21,7 +21,7 @@ from agrad._engine import NEXT_SEQ, Node, input_meta
 from agrad._function import Function, FunctionCtx
 from agrad._grad_mode import STATE, enable_grad
 from agrad._tensor import Tensor, make
-from agrad.errors import FunctionBackwardError, InplaceModifiedError
+from agrad.errors import AgradTypeError, FunctionBackwardError, InplaceModifiedError
 from agrad.extend import ArrayMeta
 
 __all__ = ["checkpoint"]
@@ -288,6 +288,12 @@ def checkpoint(
     >>> w.grad
     tensor(1.75076841, device='numpy')
     """
+    if not callable(fn):
+        msg = (
+            f"`agrad.checkpoint` takes the function to run first, then its arguments; got "
+            f"{type(fn).__name__} {fn!r} as the function: `agrad.checkpoint(f, x)`."
+        )
+        raise AgradTypeError(msg)
     if not STATE.enabled:
         return fn(*args, **kwargs)
     state = _State()

@@ -146,7 +146,15 @@ class Tensor(NdarrayMethods):
     @property
     def grad(self) -> Tensor | None:
         """The accumulated gradient (a Tensor) or None; settable."""
-        return self._grad
+        grad = self._grad
+        if grad is None and self._grad_fn is not None and not self.retains_grad:
+            msg = (
+                f"Reading `.grad` of a non-leaf tensor (made by {self._grad_fn!r}): backward "
+                "fills it only after `t.retain_grad()` (or with `backward(inputs=[t])`), so it "
+                "is None. Call `retain_grad()` before backward, or read the leaf's `.grad`."
+            )
+            warnings.warn(msg, UserWarning, stacklevel=2)
+        return grad
 
     @grad.setter
     def grad(self, value: Tensor | None) -> None:

@@ -973,3 +973,10 @@ def test_a_library_refusal_is_an_agrad_error_and_still_the_library_s_own_class()
     assert "(2, 3)" in str(info.value)
     with pytest.raises(np.exceptions.AxisError, match=r"agrad\.sum"):
         agrad.sum(agrad.ones(2), axis=3)
+
+
+def test_checkpoint_and_tensor_refuse_arguments_of_the_wrong_kind() -> None:
+    with pytest.raises(E.AgradTypeError, match="function to run first"):
+        agrad.checkpoint(3, agrad.ones(2))
+    with pytest.raises(E.AgradTypeError, match="True or False"):
+        agrad.tensor([1.0], requires_grad="no")

@@ -162,8 +162,8 @@ def tensor(
         source, dtype, device if device is not None else getattr(data, "_dev", None), True
     )
     t = make(array, dev)
-    if requires_grad:
-        t.requires_grad = True
+    if requires_grad is not False:  # the setter refuses what is no bool ("no" is truthy)
+        t.requires_grad = requires_grad
     return t
 
 
