@@ -1272,6 +1272,21 @@ def _torch_zero_base_limits(x2: Any) -> Any:
     return torch.where(negative, 0.0 ** torch.where(negative, x2, -1.0), 0 * x2)
 
 
+class _AbsNaNGradient(torch.autograd.Function):
+    """torch.abs with the gradient agrad gives at NaN (NaN; torch's is 0): see
+    docs/coverage.md, "Edge values"."""
+
+    @staticmethod
+    def forward(ctx: Any, x: Any) -> Any:
+        ctx.save_for_backward(x)
+        return torch.abs(x)
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        (x,) = ctx.saved_tensors
+        return g * torch.where(torch.isnan(x), torch.nan, torch.sign(x))
+
+
 EDGES = [
     Edge(
         "sign-infinite-cotangent",
@@ -1280,7 +1295,12 @@ EDGES = [
         ((1.0, 0.0, -2.0, _NAN),),
         (_INF, -_INF, _NAN, 1.0),
     ),
-    Edge("abs-nan-zero-inf", agrad.abs, torch.abs, ((_NAN, 0.0, -0.0, _INF, -_INF, -3.0),)),
+    Edge(
+        "abs-nan-zero-inf",
+        agrad.abs,
+        lambda x: _AbsNaNGradient.apply(x),
+        ((_NAN, 0.0, -0.0, _INF, -_INF, -3.0),),
+    ),
     Edge("abs-infinite-cotangent", agrad.abs, torch.abs, ((0.0, 1.0),), (_INF, _INF)),
     Edge(
         "maximum-nan",

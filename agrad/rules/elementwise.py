@@ -137,11 +137,9 @@ def _sign_vjp(g: Any, out: Any, x: Any, *, xp: Any) -> Any:
 
 
 def _abs_vjp(g: Any, out: Any, x: Any, *, xp: Any) -> Any:
-    # torch: g * sgn(x), with sgn(z) = z / |z| for complex z, 0 at 0 and, for real x, 0 at NaN
-    # (torch's sign(NaN) is 0, NumPy's is NaN)
-    if xp.isdtype(x.dtype, "complex floating"):
-        return g * xp.sign(x)
-    return g * (xp.astype(x > 0, g.dtype) - xp.astype(x < 0, g.dtype))
+    # g * sgn(x), with sgn(z) = z / |z| for complex z and 0 at 0. At a NaN input the gradient
+    # is NaN (torch: 0): one pass of `sign`, where a NaN-safe form costs 4-6 passes
+    return g * xp.sign(x)
 
 
 def _acosh_vjp(g: Any, out: Any, x: Any, *, xp: Any) -> Any:
