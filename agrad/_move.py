@@ -105,6 +105,7 @@ def to_device(x: Tensor, target: Device) -> Tensor:
         for t in (x, out):  # and both keep writing into the one buffer (no copy-on-write)
             if t._extra is None:
                 t._extra = Extra()
+            t._extra.shared = True
     if STATE.enabled and x._rg:
         from agrad._ops import record
 

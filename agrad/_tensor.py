@@ -34,12 +34,13 @@ __all__ = ["Extra", "RemovableHandle", "Tensor", "make"]
 class Extra:
     """Rarely needed per-tensor state, allocated on first use."""
 
-    __slots__ = ("grad_owned", "hooks", "retain", "view", "views")
+    __slots__ = ("grad_owned", "hooks", "retain", "shared", "view", "views")
 
     def __init__(self) -> None:
         self.hooks: list[Callable[[Any], Any]] | None = None
         self.retain = False
         self.grad_owned = False
+        self.shared = False  # one buffer with a tensor on another device (a zero-copy move)
         # (base, rule, kwargs) when this tensor is a view of `base`
         self.view: tuple[Tensor, Any, Any] | None = None
         self.views: list[Any] | None = None  # weak references to this tensor's views

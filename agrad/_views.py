@@ -277,15 +277,15 @@ def copy_on_write(x: Tensor) -> None:
     A saved array is recognised by its version counter, which the saving node holds. Tensors
     that share their memory with another live one keep writing in place (their saved values
     are still checked at backward): views and their bases, ``detach()`` results and their
-    sources, and zero-copy moves (whose bare ``_extra`` marks them; ``_extra`` made for hooks
-    or ``retain_grad()`` alone does not stop the copy).
+    sources, and zero-copy moves (``Extra.shared``); hooks or ``retain_grad()`` alone do not
+    stop the copy.
     """
     if sys.getrefcount(x._vc) <= 2:
         return
     extra = x._extra
     if extra is not None and (
         extra.view is not None
-        or (extra.views is None and extra.hooks is None and not extra.retain)  # a move's mark
+        or extra.shared
         or any(r() is not None for r in extra.views or ())
     ):
         return
