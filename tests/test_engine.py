@@ -1255,3 +1255,16 @@ def test_a_cast_to_integer_or_bool_ends_the_graph_as_in_torch(dtype):
     tx = torch.tensor([1.5, 0.0, -2.5], dtype=torch.float64, requires_grad=True)
     torch.sum(tx.to(tdtype).to(torch.float64) * tx).backward()
     np.testing.assert_array_equal(x.grad.array, tx.grad.numpy())
+
+
+def test_copy_on_write_holds_for_a_leaf_that_already_has_a_grad():
+    # an optimiser step between a forward pass and its backward: the saved value stays the
+    # one the forward pass used (torch raises here; agrad copies on write)
+    x = t([1.0, 2.0])
+    agrad.sum(x * x).backward()  # x now has a .grad (and agrad's bookkeeping for it)
+    y = agrad.sum(x * x * x)
+    with agrad.no_grad():
+        x -= 0.5
+    y.backward()
+    np.testing.assert_allclose(x.grad.array, [2.0 + 3.0, 4.0 + 12.0])
+    np.testing.assert_allclose(x.array, [0.5, 1.5])
