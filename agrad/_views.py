@@ -284,9 +284,7 @@ def copy_on_write(x: Tensor) -> None:
         return
     extra = x._extra
     if extra is not None and (
-        extra.view is not None
-        or extra.shared
-        or any(r() is not None for r in extra.views or ())
+        extra.view is not None or extra.shared or any(r() is not None for r in extra.views or ())
     ):
         return
     if x._dev.backend.mutable:  # (an immutable array the node saved stays as it is)
@@ -348,7 +346,12 @@ def inplace(rule: Rule, x: Tensor, other: Any) -> Tensor:
             b = _unaliased(x._dev.backend, x._array, other)
         else:
             b = to_tensor(other, x._dev)._array
-        result = _IOPS[rule.name](x._array, b)
+        try:
+            result = _IOPS[rule.name](x._array, b)
+        except ValueError:
+            if not _empty(x._array):
+                raise
+            result = x._array  # (see `_empty`)
         x._array = x._dev.backend.ensure_array(result)
         bump_version(x._vc)
         if x._extra is not None:
@@ -377,6 +380,14 @@ def inplace(rule: Rule, x: Tensor, other: Any) -> Tensor:
     return x
 
 
+def _empty(a: Any) -> bool:
+    """Whether ``a`` has no elements. NumPy refuses any write into a read-only array, an
+    empty one too; agrad hands out NumPy's empty read-only views (an empty ``diagonal`` or
+    ``broadcast_to`` of another tensor's memory: they share none) as they are, and a write
+    of nothing into one is done (the refusal is caught, on the rare path)."""
+    return 0 in a.shape
+
+
 def _fresh(a: Any) -> bool:
     """Whether ``a`` owns its memory (NumPy's and CuPy's ``base``, torch's ``_base``)."""
     return getattr(a, "base", 0) is None or getattr(a, "_base", 0) is None
@@ -399,7 +410,11 @@ def _unaliased(backend: Any, target: Any, value: Any) -> Any:
 def _write_back(x: Tensor, values: Any) -> None:
     dev = x._dev
     if dev.backend.mutable:
-        x._array[...] = dev.xp.astype(values, x._array.dtype, copy=False)
+        try:
+            x._array[...] = dev.xp.astype(values, x._array.dtype, copy=False)
+        except ValueError:
+            if not _empty(x._array):
+                raise
     else:
         x._array = values
     bump_version(x._vc)
@@ -523,10 +538,17 @@ def setitem(x: Tensor, key: Any, value: Any) -> None:
     copy_on_write(x)
     snapshot = _snapshot(x) if wants else None
     if dev.backend.mutable:
-        # (`x[key] = x` too: the key may move elements onto positions still to be read)
-        x._array[key] = (
-            dev.backend.copy(v) if v is x._array else _unaliased(dev.backend, x._array, v)
-        )
+        w = v
+        if isinstance(w, dev.backend.array_type):
+            # (`x[key] = x` too: the key may move elements onto positions still to be read)
+            w = dev.backend.copy(w) if w is x._array else _unaliased(dev.backend, x._array, w)
+            if w.dtype != x._array.dtype:  # torch's index_put_ casts nothing; NumPy casts
+                w = dev.xp.astype(w, x._array.dtype)
+        try:
+            x._array[key] = w
+        except ValueError:
+            if not _empty(x._array):
+                raise
     else:
         x._array = dev.backend.functional_setitem(x._array, key, v)
         if x._extra is not None:

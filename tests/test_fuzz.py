@@ -41,25 +41,7 @@ if PROFILE not in ("quick", "thorough"):
 # with its item of issue 20. `name@device` leaves the op out on that device only and
 # `name:complex` on complex inputs only. Remove an entry when its fix lands; the thorough
 # profile ignores this set.
-KNOWN_BROKEN: dict[str, str] = {
-    # item 1: NumPy returns read-only views; a write into them raises NumPy's ValueError
-    # (torch:cpu: torch's RuntimeError about overlapping memory)
-    "broadcast_to": "issue 20 item 1 (views): write into the result -> internal ValueError",
-    "diagonal": "issue 20 item 1 (views): write into the result -> internal ValueError",
-    # item 1 on the torch backend: the result aliases the input, untracked
-    "positive@torch:cpu": "issue 20 item 1 (views on every backend): untracked alias",
-    "conj@torch:cpu": "issue 20 item 1 (views on every backend): conj of a real tensor aliases",
-    "einsum:empty": "issue 20, crashes: einsum with a zero-length axis",
-    # found by this fuzzer, not yet in issue 20's list (reported to the lead)
-    "getitem@torch:cpu": "new: negative-step slices raise on torch:cpu; a None between "
-    "advanced indices gives torch's shape, not NumPy's",
-    "setitem@torch:cpu": "new: x[k] = v with v sharing x's memory raises torch's RuntimeError",
-    "+=@torch:cpu": "new: x += y with y overlapping x (no grad) raises torch's RuntimeError",
-    "-=@torch:cpu": "new: as for +=",
-    "*=@torch:cpu": "new: as for +=",
-    "/=@torch:cpu": "new: as for +=",
-    "flip:empty": "new: flip of an empty leaf on torch:cpu counts as a view of the leaf",
-}
+KNOWN_BROKEN: dict[str, str] = {}
 
 EXAMPLES = {
     "quick": {"numpy": 1500, "torch:cpu": 500},

@@ -5,7 +5,15 @@ A key is ``(bare, comps)``: ``bare`` means the single component is the whole key
 ``("int", i)``, ``("slice", start, stop, step)``, ``("none",)``, ``("ell",)``, an integer
 index ``("list" | "arr" | "nparr", values)`` (a Python list, an agrad tensor, a raw NumPy
 array) or a boolean mask ``("mask" | "blist", values)`` (an agrad tensor, a Python list).
-torch has no negative steps: such a slice becomes a flip of that axis and a positive slice.
+torch has no negative steps: such a slice becomes a flip of that axis and a positive slice
+(a write goes through the flipped copy, which is then copied back, flipped again).
+
+One form is not drawn on torch devices: an integer next to an integer array or a mask, with
+a slice, ``None`` or ``...`` between them (``x[..., [0, 1], None, 0]``). NumPy then puts the
+advanced axes first; torch applies the integer first and keeps them in place. The standard
+leaves keys that combine integer arrays with slices unspecified (2025.12, "Integer Array
+Indexing"), so agrad keeps each library's own behaviour and the form is drawn on NumPy only
+(see :func:`set_device`).
 """
 
 from __future__ import annotations
@@ -46,6 +54,22 @@ def has_advanced(key: Key) -> bool:
     return any(c[0] in INT_KINDS or c[0] in MASK_KINDS for c in key[1])
 
 
+_TORCH = False  # whether keys are drawn for a torch device (set by `set_device`)
+
+
+def set_device(device: str) -> None:
+    """Draw keys for ``device`` from now on (``generate`` calls it)."""
+    global _TORCH
+    _TORCH = device.startswith("torch")
+
+
+def _separated_ints(comps: list[tuple[Any, ...]]) -> bool:
+    """Whether an integer and an advanced index are separated by a slice, None or `...`."""
+    at = [i for i, c in enumerate(comps) if c[0] == "int" or c[0] in INT_KINDS + MASK_KINDS]
+    kinds = {comps[i][0] == "int" for i in at}
+    return len(kinds) == 2 and at[-1] - at[0] + 1 != len(at)
+
+
 def draw_slice(src: Any, size: int, negative_ok: bool) -> tuple[Any, ...]:
     def bound() -> int | None:
         return None if src.flag(0.4) else src.integer(-size - 1, size + 1)
@@ -78,7 +102,7 @@ def draw_key(src: Any, shape: tuple[int, ...], *, for_set: bool) -> Key:
         if kind == "int":
             comps.append(("int", src.integer(-size, size - 1)))
         elif kind == "slice":
-            comps.append(draw_slice(src, size, negative_ok=not for_set))
+            comps.append(draw_slice(src, size, negative_ok=True))
         elif kind == "full" or (kind == "adv" and mask_used):
             comps.append(("slice", None, None, None))
         elif kind == "adv":
@@ -106,6 +130,8 @@ def draw_key(src: Any, shape: tuple[int, ...], *, for_set: bool) -> Key:
     if for_set and has_advanced((False, tuple(comps))):
         # numpy's and torch's writes through a repeated index need not agree; an int next to
         # an advanced index joins the advanced group; both are avoided for writes
+        comps = [("slice", None, None, None) if c[0] == "int" else c for c in comps]
+    if _TORCH and _separated_ints(comps):  # unspecified; NumPy and torch differ (docstring)
         comps = [("slice", None, None, None) if c[0] == "int" else c for c in comps]
     return False, tuple(comps)
 
@@ -161,10 +187,8 @@ def _torch_comp(c: tuple[Any, ...]) -> Any:
     return torch.tensor(np.asarray(c[1], dtype=np.int64))
 
 
-def torch_get(x: torch.Tensor, key: Key) -> torch.Tensor:
-    bare, comps = key
-    if bare:
-        return x[_torch_comp(comps[0])]
+def _positive(x: torch.Tensor, comps: tuple[tuple[Any, ...], ...]) -> tuple[list[int], Any]:
+    """The axes to flip and the key with positive steps on the flipped axes."""
     flips, new = [], []
     for c, d in _dims(comps, x.ndim):
         if c[0] == "slice" and c[3] is not None and c[3] < 0:
@@ -177,12 +201,28 @@ def torch_get(x: torch.Tensor, key: Key) -> torch.Tensor:
                 new.append(slice(size - 1 - pos[0], size - pos[-1], -c[3]))
         else:
             new.append(_torch_comp(c))
+    return flips, tuple(new)
+
+
+def torch_get(x: torch.Tensor, key: Key) -> torch.Tensor:
+    bare, comps = key
+    if bare:
+        return x[_torch_comp(comps[0])]
+    flips, new = _positive(x, comps)
     if flips:
         x = torch.flip(x, flips)
-    return x[tuple(new)]
+    return x[new]
 
 
 def torch_set(x: torch.Tensor, key: Key, value: Any) -> None:
     bare, comps = key
-    k = _torch_comp(comps[0]) if bare else tuple(_torch_comp(c) for c in comps)
-    x[k] = value
+    if bare:
+        x[_torch_comp(comps[0])] = value
+        return
+    flips, new = _positive(x, comps)
+    if not flips:
+        x[new] = value
+        return
+    y = torch.flip(x, flips)  # a copy: write into it, then copy it back
+    y[new] = value
+    x.copy_(torch.flip(y, flips))
