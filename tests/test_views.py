@@ -716,3 +716,12 @@ def test_empty_results_are_no_views_of_a_leaf(device: str, name: str, f: Any) ->
     agrad.sum(r * r).backward()
     assert x.grad is not None
     assert x.grad.shape == (0, 2)
+
+
+@pytest.mark.parametrize("shape", [(0, 4), (4, 0), (1, 4), (2, 3)])
+def test_einsum_diagonal_of_unequal_axes_is_refused(shape: tuple[int, ...]) -> None:
+    # torch refuses these (NumPy too, but for (0, 4), where it returns uninitialised memory)
+    with pytest.raises(RuntimeError):
+        torch.einsum("ii->i", torch.zeros(shape))
+    with pytest.raises(errors.AgradValueError, match="repeated in one operand"):
+        anp.einsum("ii->i", agrad.zeros(shape))

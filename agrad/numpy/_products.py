@@ -19,6 +19,7 @@ from agrad._api.statistical import sum as _sum
 from agrad._ops import binary
 from agrad._registry import TABLE
 from agrad._tensor import Tensor
+from agrad.errors import AgradValueError
 from agrad.extend import Rule
 from agrad.linalg import cross as _cross
 from agrad.linalg import diagonal as _diagonal
@@ -235,16 +236,24 @@ def einsum(*operands: Any, out: Any = None, optimize: Any = False, **kwargs: Any
     labels, output = _parse(subscripts, tensors)
     sizes: dict[str, int] = {}
     for part, t in zip(labels, tensors, strict=True):
+        own: dict[str, int] = {}
         for c, s in zip(part, t.shape, strict=True):
+            if own.setdefault(c, s) != s:  # a diagonal: NumPy and torch broadcast none
+                msg = (
+                    f"`numpy.einsum`: label {c!r} is repeated in one operand of "
+                    f"{subscripts!r} over axes of sizes {own[c]} and {s}; a diagonal needs "
+                    f"equal sizes (operand of shape {t.shape!r})."
+                )
+                raise AgradValueError(msg)
             known = sizes.get(c)
             if known is None or known == 1:  # a size-1 axis broadcasts (to 0 as well)
                 sizes[c] = s
             elif s not in (1, known):
                 msg = (
-                    f"einsum: label {c!r} names axes of sizes {known} and {s} in "
+                    f"`numpy.einsum`: label {c!r} names axes of sizes {known} and {s} in "
                     f"{subscripts!r}; they must agree (or one be 1)."
                 )
-                raise ValueError(msg)
+                raise AgradValueError(msg)
     work = []
     for part, t in zip(labels, tensors, strict=True):
         target = tuple(sizes[c] for c in part)
