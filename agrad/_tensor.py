@@ -359,11 +359,18 @@ class Tensor(NdarrayMethods):
         return int(self._array.shape[0])
 
     def __iter__(self) -> Iterator[Tensor]:
+        # not a generator itself: `iter(t)` must raise at once for a 0-d tensor, so that
+        # `numpy.iterable(t)` is False as for NumPy's and torch's 0-d arrays
         if self._array.ndim == 0:
             msg = "iteration over a 0-d tensor: it has no first axis. Use `t.item()` for its value."
             raise AgradTypeError(msg)
-        for i in range(self._array.shape[0]):
-            yield self[i]
+        return (self[i] for i in range(self._array.shape[0]))
+
+    def __format__(self, spec: str) -> str:
+        # a format spec applies to a one-element tensor's value (`f"{loss:.3f}"`), as in torch
+        if spec and self._array.ndim == 0:
+            return format(self.item(), spec)
+        return object.__format__(self, spec)
 
     __hash__ = object.__hash__
 

@@ -11,11 +11,12 @@ from typing import Any
 from agrad._api._convert import native_dtype, resolve_device
 from agrad._device import Device
 from agrad._dtypes import DType
+from agrad._grad_mode import no_grad
 from agrad._ops import apply, device_of_array, refused
 from agrad._registry import TABLE
 from agrad._tensor import Tensor, make
 from agrad._views import DETACH, link_view
-from agrad.errors import AgradTypeError
+from agrad.errors import AgradTypeError, AgradValueError
 
 __all__ = [
     "arange",
@@ -217,6 +218,22 @@ def empty(
     return _create("empty", dtype, device, shape)
 
 
+def _numbers(*values: Any) -> tuple[Any, ...]:
+    """0-d arrays (agrad's or a library's) as Python numbers, as NumPy and torch take them
+    where the standard has Python scalars (``arange``, ``linspace``); no gradient flows
+    through these arguments in either."""
+    out = []
+    for v in values:
+        if isinstance(v, Tensor) or hasattr(v, "__array_namespace__"):
+            t = asarray(v)
+            if t.ndim != 0:
+                msg = f"Expected a number or a 0-d array, got an array of shape {t.shape!r}."
+                raise AgradValueError(msg)
+            v = t.item()
+        out.append(v)
+    return tuple(out)
+
+
 def full(
     shape: int | tuple[int, ...],
     fill_value: bool | int | float | complex,
@@ -232,7 +249,30 @@ def full(
     >>> agrad.full(2, 7.0).tolist()
     [7.0, 7.0]
     """
+    if isinstance(fill_value, Tensor) or hasattr(fill_value, "__array_namespace__"):
+        fill = asarray(fill_value)
+        dev = resolve_device(device) if device is not None else fill._dev
+        return _filled(zeros(shape, dtype=dtype or fill.dtype, device=dev), fill, dtype)
     return _create("full", dtype, device, shape, fill_value)
+
+
+def _filled(base: Tensor, fill: Tensor, dtype: DType | None) -> Tensor:
+    """``base`` (zeros) filled with the 0-d array ``fill``: a constant fill becomes a
+    Python number (as NumPy and torch take it), one that requires grad stays in the graph."""
+    if fill.ndim != 0:
+        msg = (
+            f"`full` takes a scalar or a 0-d array as `fill_value`, got shape {fill.shape!r}. "
+            "Use `agrad.broadcast_to` to repeat an array."
+        )
+        raise AgradValueError(msg)
+    if fill._dev is not base._dev:
+        fill = fill.to_device(base._dev)
+    if not fill.requires_grad:
+        with no_grad():
+            return full(base.shape, fill.item(), dtype=base.dtype, device=base._dev)
+    from agrad._api.data_type import astype
+
+    return base + (fill if fill.dtype == base.dtype else astype(fill, base.dtype))
 
 
 def _like(name: str, x: Tensor, dtype: Any, device: Any, *args: Any) -> Tensor:
@@ -297,6 +337,9 @@ def full_like(
     >>> agrad.full_like(agrad.zeros(2), 3.0).tolist()
     [3.0, 3.0]
     """
+    if isinstance(fill_value, Tensor) or hasattr(fill_value, "__array_namespace__"):
+        fill = asarray(fill_value)
+        return _filled(zeros_like(x, dtype=dtype, device=device), fill, dtype)
     return _like("full", x, dtype, device, fill_value)
 
 
@@ -317,6 +360,7 @@ def arange(
     >>> agrad.arange(3).tolist()
     [0, 1, 2]
     """
+    start, stop, step = _numbers(start, stop, step)
     return _create("arange", dtype, device, start, stop, step)
 
 
@@ -338,6 +382,7 @@ def linspace(
     >>> agrad.linspace(0.0, 1.0, 3).tolist()
     [0.0, 0.5, 1.0]
     """
+    start, stop, num = _numbers(start, stop, num)
     return _create("linspace", dtype, device, start, stop, num, endpoint=endpoint)
 
 

@@ -1,0 +1,53 @@
+"""0-d arrays where the standard has Python scalars, and 0-d tensors as NumPy code expects
+them (issue 22, items 4 and 5)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import agrad
+from agrad import errors
+
+DEVICES = ["numpy", "torch:cpu", "array_api_strict", "dask"]
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_full_full_like_arange_linspace_take_0d_arrays(device: str) -> None:
+    if device == "torch:cpu":
+        pytest.importorskip("torch")
+    one = agrad.asarray(1, device=device)
+    full = agrad.full((3,), one, dtype=agrad.int32, device=device)
+    assert full.dtype == agrad.int32
+    assert full.tolist() == [1, 1, 1]
+    like = agrad.full_like(agrad.ones(2, dtype=agrad.float32, device=device), agrad.asarray(2.5))
+    assert like.dtype == agrad.float32
+    assert like.tolist() == [2.5, 2.5]
+    assert agrad.arange(agrad.asarray(3, device=device), device=device).tolist() == [0, 1, 2]
+    start, stop = agrad.asarray(0.0, device=device), agrad.asarray(1.0, device=device)
+    np.testing.assert_allclose(
+        np.asarray(agrad.linspace(start, stop, 3, device=device).tolist()), [0.0, 0.5, 1.0]
+    )
+
+
+def test_full_with_a_fill_that_requires_grad_stays_in_the_graph() -> None:
+    w = agrad.tensor(2.0, requires_grad=True)
+    y = agrad.full((3,), w)
+    assert y.tolist() == [2.0, 2.0, 2.0]
+    agrad.sum(y * agrad.asarray([1.0, 2.0, 4.0])).backward()
+    assert w.grad.item() == 7.0  # d/dw sum(w * c) = sum(c)
+
+
+def test_full_refuses_an_array_fill() -> None:
+    with pytest.raises(errors.AgradValueError, match="0-d array"):
+        agrad.full((3,), agrad.ones(2))
+
+
+def test_zero_d_tensors_are_not_iterable_and_format_as_numbers() -> None:
+    x = agrad.asarray(1.5)
+    assert not np.iterable(x)
+    assert np.iterable(agrad.ones(2))
+    assert f"{x:.3f}" == "1.500"
+    assert f"{agrad.tensor(2.0, requires_grad=True) * 3:.1f}" == "6.0"
+    assert f"{x}" == str(x)
+    assert [t.item() for t in agrad.asarray([1.0, 2.0])] == [1.0, 2.0]
