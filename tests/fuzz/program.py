@@ -485,6 +485,11 @@ def _fd_check(prog: Program, a: Outcome) -> Verdict:
     return Verdict("fd-pass")
 
 
+def _step_op(where: str) -> str:
+    """``"step 3 (setitem)"`` -> ``"setitem"``; ``"backward"`` stays."""
+    return where.split("(")[-1].rstrip(")") if "(" in where else where
+
+
 def _deliberate(e: BaseException) -> bool:
     """An error agrad raises by design where torch runs (docs/torch-differences.md): a write
     into a ``broadcast_to`` result, read-only as in NumPy (torch writes into expanded
@@ -506,7 +511,7 @@ def check(prog: Program) -> Verdict:
     diverged = a.alias[: len(t.alias)] != t.alias[: len(a.alias)]
     if a.error is not None:
         if t.error is not None:
-            return Verdict("agree-error")
+            return Verdict("agree-error", f"{type(a.error).__name__} at {_step_op(a.where)}")
         name = type(a.error).__name__
         if diverged:  # e.g. a write into a NumPy view of a leaf, where torch wrote a copy
             return Verdict("refuse", f"{name} where NumPy views and torch copies")

@@ -39,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     statuses: collections.Counter[str] = collections.Counter()
     classes: collections.Counter[str] = collections.Counter()
     refusals: collections.Counter[str] = collections.Counter()
+    others: collections.Counter[str] = collections.Counter()  # both refused, or skipped
     first: dict[str, str] = {}
     start = time.perf_counter()
     for i in range(args.programs):
@@ -49,6 +50,8 @@ def main(argv: list[str] | None = None) -> int:
         statuses[verdict.status] += 1
         if verdict.status == "refuse":
             refusals[verdict.kind] += 1
+        elif verdict.status in ("agree-error", "skip"):
+            others[f"{verdict.status}: {verdict.kind}"] += 1
         if verdict.failed:
             classes[verdict.kind] += 1
             if verdict.kind not in first:
@@ -66,6 +69,8 @@ def main(argv: list[str] | None = None) -> int:
     lines += [f"  {n:5d}  {k}" for k, n in classes.most_common()]
     lines.append("refusals (agrad's clear error where torch runs):")
     lines += [f"  {n:5d}  {k}" for k, n in refusals.most_common()]
+    lines.append("both refused (agrad's error, torch's error) and skipped, by kind:")
+    lines += [f"  {n:5d}  {k}" for k, n in others.most_common()]
     for k, text in first.items():
         lines += ["", f"=== {k}", text]
     report = "\n".join(lines)
