@@ -125,3 +125,19 @@ def test_site_builds_strictly(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, f"mkdocs build --strict failed:\n{result.stdout}{result.stderr}"
     assert (tmp_path / "site" / "index.html").is_file()
+
+
+def test_doors_are_defined_and_named_by_the_order_of_the_numpy_page() -> None:
+    """docs/numpy.md defines the word and numbers its three doors; the pages refer to them by
+    that order ("the first door"), never by a bare number that another ordering could mean."""
+    numpy_page = (DOCS / "numpy.md").read_text(encoding="utf-8")
+    assert "*doors*" in numpy_page
+    ways = re.findall(r"^\d\. \*\*(.+?)\*\*", numpy_page, re.MULTILINE)
+    assert ways == ["Pass tensors to NumPy.", "Change one import.", "Array API code."]
+    for page in PAGES:
+        text = page.read_text(encoding="utf-8")
+        assert not re.search(r"\bdoors? \d", text), page.name
+        # "the first door (passing tensors to NumPy)": where a page names the door, it's this one
+        for ordinal, gloss in re.findall(r"\bthe (first|second|third) door \((.+?)\)", text):
+            expected = {"first": "passing tensors", "second": "`import agrad", "third": "array"}
+            assert gloss.lower().startswith(expected[ordinal].lower()), (page.name, gloss)
