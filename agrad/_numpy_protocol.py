@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy
 
+from agrad.errors import AgradTypeError
+
 __all__ = ["array_function", "array_ufunc", "function_table", "ufunc_table"]
 
 _UFUNCS: dict[Any, Any] = {}
@@ -89,7 +91,7 @@ def array_function(func: Any, types: Any, args: Any, kwargs: Any) -> Any:
             "has the function, write it with supported functions, or call it on "
             "`t.detach().array` to work without gradients."
         )
-        raise TypeError(msg)
+        raise AgradTypeError(msg)
     return impl(*args, **kwargs)
 
 
@@ -105,7 +107,7 @@ def array_ufunc(ufunc: Any, method: str, inputs: tuple[Any, ...], kwargs: dict[s
             "would compute it without the graph. Write it with supported functions, or "
             "call it on `t.detach().array` to work without gradients."
         )
-        raise TypeError(msg)
+        raise AgradTypeError(msg)
     if method == "__call__":
         return ours(*inputs, **kwargs)
     return getattr(ours, method)(*inputs, **kwargs)

@@ -21,6 +21,7 @@ from agrad._dtypes import DType
 from agrad._ops import apply, to_tensor
 from agrad._registry import TABLE
 from agrad._tensor import Tensor
+from agrad.errors import AgradValueError
 
 __all__ = [
     "EigResult",
@@ -326,7 +327,7 @@ def matrix_norm(
             f"`linalg.matrix_norm` got `ord={ord!r}`; expected 'fro', 'nuc', 1, -1, 2, -2, "
             "inf or -inf."
         )
-        raise ValueError(msg)
+        raise AgradValueError(msg)
     if keepdims:
         result = expand_dims(expand_dims(result, axis=-1), axis=-1)
     return result

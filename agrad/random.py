@@ -27,6 +27,7 @@ from agrad._api._convert import resolve_device
 from agrad._device import Device
 from agrad._dtypes import DType
 from agrad._tensor import Tensor, make
+from agrad.errors import AgradTypeError, AgradValueError
 
 __all__ = ["Generator", "default_generator", "normal", "permutation", "seed", "uniform"]
 
@@ -43,7 +44,7 @@ def _float_dtype(dtype: DType | None, dev: Device) -> Any:
             return dev.backend.to_dtype(_dtypes.float32)
     if not isinstance(dtype, DType) or dtype.kind != "f":
         msg = f"Random draws need a real floating dtype such as `agrad.float32`, got {dtype!r}."
-        raise TypeError(msg)
+        raise AgradTypeError(msg)
     return dev.backend.to_dtype(dtype)
 
 
@@ -145,7 +146,7 @@ class Generator:
                     f"This generator draws on {dev.name!r}, but the tensor to shuffle is on "
                     f"{x._dev.name!r}; use `agrad.random.Generator(seed, device=x.device)`."
                 )
-                raise ValueError(msg)
+                raise AgradValueError(msg)
             from agrad._api.indexing import take
 
             return take(x, self.permutation(x.shape[0]), axis=0)

@@ -6,6 +6,7 @@ from typing import Any
 
 from agrad._device import Device, get_default_device
 from agrad._dtypes import DType
+from agrad.errors import AgradTypeError
 
 
 def resolve_device(device: Any) -> Device:
@@ -24,4 +25,4 @@ def native_dtype(dtype: Any, dev: Device) -> Any:
     if isinstance(dtype, DType):
         return dev.backend.to_dtype(dtype)
     msg = f"`dtype=` takes an agrad dtype such as `agrad.float32`, got {dtype!r}."
-    raise TypeError(msg)
+    raise AgradTypeError(msg)

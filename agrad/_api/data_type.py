@@ -11,6 +11,7 @@ from agrad._ops import apply, to_tensor
 from agrad._registry import TABLE
 from agrad._tensor import Tensor, make
 from agrad.backends import get_backend
+from agrad.errors import AgradTypeError, AgradValueError
 
 __all__ = ["astype", "can_cast", "finfo", "iinfo", "isdtype", "result_type"]
 
@@ -49,7 +50,7 @@ def _np_dtype(x: Any) -> Any:
     if isinstance(x, DType):
         return get_backend("numpy").to_dtype(x)
     msg = f"Expected an agrad dtype or a tensor, got {x!r}."
-    raise TypeError(msg)
+    raise AgradTypeError(msg)
 
 
 def _from_np(native: Any) -> DType:
@@ -72,14 +73,14 @@ def result_type(*arrays_and_dtypes: Tensor | DType | bool | int | float | comple
 
     if not arrays_and_dtypes:
         msg = "`result_type` needs at least one array or dtype."
-        raise ValueError(msg)
+        raise AgradValueError(msg)
     args = [
         a if isinstance(a, bool | int | float | complex) else _np_dtype(a)
         for a in arrays_and_dtypes
     ]
     if all(isinstance(a, bool | int | float | complex) for a in args):
         msg = "`result_type` needs at least one array or dtype besides Python scalars."
-        raise ValueError(msg)
+        raise AgradValueError(msg)
     return _from_np(np.result_type(*args))
 
 
@@ -170,7 +171,7 @@ def isdtype(dtype: DType, kind: str | DType | tuple[str | DType, ...]) -> bool:
     """
     if not isinstance(dtype, DType):
         msg = f"`isdtype` takes an agrad dtype, got {dtype!r}."
-        raise TypeError(msg)
+        raise AgradTypeError(msg)
     kinds = kind if isinstance(kind, tuple) else (kind,)
     for k in kinds:
         if isinstance(k, DType):
@@ -181,10 +182,10 @@ def isdtype(dtype: DType, kind: str | DType | tuple[str | DType, ...]) -> bool:
                 msg = (
                     f"Unknown dtype kind {k!r}; the standard's kinds are {sorted(KIND_LETTERS)!r}."
                 )
-                raise ValueError(msg)
+                raise AgradValueError(msg)
             if dtype.kind in KIND_LETTERS[k]:
                 return True
         else:
             msg = f"`isdtype` kinds are strings or dtypes, got {k!r}."
-            raise TypeError(msg)
+            raise AgradTypeError(msg)
     return False

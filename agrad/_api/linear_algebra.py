@@ -12,6 +12,7 @@ from agrad._api.statistical import sum
 from agrad._ops import apply, binary, to_tensor
 from agrad._registry import TABLE
 from agrad._tensor import Tensor
+from agrad.errors import AgradValueError
 from agrad.extend import Rule
 
 __all__ = ["matmul", "matrix_transpose", "tensordot", "vecdot"]
@@ -106,7 +107,7 @@ def vecdot(x1: Tensor, x2: Tensor, /, *, axis: int = -1) -> Tensor:
             f"`vecdot` contracts axis {axis}, which must exist in both inputs with the same "
             f"size (no broadcasting there); got shapes {x1.shape!r} and {x2.shape!r}."
         )
-        raise ValueError(msg)
+        raise AgradValueError(msg)
     if x1.dtype.kind == "c":
         x1 = conj(x1)
     product = binary(_VECDOT_PRODUCT, x1, x2, _multiply_forward)

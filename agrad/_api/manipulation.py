@@ -12,6 +12,7 @@ from typing import Any
 from agrad._ops import apply, to_tensor
 from agrad._registry import TABLE
 from agrad._tensor import Tensor
+from agrad.errors import AgradValueError
 
 __all__ = [
     "broadcast_arrays",
@@ -270,7 +271,7 @@ def broadcast_shapes(*shapes: tuple[int, ...]) -> tuple[int, ...]:
         for a, b in zip(padded, tail, strict=True):
             if a != b and 1 not in (a, b):
                 msg = f"Shapes {shapes!r} cannot be broadcast together ({a} against {b})."
-                raise ValueError(msg)
+                raise AgradValueError(msg)
             merged.append(b if a == 1 else a)
         result = merged
     return tuple(result)

@@ -20,6 +20,7 @@ from agrad._api.manipulation import reshape, stack
 from agrad._device import Device, get_default_device
 from agrad._dtypes import BY_NAME, DType
 from agrad._tensor import Tensor
+from agrad.errors import AgradTypeError, AgradValueError
 
 __all__ = [
     "NOVALUE",
@@ -63,7 +64,7 @@ def refuse(function: str, argument: str, value: Any) -> NoReturn:
         f"`{function}` in agrad.numpy does not support `{argument}={value!r}`. Leave it out, "
         "or call NumPy itself on `t.detach().array` to work without gradients."
     )
-    raise TypeError(msg)
+    raise AgradTypeError(msg)
 
 
 def dtype_of(dtype: Any) -> DType:
@@ -71,7 +72,7 @@ def dtype_of(dtype: Any) -> DType:
     found = to_dtype(dtype)
     if found is None:
         msg = "A dtype is required here, got None."
-        raise TypeError(msg)
+        raise AgradTypeError(msg)
     return found
 
 
@@ -89,7 +90,7 @@ def to_dtype(dtype: Any) -> DType | None:
             f"agrad has no dtype for {dtype!r}; it supports {sorted(BY_NAME)!r} "
             "(as agrad dtypes, NumPy dtypes or their names)."
         )
-        raise TypeError(msg)
+        raise AgradTypeError(msg)
     return found
 
 
@@ -176,7 +177,7 @@ def normalize_axis(axis: Axis, ndim: int) -> tuple[int, ...] | None:
         a = int(a)
         if not -ndim <= a < max(ndim, 1):
             msg = f"axis {a} is out of bounds for an array of dimension {ndim}."
-            raise ValueError(msg)
+            raise AgradValueError(msg)
         result.append(a % max(ndim, 1))
     return tuple(result)
 
@@ -193,7 +194,7 @@ def finish(function: str, result: Tensor, out: Any) -> Any:
     if isinstance(out, tuple):
         if len(out) != 1:
             msg = f"`{function}` has one output, but `out=` has {len(out)} entries."
-            raise TypeError(msg)
+            raise AgradTypeError(msg)
         (out,) = out
         if out is None:
             return result
@@ -207,11 +208,11 @@ def finish(function: str, result: Tensor, out: Any) -> Any:
                 "(`out=`), which cannot hold its graph. Make `out` a tensor (for instance "
                 "with `np.zeros_like(t)`), or leave `out=` out and use the return value."
             )
-            raise TypeError(msg)
+            raise AgradTypeError(msg)
         out[...] = numpy.asarray(result.detach().array)
         return out
     msg = f"`out=` of `{function}` must be a tensor, got {type(out).__name__}."
-    raise TypeError(msg)
+    raise AgradTypeError(msg)
 
 
 def shape_tuple(shape: Any) -> tuple[int, ...]:

@@ -34,6 +34,7 @@ from agrad._api.statistical import sum as _sum
 from agrad._device import get_default_device
 from agrad._dtypes import int64
 from agrad._tensor import Tensor
+from agrad.errors import AgradTypeError, AgradValueError
 from agrad.linalg import diagonal as _diagonal
 from agrad.numpy._common import (
     ArrayLike,
@@ -124,7 +125,7 @@ def where(condition: ArrayLike, x: Any = None, y: Any = None, /) -> Any:
         return nonzero(condition)
     if x is None or y is None:
         msg = "`numpy.where` takes one argument or three."
-        raise ValueError(msg)
+        raise AgradValueError(msg)
     tensors = [v for v in (condition, x, y) if isinstance(v, Tensor)]
     device = tensors[0].device if tensors else None
     cond = _bool(as_tensor(condition, device=device))
@@ -299,7 +300,7 @@ def diag(v: ArrayLike, k: int = 0) -> Tensor:
         return _diagonal(x, offset=k)
     if x.ndim != 1:
         msg = "`numpy.diag` takes a 1-d or 2-d array."
-        raise ValueError(msg)
+        raise AgradValueError(msg)
     m = x.shape[0]
     n = m + abs(k)
     padded = _m.concat([x, zeros(abs(k), dtype=x.dtype, device=x.device)]) if k else x
@@ -421,7 +422,7 @@ def bincount(x: ArrayLike, /, weights: ArrayLike | None = None, minlength: int =
     idx = flatten(as_tensor(x))
     if idx.dtype.kind not in "iu":
         msg = f"`numpy.bincount` takes non-negative integers, got {idx.dtype!r}."
-        raise TypeError(msg)
+        raise AgradTypeError(msg)
     n = max(int(_max(idx).item()) + 1 if idx.shape[0] else 0, minlength)
     if weights is None:
         w = _m.broadcast_to(_asarray(1, dtype=int64, device=idx.device), idx.shape)
@@ -448,7 +449,7 @@ def add_at(a: Any, indices: Any, b: Any) -> None:
                 "which cannot hold their graph. Make the target a tensor (for instance "
                 "with `np.zeros_like(t)`)."
             )
-            raise TypeError(msg)
+            raise AgradTypeError(msg)
         raw_values = values.detach().array if isinstance(values, Tensor) else values
         numpy.add.at(a, _raw_key(indices), raw_values)
         return

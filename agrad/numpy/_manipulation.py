@@ -20,6 +20,7 @@ from agrad._api.data_type import result_type
 from agrad._api.indexing import take
 from agrad._api.linear_algebra import matrix_transpose as _matrix_transpose
 from agrad._tensor import Tensor
+from agrad.errors import AgradValueError
 from agrad.numpy._common import (
     ArrayLike,
     Axis,
@@ -420,7 +421,7 @@ def _split_points(n: int, sections: Any, even: bool) -> list[int]:
         k = int(sections)
         if even and n % k:
             msg = "array split does not result in an equal division"
-            raise ValueError(msg)
+            raise AgradValueError(msg)
         size, extra = divmod(n, k)
         bounds = [0]
         for i in range(k):

@@ -24,6 +24,7 @@ from agrad._api.searching import where as _where
 from agrad._api.utility import all as _all
 from agrad._dtypes import DType
 from agrad._tensor import Tensor
+from agrad.errors import AgradValueError
 from agrad.numpy._common import (
     NOVALUE,
     ArrayLike,
@@ -292,7 +293,7 @@ def convolve(a: ArrayLike, v: ArrayLike, mode: str = "full") -> Tensor:
     n, m = x.shape[0], w.shape[0]
     if n == 0 or m == 0:
         msg = "`numpy.convolve` needs non-empty inputs."
-        raise ValueError(msg)
+        raise AgradValueError(msg)
     full = _full_convolution(x, w)
     if mode == "full":
         return full

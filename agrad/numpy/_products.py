@@ -113,7 +113,7 @@ def cross(
         return x[..., 0] * y[..., 1] - x[..., 1] * y[..., 0]
     if x.shape[-1] != 3 or y.shape[-1] != 3:
         msg = "agrad.numpy's `cross` takes 3-vectors (or two 2-vectors)."
-        raise ValueError(msg)
+        raise AgradValueError(msg)
     shape = _m.broadcast_shapes(x.shape, y.shape)
     result = _cross(_m.broadcast_to(x, shape), _m.broadcast_to(y, shape), axis=-1)
     return _m.moveaxis(result, -1, axisc) if axisc != -1 else result
@@ -150,7 +150,7 @@ def _parse(subscripts: str, tensors: list[Tensor]) -> tuple[list[str], str]:
     parts = inputs.split(",")
     if len(parts) != len(tensors):
         msg = f"einsum: {len(parts)} operand subscripts for {len(tensors)} operands."
-        raise ValueError(msg)
+        raise AgradValueError(msg)
     used = set(subscripts)
     spare = [c for c in string.ascii_letters if c not in used]
     broadcast = 0
@@ -165,7 +165,7 @@ def _parse(subscripts: str, tensors: list[Tensor]) -> tuple[list[str], str]:
             part = part.replace("...", ell[broadcast - own :] if own else "")
         if len(part) != t.ndim:
             msg = f"einsum: subscripts {part!r} for an operand with {t.ndim} axes."
-            raise ValueError(msg)
+            raise AgradValueError(msg)
         labels.append(part)
     if arrow:
         out = output.replace("...", ell)

@@ -26,6 +26,7 @@ from agrad._api.utility import all as _all
 from agrad._api.utility import any as _any
 from agrad._dtypes import int64
 from agrad._tensor import Tensor
+from agrad.errors import AgradValueError
 from agrad.numpy._common import (
     NOVALUE,
     ArrayLike,
@@ -181,7 +182,7 @@ def _correction(name: str, ddof: Any, correction: Any, mean: Any, where: Any) ->
     if given(correction):
         if ddof != 0:
             msg = f"`{name}` takes `ddof` or `correction`, not both."
-            raise ValueError(msg)
+            raise AgradValueError(msg)
         return correction
     return ddof
 
@@ -231,7 +232,7 @@ def _extreme(
     if given(where) and where is not True:
         if not given(initial):
             msg = f"`{name}` with `where=` needs `initial=` (as in NumPy)."
-            raise ValueError(msg)
+            raise AgradValueError(msg)
         x = where_(as_tensor(where, device=x.device), x, initial)
     result = fn(x, axis=_axis(axis, x.ndim), keepdims=flag(keepdims))
     if given(initial):

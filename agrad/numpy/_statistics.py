@@ -29,6 +29,7 @@ from agrad._api.manipulation import (
 from agrad._api.sorting import sort
 from agrad._api.utility import diff as _diff
 from agrad._tensor import Tensor
+from agrad.errors import AgradTypeError, AgradValueError
 from agrad.linalg import diagonal as _diagonal
 from agrad.numpy._common import (
     NOVALUE,
@@ -184,7 +185,7 @@ def average(
     if w.shape != x.shape:
         if ax is None or w.ndim != 1:
             msg = "`numpy.average`: weights of a different shape need `axis` and must be 1-d."
-            raise ValueError(msg)
+            raise AgradValueError(msg)
         axis_ = ax if isinstance(ax, int) else ax[0]
         shape = [1] * x.ndim
         shape[axis_] = w.shape[0]
@@ -201,7 +202,7 @@ def _rows(m: Any, rowvar: bool, dtype: Any, device: Any) -> Tensor:
     x = as_tensor(m, device=device)
     if x.ndim > 2:
         msg = "`numpy.cov` takes 1-d or 2-d input."
-        raise ValueError(msg)
+        raise AgradValueError(msg)
     if x.ndim < 2:
         x = reshape(x, (1, -1))
     if not rowvar and x.shape[0] != 1:
@@ -304,7 +305,7 @@ def diff(
     after = _edge(append, x, ax) if given(append) else None
     if x.dtype.kind == "b":
         msg = "`numpy.diff` of booleans (NumPy's `!=`) is not supported; cast first."
-        raise TypeError(msg)
+        raise AgradTypeError(msg)
     return _diff(x, axis=ax, n=n, prepend=before, append=after)
 
 
@@ -339,7 +340,7 @@ def gradient(f: ArrayLike, *varargs: Any, axis: Axis = None, edge_order: int = 1
     for ax, h in zip(axes, spacing, strict=True):
         if not isinstance(h, (int, float)) and numpy.ndim(h) != 0:
             msg = "`numpy.gradient` in agrad.numpy takes scalar spacings only."
-            raise TypeError(msg)
+            raise AgradTypeError(msg)
 
         def along(s: slice, ax: int = ax) -> Tensor:
             key = (slice(None),) * ax + (s,)

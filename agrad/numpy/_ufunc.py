@@ -20,6 +20,7 @@ from agrad._api.data_type import astype
 from agrad._api.manipulation import expand_dims, reshape, stack, unstack
 from agrad._api.searching import where as _where
 from agrad._tensor import Tensor
+from agrad.errors import AgradTypeError, AgradValueError
 from agrad.numpy._common import (
     NOVALUE,
     as_tensor,
@@ -72,7 +73,7 @@ class ufunc:
     def _binary(self, method: str) -> None:
         if self.nin != 2 or self.nout != 1:
             msg = f"`{method}` is for binary ufuncs with one output, not `{self.__name__}`."
-            raise ValueError(msg)
+            raise AgradValueError(msg)
 
     def reduce(
         self,
@@ -119,7 +120,7 @@ class ufunc:
             parts.insert(0, initial)
         if not parts:
             msg = f"`{name}` of an empty axis needs `initial=`."
-            raise ValueError(msg)
+            raise AgradValueError(msg)
         result = functools.reduce(self, parts)
         if not isinstance(result, Tensor):
             result = as_tensor(result, device=x.device)
@@ -168,7 +169,7 @@ class ufunc:
                 "`subtract.at`). Write the update with indexing, or call NumPy on "
                 "`t.detach().array` to work without gradients."
             )
-            raise TypeError(msg)
+            raise AgradTypeError(msg)
 
     def reduceat(self, *args: Any, **kwargs: Any) -> Any:
         """``ufunc.reduceat`` is not supported: it raises ``TypeError``."""
@@ -176,7 +177,7 @@ class ufunc:
             f"`numpy.{self.__name__}.reduceat` is not supported by agrad. Split the array "
             "and reduce each piece, or call NumPy on `t.detach().array`."
         )
-        raise TypeError(msg)
+        raise AgradTypeError(msg)
 
 
 # name -> (reduction in _reductions, whether it takes dtype)
@@ -253,7 +254,7 @@ def call2(name: str, fn: Any, inputs: tuple[Any, ...], out: Any, kwargs: dict[st
     outs = (None, None) if out is None else out
     if len(outs) != 2:
         msg = f"`numpy.{name}` has two outputs, so `out=` needs two entries."
-        raise TypeError(msg)
+        raise AgradTypeError(msg)
     return (
         finish(f"numpy.{name}", _masked(first, where, outs[0]), outs[0]),
         finish(f"numpy.{name}", _masked(second, where, outs[1]), outs[1]),

@@ -32,6 +32,7 @@ from agrad._api.statistical import max as _max
 from agrad._api.statistical import min as _min
 from agrad._api.statistical import sum as _sum
 from agrad._tensor import Tensor
+from agrad.errors import AgradValueError
 from agrad.numpy._common import (
     NOVALUE,
     ArrayLike,
@@ -278,7 +279,7 @@ def norm(x: ArrayLike, ord: Any = None, axis: Any = None, keepdims: bool = False
         if t.ndim == 2:
             return _matrix_norm(t, ord, (0, 1), keepdims)
         msg = "`numpy.linalg.norm` with `ord` and no `axis` takes 1-d or 2-d input."
-        raise ValueError(msg)
+        raise AgradValueError(msg)
     axes = normalize_axis(axis, t.ndim)
     assert axes is not None
     if len(axes) == 1:
@@ -286,7 +287,7 @@ def norm(x: ArrayLike, ord: Any = None, axis: Any = None, keepdims: bool = False
     if len(axes) == 2:
         return _matrix_norm(t, "fro" if ord is None else ord, axes, keepdims)
     msg = "`numpy.linalg.norm` takes one or two axes."
-    raise ValueError(msg)
+    raise AgradValueError(msg)
 
 
 def _matrix_norm(t: Tensor, ord: Any, axes: tuple[int, ...], keepdims: bool) -> Tensor:

@@ -35,6 +35,7 @@ from agrad._api.statistical import sum as _sum
 from agrad._device import get_default_device
 from agrad._dtypes import float64, int64
 from agrad._tensor import Tensor
+from agrad.errors import AgradTypeError, AgradValueError
 from agrad.numpy._common import as_tensor, default_float, refuse, shape_tuple, to_dtype
 
 __all__ = [
@@ -161,7 +162,7 @@ class Generator:
         """Shuffle the tensor ``x`` along ``axis`` in place (differentiably)."""
         if not isinstance(x, Tensor):
             msg = f"`shuffle` in agrad.numpy shuffles tensors; got a {type(x).__name__}."
-            raise TypeError(msg)
+            raise AgradTypeError(msg)
         # from a copy: the values are read from the tensor being overwritten
         x[...] = self.permutation(_asarray(x, copy=True), axis)
 
@@ -196,7 +197,7 @@ class Generator:
         else:
             if count > n:
                 msg = "Cannot take a larger sample than the population without replacement."
-                raise ValueError(msg)
+                raise AgradValueError(msg)
             index = self._source().permutation(n)[:count]
         if population is None:
             return reshape(index, shape) if shape else reshape(index, ())
