@@ -7,6 +7,7 @@ central finite differences of the same NumPy code.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import zlib
@@ -311,3 +312,20 @@ def test_docs_table_lists_exactly_the_supported_functions():
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_docs_table_notes_read_as_sentences():
+    """No markup leaks into the notes (Sphinx roles, RST double backticks), and none is a
+    fragment that lost its subject with the NumPy name (", with ...", "Of two 1-d tensors.")."""
+    text = (ROOT / "docs" / "numpy.md").read_text(encoding="utf-8")
+    table = text.split("<!-- numpy-table:start -->")[1].split("<!-- numpy-table:end -->")[0]
+    rows = [re.split(r"(?<!\\)\|", line) for line in table.splitlines() if line.startswith("| `")]
+    assert len(rows) > 300
+    notes = [cells[-2].strip() for cells in rows if cells[-2].strip()]
+    bad = [
+        n
+        for n in notes
+        if re.search(r":(class|func|meth|attr|data|mod):|``", n)
+        or re.match(r"[^A-Z`0-9]|(Of|Over|Along|With|Without|For)\b(?! `)", n)
+    ]
+    assert not bad, bad

@@ -26,19 +26,50 @@ START = "<!-- numpy-table:start -->"
 END = "<!-- numpy-table:end -->"
 
 
-def _note(obj: Any) -> str:
-    """The docstring's first sentence, without the leading NumPy name it repeats."""
+# Sphinx roles (":class:`Generator`", ":func:`~agrad.sum`") render as plain code on the page
+_ROLE = re.compile(r":(?:class|func|meth|attr|data|mod|obj|exc):`~?([^`]+)`")
+# a remainder that starts this way lost its subject with the NumPy name: keep the name
+_FRAGMENT = re.compile(r"^(?:,|\(?(?:of|over|along|with|without|for|in|on)\b)")
+
+
+def _sentence(text: str) -> str:
+    return (text[0].upper() + text[1:]).replace("|", "\\|")
+
+
+def _note(obj: Any, subject: str = "the tensor") -> str:
+    """The docstring's first sentence, as a sentence of its own.
+
+    NumPy functions' docstrings open with the NumPy name they mirror (the table's first
+    column): "``numpy.x``: a sentence", "``numpy.x`` (`agrad.y`)." or "``numpy.x`` of ...".
+    The name goes where a sentence follows it, and stays as the subject where the rest is
+    a fragment ("NumPy's `linalg.outer` of two 1-d tensors."); a method's fragment gets
+    ``subject``.
+    """
     doc = inspect.getdoc(obj) or ""
     first = " ".join(doc.split("\n\n")[0].split())
-    first = re.sub(r"^``numpy\.[\w.]+``[:;]? ?", "", first)
-    first = first.replace("``", "`").replace(":func:", "")
+    first = _ROLE.sub(lambda m: "``" + m[1].rsplit(".", 1)[-1] + "``", first)
+    named = re.match(r"^``numpy\.([\w.]+)``(.*)$", first)
+    if named:
+        name, rest = named[1], named[2].strip()
+        if rest.startswith((":", ";")):
+            rest = rest[1:].strip()
+            # "``numpy.dstack``: along axis 2." (but "with ``sparse=True`` the grids are ...")
+            if re.match(r"^(?:of|over|along|without)\b", rest):
+                rest = f"NumPy's ``{name}`` {rest}"
+        elif _FRAGMENT.match(rest):
+            sep = "" if rest.startswith(",") else " "
+            rest = f"NumPy's ``{name}``{sep}{rest}"
+        first = rest
+    first = first.replace("``", "`")
     if first in ("", "."):
         return ""
     if first.startswith("(") and ")" in first:
         # "(`agrad.asin`)." and "(no gradient)." read better as sentences
         inner, _, rest = first[1:].partition(")")
         first = ("Runs " if inner.startswith("`agrad.") else "") + inner + rest
-    return (first[0].upper() + first[1:]).replace("|", "\\|")
+    elif not named and _FRAGMENT.match(first[:1].lower() + first[1:]):
+        first = f"{subject} {first[:1].lower() + first[1:]}"
+    return _sentence(first)
 
 
 def _rows(ours: ModuleType, theirs: ModuleType, prefix: str, dispatch: set[Any]) -> list[str]:
