@@ -381,11 +381,16 @@ def inplace(rule: Rule, x: Tensor, other: Any) -> Tensor:
 
 
 def _empty(a: Any) -> bool:
-    """Whether ``a`` has no elements. NumPy refuses any write into a read-only array, an
-    empty one too; agrad hands out NumPy's empty read-only views (an empty ``diagonal`` or
-    ``broadcast_to`` of another tensor's memory: they share none) as they are, and a write
-    of nothing into one is done (the refusal is caught, on the rare path)."""
-    return 0 in a.shape
+    """Whether ``a`` is an empty read-only NumPy array (array-api-strict wraps one).
+
+    NumPy refuses any write into a read-only array, an empty one too. agrad hands out
+    NumPy's empty read-only views (an empty ``linalg.diagonal`` shares no memory, so it is
+    not copied) as they are, and a write of nothing into one is done: the refusal is
+    caught, on the rare path."""
+    if 0 not in a.shape:
+        return False
+    flags = getattr(getattr(a, "_array", a), "flags", None)
+    return flags is not None and not flags.writeable
 
 
 def _fresh(a: Any) -> bool:
