@@ -88,7 +88,10 @@ def draw_key(src: Any, shape: tuple[int, ...], *, for_set: bool) -> Key:
         return True, (("list", _ints(src, shape[0], (src.integer(1, 4),), for_set)),)
     if form == "mask":
         mask = np.asarray(src.seed_rng().random(shape) < 0.5)
-        return True, ((src.choice(MASK_KINDS), mask.tolist()),)
+        # an empty nested list holds no bool to tell it from an (empty) integer index, and
+        # NumPy reads it as one: `np.zeros((1, 0))[[[]]]` has shape (1, 0, 0)
+        kind = src.choice(MASK_KINDS) if mask.size else "mask"
+        return True, ((kind, mask.tolist()),)
     m = src.integer(0, ndim)
     back = src.flag(0.3)  # an ellipsis first, then components for the last m axes
     adv_kind = src.choice(INT_KINDS)
