@@ -95,8 +95,9 @@ class Node:
     hooks: list[tuple[int, Callable[[Any], Any]]] | None = None
     trace: traceback.StackSummary | None = None
 
-    # no __init__: `Node()` then makes a blank node without running Python code (a quarter
-    # less time than `object.__new__(Node)`), which the forward calls fill in themselves
+    # no __init__: `Node()` then makes a blank node without running Python code (cheaper
+    # than `object.__new__(Node)`, which checks the class's bases), which the forward calls
+    # fill in themselves
     # (see `agrad._ops.unary`); `setup` fills in the rest
     def setup(
         self,

@@ -303,7 +303,7 @@ def unary(rule: Rule, x: Any) -> Tensor:
         t._rg = False
         return t
     # the node, made here for the common kinds of rule (what `_record1` does, without the
-    # call: every elementwise function passes through, W1 -2.4% instructions)
+    # call, which every elementwise function would pay)
     save = rule.save
     if save == "out":
         saved: tuple[Any, ...] = (out, None)

@@ -47,8 +47,8 @@ def _pow_vjp_x2(g: Any, out: Any, x1: Any, x2: Any, *, xp: Any) -> Any:
 
 def _maximum_vjp_x1(g: Any, out: Any, x1: Any, x2: Any, *, xp: Any) -> Any:
     # g where x1 wins or either is NaN, g/2 at ties (split evenly, as torch does), 0 where x1
-    # loses: g * (2 - [x1 < x2] - [x1 <= x2]) / 2 - two comparisons and arithmetic, a sixth
-    # of the time of nested `where`s with a scalar zero (which NumPy broadcasts slowly)
+    # loses: g * (2 - [x1 < x2] - [x1 <= x2]) / 2 - two comparisons and arithmetic, not
+    # nested `where`s with a scalar zero, which NumPy broadcasts slowly
     return _half_weighted(g, x1 < x2, x1 <= x2, xp)
 
 
@@ -59,15 +59,16 @@ def _maximum_vjp_x2(g: Any, out: Any, x1: Any, x2: Any, *, xp: Any) -> Any:
 def _half_weighted(g: Any, strict: Any, loose: Any, xp: Any) -> Any:
     """``g`` where neither mask holds, ``g / 2`` where only ``loose``, 0 where both."""
     # torch masks out the loser, so a NaN operand (every comparison false) passes g to both.
-    # The masks summed as one-byte integers (0, 1 or 2), then one cast to g's dtype: a
-    # quarter less time than two casts and a sum in g's dtype
+    # The masks summed as one-byte integers (0, 1 or 2), then one cast to g's dtype: one
+    # cast instead of two and a sum in g's dtype
     lost = xp.astype(strict, xp.int8) + xp.astype(loose, xp.int8)
     return g * (xp.astype(2 - lost, g.dtype) * 0.5)
 
 
 def _tanh_vjp(g: Any, out: Any, x: Any, *, xp: Any) -> Any:
     # g * conj(1 - out**2), as g - g*t*t: the same passes over memory, and no operation of
-    # an array with a Python scalar, which costs NumPy twice an array-array one on small arrays
+    # an array with a Python scalar, which NumPy runs slower than an array-array one on small
+    # arrays
     t = conj(out, xp)
     return g - g * t * t
 
