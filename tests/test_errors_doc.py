@@ -168,3 +168,27 @@ def test_agrad_raises_no_bare_builtin_exception() -> None:
             found[path.relative_to(ROOT).as_posix()] = n
     unexpected = {k: v for k, v in found.items() if BARE_RAISES_KNOWN.get(k, 0) < v}
     assert not unexpected, f"bare built-in raises (use agrad.errors' classes): {unexpected}"
+
+
+# -- NumPy's floating-point warnings (docs/errors.md) -----------------------------------------
+def test_numpy_raising_instead_of_warning_names_the_agrad_call_and_passes_the_user_line():
+    x = agrad.tensor([-1.0, 2.0], requires_grad=True)
+    with np.errstate(all="raise"), pytest.raises(E.BackendError) as info:
+        agrad.log(x)  # the user's line
+    assert isinstance(info.value, FloatingPointError)
+    assert "`agrad.log`" in str(info.value)
+    assert "invalid value" in str(info.value)
+    frames = [entry.frame.code.path for entry in info.traceback]
+    assert Path(str(frames[0])).name == "test_errors_doc.py"
+
+
+@pytest.mark.parametrize("mode", ["raise", "warn"])
+def test_backward_is_quiet_about_floating_point_errors_as_torch_is(mode):
+    import torch
+
+    with np.errstate(all=mode):  # pytest turns any warning into an error
+        x = agrad.tensor([0.0, 4.0], requires_grad=True)
+        agrad.sum(agrad.sqrt(x)).backward()
+    t = torch.tensor([0.0, 4.0], dtype=torch.float64, requires_grad=True)
+    torch.sqrt(t).sum().backward()
+    assert x.grad.tolist() == t.grad.tolist()  # [inf, 0.25]
