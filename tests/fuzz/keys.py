@@ -12,8 +12,9 @@ One form is not drawn on torch devices: an integer next to an integer array or a
 a slice, ``None`` or ``...`` between them (``x[..., [0, 1], None, 0]``). NumPy then puts the
 advanced axes first; torch applies the integer first and keeps them in place. The standard
 leaves keys that combine integer arrays with slices unspecified (2025.12, "Integer Array
-Indexing"), so agrad keeps each library's own behaviour and the form is drawn on NumPy only
-(see :func:`set_device`).
+Indexing"), so agrad keeps each library's own behaviour: on torch devices the form is not
+drawn (see :func:`set_device`); on NumPy, torch's side indexes with the integer as an array
+of one element, for which torch gives NumPy's result.
 """
 
 from __future__ import annotations
@@ -134,8 +135,11 @@ def draw_key(src: Any, shape: tuple[int, ...], *, for_set: bool) -> Key:
         # numpy's and torch's writes through a repeated index need not agree; an int next to
         # an advanced index joins the advanced group; both are avoided for writes
         comps = [("slice", None, None, None) if c[0] == "int" else c for c in comps]
-    if _TORCH and _separated_ints(comps):  # unspecified; NumPy and torch differ (docstring)
-        comps = [("slice", None, None, None) if c[0] == "int" else c for c in comps]
+    if _separated_ints(comps):  # unspecified; NumPy and torch differ (module docstring)
+        if _TORCH:
+            comps = [("slice", None, None, None) if c[0] == "int" else c for c in comps]
+        else:  # NumPy's semantics, which torch gives when the integer is an array of one
+            comps = [("int", c[1], "as array") if c[0] == "int" else c for c in comps]
     return False, tuple(comps)
 
 
@@ -178,7 +182,7 @@ def agrad_key(key: Key, device: str) -> Any:
 def _torch_comp(c: tuple[Any, ...]) -> Any:
     kind = c[0]
     if kind == "int":
-        return c[1]
+        return torch.tensor([c[1]]) if len(c) > 2 else c[1]
     if kind == "slice":
         return slice(c[1], c[2], c[3])
     if kind == "none":
