@@ -94,7 +94,8 @@ def refused(name: str, arrays: tuple[Any, ...], dev: Device, e: Exception) -> Ex
 
 def _described(a: Any, dev: Device) -> str:
     if not hasattr(a, "shape") or not hasattr(a, "dtype"):
-        return repr(a)
+        text = repr(a)
+        return text if len(text) <= 60 else f"{text[:57]}..."
     try:
         dtype = dev.backend.from_dtype(a.dtype).name
     except TypeError:

@@ -390,23 +390,35 @@ class Tensor(NdarrayMethods):
         return self._dev.backend.to_host(self._array).tolist()
 
     def __bool__(self) -> bool:
-        return bool(self._array)
+        try:
+            return bool(self._array)
+        except Exception as e:  # more than one element: the library's refusal, as agrad's
+            raise refused("__bool__", (self._array,), self._dev, e) from e
 
     # NumPy calls these too, when it writes a tensor into one of its own arrays
     def __int__(self) -> int:
         if self._rg and (not UNUSUAL or STATE.enabled):
             _graph_break("int")
-        return int(self._array)
+        try:
+            return int(self._array)
+        except Exception as e:
+            raise refused("__int__", (self._array,), self._dev, e) from e
 
     def __float__(self) -> float:
         if self._rg and (not UNUSUAL or STATE.enabled):
             _graph_break("float")
-        return float(self._array)
+        try:
+            return float(self._array)
+        except Exception as e:
+            raise refused("__float__", (self._array,), self._dev, e) from e
 
     def __complex__(self) -> complex:
         if self._rg and (not UNUSUAL or STATE.enabled):
             _graph_break("complex")
-        return complex(self._array)
+        try:
+            return complex(self._array)
+        except Exception as e:
+            raise refused("__complex__", (self._array,), self._dev, e) from e
 
     # -- copying and pickling ------------------------------------------------------------
     def __deepcopy__(self, memo: dict[int, Any]) -> Tensor:
@@ -762,6 +774,6 @@ def make(array: Any, dev: Device, grad_fn: Any = None, rg: bool = False, onr: in
 
 
 # Import cycle: the operators above call these, and they need Tensor.
-from agrad._ops import binary, power, unary  # noqa: E402
+from agrad._ops import binary, power, refused, unary  # noqa: E402
 from agrad._registry import TABLE as R  # noqa: E402
 from agrad._views import getitem, inplace, setitem  # noqa: E402

@@ -53,7 +53,7 @@ def _asarray_raw(obj: Any, dtype: Any, device: Any, copy: bool | None) -> tuple[
                 f"`asarray(..., copy=False)` cannot bring a {own.name!r} array to {dev.name!r} "
                 "without a copy; pass `copy=None` to allow one."
             )
-            raise ValueError(msg)
+            raise AgradValueError(msg)
         own = dev
     if isinstance(obj, (list, tuple)) and _contains_tensor(obj):
         if _contains_tensor(obj, needing_grad=True):
@@ -61,14 +61,17 @@ def _asarray_raw(obj: Any, dtype: Any, device: Any, copy: bool | None) -> tuple[
                 "`asarray` got a list holding tensors that require grad, and would drop "
                 "their graph; use `agrad.stack` to keep it, or `t.detach()` each one."
             )
-            raise TypeError(msg)
+            raise AgradTypeError(msg)
         obj = _raw_nested(obj)
     if obj is None or isinstance(obj, (str, bytes)):
         raise _no_numbers(obj, type(obj).__name__)
     kwargs: dict[str, Any] = {"dtype": native_dtype(dtype, dev), "copy": copy}
     if own is None:
         kwargs["device"] = dev.native
-    array = dev.xp.asarray(obj, **kwargs)
+    try:
+        array = dev.xp.asarray(obj, **kwargs)
+    except (ValueError, OverflowError) as e:  # a ragged list, a value the dtype cannot hold
+        raise refused("asarray", (obj,), dev, e) from e
     # NumPy (and CuPy, JAX) make arrays of objects, strings, bytes or dates out of anything
     if getattr(array.dtype, "kind", "f") in "OUSVMm":
         raise _no_numbers(obj, f"an array of dtype {array.dtype}")
