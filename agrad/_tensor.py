@@ -393,7 +393,8 @@ class Tensor(NdarrayMethods):
         try:
             return bool(self._array)
         except Exception as e:  # more than one element: the library's refusal, as agrad's
-            raise refused("__bool__", (self._array,), self._dev, e) from e
+            name = "__bool__"
+            raise refused(name, (self._array,), self._dev, e) from e
 
     # NumPy calls these too, when it writes a tensor into one of its own arrays
     def __int__(self) -> int:
@@ -402,7 +403,8 @@ class Tensor(NdarrayMethods):
         try:
             return int(self._array)
         except Exception as e:
-            raise refused("__int__", (self._array,), self._dev, e) from e
+            name = "__int__"
+            raise refused(name, (self._array,), self._dev, e) from e
 
     def __float__(self) -> float:
         if self._rg and (not UNUSUAL or STATE.enabled):
@@ -410,7 +412,8 @@ class Tensor(NdarrayMethods):
         try:
             return float(self._array)
         except Exception as e:
-            raise refused("__float__", (self._array,), self._dev, e) from e
+            name = "__float__"
+            raise refused(name, (self._array,), self._dev, e) from e
 
     def __complex__(self) -> complex:
         if self._rg and (not UNUSUAL or STATE.enabled):
@@ -418,7 +421,8 @@ class Tensor(NdarrayMethods):
         try:
             return complex(self._array)
         except Exception as e:
-            raise refused("__complex__", (self._array,), self._dev, e) from e
+            name = "__complex__"
+            raise refused(name, (self._array,), self._dev, e) from e
 
     # -- copying and pickling ------------------------------------------------------------
     def __deepcopy__(self, memo: dict[int, Any]) -> Tensor:

@@ -71,7 +71,8 @@ def _asarray_raw(obj: Any, dtype: Any, device: Any, copy: bool | None) -> tuple[
     try:
         array = dev.xp.asarray(obj, **kwargs)
     except (ValueError, OverflowError) as e:  # a ragged list, a value the dtype cannot hold
-        raise refused("asarray", (obj,), dev, e) from e
+        name = "asarray"
+        raise refused(name, (obj,), dev, e) from e
     # NumPy (and CuPy, JAX) make arrays of objects, strings, bytes or dates out of anything
     if getattr(array.dtype, "kind", "f") in "OUSVMm":
         raise _no_numbers(obj, f"an array of dtype {array.dtype}")
