@@ -1,9 +1,11 @@
 """``python -m agrad.conformance``: prove agrad's gradients on this machine's devices.
 
-Every spec (or those chosen) on every device, in every dtype it defines, to first and
-second order, against torch.autograd (CPU, float64) or finite differences. Prints a
-table — function x device: examples, worst absolute and relative error, status — and the
-minimal failing examples as runnable snippets; exits 1 on any failure.
+Every spec (or those chosen, or those of the rules a module registers) on every device, in
+every dtype it defines, to first and second order, against torch.autograd (CPU, float64)
+or finite differences. Prints a table — function x device: examples, worst absolute and
+relative error, status — and the minimal failing examples as runnable snippets; exits 1 on
+any failure. The default run is quick (a few examples per spec on the fast devices, one on
+the slow ones, seed 0); --thorough searches longer, from a random seed.
 """
 
 from __future__ import annotations
@@ -18,13 +20,27 @@ from pathlib import Path
 
 EPILOG = """\
 examples:
+  python -m agrad.conformance                       # every installed CPU device, quick
+  python -m agrad.conformance --thorough            # 25 examples each, a random seed
+  python -m agrad.conformance --module mypkg.rules  # the rules mypkg.rules registers
   python -m agrad.conformance --device numpy
   python -m agrad.conformance --device numpy,torch:cpu --functions sin,matmul --order 1
   python -m agrad.conformance --category linalg --max-examples 50 --report linalg.html
   python -m agrad.conformance --functions sum --seed 1234   # replay a printed seed
 
-Known failures per device are listed in xfails-<device>.txt beside the kit (':' as '-').
+Known failures per device are listed in xfails-<device>.txt beside the kit (':' as '-'),
+the same lists the test suite reads.
 """
+
+
+def _seed(text: str) -> int | None:
+    if text == "random":
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        msg = f"expected an integer or 'random', got {text!r}"
+        raise argparse.ArgumentTypeError(msg) from None
 
 
 def _split(text: str | None) -> list[str] | None:
@@ -47,15 +63,33 @@ def _parser() -> argparse.ArgumentParser:
     which = p.add_mutually_exclusive_group()
     which.add_argument("--functions", help="comma-separated function names or spec ids")
     which.add_argument("--category", help="comma-separated categories (elementwise, linalg, ...)")
+    which.add_argument(
+        "--module",
+        help="import MODULE and check every rule it registers (agrad.extend.register) and "
+        "every spec in its SPECS list",
+    )
     p.add_argument(
         "--dtypes",
         help="comma-separated dtypes (default: float64,float32,complex128,complex64 where defined)",
     )
     p.add_argument("--order", type=int, choices=(1, 2), default=2, help="highest order (2)")
     p.add_argument(
-        "--max-examples", type=int, default=10, help="examples per function, device and dtype"
+        "--max-examples",
+        type=int,
+        help="examples per function, device and dtype (default: 3 on numpy and torch:cpu, "
+        "1 elsewhere; twice that at --order 1; 25 with --thorough)",
     )
-    p.add_argument("--seed", type=int, help="the run's seed (default: random, printed)")
+    p.add_argument(
+        "--thorough",
+        action="store_true",
+        help="the long run: 25 examples per function, device and dtype, a random seed",
+    )
+    p.add_argument(
+        "--seed",
+        type=_seed,
+        default=argparse.SUPPRESS,
+        help="the run's seed, or 'random' (default: 0; random with --thorough)",
+    )
     p.add_argument(
         "--oracle",
         choices=("torch", "finite-difference"),
@@ -73,12 +107,27 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     from agrad.conformance import report
     from agrad.conformance.specs import ALL_DTYPES, select
-    from agrad.conformance.suite import default_devices, dtypes_for, run_suite, supported_dtypes
+    from agrad.conformance.suite import (
+        COST,
+        COST_OTHER,
+        QUICK_DTYPES,
+        default_devices,
+        default_dtypes,
+        default_examples,
+        dtypes_for,
+        module_specs,
+        prepare,
+        run_suite,
+        supported_dtypes,
+    )
 
     err = sys.stderr
     try:
-        specs = select(_split(args.functions), _split(args.category))
-    except ValueError as exc:
+        if args.module:
+            specs, unchecked = module_specs(args.module)
+        else:
+            specs, unchecked = select(_split(args.functions), _split(args.category)), []
+    except (ValueError, ImportError) as exc:
         print(f"error: {exc}", file=err)
         return 2
     if args.list:
@@ -93,6 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     devices = _split(args.device) or default_devices()
     import agrad
 
+    prepare(devices)
     for d in devices:
         try:
             agrad.Device(d)
@@ -117,14 +167,30 @@ def main(argv: list[str] | None = None) -> int:
         if path.suffix not in (".json", ".html"):
             print(f"error: --report takes a .json or .html path, got {str(path)!r}", file=err)
             return 2
-    seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
-    work = [(s, d, t) for s in specs for d in devices for t in dtypes_for(s, dtypes, d)]
+    seed = getattr(args, "seed", None if args.thorough else 0)
+    if seed is None:
+        seed = secrets.randbelow(2**31)
+    examples = {
+        d: args.max_examples or default_examples(d, order=args.order, thorough=args.thorough)
+        for d in devices
+    }
+    wanted = {d: dtypes or default_dtypes(d, thorough=args.thorough) for d in devices}
+    steps = {d: sum(len(dtypes_for(s, wanted[d], d)) for s in specs) for d in devices}
+    per_device = ", ".join(f"{d} {n}" for d, n in examples.items())
     print(
         f"agrad.conformance: {len(specs)} specs ({len({s.name for s in specs})} functions) x "
-        f"{len(devices)} device(s) [{', '.join(devices)}], order <= {args.order}, "
-        f"{args.max_examples} examples per function, device and dtype"
+        f"{len(devices)} device(s), order <= {args.order}; examples per function and dtype: "
+        f"{per_device}"
     )
-    print(f"seed {seed} (rerun with --seed {seed})")
+    print(f"seed {seed} (rerun with --seed {seed}; --seed random or --thorough for a new search)")
+    for name in unchecked:
+        print(f"note: {name}")
+    quick = [d for d in devices if not dtypes and wanted[d]]
+    if quick:
+        print(
+            f"note: {', '.join(quick)}: {', '.join(QUICK_DTYPES)} only in a quick run "
+            "(--thorough or --dtypes for all)"
+        )
     for d in devices:
         missing = [t for t in (dtypes or ALL_DTYPES) if t not in supported_dtypes(d)]
         if missing:
@@ -134,17 +200,18 @@ def main(argv: list[str] | None = None) -> int:
     header = report.table_header(name_width, device_width)
     print(header)
     print("-" * len(header), flush=True)
-    bar = report.Progress(len(work))
+    cost = {d: COST.get(d, COST_OTHER) * n for d, n in examples.items()}
+    bar = report.Progress(steps, cost=cost)
     started = time.perf_counter()
     rows = run_suite(
         specs,
         devices,
-        dtypes=dtypes,
+        dtypes=wanted,
         order=args.order,
-        max_examples=args.max_examples,
+        max_examples=examples,
         seed=seed,
         oracle=oracle,
-        on_result=lambda r: bar.advance(f"{r.spec} {r.device} {r.dtype}"),
+        on_result=lambda r: bar.advance(r.device, f"{r.spec} {r.dtype}"),
         on_row=lambda row: bar.print(report.table_line(row, name_width, device_width)),
     )
     bar.clear()
@@ -157,6 +224,8 @@ def main(argv: list[str] | None = None) -> int:
         f"failures; {info['functions']} functions x {len(devices)} device(s), "
         f"{info['examples']} examples in {seconds:.1f} s"
     )
+    by_device = ", ".join(f"{d} {t:.1f} s" for d, t in bar.seconds.items())
+    print(f"time per device: {by_device}")
     for row in rows:
         if not row.failed:
             continue
@@ -178,9 +247,11 @@ def main(argv: list[str] | None = None) -> int:
         "agrad_version": getattr(agrad, "__version__", ""),
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "devices": devices,
-        "dtypes": dtypes or list(ALL_DTYPES),
+        "dtypes": {d: list(wanted[d] or ALL_DTYPES) for d in devices},
         "order": args.order,
-        "max_examples": args.max_examples,
+        "max_examples": examples,
+        "thorough": args.thorough,
+        "module": args.module or "",
         "seed": seed,
         "seconds": round(seconds, 2),
     }

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import math
+import re
 import warnings
 import zlib
 from collections.abc import Callable, Sequence
@@ -34,6 +35,13 @@ __all__ = [
 ]
 
 ORACLES = ("torch", "finite-difference")
+#: the hint of an order-2 failure whose gradient is disconnected from an input: the
+#: backward ran on raw arrays (NumPy calls, ``.array``), which create_graph cannot follow
+NOT_DIFFERENTIABLE = (
+    "; agrad's second-order gradient does not depend on {what} at all: your backward is not "
+    "differentiable: write it with agrad operations (not NumPy calls or `.array`), so that "
+    "`create_graph=True` can differentiate it"
+)
 
 
 class GradientMismatch(AssertionError):
@@ -333,6 +341,7 @@ def compare(
     >>> [(c.order, c.what, c.ok) for c in comps]
     [(1, 'input 0', True), (2, 'input 0', True), (2, 'cotangent 0', True)]
     """
+    __tracebackhide__ = True  # pytest shows the message, not the kit's source
     import agrad
 
     if oracle not in ORACLES:
@@ -397,6 +406,7 @@ def compare(
                 problems.append(
                     f"order {k + 1}, {what}: max |agrad - {oracle}| = {abs_err:.3g} "
                     f"(max |{oracle}| = {scale:.3g}, rtol {rtol:g}, atol {atol:g})"
+                    + (NOT_DIFFERENTIABLE.format(what=what) if k == 1 and a is None else "")
                 )
     if problems:
         error = GradientMismatch(where + "; ".join(problems))
@@ -452,8 +462,13 @@ def _search(
     max_examples: int,
     seed: int,
     phases: Any = None,
+    simpler: Callable[[Any], Sequence[Any]] | None = None,
 ) -> Result:
-    """Run ``trial`` on examples of ``strategy``; record the minimal failure in ``result``."""
+    """Run ``trial`` on examples of ``strategy``; record the minimal failure in ``result``.
+
+    Hypothesis shrinks what it draws (shapes, keywords, seeds); ``simpler(example)`` then
+    offers the shrunk example with rounder values (simplest first), and the first that fails
+    the same way replaces it."""
     import time
 
     from hypothesis import errors, given
@@ -479,7 +494,9 @@ def _search(
         search()
     except (GradientMismatch, _AgradError, _OracleError) as exc:
         kind = {GradientMismatch: "mismatch", _AgradError: "error", _OracleError: "oracle"}
-        result.failure = Failure(str(exc), snippet(last["example"]), kind[type(exc)])
+        shrinks = phases is None or any(p.name == "shrink" for p in phases)
+        example, error = _simplest(last["example"], exc, trial, simpler if shrinks else None)
+        result.failure = Failure(str(error), snippet(example), kind[type(error)])
     except errors.Unsatisfiable as exc:
         result.failure = Failure(f"no valid example could be drawn: {exc}", "", "error")
     except errors.FlakyFailure as exc:
@@ -496,6 +513,66 @@ def _search(
         )
     result.seconds = time.perf_counter() - start
     return result
+
+
+def _where(error: Exception) -> list[str]:
+    """Which gradients an error is about ("order 1, input 0", ...), to tell failures apart."""
+    return re.findall(r"order \d, (?:input|cotangent) \d+", str(error))
+
+
+def _simplest(
+    example: Any,
+    error: Exception,
+    trial: Callable[[Any], Any],
+    simpler: Callable[[Any], Sequence[Any]] | None,
+) -> tuple[Any, Exception]:
+    """The first of ``simpler(example)`` that fails as ``example`` did (same kind, same
+    gradients), with its error; else ``example`` and ``error``."""
+    if simpler is None:
+        return example, error
+    for candidate in simpler(example):
+        try:
+            trial(candidate)
+        except (GradientMismatch, _AgradError, _OracleError) as exc:
+            if type(exc) is type(error) and _where(exc) == _where(error):
+                return candidate, exc
+        except Exception:  # a candidate the function refuses is no simpler failure
+            continue
+    return example, error
+
+
+def rounded(x: np.ndarray, digits: int, domain: Any) -> np.ndarray | None:
+    """``x`` rounded to ``digits`` decimals and kept in ``domain`` (an :class:`Interval` or
+    :class:`Away`); None for another domain, whose constraints are unknown here.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from agrad.conformance import AWAY, POSITIVE
+    >>> from agrad.conformance.checks import rounded
+    >>> rounded(np.array([0.61, 1.73]), 0, POSITIVE).tolist()
+    [1.0, 2.0]
+    >>> rounded(np.array([-0.61, 0.42]), 0, AWAY).tolist()  # |x| >= 0.5 kept
+    [-1.0, 0.5]
+    """
+    from agrad.conformance.specs._base import Away, Interval
+
+    def real(v: np.ndarray) -> np.ndarray:
+        r = np.round(v, digits)
+        if isinstance(domain, Interval):
+            return np.clip(r, domain.low, domain.high)
+        sign = np.where(v < 0, -1.0, 1.0)
+        return sign * np.clip(np.abs(r), domain.low, domain.high)
+
+    if not isinstance(domain, (Interval, Away)) or x.dtype.kind not in "fc":
+        return None
+    if x.dtype.kind == "c":
+        return (real(x.real) + 1j * np.round(x.imag, digits)).astype(x.dtype)
+    return real(x).astype(x.dtype)
+
+
+#: the decimals tried, simplest first, when a failure's values are made rounder
+DIGITS = (0, 1, 2)
 
 
 def run(
@@ -560,6 +637,18 @@ def run(
             spec, example.arrays(spec, dtype), example.kwargs, device, order, example.seed, oracle
         )
 
+    def simpler(example: strategies.Example) -> list[strategies.Example]:
+        if spec.distinct:  # rounding would make ties, where the function has kinks
+            return []
+        arrays = example.arrays(spec, dtype)
+        out = []
+        for digits in DIGITS:
+            values = [rounded(a, digits, d) for a, d in zip(arrays, spec.inputs, strict=True)]
+            new = tuple(a if v is None else v for a, v in zip(arrays, values, strict=True))
+            if any(not np.array_equal(a, v) for a, v in zip(arrays, new, strict=True)):
+                out.append(dataclasses.replace(example, values=new))
+        return out
+
     return _search(
         result,
         strategies.examples(spec),
@@ -568,6 +657,7 @@ def run(
         max_examples=max_examples,
         seed=_mix(seed, spec.id, device, dtype),
         phases=phases,
+        simpler=simpler,
     )
 
 
@@ -638,6 +728,7 @@ def replay(
     >>> all(c.ok for c in comps)
     True
     """
+    __tracebackhide__ = True
     from agrad.conformance.specs import get_spec
 
     spec = get_spec(spec_id)
@@ -683,11 +774,46 @@ def _callable_of(fn: Any) -> Callable[..., Any]:
 
 
 def _source_name(fn: Any) -> tuple[str, str]:
+    """``(import line, expression)`` naming ``fn`` in a snippet; the import line is empty
+    where ``fn`` cannot be imported (a lambda, a function defined inside another)."""
     module = getattr(fn, "__module__", None)
     qualname = getattr(fn, "__qualname__", None)
-    if module and qualname and "<" not in qualname and module != "__main__":
+    if module and qualname and "<" not in qualname:
         return f"from {module} import {qualname.split('.')[0]}\n", qualname
     return "", getattr(fn, "__name__", "fn")
+
+
+def _lambda_source(fn: Any) -> str | None:
+    """The source of the lambda ``fn`` (``lambda x: x.exp()``), when it can be read alone."""
+    import ast
+    import textwrap
+
+    if getattr(fn, "__name__", "") != "<lambda>":
+        return None
+    try:
+        text = textwrap.dedent(inspect.getsource(fn))
+    except (OSError, TypeError):
+        return None
+    for attempt in (text, f"(\n{text.strip().rstrip(',')}\n)", text.split("=", 1)[-1]):
+        try:
+            tree = ast.parse(attempt.strip())
+        except SyntaxError:
+            continue
+        found = [n for n in ast.walk(tree) if isinstance(n, ast.Lambda)]
+        if len(found) == 1:
+            return ast.get_source_segment(attempt.strip(), found[0])
+        return None
+    return None
+
+
+def _twin_source(torch_fn: Any) -> tuple[str, str | None]:
+    """``(lines defining it, expression)`` for ``torch_fn`` in a snippet; the expression is
+    None where the twin cannot be written out (the snippet then uses finite differences)."""
+    source = _lambda_source(torch_fn)
+    if source is not None:
+        return f"torch_fn = {source}\n", "torch_fn"
+    lines, expr = _source_name(torch_fn)
+    return (lines, expr) if lines else ("", None)
 
 
 def check(
@@ -766,6 +892,7 @@ def check(
     ...
     agrad.conformance.checks.GradientMismatch: WrongCube: order 1, input 0: ...
     """
+    __tracebackhide__ = True  # pytest shows the message and the snippet, not the kit's source
     from hypothesis import strategies as st
 
     call = _callable_of(fn)
@@ -838,18 +965,40 @@ def check(
             where=f"{name}: ",
         )
 
+    twin_lines, twin = ("", None) if torch_fn is None else _twin_source(torch_fn)
+
     def snippet(values: Sequence[Any], cot_seed: int) -> str:
         shown = ", ".join(
             _array_source(np.asarray(v)) if isinstance(v, (np.ndarray, np.generic)) else repr(v)
             for v in values
         )
-        extra = "" if torch_fn is None else ", torch_fn=...  # your torch twin"
+        head, notes, how = import_line, "", f"oracle={oracle!r}"
+        if not import_line:
+            notes += f"# `{expr}`: defined in your code (it cannot be imported from here)\n"
+        if oracle == "torch" and twin is None:
+            notes += "# the torch twin could not be written out: finite differences check it\n"
+            how = "oracle='finite-difference'"
+        elif oracle == "torch":
+            head, how = head + twin_lines, f"torch_fn={twin}"
         return (
             f"# agrad.conformance.check: {name} on {device}\nimport numpy as np\n"
-            f"from agrad.conformance import check\n{import_line}\n"
-            f"check({expr}, {shown}, oracle={oracle!r}, order={order}, device={device!r}, "
-            f"seed={cot_seed}{extra})\n"
+            f"from agrad.conformance import check\n{head}\n{notes}"
+            f"check({expr}, {shown}, {how}, order={order}, device={device!r}, "
+            f"seed={cot_seed})\n"
         )
+
+    def simpler(example: Any) -> list[Any]:
+        values, cot_seed = example
+        out = []
+        for digits in DIGITS:
+            new = []
+            for v in values:
+                domain = getattr(v, "domain", None)
+                r = rounded(np.asarray(v), digits, domain) if domain is not None else None
+                new.append(v if r is None else r)
+            if any(a is not b for a, b in zip(values, new, strict=True)):
+                out.append((tuple(new), cot_seed))
+        return out
 
     if all(fixed):
         try:
@@ -871,6 +1020,7 @@ def check(
         lambda ex: snippet(ex[0], ex[1]),
         max_examples=max_examples,
         seed=_mix(seed, name, device),
+        simpler=simpler,
     )
     if result.failure is not None:
         failure = result.failure

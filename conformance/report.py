@@ -6,9 +6,10 @@ import html
 import itertools
 import json
 import math
+import shutil
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -18,48 +19,105 @@ __all__ = ["Progress", "heatmap_svg", "table", "write_html", "write_json"]
 
 
 class Progress:
-    """A one-line progress bar on ``stream`` (stderr), drawn only when it is a terminal.
+    """Progress on ``stream`` (stderr): overall and per device, with an estimated time left.
 
-    Lines printed meanwhile go through :meth:`print`, which clears the bar first, so a
-    terminal never shows a half-drawn bar beside the table; redirected output has no bar.
+    On a terminal it is one line, redrawn in place; lines printed meanwhile go through
+    :meth:`print`, which clears it first. Elsewhere (a log, a CI job) it writes a plain line
+    each time a device passes a quarter of its work. ``totals`` counts steps per device;
+    ``cost`` is a prior of seconds per step per device, which the time measured replaces.
 
     Examples
     --------
     >>> import io
     >>> from agrad.conformance.report import Progress
-    >>> bar = Progress(2, stream=io.StringIO())  # not a terminal: nothing is drawn
-    >>> bar.advance("sin numpy float64")
+    >>> log = io.StringIO()  # not a terminal: plain lines
+    >>> bar = Progress({"numpy": 2, "dask": 2}, stream=log)
+    >>> bar.advance("numpy", "sin float64")
     >>> bar.done, bar.enabled
     (1, False)
+    >>> bar.advance("numpy", "sin float32")
+    >>> log.getvalue().splitlines()[-1].startswith("progress: numpy 2/2 done in")
+    True
     """
 
-    def __init__(self, total: int, *, stream: TextIO | None = None, width: int = 28) -> None:
-        self.total = max(total, 1)
+    def __init__(
+        self,
+        totals: int | Mapping[str, int],
+        *,
+        cost: Mapping[str, float] | None = None,
+        stream: TextIO | None = None,
+        width: int = 20,
+    ) -> None:
+        self.totals = {"": totals} if isinstance(totals, int) else dict(totals)
+        self.total = max(sum(self.totals.values()), 1)
+        self.cost = {d: (cost or {}).get(d, 0.01) for d in self.totals}
         self.stream = sys.stderr if stream is None else stream
         self.enabled = bool(getattr(self.stream, "isatty", lambda: False)())
         self.width = width
         self.done = 0
-        self.start = time.perf_counter()
+        self.counts = dict.fromkeys(self.totals, 0)
+        self.seconds = dict.fromkeys(self.totals, 0.0)
+        self.start = self._last = time.perf_counter()
         self._shown = 0
 
-    def advance(self, label: str = "") -> None:
-        """Count one step done and redraw."""
+    def advance(self, device: str = "", label: str = "") -> None:
+        """Count one step of ``device`` done and redraw."""
+        now = time.perf_counter()
         self.done += 1
-        self._draw(label)
+        self.counts[device] = self.counts.get(device, 0) + 1
+        self.seconds[device] = self.seconds.get(device, 0.0) + now - self._last
+        self._last = now
+        if self.enabled:
+            self._draw(device, label)
+        else:
+            total = self.totals.get(device, 0)
+            quarters = 4 * self.counts[device] // max(total, 1)
+            if quarters != 4 * (self.counts[device] - 1) // max(total, 1):
+                self._log(device)
 
-    def _draw(self, label: str) -> None:
-        if not self.enabled:
-            return
+    def eta(self) -> float:
+        """Seconds left: each device's own rate once it has run a few steps, else its prior
+        scaled by how the priors compared with the time measured so far."""
+        spent = sum(self.seconds.values())
+        priced = sum(self.counts[d] * self.cost[d] for d in self.totals)
+        scale = spent / priced if priced > 0 and spent > 0 else 1.0
+        left = 0.0
+        for d, total in self.totals.items():
+            n = self.counts.get(d, 0)
+            rate = self.seconds[d] / n if n >= 5 else self.cost[d] * scale
+            left += max(total - n, 0) * rate
+        return left
+
+    def _devices(self) -> str:
+        parts = []
+        for d, total in self.totals.items():
+            n = self.counts.get(d, 0)
+            state = "done" if n >= total else f"{100 * n // max(total, 1)}%" if n else "-"
+            parts.append(f"{d or 'all'} {state}")
+        return " | ".join(parts)
+
+    def _draw(self, device: str, label: str) -> None:
         filled = round(self.width * self.done / self.total)
         elapsed = time.perf_counter() - self.start
         text = (
             f"[{'#' * filled}{'.' * (self.width - filled)}] {self.done}/{self.total} "
-            f"{elapsed:5.0f}s {label}"
-        )[:100]
+            f"{elapsed:.0f}s, ETA {_clock(self.eta())} | {self._devices()} | {device} {label}"
+        )
+        columns = shutil.get_terminal_size((120, 20)).columns - 1
+        text = text[:columns]
         self.clear()
         self.stream.write(text)
         self.stream.flush()
         self._shown = len(text)
+
+    def _log(self, device: str) -> None:
+        n, total = self.counts[device], self.totals.get(device, 0)
+        what = f"done in {self.seconds[device]:.1f} s" if n >= total else f"{100 * n // total}%"
+        self.stream.write(
+            f"progress: {device or 'all'} {n}/{total} {what}; overall "
+            f"{100 * self.done // self.total}%, ETA {_clock(self.eta())}\n"
+        )
+        self.stream.flush()
 
     def clear(self) -> None:
         """Erase the bar (before other output)."""
@@ -72,6 +130,11 @@ class Progress:
         """Print ``line`` to ``out`` (stdout) with the bar out of its way."""
         self.clear()
         print(line, file=sys.stdout if out is None else out, flush=True)
+
+
+def _clock(seconds: float) -> str:
+    s = round(seconds)
+    return f"{s // 60}:{s % 60:02d}"
 
 
 # -- the table ------------------------------------------------------------------------------

@@ -263,14 +263,18 @@ class Case:
 
 @dataclasses.dataclass(frozen=True)
 class Example:
-    """One drawn case: input shapes, keyword arguments, and the seed of the values."""
+    """One drawn case: input shapes, keyword arguments, and the seed of the values (or the
+    values themselves, once a failure's values are made rounder)."""
 
     shapes: tuple[Shape, ...]
     kwargs: dict[str, Any]
     seed: int
+    values: tuple[np.ndarray, ...] | None = None
 
     def arrays(self, spec: Spec, dtype: str) -> list[np.ndarray]:
         """The input values, drawn from the spec's domains and cast to ``dtype``."""
+        if self.values is not None:
+            return [np.asarray(v).astype(dtype) for v in self.values]
         return draw_values(spec.inputs, self.shapes, dtype, self.seed, distinct=spec.distinct)
 
 
@@ -358,5 +362,18 @@ def arrays(
     else:
         shape_s = st.just(tuple(shape))
     return st.tuples(shape_s, st.integers(0, 2**32 - 1)).map(
-        lambda p: draw_values([domain], [p[0]], dtype, p[1])[0]
+        lambda p: Drawn.of(draw_values([domain], [p[0]], dtype, p[1])[0], domain)
     )
+
+
+class Drawn(np.ndarray):
+    """An array :func:`arrays` drew, which knows its domain: :func:`agrad.conformance.check`
+    rounds a failure's values inside it, so the minimal example shows simple numbers."""
+
+    domain: Domain | None = None
+
+    @classmethod
+    def of(cls, a: np.ndarray, domain: Domain) -> Drawn:
+        out = a.view(cls)
+        out.domain = domain
+        return out

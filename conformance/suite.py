@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from agrad.conformance import xfails as _xfails
 from agrad.conformance.checks import Result, run
 from agrad.conformance.specs import Spec
 
-__all__ = ["Row", "default_devices", "dtypes_for", "run_suite", "supported_dtypes"]
+__all__ = [
+    "Row",
+    "default_devices",
+    "default_dtypes",
+    "default_examples",
+    "dtypes_for",
+    "module_specs",
+    "prepare",
+    "run_suite",
+    "supported_dtypes",
+]
 
 #: words in a device's name that mark an accelerator (everything else counts as the CPU)
 _ACCELERATOR = ("cuda", "gpu", "mps", "rocm", "hip", "xpu", "tpu", "metal", "opencl")
@@ -60,6 +70,111 @@ def dtypes_for(spec: Spec, wanted: Sequence[str] | None, device: str | None = No
     return [
         d for d in spec.dtypes if (wanted is None or d in wanted) and (held is None or d in held)
     ]
+
+
+#: examples per spec and dtype in a default run (``python -m agrad.conformance``), by device:
+#: a few on the fast devices, one where every example pays for a task graph (Dask), a
+#: compile (JAX) or the strict library's checks; the default run stays under two minutes
+#: on two cores. ``--thorough`` runs ``THOROUGH_EXAMPLES`` everywhere.
+QUICK_EXAMPLES = {"numpy": 3, "torch:cpu": 3}
+QUICK_OTHER = 1
+THOROUGH_EXAMPLES = 25
+#: the dtypes of a default run on the slow devices: the widest real and complex ones (the
+#: rules' float32 arithmetic is checked on the fast devices); ``--thorough`` runs all four
+QUICK_DTYPES = ("float64", "complex128")
+#: seconds per example, a prior for the progress display's ETA until a device has run some
+COST = {"numpy": 0.006, "torch:cpu": 0.006, "array_api_strict": 0.02, "dask": 0.03}
+COST_OTHER = 0.09
+
+
+def default_examples(device: str, *, order: int = 2, thorough: bool = False) -> int:
+    """Examples per spec and dtype on ``device`` in a default (or ``thorough``) run; an
+    order-1 run, half the work per example, gets twice as many.
+
+    Examples
+    --------
+    >>> from agrad.conformance.suite import default_examples
+    >>> default_examples("numpy"), default_examples("dask"), default_examples("dask", order=1)
+    (3, 1, 2)
+    """
+    n = THOROUGH_EXAMPLES if thorough else QUICK_EXAMPLES.get(str(device), QUICK_OTHER)
+    return n * (2 if order == 1 else 1)
+
+
+def module_specs(module: str) -> tuple[list[Spec], list[str]]:
+    """The specs that check the rules ``module`` registers, and notes on those it cannot.
+
+    ``module`` is imported (reloaded if it already was); every rule it adds or replaces with
+    :func:`agrad.extend.register` is checked by the kit's specs of that function, and a
+    ``SPECS`` list in the module adds specs of its own (:class:`agrad.conformance.Spec`).
+    Raises ``ValueError`` when the module registers nothing and has no ``SPECS``.
+
+    Examples
+    --------
+    >>> from agrad.conformance.suite import module_specs
+    >>> module_specs("agrad.conformance.xfails")
+    Traceback (most recent call last):
+    ...
+    ValueError: `agrad.conformance.xfails` registered no rule ...
+    """
+    import importlib
+    import sys
+
+    from agrad.conformance.specs import SPECS
+
+    from agrad._registry import TABLE
+
+    before = dict(TABLE)
+    if module in sys.modules:
+        mod = importlib.reload(sys.modules[module])
+    else:
+        mod = importlib.import_module(module)
+    changed = [name for name, rule in TABLE.items() if before.get(name) is not rule]
+    own = list(getattr(mod, "SPECS", []))
+    specs = [s for s in SPECS if s.name in changed] + own
+    notes = []
+    for name in changed:
+        if TABLE[name].nondiff:
+            notes.append(f"{module} registers {name!r} without a gradient: nothing to check")
+        elif not any(s.name == name for s in specs):
+            notes.append(f"{module} registers {name!r}, which no spec checks: add one to SPECS")
+    if not specs:
+        msg = (
+            f"`{module}` registered no rule with a spec (agrad.extend.register) and has no "
+            "`SPECS` list: nothing to check. Register rules at import time, or list specs "
+            "in `SPECS`."
+        )
+        raise ValueError(msg)
+    return specs, notes
+
+
+def default_dtypes(device: str, *, thorough: bool = False) -> tuple[str, ...] | None:
+    """The dtypes of a default (or ``thorough``) run on ``device``; None for all.
+
+    Examples
+    --------
+    >>> from agrad.conformance.suite import default_dtypes
+    >>> default_dtypes("numpy"), default_dtypes("dask")
+    (None, ('float64', 'complex128'))
+    """
+    if thorough or str(device) in QUICK_EXAMPLES or str(device) == "array_api_strict":
+        return None
+    return QUICK_DTYPES
+
+
+def prepare(devices: Sequence[str]) -> None:
+    """Ready the libraries behind ``devices`` for the kit: JAX gets its 64-bit types
+    (``jax_enable_x64``), without which float64 and complex128 could not be checked there.
+
+    Examples
+    --------
+    >>> from agrad.conformance.suite import prepare
+    >>> prepare(["numpy"])  # nothing to do for NumPy
+    """
+    if any(str(d).split(":")[0] == "jax" for d in devices):
+        import jax
+
+        jax.config.update("jax_enable_x64", True)
 
 
 _SUPPORTED: dict[str, tuple[str, ...]] = {}
@@ -159,9 +274,9 @@ def run_suite(
     specs: Sequence[Spec],
     devices: Sequence[str],
     *,
-    dtypes: Sequence[str] | None = None,
+    dtypes: Sequence[str] | Mapping[str, Sequence[str] | None] | None = None,
     order: int = 2,
-    max_examples: int = 10,
+    max_examples: int | Mapping[str, int] = 10,
     seed: int = 0,
     oracle: str | None = None,
     on_result: Callable[[Result], None] | None = None,
@@ -169,8 +284,10 @@ def run_suite(
 ) -> list[Row]:
     """Run every spec on every device in every dtype it defines (among ``dtypes``).
 
-    ``on_result`` is called after each (spec, device, dtype) and ``on_row`` after each
-    (spec, device), for progress and streaming output.
+    Devices run one after the other, each through every spec. ``max_examples`` is per spec
+    and dtype; it and ``dtypes`` may be mappings by device. ``on_result`` is called after
+    each (spec, device, dtype) and ``on_row`` after each (spec, device), for progress and
+    streaming output. JAX gets its 64-bit types (:func:`prepare`).
 
     Examples
     --------
@@ -181,20 +298,30 @@ def run_suite(
     >>> [(r.spec.id, r.device, r.status, r.examples) for r in rows]
     [('sin', 'numpy', 'ok', 2)]
     """
+    from hypothesis import Phase
+
+    # a known failure is not shrunk: its minimal example is not wanted, and shrinking it
+    # cost most of a run's time on a slow device
+    no_shrink = (Phase.explicit, Phase.reuse, Phase.generate)
+    prepare(devices)
     known = {d: _xfails.load(d) for d in devices}
     rows = []
-    for spec in specs:
-        for device in devices:
+    for device in devices:
+        examples = max_examples if isinstance(max_examples, int) else max_examples[device]
+        wanted = dtypes.get(device) if isinstance(dtypes, Mapping) else dtypes
+        for spec in specs:
             results = []
-            for dtype in dtypes_for(spec, dtypes, device):
+            for dtype in dtypes_for(spec, wanted, device):
+                listed = _xfails.reason(known[device], spec.id, dtype) is not None
                 result = run(
                     spec,
                     device,
                     dtype,
                     order=order,
-                    max_examples=max_examples,
+                    max_examples=examples,
                     seed=seed,
                     oracle=oracle,
+                    phases=no_shrink if listed else None,
                 )
                 results.append(result)
                 if on_result is not None:

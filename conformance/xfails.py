@@ -4,16 +4,21 @@ The file of a device is named after its device string with ``:`` written as ``-`
 (``"numpy"`` -> ``xfails-numpy.txt``, ``"torch:cpu"`` -> ``xfails-torch-cpu.txt``). Each
 line names a spec id — every dtype — or ``<spec id>[<dtype>]`` for one dtype, under a ``#``
 comment giving the reason (an issue link where there is one); a blank line ends a reason.
-Known failures are strict: a listed spec that passes fails the run, so the list stays true.
+A line ``case:<id>`` names a case of the rule suite instead (tests/test_devices.py runs
+the cases of tests/test_rules.py, test_linalg.py and test_fft.py on each device), so each
+fact is written once, with its reason, for the kit and the tests alike. Known failures are
+strict: a listed entry that passes fails the run, so the list stays true.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["load", "path_for", "reason"]
+__all__ = ["CASE", "load", "load_cases", "parse", "path_for", "reason"]
 
 HERE = Path(__file__).resolve().parent
+#: the prefix of an entry that names a rule-suite case, not a spec
+CASE = "case:"
 
 
 def path_for(device: str) -> Path:
@@ -51,8 +56,14 @@ def parse(text: str) -> dict[str, str]:
     return entries
 
 
+def _entries(device: str) -> dict[str, str]:
+    path = path_for(device)
+    return parse(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+
 def load(device: str) -> dict[str, str]:
-    """The known failures of ``device``: ``{entry: reason}`` (empty without a file).
+    """The kit's known failures on ``device``: ``{spec entry: reason}`` (empty without a
+    file).
 
     Examples
     --------
@@ -60,8 +71,21 @@ def load(device: str) -> dict[str, str]:
     >>> "setitem-int-array" in load("array_api_strict")
     True
     """
-    path = path_for(device)
-    return parse(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    return {k: v for k, v in _entries(device).items() if not k.startswith(CASE)}
+
+
+def load_cases(device: str) -> dict[str, str]:
+    """The rule suite's known failures on ``device``: ``{case id: reason}``, from the
+    ``case:`` lines of the same file.
+
+    Examples
+    --------
+    >>> from agrad.conformance.xfails import load_cases
+    >>> load_cases("dask")["take_along_axis-float64"].startswith("Dask has no")
+    True
+    """
+    n = len(CASE)
+    return {k[n:]: v for k, v in _entries(device).items() if k.startswith(CASE)}
 
 
 def reason(entries: dict[str, str], spec_id: str, dtype: str) -> str | None:

@@ -102,8 +102,9 @@ XFAIL_FILES = sorted((ROOT / "conformance").glob("xfails-*.txt"))
 
 @pytest.mark.parametrize("path", XFAIL_FILES, ids=[p.name for p in XFAIL_FILES])
 def test_known_failures_name_real_specs_with_reasons(path):
-    entries = xfails_module.parse(path.read_text(encoding="utf-8"))
-    assert entries, f"{path.name} lists nothing: delete it"
+    device = path.stem.removeprefix("xfails-")
+    entries = xfails_module.load(device.replace("-", ":") if "-" in device else device)
+    assert entries or xfails_module.load_cases(device), f"{path.name} lists nothing: delete it"
     ids = {s.id for s in SPECS}
     for entry, reason in entries.items():
         match = re.fullmatch(r"(.*?)(?:\[(\w+)\])?", entry)
@@ -112,6 +113,16 @@ def test_known_failures_name_real_specs_with_reasons(path):
         assert spec_id in ids, f"{path.name}: {entry!r} names no spec"
         assert dtype is None or dtype in ALL_DTYPES, f"{path.name}: {entry!r}"
         assert reason, f"{path.name}: {entry!r} has no reason"
+
+
+def test_one_file_per_device_holds_the_kit_and_the_rule_suite_entries():
+    # tests/test_devices.py reads the `case:` lines of the same file: one list per fact
+    assert not (ROOT / "tests" / "device-xfails").exists()
+    text = "# why\nsort\ncase:sort-axis-float64\n"
+    assert xfails_module.parse(text) == {"sort": "why", "case:sort-axis-float64": "why"}
+    assert "sort-axis-float64" in xfails_module.load_cases("dask")
+    assert "sort" in xfails_module.load("dask")
+    assert not any(k.startswith("case:") for k in xfails_module.load("dask"))
 
 
 def test_known_failure_files_are_named_after_devices():
@@ -483,7 +494,7 @@ def test_cli_table_reports_and_exit_code(tmp_path):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
-    assert "seed 7 (rerun with --seed 7)" in out
+    assert "seed 7 (rerun with --seed 7;" in out
     assert re.search(r"^sin\s+numpy\s+6\s", out, re.MULTILINE), out
     assert re.search(r"^matmul\s+array_api_strict\s+6\s.*ok$", out, re.MULTILINE), out
     assert re.search(r"^setitem-int-array\s+array_api_strict\s.*xfail$", out, re.MULTILINE)
@@ -552,13 +563,35 @@ class _Terminal(io.StringIO):
 
 def test_progress_bar_draws_on_a_terminal_and_clears_before_lines():
     term, out = _Terminal(), io.StringIO()
-    bar = Progress(4, stream=term)
-    bar.advance("sin numpy float64")
-    assert "[#######" in term.getvalue()
-    assert "1/4" in term.getvalue()
+    bar = Progress({"numpy": 4, "dask": 4}, cost={"numpy": 0.01, "dask": 0.1}, stream=term)
+    bar.advance("numpy", "sin float64")
+    assert "[##" in term.getvalue()
+    assert "1/8" in term.getvalue()
+    assert "numpy 25% | dask -" in term.getvalue()  # progress per device
+    assert "ETA " in term.getvalue()
     bar.print("a table line", out=out)
     assert term.getvalue().endswith("\r")  # erased before the line was printed
     assert out.getvalue() == "a table line\n"
+
+
+def test_progress_eta_scales_the_priors_by_the_time_measured():
+    bar = Progress(
+        {"numpy": 10, "dask": 10}, cost={"numpy": 1.0, "dask": 10.0}, stream=io.StringIO()
+    )
+    bar.counts["numpy"], bar.seconds["numpy"], bar.done = 5, 10.0, 5  # twice the prior
+    # numpy at its own rate (2 s a step), dask at its prior scaled by 2
+    assert bar.eta() == pytest.approx(5 * 2.0 + 10 * 10.0 * 2)
+
+
+def test_progress_writes_plain_lines_when_not_a_terminal():
+    log = io.StringIO()
+    bar = Progress({"numpy": 4}, stream=log)
+    for _ in range(4):
+        bar.advance("numpy", "sin float64")
+    lines = log.getvalue().splitlines()
+    assert len(lines) == 4  # one per quarter
+    assert lines[-1].startswith("progress: numpy 4/4 done in")
+    assert "\r" not in log.getvalue()
 
 
 def test_table_and_heatmap_show_every_row():

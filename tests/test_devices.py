@@ -6,7 +6,7 @@ and first-order backward, on each installed CPU device other than ``numpy``
 must equal the NumPy device's (which tests/test_rules.py checks against torch.autograd), in
 float64 and in float32, and live on the input's device with the input's dtype. On
 array-api-strict this proves the rules use only the standard. Known failures are listed per
-device in tests/device-xfails/<device>.txt.
+device in conformance/xfails-<device>.txt (``case:`` lines), beside the kit's.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from agrad.conformance import xfails
 
 import agrad
 
@@ -49,7 +50,6 @@ def _cpu_devices() -> list[str]:
 
 
 DEVICES = _cpu_devices()
-XFAIL_DIR = Path(__file__).with_name("device-xfails")
 
 
 CASES = _load("test_rules.py").CASES
@@ -81,24 +81,8 @@ def _grads(case: Any, arrays: list[np.ndarray], device: str, w: np.ndarray | Non
     return [None if g is None else _host(g) for g in gs], out
 
 
-def _known_failures(device: str) -> dict[str, str]:
-    """tests/device-xfails/<device>.txt: test ids under their `#` reason."""
-    path = XFAIL_DIR / f"{device.replace(':', '-')}.txt"
-    reasons: dict[str, str] = {}
-    if not path.exists():
-        return reasons
-    reason = ""
-    for line in path.read_text().splitlines():
-        if line.startswith("#"):
-            reason = (reason + " " + line.lstrip("# ")).strip() if reason else line.lstrip("# ")
-        elif line.strip():
-            reasons[line.strip()] = reason
-        else:
-            reason = ""
-    return reasons
-
-
-XFAILS = {d: _known_failures(d) for d in DEVICES}
+# one list per fact: conformance/xfails-<device>.txt, its `case:` lines
+XFAILS = {d: xfails.load_cases(d) for d in DEVICES}
 
 
 def _params(cases: list[Any], ids: list[str], dtypes: tuple[str, ...] = ("float64",)) -> list[Any]:

@@ -97,20 +97,29 @@ def _permute_kwargs(shapes: tuple[Shape, ...]) -> Any:
     return st.permutations(range(len(shapes[0]))).map(lambda p: {"axes": tuple(p)})
 
 
-def _repeat_kwargs(shapes: tuple[Shape, ...]) -> Any:
-    (shape,) = shapes
-    ndim = len(shape)
+def _repeat_kwargs(flat_or_counts: bool) -> Any:
+    """``repeat``'s keywords: an integer count along an integer axis, or (``flat_or_counts``)
+    one count per element or the flattening ``axis=None`` — forms Dask lacks."""
 
-    @st.composite
-    def draw_kwargs(draw: Any) -> dict[str, Any]:
-        axis = draw(st.one_of(st.none(), st.integers(-ndim, ndim - 1))) if ndim else None
-        length = math.prod(shape) if axis is None else shape[axis]
-        if draw(st.booleans()):
-            return {"repeats": draw(st.integers(0, 3)), "axis": axis}
-        counts = draw(st.lists(st.integers(0, 2), min_size=length, max_size=length))
-        return {"repeats": counts, "axis": axis}
+    def kwargs(shapes: tuple[Shape, ...]) -> Any:
+        (shape,) = shapes
+        ndim = len(shape)
 
-    return draw_kwargs()
+        @st.composite
+        def draw_kwargs(draw: Any) -> dict[str, Any]:
+            if not flat_or_counts:
+                axis = draw(st.integers(-ndim, ndim - 1))
+                return {"repeats": draw(st.integers(0, 3)), "axis": axis}
+            axis = draw(st.one_of(st.none(), st.integers(-ndim, ndim - 1))) if ndim else None
+            length = math.prod(shape) if axis is None else shape[axis]
+            if axis is None and draw(st.booleans()):
+                return {"repeats": draw(st.integers(0, 3)), "axis": axis}
+            counts = draw(st.lists(st.integers(0, 2), min_size=length, max_size=length))
+            return {"repeats": counts, "axis": axis}
+
+        return draw_kwargs()
+
+    return kwargs
 
 
 def _agrad_repeat(xp: Any, x: Any, repeats: Any, axis: int | None = None) -> Any:
@@ -273,8 +282,16 @@ SPECS = [
         "repeat",
         call=_agrad_repeat,
         torch=_torch_repeat,
+        shapes=strategies.shapes(min_dims=1).map(lambda s: (s,)),
+        kwargs=_repeat_kwargs(flat_or_counts=False),
+    ),
+    Spec(
+        "repeat",
+        call=_agrad_repeat,
+        torch=_torch_repeat,
         shapes=_one(),
-        kwargs=_repeat_kwargs,
+        kwargs=_repeat_kwargs(flat_or_counts=True),
+        label="repeat(counts or axis=None)",
     ),
     Spec(
         "reshape",
