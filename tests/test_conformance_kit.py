@@ -723,3 +723,144 @@ def test_tolerances_are_sane():
             assert 0 < rtol < 0.05, (spec.id, dtype)
             assert 0 < atol < 0.01, (spec.id, dtype)
     assert POSITIVE.low > 0
+
+
+# -- snippets run as printed; pytest output; --module ------------------------------------------
+_USER_MODULE = """\
+import numpy as np
+
+import agrad
+
+
+class SoftplusWrong(agrad.Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.logaddexp(0.0, x.array)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return -g / (1 + agrad.exp(-x))
+
+
+def torch_softplus(x):
+    return x.exp().log1p()
+"""
+
+
+@pytest.fixture
+def user_module(tmp_path, monkeypatch):
+    (tmp_path / "kit_user_mod.py").write_text(_USER_MODULE)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    return importlib.import_module("kit_user_mod")
+
+
+@pytest.mark.parametrize("twin", ["none", "lambda", "function"])
+def test_check_snippets_run_as_printed(user_module, twin):
+    kw = {}
+    if twin == "lambda":
+        kw = dict(
+            torch_fn=lambda x: x.exp().log1p(),
+        )
+    elif twin == "function":
+        kw = {"torch_fn": user_module.torch_softplus}
+    with pytest.raises(GradientMismatch) as info:
+        check(user_module.SoftplusWrong, strategies.arrays(domain=REAL), max_examples=10, **kw)
+    snippet = str(info.value).split("reproduce with:\n\n")[1]
+    compile(snippet, "<snippet>", "exec")  # valid Python
+    if twin != "none":
+        assert "torch_fn=" in snippet
+        assert "oracle='finite-difference'" not in snippet
+    with pytest.raises(GradientMismatch, match="order 1, input 0"):
+        exec(snippet, {})  # runs as printed, and fails the same way
+
+
+def test_a_failures_values_are_shrunk_to_round_numbers(user_module):
+    with pytest.raises(GradientMismatch) as info:
+        check(user_module.SoftplusWrong, strategies.arrays(domain=REAL), max_examples=10)
+    shown = str(info.value).split("check(SoftplusWrong, ")[1].split(", oracle=")[0]
+    x = eval(shown, {"np": np})
+    assert x.size == 1
+    assert float(x) == round(float(x))  # a whole number, not a random float
+
+
+def test_a_spec_failures_values_are_shrunk_to_round_numbers():
+    wrong = Rule("sin", lambda g, out, x, *, xp: -g * xp.cos(x), save="inputs")
+    with _Swapped(wrong):
+        result = run(get_spec("sin"), "numpy", "float64", max_examples=20, seed=3)
+    inputs = eval(result.failure.snippet.split("inputs = ")[1].split("\nreplay")[0], {"np": np})
+    assert all(np.array_equal(a, np.round(a)) for a in inputs), result.failure.snippet
+
+
+def test_a_backward_on_raw_arrays_is_named_at_order_two():
+    with pytest.raises(GradientMismatch, match="your backward is not differentiable"):
+        check(SoftplusDetached, np.array([0.3, -1.2]), order=2)
+    with pytest.raises(GradientMismatch) as info:  # a wrong one that is differentiable: no hint
+        check(SoftplusWrongSign, np.array([0.3, -1.2]), order=2)
+    assert "not differentiable" not in str(info.value)
+
+
+def test_pytest_hides_the_kits_frames(tmp_path):
+    (tmp_path / "pytest.ini").write_text("[pytest]\n")
+    path = tmp_path / "test_user.py"
+    path.write_text(_USER_TEST.replace("FACTOR", "2"))
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:agrad",
+            "-p",
+            "agrad.conformance.pytest_plugin",
+            "--agrad-max-examples",
+            "5",
+            str(path),
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    out = result.stdout
+    assert result.returncode == 1, out
+    assert "GradientMismatch" in out
+    assert "Minimal example" in out
+    assert "def check(" not in out  # the kit's source is not shown
+    failure = out.split("_ test_cube _")[1].split("short test summary")[0]
+    assert len(failure.splitlines()) < 40, failure
+
+
+_RULES_MODULE = """\
+from agrad._registry import TABLE
+from agrad.extend import Rule, register
+
+register(Rule("tanh", lambda g, out, x, *, xp: g * (1 - out * out)), replace=True)
+"""
+
+
+def test_cli_checks_the_rules_a_module_registers(tmp_path, monkeypatch, capsys):
+    (tmp_path / "kit_user_rules.py").write_text(_RULES_MODULE)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    original = TABLE["tanh"]
+    try:
+        code = main(["--module", "kit_user_rules", "--device", "numpy", "--dtypes", "float64"])
+    finally:
+        register(original, replace=True)
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert re.search(r"^tanh\s+numpy\s.*ok$", out, re.MULTILINE), out
+    assert "1 passed, 0 failed" in out
+    (tmp_path / "kit_user_rules2.py").write_text(_RULES_MODULE.replace("1 - out", "1 + out"))
+    try:
+        code = main(["--module", "kit_user_rules2", "--device", "numpy", "--dtypes", "float64"])
+    finally:
+        register(original, replace=True)
+    assert code == 1
+    assert "FAIL" in capsys.readouterr().out
+    assert main(["--module", "agrad.conformance.xfails"]) == 2
+    assert "registered no rule" in capsys.readouterr().err
