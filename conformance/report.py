@@ -15,7 +15,14 @@ from typing import Any, TextIO
 
 from agrad.conformance.suite import Row
 
-__all__ = ["Progress", "heatmap_svg", "table", "write_html", "write_json"]
+__all__ = [
+    "Progress",
+    "heatmap_html",
+    "table",
+    "tolerance_share",
+    "write_html",
+    "write_json",
+]
 
 
 class Progress:
@@ -208,145 +215,262 @@ def write_json(path: Path, rows: Sequence[Row], meta: dict[str, Any]) -> None:
     path.write_text(json.dumps(doc, indent=1, default=str), encoding="utf-8")
 
 
+def tolerance_share(row: Row) -> float:
+    """The largest share of its tolerance that a row's error used (its worst relative error
+    over the rtol of its dtype and oracle): at most about 1 for a passing row.
+
+    Examples
+    --------
+    >>> from agrad.conformance.specs import select
+    >>> from agrad.conformance.suite import run_suite
+    >>> from agrad.conformance.report import tolerance_share
+    >>> (row,) = run_suite(select(["exp"]), ["numpy"], dtypes=["float32"], max_examples=2)
+    >>> tolerance_share(row) < 1
+    True
+    """
+    shares = [r.worst_rel / row.spec.tolerance(r.dtype, r.oracle)[0] for r in row.results]
+    return max(shares, default=0.0)
+
+
 def _colour(row: Row) -> str:
-    """The heatmap colour of a row: by its status, then by its worst relative error."""
+    """A row's colour: red for a failure, grey for a known one, else by the share of the
+    tolerance its error used (dark green: far inside it; pale green: near it)."""
     if row.failed:
-        return "#b2182b"
+        return "#c62828"
     if row.status == "xfail":
-        return "#bdbdbd"
+        return "#9e9e9e"
     if not row.examples:
-        return "#f0f0f0"
-    return _scale(row.worst_rel)
+        return "#eeeeee"
+    return _scale(tolerance_share(row))
 
 
-def _scale(rel: float) -> str:
-    """Green (1e-16) through yellow (1e-8) to red (1 and beyond), on a log scale."""
-    t = (math.log10(max(rel, 1e-16)) + 16) / 16
+#: the colour scale of passing rows: share of the tolerance used, 1e-6 (or less) to 1
+_STOPS = [(0.0, (0, 104, 55)), (0.6, (49, 163, 84)), (1.0, (199, 233, 192))]
+
+
+def _scale(share: float) -> str:
+    """Dark green (1e-6 of the tolerance or less) to pale green (all of it), log scale."""
+    t = (math.log10(max(share, 1e-6)) + 6) / 6
     t = min(max(t, 0.0), 1.0)
-    stops = [(0.0, (26, 152, 80)), (0.5, (254, 224, 139)), (1.0, (215, 48, 39))]
-    for (t0, c0), (t1, c1) in itertools.pairwise(stops):
+    for (t0, c0), (t1, c1) in itertools.pairwise(_STOPS):
         if t <= t1:
             f = (t - t0) / (t1 - t0)
             rgb = [round(a + f * (b - a)) for a, b in zip(c0, c1, strict=True)]
             return "#{:02x}{:02x}{:02x}".format(*rgb)
-    return "#d73027"
+    return "#c7e9c0"
 
 
-def heatmap_svg(rows: Sequence[Row]) -> str:
-    """An inline SVG: functions (rows) x devices (columns), coloured by worst relative error.
+def _anchor(row: Row) -> str:
+    text = f"{row.spec.id}--{row.device}"
+    return "row-" + "".join(c if c.isalnum() else "-" for c in text)
+
+
+def _mark(row: Row) -> str:
+    return "!" if row.failed else "x" if row.status == "xfail" else ""
+
+
+def heatmap_html(rows: Sequence[Row]) -> str:
+    """The heatmap: one small table per category, functions (rows) x devices (columns), each
+    cell coloured by status and share of tolerance used and linked to its row of results.
 
     Examples
     --------
-    >>> from agrad.conformance.report import heatmap_svg
-    >>> heatmap_svg([]).startswith("<svg")
-    True
+    >>> from agrad.conformance.report import heatmap_html
+    >>> heatmap_html([])
+    '<div class="heatmap"></div>'
     """
-    specs: list[str] = list(dict.fromkeys(r.spec.id for r in rows))
     devices: list[str] = list(dict.fromkeys(r.device for r in rows))
     by_key = {(r.spec.id, r.device): r for r in rows}
-    longest = max([8, *(len(d) for d in devices)])
-    cell, left, top = 16, 9 + 6.2 * max([8, *(len(s) for s in specs)]), 20 + 5.8 * longest
-    width = left + cell * max(len(devices), 1) + 3.2 * longest + 20
-    height = top + cell * len(specs) + 60
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
-        'font-family="monospace" font-size="11">'
-    ]
-    for j, d in enumerate(devices):
-        x = left + j * cell + cell / 2
-        parts.append(
-            f'<text x="{x:.1f}" y="{top - 6}" transform="rotate(-60 {x:.1f} {top - 6})">'
-            f"{html.escape(d)}</text>"
-        )
-    for i, s in enumerate(specs):
-        y = top + i * cell
-        parts.append(
-            f'<text x="{left - 6:.1f}" y="{y + cell - 4}" text-anchor="end">{html.escape(s)}</text>'
-        )
-        for j, d in enumerate(devices):
-            row = by_key.get((s, d))
-            if row is None:
-                continue
-            tip = (
-                f"{s} on {d}: {row.status}, {row.examples} examples, "
-                f"worst abs {row.worst_abs:.2e}, worst rel {row.worst_rel:.2e}"
-            )
-            x = left + j * cell
-            parts.append(
-                f'<rect x="{x:.1f}" y="{y}" width="{cell - 1}" height="{cell - 1}" '
-                f'fill="{_colour(row)}"><title>{html.escape(tip)}</title></rect>'
-            )
-            if row.failed or row.status == "xfail":
-                mark = "x" if row.status == "xfail" else "!"
-                parts.append(
-                    f'<text x="{x + cell / 2 - 0.5:.1f}" y="{y + cell - 4}" '
-                    f'text-anchor="middle" fill="white">{mark}</text>'
+    categories: dict[str, list[str]] = {}
+    for r in rows:
+        ids = categories.setdefault(r.spec.category or "other", [])
+        if r.spec.id not in ids:
+            ids.append(r.spec.id)
+    blocks = []
+    for category, ids in categories.items():
+        head = "".join(f'<th class="dev"><span>{html.escape(d)}</span></th>' for d in devices)
+        lines = [f"<tr><th class='cat'>{html.escape(category)}</th>{head}</tr>"]
+        for spec_id in ids:
+            cells = []
+            for d in devices:
+                row = by_key.get((spec_id, d))
+                if row is None:
+                    cells.append("<td></td>")
+                    continue
+                tip = (
+                    f"{spec_id} on {d}: {row.status}, {row.examples} examples, worst rel "
+                    f"{row.worst_rel:.1e} ({tolerance_share(row):.1e} of the tolerance)"
                 )
-    # the colour scale
-    y = top + cell * len(specs) + 20
-    for k in range(17):
-        parts.append(
-            f'<rect x="{left + k * 8:.1f}" y="{y}" width="8" height="10" '
-            f'fill="{_scale(10.0 ** (k - 16))}"/>'
+                cells.append(
+                    f'<td class="cell" style="background:{_colour(row)}" '
+                    f'title="{html.escape(tip)}"><a href="#{_anchor(row)}">{_mark(row)}</a></td>'
+                )
+            lines.append(f"<tr><th>{html.escape(spec_id)}</th>{''.join(cells)}</tr>")
+        blocks.append(f"<table class='hm'>{''.join(lines)}</table>")
+    return f'<div class="heatmap">{"".join(blocks)}</div>'
+
+
+def _legend() -> str:
+    steps = "".join(
+        f'<span class="sw" style="background:{_scale(10.0**k)}"></span>' for k in range(-6, 1)
+    )
+    return (
+        '<p class="legend">'
+        f"<span>passed, share of the tolerance used: 10<sup>-6</sup></span>{steps}"
+        "<span>1</span>"
+        f'<span class="sw" style="background:{_colour_of("FAIL")}">!</span><span>failed</span>'
+        f'<span class="sw" style="background:{_colour_of("xfail")}">x</span>'
+        "<span>known failure</span>"
+        f'<span class="sw" style="background:{_colour_of("none")}"></span><span>no example</span>'
+        "</p>"
+    )
+
+
+def _colour_of(status: str) -> str:
+    return {"FAIL": "#c62828", "xfail": "#9e9e9e"}.get(status, "#eeeeee")
+
+
+def _text(value: Any) -> str:
+    """Metadata as plain words: lists joined, mappings as 'key value' pairs."""
+    if isinstance(value, dict):
+        parts = [f"{k}: {_text(v)}" for k, v in value.items()]
+        return (
+            "; ".join(parts)
+            if any(isinstance(v, list) for v in value.values())
+            else (", ".join(f"{k} {_text(v)}" for k, v in value.items()))
         )
-    parts.append(f'<text x="{left:.1f}" y="{y + 24}">1e-16</text>')
-    parts.append(f'<text x="{left + 16 * 8:.1f}" y="{y + 24}">1 (relative error)</text>')
-    parts.append("</svg>")
-    return "\n".join(parts)
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_text(v) for v in value) or "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+_CSS = """
+body { font-family: system-ui, sans-serif; margin: 1.5em 2em; color: #222; }
+h1 { margin-bottom: 0.2em; }
+.verdict { font-size: 1.2em; font-weight: 600; padding: 0.4em 0.8em; border-radius: 4px;
+  display: inline-block; }
+.verdict.pass { background: #e8f5e9; color: #1b5e20; }
+.verdict.fail { background: #ffebee; color: #b71c1c; }
+table { border-collapse: collapse; font-size: 13px; }
+.meta th { text-align: right; padding-right: 1em; font-weight: 600; }
+.meta td, .meta th { padding: 1px 6px; vertical-align: top; }
+.results td, .results th { border: 1px solid #ccc; padding: 2px 6px; text-align: left; }
+.results td.num { text-align: right; font-family: monospace; }
+.failures li { margin: 0.2em 0; }
+.heatmap { display: flex; flex-wrap: wrap; gap: 1.2em 2em; align-items: flex-start; }
+.hm { font-size: 12px; }
+.hm th { text-align: right; font-weight: normal; padding: 0 6px 0 0; white-space: nowrap; }
+.hm th.cat { font-weight: 700; text-align: left; vertical-align: bottom; }
+.hm th.dev { height: 6.5em; vertical-align: bottom; padding: 0; width: 18px; }
+.hm th.dev span { display: inline-block; writing-mode: vertical-rl; transform: rotate(180deg);
+  white-space: nowrap; font-size: 11px; }
+.hm td.cell { width: 16px; height: 16px; border: 1px solid #fff; text-align: center;
+  padding: 0; }
+.hm td.cell a { color: #fff; font-weight: 700; text-decoration: none; display: block; }
+.legend { display: flex; align-items: center; gap: 4px; flex-wrap: wrap; font-size: 13px; }
+.legend .sw { width: 16px; height: 16px; display: inline-block; color: #fff; font-weight: 700;
+  text-align: center; line-height: 16px; font-size: 12px; }
+.legend span + span:not(.sw) { margin-right: 1em; }
+pre { background: #f6f6f6; padding: 8px; overflow-x: auto; }
+tr:target, div:target { outline: 3px solid #ff9800; }
+"""
 
 
 def write_html(path: Path, rows: Sequence[Row], meta: dict[str, Any]) -> None:
-    """A self-contained HTML report: the heatmap, the table, each failure with its snippet."""
+    """A self-contained HTML report: the verdict and the failures first (linked to their
+    rows and snippets), the heatmap, the table of results, each failure with its snippet."""
     info = summary(rows)
+    counts = info["by_status"]
+    failed = [r for r in rows if r.failed]
+    verdict = (
+        f"{counts.get('ok', 0)} passed, {info['failed']} failed, "
+        f"{counts.get('xfail', 0)} known failures"
+    )
+    labels = {
+        "agrad_version": "agrad",
+        "date": "date",
+        "devices": "devices",
+        "dtypes": "dtypes",
+        "order": "highest order",
+        "max_examples": "examples per function and dtype",
+        "thorough": "thorough",
+        "module": "module",
+        "seed": "seed",
+        "seconds": "seconds",
+    }
+    shown = {labels.get(k, k): v for k, v in meta.items() if v not in ("", None)}
+    shown["functions"] = info["functions"]
+    shown["specs"] = info["specs"]
+    shown["examples run"] = info["examples"]
     head = "".join(
-        f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>"
-        for k, v in {**meta, **{k: v for k, v in info.items() if k != "by_status"}}.items()
+        f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(_text(v))}</td></tr>"
+        for k, v in shown.items()
+    )
+    listed = "".join(
+        f'<li><a href="#{_anchor(r)}">{html.escape(r.spec.id)} on {html.escape(r.device)}</a>: '
+        f"{html.escape(_status_text(r))} &mdash; "
+        + ", ".join(
+            f'<a href="#fail-{_anchor(r)}-{x.dtype}">{html.escape(x.dtype)} snippet</a>'
+            for x in r.results
+            if x.failure is not None
+        )
+        + "</li>"
+        for r in failed
+    )
+    failures_top = (
+        f'<h2 id="failures">Failures</h2><ol class="failures">{listed}</ol>' if failed else ""
     )
     body_rows = []
     for r in rows:
         per_dtype = "; ".join(
-            f"{x.dtype}: {x.examples} ex, rel {x.worst_rel:.1e}{'' if x.ok else ' FAIL'}"
+            f"{x.dtype}: {x.examples} examples, rel {x.worst_rel:.1e}{'' if x.ok else ' FAIL'}"
             for x in r.results
         )
         body_rows.append(
-            "<tr>"
+            f'<tr id="{_anchor(r)}">'
             f"<td>{html.escape(r.spec.id)}</td><td>{html.escape(r.spec.category)}</td>"
-            f"<td>{html.escape(r.device)}</td><td>{r.examples}</td>"
-            f"<td>{r.worst_abs:.2e}</td><td>{r.worst_rel:.2e}</td>"
-            f'<td style="background:{_colour(r)}">{html.escape(_status_text(r))}</td>'
+            f"<td>{html.escape(r.device)}</td><td class='num'>{r.examples}</td>"
+            f"<td class='num'>{r.worst_abs:.2e}</td><td class='num'>{r.worst_rel:.2e}</td>"
+            f"<td class='num'>{tolerance_share(r):.1e}</td>"
+            f'<td style="background:{_colour(r)};color:{"#fff" if r.failed else "#000"}">'
+            f"{html.escape(_status_text(r))}</td>"
             f"<td>{html.escape(per_dtype)}</td></tr>"
         )
-    failures = []
+    details = []
     for r in rows:
         for x in r.results:
             if x.failure is not None:
-                failures.append(
+                details.append(
+                    f'<div id="fail-{_anchor(r)}-{x.dtype}">'
                     f"<h3>{html.escape(r.spec.id)} on {html.escape(r.device)}, "
                     f"{html.escape(x.dtype)} ({html.escape(r.status)})</h3>"
                     f"<p>{html.escape(x.failure.message)}</p>"
-                    f"<pre>{html.escape(x.failure.snippet)}</pre>"
+                    + (f"<pre>{html.escape(x.failure.snippet)}</pre>" if x.failure.snippet else "")
+                    + "</div>"
                 )
     doc = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>agrad conformance report</title>
-<style>
-body {{ font-family: sans-serif; margin: 2em; }}
-table {{ border-collapse: collapse; font-size: 13px; }}
-td, th {{ border: 1px solid #ccc; padding: 2px 6px; text-align: left; }}
-pre {{ background: #f6f6f6; padding: 8px; overflow-x: auto; }}
-</style></head><body>
+<style>{_CSS}</style></head><body>
 <h1>agrad gradient conformance</h1>
-<table>{head}</table>
-<h2>Worst relative error, function &times; device</h2>
-<p>Green: agreement to float64 rounding; yellow: to float32 rounding; red: a large error.
-! marks a failure, x a known one (see the xfails files).</p>
-{heatmap_svg(rows)}
+<p class="verdict {"fail" if failed else "pass"}">{verdict}</p>
+{failures_top}
+<h2>Function &times; device</h2>
+{_legend()}
+<p>Each cell is one function on one device, all its dtypes: its colour is the largest share of
+the dtype's tolerance that its error used (a passing cell is green); click it for its row.</p>
+{heatmap_html(rows)}
+<h2>Run</h2>
+<table class="meta">{head}</table>
 <h2>Results</h2>
-<table><tr><th>spec</th><th>category</th><th>device</th><th>examples</th><th>worst abs</th>
-<th>worst rel</th><th>status</th><th>per dtype</th></tr>
+<table class="results"><tr><th>spec</th><th>category</th><th>device</th><th>examples</th>
+<th>worst abs</th><th>worst rel</th><th>share of tolerance</th><th>status</th>
+<th>per dtype</th></tr>
 {"".join(body_rows)}
 </table>
-<h2>Failures</h2>
-{"".join(failures) or "<p>None.</p>"}
+<h2>Failure details</h2>
+{"".join(details) or "<p>None.</p>"}
 </body></html>
 """
     path.write_text(doc, encoding="utf-8")

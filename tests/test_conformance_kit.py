@@ -30,7 +30,7 @@ from agrad.conformance import xfails as xfails_module
 from agrad.conformance.__main__ import main
 from agrad.conformance.checks import run
 from agrad.conformance.oracle import finite_difference_grads, torch_grads
-from agrad.conformance.report import Progress, heatmap_svg, table
+from agrad.conformance.report import Progress, heatmap_html, table, write_html
 from agrad.conformance.specs import ALL_DTYPES, BY_CATEGORY, SPECS, get_spec, select
 from agrad.conformance.suite import default_devices, run_suite
 
@@ -509,8 +509,9 @@ def test_cli_table_reports_and_exit_code(tmp_path):
     assert all(r["order"] == 2 and r["oracle"] == "torch" for r in row["results"])
     page = out_html.read_text()
     assert page.startswith("<!DOCTYPE html>")
-    assert "<svg" in page
-    assert page.count("<rect") >= 6 + 17  # the cells and the colour scale
+    assert page.count('class="cell"') == 6  # 3 specs x 2 devices
+    assert 'class="legend"' in page
+    assert "[" not in page.split('<table class="meta">')[1].split("</table>")[0]  # no reprs
 
 
 def test_cli_fails_on_a_wrong_rule_and_prints_the_minimal_example(capsys):
@@ -608,9 +609,9 @@ def test_table_and_heatmap_show_every_row():
         "status",
     ]
     assert len(text.splitlines()) == 2 + len(rows)
-    svg = heatmap_svg(rows)
-    assert svg.count("<title>") == len(rows)
-    assert "log on numpy: ok" in svg
+    grid = heatmap_html(rows)
+    assert grid.count('class="cell"') == len(rows)
+    assert "log on numpy: ok" in grid
 
 
 # -- the pytest plugin --------------------------------------------------------------------------
@@ -864,3 +865,29 @@ def test_cli_checks_the_rules_a_module_registers(tmp_path, monkeypatch, capsys):
     assert "FAIL" in capsys.readouterr().out
     assert main(["--module", "agrad.conformance.xfails"]) == 2
     assert "registered no rule" in capsys.readouterr().err
+
+
+def test_html_report_puts_failures_first_linked_to_rows_and_snippets(tmp_path):
+    wrong = Rule("tanh", lambda g, out, x, *, xp: g * (1 + out * out), save="out")
+    with _Swapped(wrong):
+        rows = run_suite(select(["tanh", "exp"]), ["numpy"], dtypes=["float64"], max_examples=3)
+    path = tmp_path / "r.html"
+    write_html(path, rows, {"devices": ["numpy"], "max_examples": {"numpy": 3}, "seed": 0})
+    page = path.read_text()
+    assert page.index('id="failures"') < page.index('class="heatmap"') < page.index("Results")
+    top = page.split('id="failures"')[1].split("</ol>")[0]
+    links = re.findall(r'href="#([^"]+)"', top)
+    assert links, top
+    for target in links:  # every link of the list lands on a row or a snippet
+        assert f'id="{target}"' in page, target
+    assert any(t.startswith("fail-") for t in links)
+    snippet_div = page.split(f'id="{links[-1]}"')[1].split("</div>")[0]
+    assert "replay(&#x27;tanh&#x27;" in snippet_div
+    assert re.search(r'<tr id="row-exp--numpy">', page)
+    # a passing row is green, the failing one red
+    exp_cell = re.search(r'background:(#[0-9a-f]{6})" title="exp on numpy', page).group(1)
+    red, green = int(exp_cell[1:3], 16), int(exp_cell[3:5], 16)
+    assert green > red, exp_cell
+    assert 'background:#c62828" title="tanh on numpy' in page
+    assert "devices</th><td>numpy</td>" in page
+    assert "examples per function and dtype</th><td>numpy 3</td>" in page
