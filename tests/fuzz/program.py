@@ -125,9 +125,6 @@ class Ctx:
         return agrad.eye(n, dtype=agrad.float64, device=self.dev)
 
 
-GEN_CTX = Ctx("numpy")
-
-
 def _leaf_values(src: Any, shape: tuple[int, ...], cplx: bool, ties: bool) -> np.ndarray:
     rng = src.seed_rng()
     if ties:
@@ -176,7 +173,12 @@ def generate(
     keys.set_device(device)
     names = sorted(n for n in OPS if n not in excluded and f"{n}@{device}" not in excluded)
     order2 = src.flag(0.25)
-    pool = [Var(i, agrad.asarray(a.copy()), leafish=True) for i, a in enumerate(leaves)]
+    # executed on the program's device: views and copies there decide which values a write
+    # reaches (torch's flip copies, NumPy's is a view), and so which inputs are valid later
+    gen_ctx = Ctx(device)
+    pool = [
+        Var(i, agrad.asarray(a.copy(), device=device), leafish=True) for i, a in enumerate(leaves)
+    ]
     steps: list[Step] = []
     gen_error = None
     restrict: list[int] | None = None
@@ -201,7 +203,7 @@ def generate(
             continue
         ins, params = plan
         try:
-            out = opk.fa(GEN_CTX, *[pool[i].t for i in ins], **params)
+            out = opk.fa(gen_ctx, *[pool[i].t for i in ins], **params)
         except Exception as e:
             gen_error = f"{opk.name}: {type(e).__name__}: {e}"
             steps.append(Step(opk.name, ins, params, ()))
