@@ -182,7 +182,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{len(devices)} device(s), order <= {args.order}; examples per function and dtype: "
         f"{per_device}"
     )
-    print(f"seed {seed} (rerun with --seed {seed}; --seed random or --thorough for a new search)")
+    again = f"{'--thorough ' if args.thorough else ''}--seed {seed}"
+    print(f"seed {seed} (rerun with {again}; --seed random or --thorough for a new search)")
     for name in unchecked:
         print(f"note: {name}")
     quick = [d for d in devices if not dtypes and wanted[d]]
