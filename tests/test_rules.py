@@ -615,6 +615,13 @@ CASES: list[Case] = [
         (Fixed((0.0, 0.0, 3.0, 1.5, -2.0, 0.5, 2.0, 0.0, 0.0, -1.0, 0.0, 2.0)),),
     ),
     Case(
+        "prod-axes-empty-kept",  # a kept axis of length 0 (a reshape by -1 is undetermined)
+        "prod",
+        lambda x: agrad.prod(x, axis=(1, 2)),
+        lambda x: torch.prod(torch.prod(x, dim=2), dim=1),
+        ((0, 2, 3),),
+    ),
+    Case(
         "max-ties",
         "max",
         lambda x: agrad.max(x, axis=0) * 2.0,

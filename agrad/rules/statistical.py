@@ -52,7 +52,10 @@ def _prod_vjp(g: Any, out: Any, x: Any, *, xp: Any, axis: Any, dtype: Any, keepd
     kept = tuple(i for i in range(x.ndim) if i not in axes)
     order = kept + tuple(sorted(axes))
     moved = xp.permute_dims(x, order)
-    flat = xp.reshape(moved, (*moved.shape[: len(kept)], -1))
+    size = 1  # (not -1: a kept axis of length 0 leaves -1 undetermined)
+    for n in moved.shape[len(kept) :]:
+        size *= n
+    flat = xp.reshape(moved, (*moved.shape[: len(kept)], size))
     others = xp.reshape(_others_product(flat, -1, xp), moved.shape)
     inverse = tuple(order.index(i) for i in range(x.ndim))
     return g * conj(xp.permute_dims(others, inverse), xp)
