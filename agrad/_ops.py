@@ -8,10 +8,12 @@ gradient is wanted. In-place operators, ``__setitem__`` and views live in
 
 from __future__ import annotations
 
+import os
 import sys
+import warnings
 import weakref
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 
@@ -80,16 +82,55 @@ def to_tensor(x: Any, dev: Device | None = None) -> Tensor:
 _REFUSALS = (ValueError, TypeError, IndexError, RuntimeError, ArithmeticError)
 
 
-def refused(name: str, arrays: tuple[Any, ...], dev: Device, e: Exception) -> Exception:
-    """The exception to raise for ``e``, raised by the library running ``name``: agrad's own
-    errors and unexpected kinds unchanged, a library's refusal as a :class:`BackendError`
-    naming the call and what it received (and still an instance of the library's class)."""
+def refused(name: str, arrays: tuple[Any, ...], dev: Device, e: Exception) -> NoReturn:
+    """Raise ``e``, raised by the library running ``name``, again: agrad's own errors and
+    unexpected kinds unchanged, a library's refusal as a :class:`BackendError` naming the
+    call and what it received (and still an instance of the library's class)."""
     if isinstance(e, AgradError) or not isinstance(e, _REFUSALS):
-        return e
+        raise e
     got = ", ".join(_described(a, dev) for a in arrays)
     call = f"Tensor.{name}" if name.startswith("__") else f"agrad.{name}"
     msg = f"`{call}` on {dev.name!r} cannot take ({got}): {e}"
-    return from_library(e, msg)
+    raise from_library(e, msg) from e
+
+
+# NumPy's floating-point warnings ("invalid value encountered in log") name the Python line
+# that called the ufunc: in this module, for every forward call. Made errors here (only
+# here; a user's own filters come first), the forward calls catch them, compute again
+# quietly and warn once more at the user's line, naming the agrad function.
+warnings.filterwarnings("error", category=RuntimeWarning, module=r"agrad\._ops\Z")
+
+
+def recovered(
+    name: str, arrays: tuple[Any, ...], dev: Device, e: Exception, again: Callable[[], Any]
+) -> Any:
+    """The result of a forward call that raised ``e``: for a floating-point warning, the
+    call's result, computed again, after the warning at the user's line; else raises."""
+    if not isinstance(e, RuntimeWarning):
+        refused(name, arrays, dev, e)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        out = again()
+    warnings.warn(f"{e} (in `agrad.{name}`)", RuntimeWarning, stacklevel=_user_level())
+    return out
+
+
+def _user_level() -> int:
+    """The ``stacklevel`` of the innermost frame outside agrad, its backends and NumPy."""
+    import array_api_compat  # (imported by the backends already; only on this rare path)
+
+    from agrad import backends
+
+    skipped = tuple(
+        os.path.dirname(os.path.abspath(m.__file__ or ""))
+        for m in (sys.modules["agrad"], backends, np, array_api_compat)
+    )
+    frame = sys._getframe(1)  # the frame that calls `warnings.warn`: stacklevel 1
+    level = 1
+    while frame.f_back is not None and frame.f_code.co_filename.startswith(skipped):
+        frame = frame.f_back
+        level += 1
+    return level
 
 
 def _described(a: Any, dev: Device) -> str:
@@ -290,7 +331,7 @@ def unary(rule: Rule, x: Any) -> Tensor:
     try:
         out = getattr(dev.xp, rule.name)(a)
     except Exception as e:
-        raise refused(rule.name, (a,), dev, e) from e
+        out = recovered(rule.name, (a,), dev, e, lambda: getattr(dev.xp, rule.name)(a))
     if out.__class__ is not dev.atype:
         out = dev.backend.ensure_array(out)
     elif out is a:  # torch's conj and positive of a real tensor return the tensor itself
@@ -389,7 +430,12 @@ def binary(rule: Rule, x1: Any, x2: Any, fwd: Callable[[Any, Any], Any] | None =
     try:
         out = fwd(a1, a2) if fwd is not None else getattr(dev.xp, rule.name)(a1, a2)
     except Exception as e:
-        raise refused(rule.name, (a1, a2), dev, e) from e
+        again = (
+            (lambda: fwd(a1, a2))
+            if fwd is not None
+            else (lambda: getattr(dev.xp, rule.name)(a1, a2))
+        )
+        out = recovered(rule.name, (a1, a2), dev, e, again)
     if out.__class__ is not dev.atype:
         out = dev.backend.ensure_array(out)
     t = _new(Tensor)  # as `make` does
@@ -514,7 +560,17 @@ def apply(
             else getattr(xp, rule.name)(*arrays, **kwargs)
         )
     except Exception as e:
-        raise refused(rule.name, tuple(arrays), dev, e) from e
+        out = recovered(
+            rule.name,
+            tuple(arrays),
+            dev,
+            e,
+            lambda: (
+                fwd(xp, *arrays, **kwargs)
+                if fwd is not None
+                else getattr(xp, rule.name)(*arrays, **kwargs)
+            ),
+        )
     ins = tuple(converted)
     backend = dev.backend
     if nout > 1 or isinstance(out, tuple):

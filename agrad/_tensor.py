@@ -394,7 +394,7 @@ class Tensor(NdarrayMethods):
             return bool(self._array)
         except Exception as e:  # more than one element: the library's refusal, as agrad's
             name = "__bool__"
-            raise refused(name, (self._array,), self._dev, e) from e
+            refused(name, (self._array,), self._dev, e)
 
     # NumPy calls these too, when it writes a tensor into one of its own arrays
     def __int__(self) -> int:
@@ -404,7 +404,7 @@ class Tensor(NdarrayMethods):
             return int(self._array)
         except Exception as e:
             name = "__int__"
-            raise refused(name, (self._array,), self._dev, e) from e
+            refused(name, (self._array,), self._dev, e)
 
     def __float__(self) -> float:
         if self._rg and (not UNUSUAL or STATE.enabled):
@@ -413,7 +413,7 @@ class Tensor(NdarrayMethods):
             return float(self._array)
         except Exception as e:
             name = "__float__"
-            raise refused(name, (self._array,), self._dev, e) from e
+            refused(name, (self._array,), self._dev, e)
 
     def __complex__(self) -> complex:
         if self._rg and (not UNUSUAL or STATE.enabled):
@@ -422,7 +422,7 @@ class Tensor(NdarrayMethods):
             return complex(self._array)
         except Exception as e:
             name = "__complex__"
-            raise refused(name, (self._array,), self._dev, e) from e
+            refused(name, (self._array,), self._dev, e)
 
     # -- copying and pickling ------------------------------------------------------------
     def __deepcopy__(self, memo: dict[int, Any]) -> Tensor:

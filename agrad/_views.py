@@ -20,7 +20,7 @@ import numpy as np
 
 from agrad._engine import bump_version
 from agrad._grad_mode import STATE, UNUSUAL
-from agrad._ops import SCALARS, apply, binary, mismatch, record, to_tensor
+from agrad._ops import SCALARS, apply, binary, mismatch, record, refused, to_tensor
 from agrad._registry import TABLE
 from agrad._tensor import Extra, Tensor, make
 from agrad.errors import AgradTypeError, AgradValueError, InplaceLeafError
@@ -55,8 +55,8 @@ def link_view(view: Tensor, base: Tensor, rule: Rule, kw: dict[str, Any] | None)
     if views is None:
         bextra.views = [weakref.ref(view)]
     else:
-        # a list of weak references costs a tenth of a WeakSet (~90 ns against ~860 for a
-        # base's first view); dead ones are dropped whenever the list doubles
+        # a list of weak references costs a tenth of a WeakSet; dead ones are dropped
+        # whenever the list doubles
         if len(views) >= 8 and len(views) & (len(views) - 1) == 0:
             views[:] = [r for r in views if r() is not None]
         views.append(weakref.ref(view))
@@ -369,7 +369,7 @@ def inplace(rule: Rule, x: Tensor, other: Any) -> Tensor:
             f"`{rule.name}` in place cannot change the shape of its target: {x._array.shape!r} "
             f"would become {y._array.shape!r}."
         )
-        raise ValueError(msg)
+        raise AgradValueError(msg)
     _write_back(x, y._array)
     if x._extra is not None:
         _sync_views(x)
@@ -551,11 +551,16 @@ def setitem(x: Tensor, key: Any, value: Any) -> None:
                 w = dev.xp.astype(w, x._array.dtype)
         try:
             x._array[key] = w
-        except ValueError:
-            if not _empty(x._array):
-                raise
+        except Exception as e:
+            if not (isinstance(e, ValueError) and _empty(x._array)):
+                name = "__setitem__"
+                refused(name, (x._array, w), dev, e)
     else:
-        x._array = dev.backend.functional_setitem(x._array, key, v)
+        try:
+            x._array = dev.backend.functional_setitem(x._array, key, v)
+        except Exception as e:
+            name = "__setitem__"
+            refused(name, (x._array, v), dev, e)
         if x._extra is not None:
             _sync_views(x)
     bump_version(x._vc)

@@ -72,7 +72,7 @@ def _asarray_raw(obj: Any, dtype: Any, device: Any, copy: bool | None) -> tuple[
         array = dev.xp.asarray(obj, **kwargs)
     except (ValueError, OverflowError) as e:  # a ragged list, a value the dtype cannot hold
         name = "asarray"
-        raise refused(name, (obj,), dev, e) from e
+        refused(name, (obj,), dev, e)
     # NumPy (and CuPy, JAX) make arrays of objects, strings, bytes or dates out of anything
     if getattr(array.dtype, "kind", "f") in "OUSVMm":
         raise _no_numbers(obj, f"an array of dtype {array.dtype}")
@@ -178,7 +178,7 @@ def _create(name: str, dtype: Any, device: Any, *args: Any, **kwargs: Any) -> Te
     try:
         array = getattr(dev.xp, name)(*args, dtype=native, device=dev.native, **kwargs)
     except Exception as e:
-        raise refused(name, args, dev, e) from e
+        refused(name, args, dev, e)
     return make(dev.backend.ensure_array(array), dev)
 
 
