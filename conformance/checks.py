@@ -542,8 +542,9 @@ def _simplest(
 
 
 def rounded(x: np.ndarray, digits: int, domain: Any) -> np.ndarray | None:
-    """``x`` rounded to ``digits`` decimals and kept in ``domain`` (an :class:`Interval` or
-    :class:`Away`); None for another domain, whose constraints are unknown here.
+    """``x`` rounded to ``digits`` decimals and kept in ``domain`` (an :class:`Interval`,
+    :class:`Away` or :class:`Matrices`); None for another domain, whose constraints are
+    unknown here, or where the rounded matrices leave their domain.
 
     Examples
     --------
@@ -555,7 +556,7 @@ def rounded(x: np.ndarray, digits: int, domain: Any) -> np.ndarray | None:
     >>> rounded(np.array([-0.61, 0.42]), 0, AWAY).tolist()  # |x| >= 0.5 kept
     [-1.0, 0.5]
     """
-    from agrad.conformance.specs._base import Away, Interval
+    from agrad.conformance.specs._base import Away, Interval, Matrices
 
     def real(v: np.ndarray) -> np.ndarray:
         r = np.round(v, digits)
@@ -564,11 +565,42 @@ def rounded(x: np.ndarray, digits: int, domain: Any) -> np.ndarray | None:
         sign = np.where(v < 0, -1.0, 1.0)
         return sign * np.clip(np.abs(r), domain.low, domain.high)
 
+    if isinstance(domain, Matrices) and x.dtype.kind in "fc":
+        return _rounded_matrices(x, digits, domain)
     if not isinstance(domain, (Interval, Away)) or x.dtype.kind not in "fc":
         return None
     if x.dtype.kind == "c":
         return (real(x.real) + 1j * np.round(x.imag, digits)).astype(x.dtype)
     return real(x).astype(x.dtype)
+
+
+def _rounded_matrices(x: np.ndarray, digits: int, domain: Any) -> np.ndarray | None:
+    """Rounded matrices that keep what :class:`Matrices` promises (a differentiable point:
+    well-separated singular values, and eigenvalues for square ones; Hermitian positive
+    definite for ``"spd"``; a negative determinant for ``"negative_det"``), else None."""
+    if domain.kind == "spd" and x.ndim >= 2:  # Hermitian to the last bit before rounding
+        x = (x + np.conj(np.swapaxes(x, -1, -2))) / 2
+    r = np.round(x.real, digits) + (1j * np.round(x.imag, digits) if x.dtype.kind == "c" else 0)
+    r = r.astype(x.dtype)
+    if x.ndim < 2 or x.size == 0:
+        return r
+    gap = 0.1  # apart by this much, and from zero: a failure there is the rule's, not a kink's
+    if domain.kind == "spd":
+        values = np.linalg.eigvalsh(r)
+        if (values < gap).any() or (np.diff(values, axis=-1) < gap).any():
+            return None
+        return r
+    s = np.linalg.svd(r, compute_uv=False)
+    if (s < gap).any() or (-np.diff(s, axis=-1) < gap).any():
+        return None
+    if r.shape[-1] == r.shape[-2]:
+        w = np.sort_complex(np.linalg.eigvals(r).astype(complex).ravel())
+        pairs = np.abs(w[:, None] - w[None, :]) + np.eye(w.size) * 1e9
+        if domain.kind == "normal" and x.ndim == 2 and pairs.min() < gap:
+            return None
+        if domain.kind == "negative_det" and (np.linalg.det(r).real >= 0).any():
+            return None
+    return r
 
 
 #: the decimals tried, simplest first, when a failure's values are made rounder

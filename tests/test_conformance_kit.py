@@ -891,3 +891,30 @@ def test_html_report_puts_failures_first_linked_to_rows_and_snippets(tmp_path):
     assert 'background:#c62828" title="tanh on numpy' in page
     assert "devices</th><td>numpy</td>" in page
     assert "examples per function and dtype</th><td>numpy 3</td>" in page
+
+
+@pytest.mark.parametrize("kind", ["normal", "invertible", "spd", "negative_det"])
+def test_failing_matrices_are_rounded_only_inside_their_domain(kind: str) -> None:
+    from agrad.conformance import Matrices
+    from agrad.conformance.checks import rounded
+
+    domain = Matrices(kind)
+    rng = np.random.default_rng(3)
+    kept = 0
+    for _ in range(20):
+        x = domain.sample(rng, (3, 3), False)
+        for digits in (0, 1, 2):
+            r = rounded(x, digits, domain)
+            if r is None:
+                continue
+            kept += 1
+            assert np.array_equal(r, np.round(r, digits))
+            s = np.linalg.svd(r, compute_uv=False)
+            assert s.min() >= 0.1
+            assert (-np.diff(s) >= 0.1).all()
+            if kind == "spd":
+                assert np.array_equal(r, r.T)
+                assert np.linalg.eigvalsh(r).min() >= 0.1
+            if kind == "negative_det":
+                assert np.linalg.det(r) < 0
+    assert kept > 0
