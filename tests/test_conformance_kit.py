@@ -654,13 +654,13 @@ def test_cube(agrad_check):
 """
 
 
-@pytest.mark.parametrize(("factor", "passes"), [(3, True), (2, False)])
-def test_plugin_fixture_checks_a_rule_in_one_line(tmp_path, factor, passes):
+def _run_user_test(tmp_path, factor):
+    """pytest on a user's test file that checks a rule with the ``agrad_check`` fixture."""
     (tmp_path / "pytest.ini").write_text("[pytest]\n")
     path = tmp_path / "test_user.py"
     path.write_text(_USER_TEST.replace("FACTOR", str(factor)))
-    result = subprocess.run(
-        # -p no:agrad: where the entry point is installed, load the plugin once
+    # -p no:agrad: where the entry point is installed, load the plugin once
+    return subprocess.run(
         [
             sys.executable,
             "-m",
@@ -681,6 +681,11 @@ def test_plugin_fixture_checks_a_rule_in_one_line(tmp_path, factor, passes):
         text=True,
         check=False,
     )
+
+
+@pytest.mark.parametrize(("factor", "passes"), [(3, True), (2, False)])
+def test_plugin_fixture_checks_a_rule_in_one_line(tmp_path, factor, passes):
+    result = _run_user_test(tmp_path, factor)
     if passes:
         assert result.returncode == 0, result.stdout + result.stderr
         assert "1 passed" in result.stdout
@@ -803,30 +808,7 @@ def test_a_backward_on_raw_arrays_is_named_at_order_two():
 
 
 def test_pytest_hides_the_kits_frames(tmp_path):
-    (tmp_path / "pytest.ini").write_text("[pytest]\n")
-    path = tmp_path / "test_user.py"
-    path.write_text(_USER_TEST.replace("FACTOR", "2"))
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            "-p",
-            "no:agrad",
-            "-p",
-            "agrad.conformance.pytest_plugin",
-            "--agrad-max-examples",
-            "5",
-            str(path),
-        ],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = _run_user_test(tmp_path, 2)
     out = result.stdout
     assert result.returncode == 1, out
     assert "GradientMismatch" in out
