@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = [
     "ALL_DTYPES",
     "DType",
@@ -52,6 +54,22 @@ class DType:
 
     def __reduce__(self) -> str:
         return self.name
+
+    @property
+    def dtype(self) -> Any:
+        """NumPy's dtype of the same name: NumPy reads an object's ``dtype`` attribute, so
+        NumPy code written for arrays (``np.zeros(n, dtype=t.dtype)``) takes agrad's dtypes.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import agrad
+        >>> np.zeros(2, dtype=agrad.float32).dtype
+        dtype('float32')
+        """
+        import numpy  # (a function-level import keeps this ground-floor module light)
+
+        return numpy.dtype(self.name)
 
     @property
     def is_floating(self) -> _builtin_bool:

@@ -13,6 +13,7 @@ import sys
 import warnings
 import weakref
 from collections.abc import Callable, Sequence
+from types import ModuleType
 from typing import Any, NoReturn
 
 import numpy as np
@@ -21,7 +22,14 @@ from agrad._device import Device, get_default_device
 from agrad._engine import NEXT_SEQ, Node, bump_version, user_stack
 from agrad._grad_mode import STATE, UNUSUAL
 from agrad._tensor import Extra, Tensor, make
-from agrad.errors import AgradError, AgradTypeError, DeviceMismatchError, HookError, from_library
+from agrad.errors import (
+    AgradError,
+    AgradTypeError,
+    DeviceMismatchError,
+    HookError,
+    NotOnDeviceError,
+    from_library,
+)
 from agrad.extend import ArrayMeta, Rule
 
 SCALARS = (bool, int, float, complex)
@@ -86,10 +94,21 @@ def refused(name: str, arrays: tuple[Any, ...], dev: Device, e: Exception) -> No
     """Raise ``e``, raised by the library running ``name``, again: agrad's own errors and
     unexpected kinds unchanged, a library's refusal as a :class:`BackendError` naming the
     call and what it received (and still an instance of the library's class)."""
+    call = f"Tensor.{name}" if name.startswith("__") else f"agrad.{name}"
+    if (
+        isinstance(e, AttributeError)
+        and isinstance(getattr(e, "obj", None), ModuleType)
+        and e.name == name.rpartition(".")[2]
+    ):  # the device's namespace lacks the function itself
+        msg = (
+            f"`{call}` is not available on {dev.name!r}: its library has no `{name}`. Move "
+            f"the tensor to a device that has it, e.g. `t.to_device('numpy')` (the move is "
+            "differentiable), and back."
+        )
+        raise NotOnDeviceError(msg) from e
     if isinstance(e, AgradError) or not isinstance(e, _REFUSALS):
         raise e
     got = ", ".join(_described(a, dev) for a in arrays)
-    call = f"Tensor.{name}" if name.startswith("__") else f"agrad.{name}"
     msg = f"`{call}` on {dev.name!r} cannot take ({got}): {e}"
     raise from_library(e, msg) from e
 

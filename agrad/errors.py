@@ -28,6 +28,7 @@ __all__ = [
     "NoRuleError",
     "NonScalarOutputError",
     "NotDifferentiableError",
+    "NotOnDeviceError",
     "RegistryError",
     "UnusedInputError",
 ]
@@ -135,6 +136,11 @@ class BackendError(AgradError):
     library's own exception class, so ``except ValueError`` or ``except
     numpy.linalg.LinAlgError`` keep working; the message names the agrad function and the
     shapes and dtypes it received, then the library's own words."""
+
+
+class NotOnDeviceError(AgradError, NotImplementedError):
+    """The array library of a device lacks a function (Dask has no ``linalg.det``, say):
+    move the tensor to a device that has it (``t.to_device("numpy")``, differentiably)."""
 
 
 _FROM_LIBRARY: dict[type[BaseException], type[BackendError]] = {}

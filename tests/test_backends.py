@@ -577,3 +577,15 @@ def test_numpy_namespace_reshape_transpose_astype_ones_are_numpys():
     ones = NAMESPACE.ones((2, 3), dtype=np.float32, device="cpu")
     assert ones.dtype == np.float32
     np.testing.assert_array_equal(ones, np.ones((2, 3)))
+
+
+def test_a_function_the_device_s_library_lacks_is_a_clear_error() -> None:
+    pytest.importorskip("dask")
+    x = agrad.asarray([[2.0, 1.0], [1.0, 3.0]], device="dask")
+    with pytest.raises(errors.NotOnDeviceError, match=r"linalg\.det.*to_device") as info:
+        agrad.linalg.det(x)
+    assert isinstance(info.value, NotImplementedError)
+    # the suggested workaround works, differentiably
+    w = agrad.tensor([[2.0, 1.0], [1.0, 3.0]], device="dask", requires_grad=True)
+    agrad.linalg.det(w.to_device("numpy")).backward()
+    np.testing.assert_allclose(np.asarray(w.grad.tolist()), [[3.0, -1.0], [-1.0, 2.0]])

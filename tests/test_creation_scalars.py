@@ -51,3 +51,11 @@ def test_zero_d_tensors_are_not_iterable_and_format_as_numbers() -> None:
     assert f"{agrad.tensor(2.0, requires_grad=True) * 3:.1f}" == "6.0"
     assert f"{x}" == str(x)
     assert [t.item() for t in agrad.asarray([1.0, 2.0])] == [1.0, 2.0]
+
+
+def test_numpy_reads_agrad_dtypes() -> None:
+    # NumPy-only code written for arrays: `np.zeros(n, dtype=t.dtype)`
+    t = agrad.ones(3, dtype=agrad.float32)
+    assert np.zeros(2, dtype=t.dtype).dtype == np.float32
+    for d in (agrad.bool, agrad.int8, agrad.uint64, agrad.float64, agrad.complex64):
+        assert np.dtype(d) == np.dtype(d.name)
