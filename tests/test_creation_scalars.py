@@ -59,3 +59,35 @@ def test_numpy_reads_agrad_dtypes() -> None:
     assert np.zeros(2, dtype=t.dtype).dtype == np.float32
     for d in (agrad.bool, agrad.int8, agrad.uint64, agrad.float64, agrad.complex64):
         assert np.dtype(d) == np.dtype(d.name)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_creation_without_a_dtype_gives_the_device_s_default_dtypes(device: str) -> None:
+    # torch's own default float is float32; agrad's defaults are what
+    # `__array_namespace_info__().default_dtypes(device=...)` says, on every device
+    if device == "torch:cpu":
+        pytest.importorskip("torch")
+    defaults = agrad.__array_namespace_info__().default_dtypes(device=device)
+    real, cplx, integral = (
+        defaults["real floating"],
+        defaults["complex floating"],
+        defaults["integral"],
+    )
+    made = {
+        "zeros": (agrad.zeros(2, device=device), real),
+        "ones": (agrad.ones(2, device=device), real),
+        "empty": (agrad.empty(2, device=device), real),
+        "eye": (agrad.eye(2, device=device), real),
+        "linspace": (agrad.linspace(0, 1, 3, device=device), real),
+        "arange-int": (agrad.arange(3, device=device), integral),
+        "arange-float": (agrad.arange(0, 1, 0.5, device=device), real),
+        "full-float": (agrad.full(2, 1.5, device=device), real),
+        "full-int": (agrad.full(2, 3, device=device), integral),
+        "full-bool": (agrad.full(2, True, device=device), agrad.bool),
+        "asarray-float": (agrad.asarray([1.0, 2.0], device=device), real),
+        "asarray-int": (agrad.asarray([1, 2], device=device), integral),
+        "asarray-complex": (agrad.asarray([1j], device=device), cplx),
+        "tensor-float": (agrad.tensor(1.5, device=device), real),
+    }
+    for what, (t, dtype) in made.items():
+        assert t.dtype == dtype, what

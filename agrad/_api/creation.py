@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
+from agrad import _dtypes
 from agrad._api._convert import native_dtype, resolve_device
 from agrad._device import Device
 from agrad._dtypes import DType
@@ -65,6 +68,8 @@ def _asarray_raw(obj: Any, dtype: Any, device: Any, copy: bool | None) -> tuple[
         obj = _raw_nested(obj)
     if obj is None or isinstance(obj, (str, bytes)):
         raise _no_numbers(obj, type(obj).__name__)
+    if dtype is None and own is None and dev.backend.name != "numpy":
+        dtype = _inferred(obj, dev)
     kwargs: dict[str, Any] = {"dtype": native_dtype(dtype, dev), "copy": copy}
     if own is None:
         kwargs["device"] = dev.native
@@ -77,6 +82,21 @@ def _asarray_raw(obj: Any, dtype: Any, device: Any, copy: bool | None) -> tuple[
     if getattr(array.dtype, "kind", "f") in "OUSVMm":
         raise _no_numbers(obj, f"an array of dtype {array.dtype}")
     return dev.backend.ensure_array(array), dev
+
+
+def _inferred(obj: Any, dev: Device) -> DType | None:
+    """The dtype NumPy infers for Python data, at ``dev``'s default precision (torch would
+    make Python floats float32)."""
+    if not isinstance(obj, (bool, int, float, complex, list, tuple)):
+        return None
+    try:
+        kind = np.asarray(obj).dtype.kind
+    except (ValueError, TypeError, OverflowError):
+        return None  # the library's own call reports it
+    key = {"f": "real floating", "c": "complex floating", "i": "integral"}.get(kind)
+    if key is not None:
+        return _defaults(dev)[key]
+    return _dtypes.bool if kind == "b" else None
 
 
 def _no_numbers(obj: Any, what: str) -> AgradTypeError:
@@ -172,8 +192,37 @@ def tensor(
     return t
 
 
+def _defaults(dev: Device) -> dict[str, DType]:
+    from agrad._info import Info  # (a function-level import: _info sits above this module)
+
+    return Info().default_dtypes(device=dev)
+
+
+def _default_dtype(name: str, dev: Device, args: tuple[Any, ...]) -> DType | None:
+    """The dtype NumPy's rules give a creation call without ``dtype``, at the device's
+    default precision (``default_dtypes``): torch's own default float is float32, and the
+    same program must make the same dtypes on every device."""
+    if dev.backend.name == "numpy":
+        return None  # NumPy's own rules are these
+    kinds: set[type] = {type(a) for a in args if isinstance(a, (bool, int, float, complex))}
+    if name == "full":
+        fill = args[1] if len(args) > 1 else None
+        if isinstance(fill, bool):
+            return _dtypes.bool
+        kinds = {type(fill)}
+    elif name not in ("arange", "linspace"):
+        return _defaults(dev)["real floating"]
+    if complex in kinds:
+        return _defaults(dev)["complex floating"]
+    if float in kinds or name == "linspace":
+        return _defaults(dev)["real floating"]
+    return _defaults(dev)["integral"] if int in kinds or bool in kinds else None
+
+
 def _create(name: str, dtype: Any, device: Any, *args: Any, **kwargs: Any) -> Tensor:
     dev = resolve_device(device)
+    if dtype is None:
+        dtype = _default_dtype(name, dev, args)
     native = native_dtype(dtype, dev)
     try:
         array = getattr(dev.xp, name)(*args, dtype=native, device=dev.native, **kwargs)
