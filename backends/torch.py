@@ -83,9 +83,23 @@ def _vector_norm(
     return compat_torch_linalg.vector_norm(x, axis=axis, keepdims=keepdims, ord=ord)
 
 
+# torch's CPU kernels for linspace lack uint16/uint32/uint64 ("linspace_cpu" not implemented)
+_WIDE_UNSIGNED = (torch.uint16, torch.uint32, torch.uint64)
+
+
+def _linspace(
+    start: Any, stop: Any, /, num: int, *, dtype: Any = None, device: Any = None, **kw: Any
+) -> Array:
+    if dtype in _WIDE_UNSIGNED:
+        wide = compat_torch.linspace(start, stop, num, dtype=torch.float64, device=device, **kw)
+        return wide.to(dtype)  # truncates toward zero, as NumPy's cast of its float values
+    return compat_torch.linspace(start, stop, num, dtype=dtype, device=device, **kw)
+
+
 NAMESPACE = copy_module(
     "agrad.backends.torch.namespace",
     compat_torch,
+    linspace=_linspace,
     take=_take,
     take_along_axis=_take_along_axis,
     std=_std,

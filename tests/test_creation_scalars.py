@@ -91,3 +91,21 @@ def test_creation_without_a_dtype_gives_the_device_s_default_dtypes(device: str)
     }
     for what, (t, dtype) in made.items():
         assert t.dtype == dtype, what
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_limits_of_a_library_do_not_pass_through(device: str) -> None:
+    # torch: linspace lacks wide unsigned kernels; lists of NumPy 0-d arrays failed
+    if device == "torch:cpu":
+        pytest.importorskip("torch")
+    for dtype in (agrad.uint8, agrad.uint32, agrad.uint64):
+        got = agrad.linspace(0, 10, 4, dtype=dtype, device=device)
+        assert got.dtype == dtype
+        assert got.tolist() == np.linspace(0, 10, 4).astype(dtype.name).tolist()
+    nested = agrad.asarray([[np.array(1.0), np.float64(2.0)]], device=device)
+    assert nested.tolist() == [[1.0, 2.0]]
+    assert nested.dtype == agrad.float64
+    x = agrad.asarray([1.0, 2.0, 3.0], device=device)
+    for dtype in (agrad.uint32, agrad.uint64):
+        idx = agrad.asarray([2, 0], dtype=dtype, device=device)
+        assert agrad.take(x, idx).tolist() == [3.0, 1.0]

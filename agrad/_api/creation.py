@@ -70,6 +70,8 @@ def _asarray_raw(obj: Any, dtype: Any, device: Any, copy: bool | None) -> tuple[
         raise _no_numbers(obj, type(obj).__name__)
     if dtype is None and own is None and dev.backend.name != "numpy":
         dtype = _inferred(obj, dev)
+    if own is None and dev.backend.name != "numpy" and _holds_numpy(obj):
+        obj = np.asarray(obj)  # torch reads lists of NumPy arrays element by element, or not
     kwargs: dict[str, Any] = {"dtype": native_dtype(dtype, dev), "copy": copy}
     if own is None:
         kwargs["device"] = dev.native
@@ -82,6 +84,13 @@ def _asarray_raw(obj: Any, dtype: Any, device: Any, copy: bool | None) -> tuple[
     if getattr(array.dtype, "kind", "f") in "OUSVMm":
         raise _no_numbers(obj, f"an array of dtype {array.dtype}")
     return dev.backend.ensure_array(array), dev
+
+
+def _holds_numpy(obj: Any) -> bool:
+    """Whether a (nested) list or tuple holds NumPy arrays or scalars."""
+    if not isinstance(obj, (list, tuple)):
+        return False
+    return any(isinstance(o, (np.ndarray, np.generic)) or _holds_numpy(o) for o in obj)
 
 
 def _inferred(obj: Any, dev: Device) -> DType | None:
