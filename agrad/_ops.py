@@ -21,6 +21,7 @@ import numpy as np
 from agrad._device import Device, get_default_device
 from agrad._engine import NEXT_SEQ, Node, bump_version, user_stack
 from agrad._grad_mode import STATE, UNUSUAL
+from agrad._move import move_array
 from agrad._tensor import Extra, Tensor, make
 from agrad.errors import (
     AgradError,
@@ -407,13 +408,54 @@ def unary(rule: Rule, x: Any) -> Tensor:
 
 def _other_operand(rule: Rule, x: Any, dev: Device) -> tuple[Any, Any]:
     """The second operand of a binary call: a scalar stays, anything else becomes a tensor
-    on ``dev`` (or raises if it lives elsewhere)."""
+    on ``dev``; ``(None, None)`` if it lives elsewhere (`apply` then reconciles or raises)."""
     if isinstance(x, SCALARS):
         return x, x
     x = to_tensor(x, dev)
     if x._dev is not dev:
-        raise mismatch(rule.name, dev, x._dev)
+        return None, None
     return x, x._array
+
+
+def _constant_scalar(t: Tensor) -> bool:
+    """A 0-d tensor that needs no gradient: it may join a call on another device."""
+    return not t._rg and t._array.ndim == 0
+
+
+def onto(t: Tensor, dev: Device, op: str) -> Tensor:
+    """``t`` on ``dev`` for the call ``op``: itself, a 0-d constant moved there, or an error."""
+    if t._dev is dev:
+        return t
+    if not _constant_scalar(t):
+        raise mismatch(op, dev, t._dev)
+    return make(move_array(t._array, t._dev, dev), dev)
+
+
+def _reunite(rule: Rule, converted: list[Any]) -> tuple[Device, list[Any], list[Any]]:
+    """A call's operands on one device: 0-d constants (NumPy scalars, `asarray(2.0)` made
+    on another device) move to the device of the others, as torch lets 0-d CPU tensors
+    join tensors on any device; two devices holding real data still raise."""
+    tensors = [c for c in converted if isinstance(c, Tensor)]
+    fixed: list[Device] = []
+    for t in tensors:
+        if not _constant_scalar(t) and t._dev not in fixed:
+            fixed.append(t._dev)
+    if len(fixed) > 1:
+        raise mismatch(rule.name, fixed[0], fixed[1])
+    target = fixed[0] if fixed else tensors[0]._dev
+    moved = [
+        make(move_array(c._array, c._dev, target), target)
+        if isinstance(c, Tensor) and c._dev is not target
+        else c
+        for c in converted
+    ]
+    return target, moved, [c._array if isinstance(c, Tensor) else c for c in moved]
+
+
+def _mixed(rule: Rule, x1: Any, x2: Any, fwd: Callable[[Any, Any], Any] | None) -> Tensor:
+    """A binary call off the fast path (no plain Tensor operand, or two devices)."""
+    forward = None if fwd is None else (lambda xp, a, b: fwd(a, b))
+    return apply(rule, (x1, x2), None, forward)  # type: ignore[no-any-return]
 
 
 def binary(rule: Rule, x1: Any, x2: Any, fwd: Callable[[Any, Any], Any] | None = None) -> Tensor:
@@ -431,7 +473,10 @@ def binary(rule: Rule, x1: Any, x2: Any, fwd: Callable[[Any, Any], Any] | None =
             tensor2 = False
             a2 = x2
         else:
-            x2, a2 = _other_operand(rule, x2, dev)
+            other, a2 = _other_operand(rule, x2, dev)
+            if other is None:
+                return _mixed(rule, x1, x2, fwd)
+            x2 = other
             tensor2 = type(x2) is Tensor
     elif type(x2) is Tensor:
         tensor2 = True
@@ -441,11 +486,13 @@ def binary(rule: Rule, x1: Any, x2: Any, fwd: Callable[[Any, Any], Any] | None =
             tensor1 = False
             a1 = x1
         else:
-            x1, a1 = _other_operand(rule, x1, dev)
+            other, a1 = _other_operand(rule, x1, dev)
+            if other is None:
+                return _mixed(rule, x1, x2, fwd)
+            x1 = other
             tensor1 = type(x1) is Tensor
     else:
-        forward = None if fwd is None else (lambda xp, a, b: fwd(a, b))
-        return apply(rule, (x1, x2), None, forward)  # type: ignore[no-any-return]
+        return _mixed(rule, x1, x2, fwd)
     try:
         out = fwd(a1, a2) if fwd is not None else getattr(dev.xp, rule.name)(a1, a2)
     except Exception as e:
@@ -549,12 +596,13 @@ def apply(
     """
     converted: list[Any] = []
     arrays: list[Any] = []
+    mixed = False
     for x in inputs:
         if type(x) is Tensor or isinstance(x, Tensor):
             if dev is None:
                 dev = x._dev
             elif x._dev is not dev:
-                raise mismatch(rule.name, dev, x._dev)
+                mixed = True
             converted.append(x)
             arrays.append(x._array)
         elif x is None or isinstance(x, SCALARS):
@@ -565,9 +613,11 @@ def apply(
             if dev is None:
                 dev = t._dev
             elif t._dev is not dev:
-                raise mismatch(rule.name, dev, t._dev)
+                mixed = True
             converted.append(t)
             arrays.append(t._array)
+    if mixed:
+        dev, converted, arrays = _reunite(rule, converted)
     if dev is None:
         dev = get_default_device()
     xp = dev.xp

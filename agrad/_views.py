@@ -20,7 +20,7 @@ import numpy as np
 
 from agrad._engine import bump_version
 from agrad._grad_mode import STATE, UNUSUAL
-from agrad._ops import SCALARS, apply, binary, mismatch, record, refused, to_tensor
+from agrad._ops import SCALARS, apply, binary, onto, record, refused, to_tensor
 from agrad._registry import TABLE
 from agrad._tensor import Extra, Tensor, make
 from agrad.errors import AgradTypeError, AgradValueError, InplaceLeafError
@@ -327,7 +327,7 @@ def inplace(rule: Rule, x: Tensor, other: Any) -> Tensor:
     is_tensor = isinstance(other, Tensor)
     other_rg = is_tensor and other._rg
     if is_tensor and other._dev is not x._dev:
-        raise mismatch(rule.name, x._dev, other._dev)
+        other = onto(other, x._dev, rule.name)
     if x._extra is not None:
         _check_writable(x, f"{rule.name} (in place)")
     recording = not UNUSUAL or STATE.enabled
@@ -526,8 +526,7 @@ def setitem(x: Tensor, key: Any, value: Any) -> None:
     dev = x._dev
     if isinstance(value, Tensor):
         if value._dev is not dev:
-            msg = "__setitem__"
-            raise mismatch(msg, dev, value._dev)
+            value = onto(value, dev, "__setitem__")
         v = value._array
     elif isinstance(value, SCALARS):
         v = value

@@ -589,3 +589,38 @@ def test_a_function_the_device_s_library_lacks_is_a_clear_error() -> None:
     w = agrad.tensor([[2.0, 1.0], [1.0, 3.0]], device="dask", requires_grad=True)
     agrad.linalg.det(w.to_device("numpy")).backward()
     np.testing.assert_allclose(np.asarray(w.grad.tolist()), [[3.0, -1.0], [-1.0, 2.0]])
+
+
+# -- constants on another device (docs/backends.md, "Constants and devices") --------------
+@needs_torch
+def test_zero_d_constants_join_a_call_on_another_device() -> None:
+    t = agrad.ones(3, device="torch:cpu")
+    w = agrad.tensor([1.0, 2.0, 3.0], device="torch:cpu", requires_grad=True)
+    two = agrad.asarray(2.0)  # made on "numpy"
+    for got in (t * two, two * t, t + np.float64(1.0), agrad.where(t > 0, two, t)):
+        assert got.device == agrad.Device("torch:cpu")
+    agrad.sum(w * two).backward()
+    np.testing.assert_array_equal(w.grad.array.numpy(), [2.0, 2.0, 2.0])
+    t += two
+    t[0] = agrad.asarray(5.0)
+    assert t.tolist() == [5.0, 3.0, 3.0]
+
+
+@needs_torch
+def test_data_on_two_devices_still_refuses_to_mix() -> None:
+    t = agrad.ones(3, device="torch:cpu")
+    with pytest.raises(DeviceMismatchError, match="torch:cpu"):
+        t + agrad.ones(3)  # real data on numpy
+    with pytest.raises(DeviceMismatchError):
+        t * agrad.tensor(2.0, requires_grad=True)  # a 0-d that needs a gradient
+    with pytest.raises(DeviceMismatchError):
+        t += agrad.ones(3)
+
+
+@needs_torch
+def test_asarray_of_numpy_data_goes_to_the_default_device() -> None:
+    with agrad.default_device("torch:cpu"):
+        assert agrad.asarray(np.ones(3)).device == agrad.Device("torch:cpu")
+        assert agrad.asarray(np.float64(2.0)).device == agrad.Device("torch:cpu")
+        assert agrad.asarray(np.ones(2), device="numpy").device == agrad.Device("numpy")
+    assert agrad.asarray(np.ones(3)).device == agrad.Device("numpy")

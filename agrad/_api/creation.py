@@ -45,7 +45,12 @@ __all__ = [
 def _asarray_raw(obj: Any, dtype: Any, device: Any, copy: bool | None) -> tuple[Any, Device]:
     """A raw array for ``obj`` (not a Tensor) and the device it lives on."""
     own = device_of_array(obj)
-    dev = resolve_device(device) if device is not None else (own or resolve_device(None))
+    if device is not None:
+        dev = resolve_device(device)
+    elif own is None or own.backend.name == "numpy":
+        dev = resolve_device(None)  # NumPy data is host data, as lists are: the default device
+    else:
+        dev = own
     if own is not None and own is not dev:
         from agrad._move import move_array, shares_memory
 
