@@ -141,7 +141,7 @@ class _Checkpoint(Function):
                 "must be deterministic in what it computes."
             )
             raise FunctionBackwardError(msg)
-        if not set(_outside_reads(inner, state.start)) <= set(state.reads):
+        if not _outside_reads(inner, state.start).keys() <= state.reads.keys():
             _modified()  # an outside tensor now holds another array: copy-on-write wrote it
         targets, cut = _targets(state, inner, graph)
         if cut:  # an output that is itself a tensor from outside the call
@@ -212,40 +212,35 @@ def _targets(
     into the outer graph become stand-in leaves, so that the sweep stays inside (it frees
     what it visits).
     """
-    dev_of = {key: make_stand_in(edge, onr) for key, edge, onr in state.frontier}
+    stand_ins = {key: make_stand_in(edge, onr, cut=not graph) for key, edge, onr in state.frontier}
+    targets = list(stand_ins.values())
     if graph:
-        return [dev_of[key] for key, _, _ in state.frontier], {}
-    cut: dict[_Key, Tensor] = {}
-    for key, edge, _ in state.frontier:
-        if isinstance(edge, Tensor):
-            cut[key] = edge  # a leaf: the sweep stops there anyway
-        else:
-            leaf = dev_of[key]
-            leaf._grad_fn = None
-            leaf._onr = 0
-            cut[key] = leaf
+        return targets, {}
     for node in inner:
         onrs = node.onrs
         edges = list(node.edges)
         changed = False
         for i, e in enumerate(edges):
             if isinstance(e, Node) and e.seq > state.start:
-                edges[i] = cut[(id(e), onrs[i] if onrs else 0)]
+                edges[i] = stand_ins[(id(e), onrs[i] if onrs else 0)]
                 changed = True
         if changed:
             node.edges = tuple(edges)
-    return [cut[key] for key, _, _ in state.frontier], cut
+    return targets, stand_ins
 
 
-def make_stand_in(edge: Any, onr: int) -> Tensor:
+def make_stand_in(edge: Any, onr: int, *, cut: bool = False) -> Tensor:
     """A tensor for the edge ``edge`` (output ``onr`` of a node, or a leaf): the leaf itself,
-    or a zero-strided placeholder array with the node's output shape and dtype."""
+    or a zero-strided placeholder array with the node's output shape and dtype, in the graph
+    at that edge, or (``cut``) a leaf of its own that ends the sweep there."""
     if isinstance(edge, Tensor):
         return edge
     shape, dtype = input_meta(edge, onr)
     xp = edge.dev.xp
     zero = xp.zeros((), dtype=dtype, device=edge.dev.native)
     array = edge.dev.backend.ensure_array(xp.broadcast_to(zero, shape))
+    if cut:
+        return make(array, edge.dev, None, True)
     return make(array, edge.dev, edge, True, onr)
 
 

@@ -8,7 +8,6 @@ gradient is wanted. In-place operators, ``__setitem__`` and views live in
 
 from __future__ import annotations
 
-import os
 import sys
 import warnings
 import weakref
@@ -22,7 +21,7 @@ from agrad._device import Device, get_default_device
 from agrad._engine import NEXT_SEQ, Node, bump_version, user_stack
 from agrad._grad_mode import STATE, UNUSUAL
 from agrad._move import move_array
-from agrad._tensor import Extra, Tensor, make
+from agrad._tensor import Extra, Tensor, make, user_stacklevel
 from agrad.errors import (
     AgradError,
     AgradTypeError,
@@ -87,6 +86,15 @@ def to_tensor(x: Any, dev: Device | None = None) -> Tensor:
     return make(dev.backend.ensure_array(dev.xp.asarray(x, device=dev.native)), dev)
 
 
+def raw_nested(obj: Any) -> Any:
+    """Nested lists and tuples with their tensors as raw arrays (for NumPy to read)."""
+    if isinstance(obj, Tensor):
+        return obj._array
+    if isinstance(obj, (list, tuple)):
+        return [raw_nested(o) for o in obj]
+    return obj
+
+
 # what an array library raises for arguments it cannot take; anything else passes unchanged
 _REFUSALS = (ValueError, TypeError, IndexError, RuntimeError, ArithmeticError)
 
@@ -131,26 +139,8 @@ def recovered(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         out = again()
-    warnings.warn(f"{e} (in `agrad.{name}`)", RuntimeWarning, stacklevel=_user_level())
+    warnings.warn(f"{e} (in `agrad.{name}`)", RuntimeWarning, stacklevel=user_stacklevel())
     return out
-
-
-def _user_level() -> int:
-    """The ``stacklevel`` of the innermost frame outside agrad, its backends and NumPy."""
-    import array_api_compat  # (imported by the backends already; only on this rare path)
-
-    from agrad import backends
-
-    skipped = tuple(
-        os.path.dirname(os.path.abspath(m.__file__ or ""))
-        for m in (sys.modules["agrad"], backends, np, array_api_compat)
-    )
-    frame = sys._getframe(1)  # the frame that calls `warnings.warn`: stacklevel 1
-    level = 1
-    while frame.f_back is not None and frame.f_code.co_filename.startswith(skipped):
-        frame = frame.f_back
-        level += 1
-    return level
 
 
 def _described(a: Any, dev: Device) -> str:
@@ -443,12 +433,7 @@ def _reunite(rule: Rule, converted: list[Any]) -> tuple[Device, list[Any], list[
     if len(fixed) > 1:
         raise mismatch(rule.name, fixed[0], fixed[1])
     target = fixed[0] if fixed else tensors[0]._dev
-    moved = [
-        make(move_array(c._array, c._dev, target), target)
-        if isinstance(c, Tensor) and c._dev is not target
-        else c
-        for c in converted
-    ]
+    moved = [onto(c, target, rule.name) if isinstance(c, Tensor) else c for c in converted]
     return target, moved, [c._array if isinstance(c, Tensor) else c for c in moved]
 
 
@@ -669,13 +654,18 @@ def apply(
     return t
 
 
+def fresh(a: Any) -> bool:
+    """Whether ``a`` owns its memory (NumPy's and CuPy's ``base``, torch's ``_base``): then
+    it shares none with another array."""
+    return getattr(a, "base", 0) is None or getattr(a, "_base", 0) is None
+
+
 def _shares_input(out: Any, arrays: Sequence[Any], backend: Any) -> bool:
     """Whether the result ``out`` of a call on mutable ``arrays`` may share memory with one."""
     for a in arrays:
         if out is a:  # torch's `positive`, `real` and `conj` can return their input itself
             return True
-    # an array that owns its memory (NumPy, CuPy: `base`; torch: `_base`) is a fresh one
-    if getattr(out, "base", 0) is None or getattr(out, "_base", 0) is None:
+    if fresh(out):
         return False
     for a in arrays:
         if a is not None and not isinstance(a, SCALARS) and backend.shares_memory(out, a):

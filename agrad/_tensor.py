@@ -727,14 +727,24 @@ def _unpickle(host: Any, device: str, requires_grad: bool) -> Tensor:
     return t
 
 
-_AGRAD_DIR = os.path.dirname(os.path.abspath(__file__))
+# the modules whose frames a warning meant for the user's line skips
+_SKIPPED_MODULES = ("agrad", "agrad.backends", "numpy", "array_api_compat")
 
 
-def _skipped_dirs() -> tuple[str, ...]:
-    """agrad's and NumPy's folders: a graph-break warning points past their frames."""
-    import numpy  # (imported by agrad already; a local import keeps this module light)
-
-    return (_AGRAD_DIR, os.path.dirname(os.path.abspath(numpy.__file__)))
+def user_stacklevel() -> int:
+    """The ``stacklevel`` that makes a warning raised by this function's caller point at the
+    innermost frame outside agrad, its backends, NumPy and array-api-compat."""
+    skipped = tuple(
+        os.path.dirname(os.path.abspath(m.__file__))
+        for m in (sys.modules.get(name) for name in _SKIPPED_MODULES)
+        if m is not None and m.__file__
+    )
+    frame = sys._getframe(1)  # the caller, which calls `warnings.warn`: stacklevel 1
+    level = 1
+    while frame.f_back is not None and frame.f_code.co_filename.startswith(skipped):
+        frame = frame.f_back
+        level += 1
+    return level
 
 
 def _graph_break(kind: str) -> None:
@@ -755,13 +765,7 @@ def _graph_break(kind: str) -> None:
     )
     if mode == "error":
         raise GraphBreakError(msg)
-    skipped = _skipped_dirs()
-    frame = sys._getframe(0)
-    level = 1
-    while frame is not None and frame.f_code.co_filename.startswith(skipped):
-        frame = frame.f_back  # type: ignore[assignment]
-        level += 1
-    warnings.warn(msg, GraphBreakWarning, stacklevel=level)
+    warnings.warn(msg, GraphBreakWarning, stacklevel=user_stacklevel())
 
 
 def make(array: Any, dev: Device, grad_fn: Any = None, rg: bool = False, onr: int = 0) -> Tensor:

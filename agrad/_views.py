@@ -20,7 +20,17 @@ import numpy as np
 
 from agrad._engine import bump_version
 from agrad._grad_mode import STATE, UNUSUAL
-from agrad._ops import SCALARS, apply, binary, onto, record, refused, to_tensor
+from agrad._ops import (
+    SCALARS,
+    apply,
+    binary,
+    fresh,
+    onto,
+    raw_nested,
+    record,
+    refused,
+    to_tensor,
+)
 from agrad._registry import TABLE
 from agrad._tensor import Extra, Tensor, make
 from agrad.errors import AgradTypeError, AgradValueError, InplaceLeafError
@@ -393,11 +403,6 @@ def _empty(a: Any) -> bool:
     return flags is not None and not flags.writeable
 
 
-def _fresh(a: Any) -> bool:
-    """Whether ``a`` owns its memory (NumPy's and CuPy's ``base``, torch's ``_base``)."""
-    return getattr(a, "base", 0) is None or getattr(a, "_base", 0) is None
-
-
 def _unaliased(backend: Any, target: Any, value: Any) -> Any:
     """``value``, copied if it may share memory with ``target`` (and is not ``target``):
     NumPy buffers a write whose operand overlaps its target; torch refuses it, or where it
@@ -405,7 +410,7 @@ def _unaliased(backend: Any, target: Any, value: Any) -> Any:
     share none, so the check costs two attribute reads on the common path."""
     if value is target or not isinstance(value, backend.array_type):
         return value
-    if _fresh(value) and _fresh(target):
+    if fresh(value) and fresh(target):
         return value
     if backend.mutable and backend.shares_memory(target, value):
         return backend.copy(value)
@@ -456,7 +461,7 @@ def _index(k: Any, dev: Any) -> Any:
     if isinstance(k, dev.backend.array_type):
         return k
     if isinstance(k, (list, tuple, np.ndarray)):
-        nested = _raw_nested(k)
+        nested = raw_nested(k)
         try:
             a = np.asarray(nested)
         except (TypeError, ValueError):  # arrays NumPy cannot read (CuPy's)
@@ -469,14 +474,6 @@ def _index(k: Any, dev: Any) -> Any:
             return dev.backend.ensure_array(dev.xp.asarray(a, device=dev.native))
         return dev.backend.ensure_array(dev.xp.asarray(nested, device=dev.native))
     return k  # anything else: the backend's own error (or its own index type)
-
-
-def _raw_nested(k: Any) -> Any:
-    if isinstance(k, Tensor):
-        return k._array
-    if isinstance(k, (list, tuple)):
-        return [_raw_nested(i) for i in k]
-    return k
 
 
 def raw_key(key: Any, shape: tuple[int, ...], dev: Any = None) -> tuple[Any, ...]:

@@ -148,7 +148,7 @@ def function_without_backward() -> None:
     agrad.sum(NoBackward.apply(leaf())).backward()
 
 
-def function_saved_modified() -> None:
+def _doubling_that_saves_its_input() -> Any:
     def fwd(ctx: Any, x: Any) -> Any:
         ctx.save_for_backward(x)
         return x * 2
@@ -157,23 +157,19 @@ def function_saved_modified() -> None:
         ctx.saved_tensors  # noqa: B018 - reading them is what checks them
         return g * 2
 
+    return function(fwd, bwd)
+
+
+def function_saved_modified() -> None:
     h = leaf() * 1
-    y = function(fwd, bwd).apply(h)
+    y = _doubling_that_saves_its_input().apply(h)
     with agrad.no_grad():
         h += 1
     agrad.sum(y).backward()
 
 
 def function_backward_twice() -> None:
-    def fwd(ctx: Any, x: Any) -> Any:
-        ctx.save_for_backward(x)
-        return x * 2
-
-    def bwd(ctx: Any, g: Any) -> Any:
-        ctx.saved_tensors  # noqa: B018 - reading them is what checks them
-        return g * 2
-
-    y = agrad.sum(function(fwd, bwd).apply(leaf()))
+    y = agrad.sum(_doubling_that_saves_its_input().apply(leaf()))
     y.backward()
     y.backward()
 

@@ -15,7 +15,7 @@ from agrad._api._convert import native_dtype, resolve_device
 from agrad._device import Device
 from agrad._dtypes import DType
 from agrad._grad_mode import no_grad
-from agrad._ops import apply, device_of_array, refused
+from agrad._ops import apply, device_of_array, raw_nested, refused
 from agrad._registry import TABLE
 from agrad._tensor import Tensor, make
 from agrad._views import DETACH, link_view
@@ -70,7 +70,7 @@ def _asarray_raw(obj: Any, dtype: Any, device: Any, copy: bool | None) -> tuple[
                 "their graph; use `agrad.stack` to keep it, or `t.detach()` each one."
             )
             raise AgradTypeError(msg)
-        obj = _raw_nested(obj)
+        obj = raw_nested(obj)
     if obj is None or isinstance(obj, (str, bytes)):
         raise _no_numbers(obj, type(obj).__name__)
     if dtype is None and own is None and dev.backend.name != "numpy":
@@ -133,14 +133,6 @@ def _contains_tensor(obj: Any, *, needing_grad: bool = False) -> bool:
         elif isinstance(o, (list, tuple)) and _contains_tensor(o, needing_grad=needing_grad):
             return True
     return False
-
-
-def _raw_nested(obj: Any) -> Any:
-    if isinstance(obj, Tensor):
-        return obj._array
-    if isinstance(obj, (list, tuple)):
-        return [_raw_nested(o) for o in obj]
-    return obj
 
 
 def asarray(
