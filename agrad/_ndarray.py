@@ -4,8 +4,8 @@ NumPy code calls ``x.sum(axis=0)``, ``x.reshape(2, 3)``, ``x.astype(float)`` and
 ``np.sin(x)`` on whatever array it is given; a :class:`~agrad.Tensor` answers them all, in
 the graph. The methods take NumPy's arguments and run the functions of :mod:`agrad.numpy`.
 Where the Array API standard defines an attribute too (``T``, ``mT``, ``shape``, ``device``,
-``to_device``), Tensor keeps the standard's meaning: ``t.T`` is for 2-d tensors only, and
-``t.transpose()`` reverses the axes of any tensor as NumPy's ``.T`` does.
+``to_device``), Tensor keeps the standard's meaning, except that ``t.T`` of a 0-d or 1-d
+tensor is the tensor itself, as in NumPy and torch; ``t.transpose()`` reverses any axes.
 """
 
 from __future__ import annotations

@@ -339,8 +339,15 @@ class Tensor(NdarrayMethods):
 
     @property
     def T(self) -> Tensor:
-        if self.ndim != 2:
-            msg = f"`.T` is for 2-d tensors, got {self.ndim}-d; use `.mT` or `permute_dims`."
+        ndim = self._array.ndim
+        if ndim < 2:  # NumPy's and torch's rule (NumPy code writes `v.T @ w` on vectors)
+            return self
+        if ndim > 2:  # torch deprecates it: batches of matrices want `.mT`, not reversed axes
+            msg = (
+                f"`.T` of a {ndim}-d tensor: reversing every axis is ambiguous (torch "
+                "deprecates it); use `.mT` for batches of matrices or `t.transpose()` / "
+                "`permute_dims` to reverse the axes."
+            )
             raise AgradValueError(msg)
         from agrad._api.manipulation import permute_dims
 

@@ -295,10 +295,11 @@ def test_in_place_methods():
 
 def test_standard_attributes_keep_the_standard_meaning():
     v = agrad.ones(3)
-    with pytest.raises(ValueError, match=r"\.T"):
-        _ = v.T  # the standard's .T is for 2-d arrays only
+    assert v.T is v  # NumPy's and torch's rule: a vector's .T is itself (`v.T @ w`)
     assert v.transpose().shape == (3,)  # NumPy's meaning, as a method
     assert agrad.ones((2, 3, 4)).transpose().shape == (4, 3, 2)
+    with pytest.raises(ValueError, match=r"\.mT"):
+        _ = agrad.ones((2, 3, 4)).T  # torch deprecates reversing every axis
     assert isinstance(v.device, agrad.Device)
 
 
