@@ -10,7 +10,7 @@ Examples
 >>> import numpy as np
 >>> import agrad
 >>> from agrad.scipy import special
->>> x = agrad.asarray(np.array([0.5, 2.0]), requires_grad=True)
+>>> x = agrad.tensor(np.array([0.5, 2.0]), requires_grad=True)
 >>> agrad.sum(special.gammaln(x)).backward()
 >>> bool(agrad.all(agrad.abs(x.grad - special.digamma(x)) < 1e-12))
 True
