@@ -176,7 +176,9 @@ from agrad._dtypes import (
 from agrad._engine import Node
 from agrad._function import Function, FunctionCtx
 from agrad._grad_mode import (
+    complex_convention,
     enable_grad,
+    get_complex_convention,
     inference_mode,
     is_grad_enabled,
     no_grad,
@@ -238,6 +240,7 @@ __all__ = [
     "clip",
     "complex64",
     "complex128",
+    "complex_convention",
     "concat",
     "conj",
     "copysign",
@@ -272,6 +275,7 @@ __all__ = [
     "full",
     "full_like",
     "func",
+    "get_complex_convention",
     "get_default_device",
     "grad",
     "greater",

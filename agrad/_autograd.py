@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from agrad._api.elementwise import conj as _conj_tensor
 from agrad._engine import run_backward
 from agrad._grad_mode import STATE
 from agrad._ops import SCALARS, device_of_array, mismatch, quiet_backward, to_tensor
@@ -121,8 +122,25 @@ def _as_gradient(g: Any, out: Tensor, k: int, who: str) -> Tensor:
     return g_t
 
 
+def _conj_of(t: Tensor, g: Any) -> Any:
+    """``g``, a gradient for ``t`` (a raw array, or a Tensor under ``create_graph``),
+    conjugated when ``t`` is complex: JAX's convention in or out of torch's."""
+    if t.dtype.kind != "c":
+        return g  # conj of a real array is a copy
+    if isinstance(g, Tensor):
+        return _conj_tensor(g)
+    return t._dev.xp.conj(g)
+
+
+def _conj_leaf(leaf: Tensor, g: Any, graph: bool) -> Any:
+    """The engine's last step before ``leaf.grad``, in JAX's convention."""
+    if graph and not isinstance(g, Tensor):
+        g = to_tensor(g, leaf._dev)
+    return _conj_of(leaf, g)
+
+
 def _roots(
-    outputs: list[Any], grads: list[Any], create_graph: bool, who: str
+    outputs: list[Any], grads: list[Any], create_graph: bool, who: str, conj: bool = False
 ) -> list[tuple[Any, int, Any]]:
     if grads and len(grads) != len(outputs):
         msg = (
@@ -178,6 +196,8 @@ def _roots(
         else:
             g_t = _as_gradient(g, out, k, who)
             g = g_t if create_graph else g_t._array
+            if conj:  # (recorded under create_graph: the caller switched recording on)
+                g = _conj_of(out, g)
         edge = out._grad_fn if out._grad_fn is not None else out
         roots.append((edge, out._onr, g))
     return roots
@@ -230,10 +250,11 @@ def backward(
     if retain_graph is None:
         retain_graph = create_graph
     targets = _as_inputs(inputs, "backward") if inputs is not None else None
-    roots = _roots(outputs, grads, create_graph, "backward")
+    conj = STATE.conj
     previous = STATE.enabled
     STATE.enabled = create_graph
     try:
+        roots = _roots(outputs, grads, create_graph, "backward", conj)
         with quiet_backward():
             run_backward(
                 roots,
@@ -241,6 +262,7 @@ def backward(
                 create_graph=create_graph,
                 targets=targets,
                 accumulate=True,
+                leaf_map=_conj_leaf if conj else None,
             )
     finally:
         STATE.enabled = previous
@@ -298,10 +320,11 @@ def grad(
     _check_flag(allow_unused, "allow_unused", "agrad.grad", False)
     if retain_graph is None:
         retain_graph = create_graph
-    roots = _roots(outs, grads, create_graph, "agrad.grad")
+    conj = STATE.conj
     previous = STATE.enabled
     STATE.enabled = create_graph
     try:
+        roots = _roots(outs, grads, create_graph, "agrad.grad", conj)
         with quiet_backward():
             results = run_backward(
                 roots,
@@ -311,9 +334,13 @@ def grad(
                 accumulate=False,
                 allow_unused=allow_unused,
             )
+        assert results is not None
+        if conj:
+            results = [
+                r if r is None else _conj_of(t, r) for t, r in zip(ins, results, strict=True)
+            ]
     finally:
         STATE.enabled = previous
-    assert results is not None
     wrapped: list[Tensor | None] = []
     for t, r in zip(ins, results, strict=False):
         if r is None or isinstance(r, Tensor):

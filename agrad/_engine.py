@@ -375,12 +375,15 @@ def run_backward(
     targets: Sequence[Tensor] | None = None,
     accumulate: bool = True,
     allow_unused: bool = False,
+    leaf_map: Callable[[Any, Any, bool], Any] | None = None,
 ) -> list[Any] | None:
     """The reverse sweep.
 
     ``roots`` holds ``(edge, output_nr, cotangent)`` triples: an edge is a Node or a leaf
     Tensor. With ``targets``, gradients reach only those tensors: they accumulate into
     ``.grad`` when ``accumulate`` (``backward(inputs=...)``), or are returned (``agrad.grad``).
+    ``leaf_map(tensor, g, create_graph)``, when given, maps each gradient on its way into a
+    ``.grad`` (after the tensor's hooks): the complex convention's exit.
     """
     graph = create_graph
     # pending cotangents: Node -> g (a list by output for multi-output nodes; None for a
@@ -534,11 +537,15 @@ def run_backward(
         if slot is not None and not accumulate:
             results[slot] = _add(results[slot], g)
         else:
+            if leaf_map is not None:
+                g = leaf_map(leaf, g, graph)
             _ops.accumulate(leaf, g, graph, owned is not None and leaf in owned, taken)
     if capture and accumulate:  # `backward(inputs=[non-leaf])`: into its `.grad`, as torch
         assert targets is not None
         for k, r in enumerate(results):
             if r is not None:
+                if leaf_map is not None:
+                    r = leaf_map(targets[k], r, graph)
                 _ops.accumulate(targets[k], r, graph, False, taken)
 
     if targets is not None and not accumulate:

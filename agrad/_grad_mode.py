@@ -11,7 +11,9 @@ from typing import Any, TypeVar
 from agrad.errors import AgradTypeError, AgradValueError
 
 __all__ = [
+    "complex_convention",
     "enable_grad",
+    "get_complex_convention",
     "inference_mode",
     "is_grad_enabled",
     "no_grad",
@@ -26,6 +28,9 @@ class _State(threading.local):
     """The grad modes of one thread. Each new thread starts from the class attributes."""
 
     inference: bool = False
+    # complex gradients in JAX's / HIPS autograd's convention (the conjugate of torch's);
+    # read once per backward or grad call, at its entry
+    conj: bool = False
     _enabled: bool = True
     _anomaly: bool = False
 
@@ -312,3 +317,122 @@ class set_graph_break:
         tb: TracebackType | None,
     ) -> None:
         GRAPH_BREAK[0] = self._previous
+
+
+# -- the complex convention ------------------------------------------------------------
+CONVENTIONS = ("torch", "jax")
+
+
+def _check_convention(name: Any, who: str) -> bool:
+    """Whether ``name`` is JAX's convention; an error unless it is one of the two."""
+    if name == "jax" and isinstance(name, str):
+        return True
+    if name == "torch" and isinstance(name, str):
+        return False
+    msg = (
+        f"`{who}` takes the complex convention `'torch'` (the default: torch.autograd's) or "
+        f"`'jax'` (JAX's and HIPS autograd's, the conjugate), got {name!r}."
+    )
+    raise AgradValueError(msg)
+
+
+def get_complex_convention() -> str:
+    """The convention gradients of complex arrays follow on this thread: ``"torch"`` or
+    ``"jax"``.
+
+    See :class:`complex_convention`.
+
+    Examples
+    --------
+    >>> import agrad
+    >>> agrad.get_complex_convention()
+    'torch'
+    >>> with agrad.complex_convention("jax"):
+    ...     agrad.get_complex_convention()
+    'jax'
+    """
+    return "jax" if STATE.conj else "torch"
+
+
+class complex_convention:
+    """Choose the convention that gradients of complex arrays follow, on this thread.
+
+    For a real loss ``L`` of ``z = x + iy``, torch.autograd's gradient (``"torch"``, the
+    default) is ``dL/dx + i dL/dy``; JAX's and HIPS autograd's (``"jax"``) is its conjugate,
+    ``dL/dx - i dL/dy``. For a complex output with cotangent ``v`` the JAX convention's
+    vector-Jacobian product is ``conj(torch_vjp(conj(v)))``: for a holomorphic ``f``, JAX
+    gives ``v * f'(z)`` where torch gives ``v * conj(f'(z))``. Real arrays get the same
+    gradients in both.
+
+    The convention applies to ``Tensor.backward()`` and :func:`agrad.backward` (the
+    ``gradient`` given is read in it, and the ``.grad`` of complex tensors is written in
+    it), to :func:`agrad.grad` (``grad_outputs`` and the results) and to every
+    :mod:`agrad.func` transform, which also take ``convention=`` for one call. Derivative
+    rules, ``agrad.Function.backward`` and hooks (``register_hook``) always see torch's
+    convention: agrad converts only where gradients enter and leave a backward pass.
+    Forward-mode products (:func:`agrad.func.jvp`) are the same in both conventions.
+
+    Takes effect at once, for the calling thread (a new thread starts with ``"torch"``);
+    used as a context manager or decorator, the previous convention comes back at the end,
+    also when an exception leaves the block.
+
+    Parameters
+    ----------
+    name
+        ``"torch"`` or ``"jax"``.
+
+    Raises
+    ------
+    AgradValueError
+        ``name`` is not one of the two.
+
+    Examples
+    --------
+    >>> import agrad
+    >>> z = agrad.tensor(1.0 + 2.0j, requires_grad=True)
+    >>> (dz,) = agrad.grad(agrad.abs(z) ** 2, z)  # |z|^2 = x^2 + y^2
+    >>> dz.item()
+    (2+4j)
+    >>> with agrad.complex_convention("jax"):
+    ...     (dz,) = agrad.grad(agrad.abs(z) ** 2, z)
+    >>> dz.item()
+    (2-4j)
+    """
+
+    def __init__(self, name: str) -> None:
+        conj = _check_convention(name, "agrad.complex_convention")
+        self._conj = conj
+        self._saved: list[bool] = []
+        self._previous = STATE.conj
+        self._entered = False
+        STATE.conj = conj  # like `set_grad_enabled`, a plain call switches at once
+
+    def __enter__(self) -> None:
+        # the first `with` restores what came before the constructor's switch
+        self._saved.append(STATE.conj if self._entered else self._previous)
+        self._entered = True
+        STATE.conj = self._conj
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        STATE.conj = self._saved.pop()
+
+    def __call__(self, fn: F) -> F:
+        # used as a decorator, the constructor's immediate switch must not leak
+        STATE.conj = self._previous
+        conj = self._conj
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            previous = STATE.conj
+            STATE.conj = conj
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                STATE.conj = previous
+
+        return wrapper  # type: ignore[return-value]  # functools.wraps keeps the signature

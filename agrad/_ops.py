@@ -869,6 +869,8 @@ def retain_hook(t: Tensor) -> Callable[[Any], None]:
         target = ref()
         if target is None:
             return
+        if STATE.conj and g.dtype.kind == "c":  # `.grad` in JAX's convention, as a leaf's
+            g = namespace().conj(g)
         if target._grad is not None:
             target._grad = target._grad + g
         elif g._rg:  # create_graph: a tensor of its own, in the graph

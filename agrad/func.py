@@ -15,20 +15,26 @@ Conventions shared by every transform:
   Tensors otherwise. They are Tensors that carry a graph (so they can be differentiated
   again) when an argument requires grad while recording is on, or when ``f`` uses a tensor
   that requires grad from outside: that is how transforms nest, ``grad(grad(f))``.
-- Complex arguments follow torch.autograd's convention for ``grad`` and ``vjp``; ``jvp``,
-  ``jacobian``, ``hessian`` and ``hvp`` are meant for real arguments.
+- Complex arguments: the reverse-mode transforms (``grad``, ``value_and_grad``, ``vjp``,
+  ``jacobian``, ``hessian``, ``hvp``) follow torch.autograd's convention by default, or
+  JAX's and HIPS autograd's (the conjugate) with ``convention="jax"`` or inside
+  :class:`agrad.complex_convention`. ``convention=None`` (the default) takes the thread's
+  setting when the transformed function is called (for ``vjp``: when ``vjp`` is called).
+  ``jvp``'s tangents are the same in both conventions.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from agrad._api.creation import arange, zeros, zeros_like
 from agrad._api.data_type import astype
 from agrad._api.manipulation import reshape, stack
 from agrad._autograd import grad as _engine_grad
+from agrad._grad_mode import STATE, _check_convention
 from agrad._pytree import flatten, rebuild
 from agrad._tensor import Tensor
 from agrad._transform import (
@@ -52,12 +58,41 @@ Fn = Callable[..., Any]
 Argnums = int | Sequence[int]
 
 
+# -- the complex convention ------------------------------------------------------------
+def _conj_flag(who: str, convention: str | None) -> bool | None:
+    """``convention`` checked: True for JAX's, False for torch's, None for the setting."""
+    return None if convention is None else _check_convention(convention, who)
+
+
+@contextlib.contextmanager
+def _convention(conj: bool | None) -> Iterator[None]:
+    """The thread's convention switched to ``conj`` for a block (None: left as it is)."""
+    if conj is None or conj == STATE.conj:
+        yield
+        return
+    previous = STATE.conj
+    STATE.conj = conj
+    try:
+        yield
+    finally:
+        STATE.conj = previous
+
+
 # -- the transforms ------------------------------------------------------------------
 def _grad_impl(
-    who: str, f: Fn, argnums: Argnums, has_aux: bool, with_value: bool
+    who: str,
+    f: Fn,
+    argnums: Argnums,
+    has_aux: bool,
+    with_value: bool,
+    conj: bool | None,
 ) -> Callable[..., Any]:
     @functools.wraps(f)
     def transformed(*args: Any, **kwargs: Any) -> Any:
+        with _convention(conj):
+            return body(*args, **kwargs)
+
+    def body(*args: Any, **kwargs: Any) -> Any:
         nums = _argnums(who, argnums, len(args))
         inputs = _prepare(who, args, nums, "argument")
         result = _run(who, f, inputs, kwargs, has_aux, _default_dev(inputs))
@@ -74,7 +109,9 @@ def _grad_impl(
     return transformed
 
 
-def grad(f: Fn, argnums: Argnums = 0, has_aux: bool = False) -> Callable[..., Any]:
+def grad(
+    f: Fn, argnums: Argnums = 0, has_aux: bool = False, *, convention: str | None = None
+) -> Callable[..., Any]:
     """A function that returns the gradient of the scalar function ``f``.
 
     Parameters
@@ -87,6 +124,10 @@ def grad(f: Fn, argnums: Argnums = 0, has_aux: bool = False) -> Callable[..., An
         Which positional argument to differentiate with respect to, or a tuple of them.
     has_aux
         ``f`` returns ``(output, aux)``; ``aux`` is returned alongside the gradient.
+    convention
+        The complex convention: ``"torch"`` (``dL/dx + i dL/dy`` for ``z = x + iy``),
+        ``"jax"`` (its conjugate, as JAX and HIPS autograd), or ``None`` for the thread's
+        setting (:class:`agrad.complex_convention`).
 
     Returns
     -------
@@ -101,6 +142,8 @@ def grad(f: Fn, argnums: Argnums = 0, has_aux: bool = False) -> Callable[..., An
         ``f`` returned something other than a 0-d array.
     NotDifferentiableError
         A differentiated argument, or the output, has an integer or boolean dtype.
+    AgradValueError
+        ``convention`` is not ``"torch"``, ``"jax"`` or None.
 
     Examples
     --------
@@ -111,11 +154,19 @@ def grad(f: Fn, argnums: Argnums = 0, has_aux: bool = False) -> Callable[..., An
     array([ 3., 12.])
     >>> agrad.func.grad(agrad.func.grad(lambda x: x**3))(2.0)  # 6x
     array(12.)
+    >>> z = np.array([1.0 + 2.0j])
+    >>> agrad.func.grad(lambda z: agrad.sum(agrad.abs(z) ** 2))(z)  # 2x + 2iy
+    array([2.+4.j])
+    >>> agrad.func.grad(lambda z: agrad.sum(agrad.abs(z) ** 2), convention="jax")(z)
+    array([2.-4.j])
     """
-    return _grad_impl("agrad.func.grad", f, argnums, has_aux, with_value=False)
+    who = "agrad.func.grad"
+    return _grad_impl(who, f, argnums, has_aux, False, _conj_flag(who, convention))
 
 
-def value_and_grad(f: Fn, argnums: Argnums = 0, has_aux: bool = False) -> Callable[..., Any]:
+def value_and_grad(
+    f: Fn, argnums: Argnums = 0, has_aux: bool = False, *, convention: str | None = None
+) -> Callable[..., Any]:
     """A function that returns both the value of the scalar function ``f`` and its gradient.
 
     Parameters
@@ -126,6 +177,9 @@ def value_and_grad(f: Fn, argnums: Argnums = 0, has_aux: bool = False) -> Callab
         Which positional argument to differentiate with respect to, or a tuple of them.
     has_aux
         ``f`` returns ``(output, aux)``.
+    convention
+        The complex convention, ``"torch"`` or ``"jax"`` (None: the thread's); see
+        :func:`grad`.
 
     Returns
     -------
@@ -149,10 +203,13 @@ def value_and_grad(f: Fn, argnums: Argnums = 0, has_aux: bool = False) -> Callab
     >>> value, g
     (array(5.), array([2., 4.]))
     """
-    return _grad_impl("agrad.func.value_and_grad", f, argnums, has_aux, with_value=True)
+    who = "agrad.func.value_and_grad"
+    return _grad_impl(who, f, argnums, has_aux, True, _conj_flag(who, convention))
 
 
-def vjp(f: Fn, *primals: Any, has_aux: bool = False) -> tuple[Any, ...]:
+def vjp(
+    f: Fn, *primals: Any, has_aux: bool = False, convention: str | None = None
+) -> tuple[Any, ...]:
     """Evaluate ``f(*primals)`` and return a function for its vector-Jacobian products.
 
     Parameters
@@ -163,6 +220,11 @@ def vjp(f: Fn, *primals: Any, has_aux: bool = False) -> tuple[Any, ...]:
         The arguments to call ``f`` with; all of them are differentiated.
     has_aux
         ``f`` returns ``(output, aux)``; ``aux`` is returned as a third result.
+    convention
+        The complex convention of ``vjp_fn``, ``"torch"`` or ``"jax"`` (None: the
+        thread's when ``vjp`` is called). For a holomorphic ``f``, ``vjp_fn(v)`` is
+        ``v * conj(f'(z))`` in torch's and ``v * f'(z)`` in JAX's; in general JAX's is
+        ``conj(torch's(conj(v)))``.
 
     Returns
     -------
@@ -185,10 +247,17 @@ def vjp(f: Fn, *primals: Any, has_aux: bool = False) -> tuple[Any, ...]:
     >>> out, vjp_fn = agrad.func.vjp(lambda x: x * x, np.array([1.0, 2.0, 3.0]))
     >>> vjp_fn(np.array([1.0, 0.0, 1.0]))
     (array([2., 0., 6.]),)
+    >>> _, vjp_fn = agrad.func.vjp(lambda z: z * z, np.array([1j]), convention="jax")
+    >>> vjp_fn(np.array([1.0 + 0j]))  # v * f'(z) = 2z
+    (array([0.+2.j]),)
     """
     who = "agrad.func.vjp"
-    inputs = _prepare(who, primals, range(len(primals)), "primal")
-    result = _run(who, f, inputs, {}, has_aux, _default_dev(inputs))
+    conj = _conj_flag(who, convention)
+    if conj is None:
+        conj = STATE.conj
+    with _convention(conj):
+        inputs = _prepare(who, primals, range(len(primals)), "primal")
+        result = _run(who, f, inputs, {}, has_aux, _default_dev(inputs))
     inputs.own(False)
 
     def vjp_fn(cotangent: Any) -> tuple[Any, ...]:
@@ -207,7 +276,8 @@ def vjp(f: Fn, *primals: Any, has_aux: bool = False) -> tuple[Any, ...]:
         graph = result.graph or _any_recorded(inputs, cts)
         inputs.own(True)
         try:
-            grads = _pullback(inputs, result.outs, cts, retain=True, create=graph)
+            with _convention(conj):
+                grads = _pullback(inputs, result.outs, cts, retain=True, create=graph)
         finally:
             inputs.own(False)
         export = _Result(result.outs, result.out_def, None, graph, graph or result.tensors)
@@ -225,6 +295,10 @@ def jvp(f: Fn, primals: Sequence[Any], tangents: Sequence[Any], has_aux: bool = 
     Forward mode, computed exactly from two reverse passes: the vector-Jacobian product
     ``u -> J^T u`` is linear in ``u``, and differentiating it with respect to ``u`` in
     the direction of the tangents gives ``J v``.
+
+    For complex arrays the result is the directional derivative
+    ``d/dt f(z + t v)`` at ``t = 0``, which torch's and JAX's conventions agree on, so
+    ``jvp`` takes no ``convention`` (transforms inside ``f`` follow the thread's).
 
     Parameters
     ----------
@@ -276,23 +350,29 @@ def jvp(f: Fn, primals: Sequence[Any], tangents: Sequence[Any], has_aux: bool = 
             u = zeros_like(result.outs[k])
             u._rg = True
             us.append(u)
-        gs = _engine_grad(
-            [result.outs[k] for k in diff],
-            inputs.leaves,
-            us,
-            create_graph=True,
-            allow_unused=True,
-        )
-        pairs = [(g, v) for g, v in zip(gs, vs, strict=True) if g is not None and g._rg]
-        if pairs:
-            found = _engine_grad(
-                [g for g, _ in pairs],
+        # the tangent map is convention-free: torch's needs no conjugations
+        with _convention(False):
+            gs = _engine_grad(
+                [result.outs[k] for k in diff],
+                inputs.leaves,
                 us,
-                [v for _, v in pairs],
-                retain_graph=graph,
-                create_graph=graph,
+                create_graph=True,
                 allow_unused=True,
             )
+            pairs = [(g, v) for g, v in zip(gs, vs, strict=True) if g is not None and g._rg]
+            found = (
+                _engine_grad(
+                    [g for g, _ in pairs],
+                    us,
+                    [v for _, v in pairs],
+                    retain_graph=graph,
+                    create_graph=graph,
+                    allow_unused=True,
+                )
+                if pairs
+                else ()
+            )
+        if pairs:
             for k, t in zip(diff, found, strict=True):
                 if t is not None:
                     touts[k] = t
@@ -307,7 +387,9 @@ def jvp(f: Fn, primals: Sequence[Any], tangents: Sequence[Any], has_aux: bool = 
     return value, tangent_out
 
 
-def hvp(f: Fn, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any, Any]:
+def hvp(
+    f: Fn, primals: Sequence[Any], tangents: Sequence[Any], *, convention: str | None = None
+) -> tuple[Any, Any]:
     """Evaluate the scalar function ``f(*primals)`` and its Hessian-vector product.
 
     Two reverse passes, without forming the Hessian: the gradient is recorded, then
@@ -321,6 +403,12 @@ def hvp(f: Fn, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any, An
         A tuple (or list) of the arguments to call ``f`` with.
     tangents
         A tuple with one vector per primal, of the same structure and shapes.
+    convention
+        The complex convention, ``"torch"`` or ``"jax"`` (None: the thread's). For complex
+        primals ``hvp`` is the directional derivative of the gradient ``grad(f)`` along
+        ``v`` in that convention, as ``jax.jvp(jax.grad(f), primals, tangents)`` in
+        JAX's: with ``H`` the real Hessian of ``f`` in ``(x, y)``, torch's is ``H v`` and
+        JAX's its conjugate.
 
     Returns
     -------
@@ -346,9 +434,15 @@ def hvp(f: Fn, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any, An
     array([ 6., 12.])
     """
     who = "agrad.func.hvp"
+    conj = _conj_flag(who, convention)
     if not isinstance(primals, (tuple, list)):
         msg = f"`{who}` needs `primals` to be a tuple of arguments, got {type(primals).__name__}."
         raise AgradTypeError(msg)
+    with _convention(conj):
+        return _hvp(who, f, primals, tangents)
+
+
+def _hvp(who: str, f: Fn, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any, Any]:
     inputs = _prepare(who, primals, range(len(primals)), "primal")
     vs = _tangents(who, inputs, tangents, "tangents")
     result = _run(who, f, inputs, {}, False, _default_dev(inputs))
@@ -374,9 +468,15 @@ def hvp(f: Fn, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any, An
     return result.value(), tuple(result.export_args(inputs, hvs))
 
 
-def _jacobian_impl(who: str, f: Fn, argnums: Argnums, has_aux: bool) -> Callable[..., Any]:
+def _jacobian_impl(
+    who: str, f: Fn, argnums: Argnums, has_aux: bool, conj: bool | None
+) -> Callable[..., Any]:
     @functools.wraps(f)
     def transformed(*args: Any, **kwargs: Any) -> Any:
+        with _convention(conj):
+            return body(*args, **kwargs)
+
+    def body(*args: Any, **kwargs: Any) -> Any:
         nums = _argnums(who, argnums, len(args))
         inputs = _prepare(who, args, nums, "argument")
         result = _run(who, f, inputs, kwargs, has_aux, _default_dev(inputs))
@@ -424,7 +524,9 @@ def _jacobian_impl(who: str, f: Fn, argnums: Argnums, has_aux: bool) -> Callable
     return transformed
 
 
-def jacobian(f: Fn, argnums: Argnums = 0, has_aux: bool = False) -> Callable[..., Any]:
+def jacobian(
+    f: Fn, argnums: Argnums = 0, has_aux: bool = False, *, convention: str | None = None
+) -> Callable[..., Any]:
     """A function that returns the Jacobian of ``f``, built row by row in reverse mode.
 
     Parameters
@@ -435,6 +537,11 @@ def jacobian(f: Fn, argnums: Argnums = 0, has_aux: bool = False) -> Callable[...
         Which positional argument to differentiate with respect to, or a tuple of them.
     has_aux
         ``f`` returns ``(output, aux)``; ``aux`` is returned alongside the Jacobian.
+    convention
+        The complex convention, ``"torch"`` or ``"jax"`` (None: the thread's). Row ``i``
+        is the vector-Jacobian product with the ``i``-th unit vector, so for a holomorphic
+        ``f`` the Jacobian is ``f'(z)`` in JAX's (as ``jax.jacrev(f, holomorphic=True)``)
+        and ``conj(f'(z))`` in torch's.
 
     Returns
     -------
@@ -457,10 +564,11 @@ def jacobian(f: Fn, argnums: Argnums = 0, has_aux: bool = False) -> Callable[...
     array([[0., 2.],
            [2., 0.]])
     """
-    return _jacobian_impl("agrad.func.jacobian", f, argnums, has_aux)
+    who = "agrad.func.jacobian"
+    return _jacobian_impl(who, f, argnums, has_aux, _conj_flag(who, convention))
 
 
-def hessian(f: Fn, argnums: Argnums = 0) -> Callable[..., Any]:
+def hessian(f: Fn, argnums: Argnums = 0, *, convention: str | None = None) -> Callable[..., Any]:
     """A function that returns the Hessian of the scalar function ``f``.
 
     The Jacobian of the gradient, so it costs one reverse pass of the recorded gradient per
@@ -472,6 +580,11 @@ def hessian(f: Fn, argnums: Argnums = 0) -> Callable[..., Any]:
         A function returning a real 0-d array.
     argnums
         Which positional argument to differentiate with respect to, or a tuple of them.
+    convention
+        The complex convention, ``"torch"`` or ``"jax"`` (None: the thread's). For complex
+        arguments the Hessian is the reverse-mode Jacobian of the gradient, both in that
+        convention: in JAX's, ``jax.jacrev(jax.grad(f), holomorphic=True)`` (and HIPS
+        autograd's ``hessian``); ``jax.hessian`` itself refuses complex inputs.
 
     Returns
     -------
@@ -496,4 +609,6 @@ def hessian(f: Fn, argnums: Argnums = 0) -> Callable[..., Any]:
            [2., 0.]])
     """
     who = "agrad.func.hessian"
-    return _jacobian_impl(who, _grad_impl(who, f, argnums, False, False), argnums, False)
+    conj = _conj_flag(who, convention)
+    gradient = _grad_impl(who, f, argnums, False, False, None)
+    return _jacobian_impl(who, gradient, argnums, False, conj)
