@@ -1,0 +1,146 @@
+"""Where HIPS autograd's world meets agrad's: reverse and forward passes, the complex
+convention, and the values handed back to the user.
+
+- ``make_vjp``/``make_jvp`` are built on :func:`agrad.func.vjp`/:func:`agrad.func.jvp`.
+- HIPS autograd's complex convention is the conjugate of torch's (agrad's default):
+  ``vjp_hips(g) = conj(vjp_torch(conj(g)))``. Both the transforms here and the rules of
+  :func:`agrad.autograd.extend.primitive` convert at this boundary, so a HIPS user's VJPs are
+  written, and their gradients read, in HIPS's convention.
+- Plain NumPy in, plain NumPy out: results are NumPy arrays (NumPy scalars where the
+  argument was a number) unless the call is nested inside another transform, where they are
+  agrad Tensors carrying a graph.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import numpy as onp
+
+import agrad.func as _func
+from agrad._pytree import flatten, rebuild
+from agrad._tensor import Tensor
+
+Fn = Callable[..., Any]
+
+
+def _conj_leaf(v: Any) -> Any:
+    if isinstance(v, Tensor):
+        if v.dtype.kind == "c":
+            import agrad  # function-level: agrad.autograd loads after agrad
+
+            return agrad.conj(v)
+        return v
+    if isinstance(v, (onp.ndarray, onp.generic, complex)) and onp.iscomplexobj(v):
+        return onp.conj(v)
+    return v
+
+
+def conj_tree(tree: Any) -> Any:
+    """The complex conjugate of every complex leaf of ``tree`` (real leaves untouched)."""
+    flat: list[Any] = []
+    d = flatten(tree, flat)
+    return rebuild(d, [_conj_leaf(v) for v in flat])
+
+
+def _like_input(value: Any, ref: Any) -> Any:
+    """``value`` (a gradient) in the form of ``ref`` (its argument): scalars stay scalars."""
+    scalar = isinstance(ref, (float, int, complex, onp.generic))
+    if isinstance(value, onp.ndarray) and value.ndim == 0 and scalar:
+        return value[()]
+    return value
+
+
+def _like_tree(value: Any, ref: Any) -> Any:
+    vflat: list[Any] = []
+    rflat: list[Any] = []
+    d = flatten(value, vflat)
+    flatten(ref, rflat)
+    if len(vflat) != len(rflat):
+        return value
+    return rebuild(d, [_like_input(v, r) for v, r in zip(vflat, rflat, strict=True)])
+
+
+def _depends(out: Any) -> bool:
+    flat: list[Any] = []
+    flatten(out, flat)
+    return any(isinstance(v, Tensor) and v.requires_grad for v in flat)
+
+
+def _unwrap_value(out: Any) -> Any:
+    """A traced function's result as the caller sees it (constants stay as they were)."""
+    return out
+
+
+def make_vjp(fun: Fn, x: Any) -> tuple[Callable[[Any], Any], Any]:
+    """``(vjp, ans)``: ``ans = fun(x)`` and the function ``g -> g^T J`` (HIPS's convention).
+
+    Parameters
+    ----------
+    fun
+        A function of one argument (an array, a number, or a list, tuple or dict of them).
+    x
+        Where to evaluate ``fun`` and its vector-Jacobian products.
+
+    Returns
+    -------
+    tuple
+        ``(vjp, ans)``; ``vjp(g)``, with ``g`` shaped as ``ans``, returns a value shaped as
+        ``x``. It can be called any number of times.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from agrad.autograd.core import make_vjp
+    >>> vjp, ans = make_vjp(lambda x: x * x, np.array([1.0, 2.0]))
+    >>> vjp(np.array([1.0, 1.0]))
+    array([2., 4.])
+    """
+    depends = [False]
+
+    def traced(xt: Any) -> Any:
+        out = fun(xt)
+        depends[0] = _depends(out)
+        return out
+
+    ans, vjp_fn = _func.vjp(traced, x)
+    if not depends[0]:
+        warnings.warn("Output seems independent of input.", UserWarning, stacklevel=2)
+
+    def vjp(g: Any) -> Any:
+        (grad,) = vjp_fn(conj_tree(g))
+        return _like_tree(conj_tree(grad), x)
+
+    return vjp, ans
+
+
+def make_jvp(fun: Fn, x: Any) -> Callable[[Any], tuple[Any, Any]]:
+    """The function ``v -> (fun(x), J v)``: forward-mode derivatives at ``x``.
+
+    Parameters
+    ----------
+    fun
+        A function of one argument.
+    x
+        Where to evaluate ``fun`` and its Jacobian-vector products.
+
+    Returns
+    -------
+    callable
+        ``jvp(v)``, with ``v`` shaped as ``x``, returns ``(fun(x), J v)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from agrad.autograd.core import make_jvp
+    >>> make_jvp(lambda x: x**3, 2.0)(1.0)
+    (array(8.), array(12.))
+    """
+
+    def jvp(v: Any) -> tuple[Any, Any]:
+        ans, tangent = _func.jvp(fun, (x,), (v,))
+        return ans, tangent
+
+    return jvp
