@@ -249,7 +249,7 @@ def _call(rule: Rule, name: str, args: Sequence[Any], consts: int = 0) -> Any:
 def _constant(name: str, argument: str) -> Callable[..., Any]:
     def vjp(*_: Any, **__: Any) -> Any:
         msg = (
-            f"`agrad.scipy.special.{name}` has no gradient in `{argument}` (torch has none "
+            f"`agrad.{name}` has no gradient in `{argument}` (torch has none "
             f"either). Pass `{argument}` as a constant (`.detach()`), or write the function "
             "with differentiable pieces if you need that derivative."
         )
@@ -460,16 +460,21 @@ _RULES: dict[str, Rule] = {
     "j1": _rule("j1", _j1_vjp),
     "y0": _rule("y0", _y0_vjp),
     "y1": _rule("y1", _y1_vjp),
-    "jv": _rule("jv", _constant("jv", "v"), _recurrence("jv", -1.0)),
-    "yv": _rule("yv", _constant("yv", "v"), _recurrence("yv", -1.0)),
-    "iv": _rule("iv", _constant("iv", "v"), _recurrence("iv", 1.0)),
-    "ive": _rule("ive", _constant("ive", "v"), _ive_vjp),
+    "jv": _rule("jv", _constant("scipy.special.jv", "v"), _recurrence("jv", -1.0)),
+    "yv": _rule("yv", _constant("scipy.special.yv", "v"), _recurrence("yv", -1.0)),
+    "iv": _rule("iv", _constant("scipy.special.iv", "v"), _recurrence("iv", 1.0)),
+    "ive": _rule("ive", _constant("scipy.special.ive", "v"), _ive_vjp),
     "expit": _rule("expit", _expit_vjp),
     "logit": _rule("logit", _logit_vjp),
-    "gammainc": _rule("gammainc", _constant("gammainc", "a"), _gammainc_vjp_x(1.0)),
-    "gammaincc": _rule("gammaincc", _constant("gammaincc", "a"), _gammainc_vjp_x(-1.0)),
+    "gammainc": _rule("gammainc", _constant("scipy.special.gammainc", "a"), _gammainc_vjp_x(1.0)),
+    "gammaincc": _rule(
+        "gammaincc", _constant("scipy.special.gammaincc", "a"), _gammainc_vjp_x(-1.0)
+    ),
     "betainc": _rule(
-        "betainc", _constant("betainc", "a"), _constant("betainc", "b"), _betainc_vjp_x
+        "betainc",
+        _constant("scipy.special.betainc", "a"),
+        _constant("scipy.special.betainc", "b"),
+        _betainc_vjp_x,
     ),
     "beta": _rule("beta", _beta_vjp(True), _beta_vjp(False)),
     "betaln": _rule("betaln", _betaln_vjp(True), _betaln_vjp(False)),
