@@ -72,8 +72,8 @@ def test_unsupported_function_raises_naming_it():
     x = leaf([1.0, 2.0, 3.0])
     with pytest.raises(TypeError, match=r"`numpy\.histogram`.*t\.detach\(\)\.array"):
         np.histogram(x)
-    with pytest.raises(TypeError, match=r"`numpy\.linalg\.tensorinv`"):
-        np.linalg.tensorinv(x)
+    with pytest.raises(TypeError, match=r"`numpy\.histogram2d`"):
+        np.histogram2d(x, x)
     with pytest.raises(TypeError, match=r"ufunc `numpy\.gcd`"):
         np.gcd(x, x)
     with pytest.raises(TypeError, match=r"numpy\.add\.reduceat"):

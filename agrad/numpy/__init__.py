@@ -25,6 +25,7 @@ Examples
 from __future__ import annotations
 
 import math as _math
+from typing import Any
 
 from agrad._dtypes import (
     bool,
@@ -117,6 +118,14 @@ from agrad.numpy._creation import (
     zeros,
     zeros_like,
 )
+from agrad.numpy._index_tricks import (
+    apply_over_axes,
+    c_,
+    fromfunction,
+    ndenumerate,
+    r_,
+    vectorize,
+)
 from agrad.numpy._indexing import (
     apply_along_axis,
     argsort,
@@ -182,6 +191,7 @@ from agrad.numpy._manipulation import (
     roll,
     rollaxis,
     rot90,
+    row_stack,
     shape,
     size,
     split,
@@ -200,24 +210,48 @@ from agrad.numpy._misc import (
     around,
     array_equal,
     array_equiv,
+    asarray_chkfinite,
+    asfortranarray,
     clip,
     convolve,
     correlate,
     fix,
+    frexp,
+    i0,
     imag,
     interp,
     isclose,
     iscomplex,
     iscomplexobj,
+    isneginf,
+    isposinf,
     isreal,
     isrealobj,
     isscalar,
     nan_to_num,
     polyval,
     real,
+    real_if_close,
+    require,
     result_type,
     round,
     sinc,
+    unwrap,
+)
+from agrad.numpy._names import NumpyNameError
+from agrad.numpy._names import lookup as _lookup
+from agrad.numpy._names import module_names as _module_names
+from agrad.numpy._polynomial import (
+    poly,
+    polyadd,
+    polyder,
+    polydiv,
+    polyfit,
+    polyint,
+    polymul,
+    polysub,
+    roots,
+    vander,
 )
 from agrad.numpy._products import (
     cross,
@@ -261,6 +295,24 @@ from agrad.numpy._reductions import (
     sum,
     var,
 )
+from agrad.numpy._selection import (
+    argpartition,
+    choose,
+    compress,
+    copyto,
+    diag_indices_from,
+    fill_diagonal,
+    partition,
+    place,
+    put,
+    put_along_axis,
+    putmask,
+    resize,
+    sort_complex,
+    tril_indices_from,
+    trim_zeros,
+    triu_indices_from,
+)
 from agrad.numpy._statistics import (
     average,
     corrcoef,
@@ -269,6 +321,9 @@ from agrad.numpy._statistics import (
     ediff1d,
     gradient,
     median,
+    nanmedian,
+    nanpercentile,
+    nanquantile,
     percentile,
     quantile,
     trapezoid,
@@ -333,9 +388,22 @@ from agrad.numpy._unary import (
 )
 from agrad.numpy.linalg import LinAlgError
 
+# NumPy's other names of the same dtypes (C type names, as on 64-bit Linux and macOS)
 bool_ = bool
+byte = int8
+short = int16
+intc = int32
 int_ = int64
 intp = int64
+long = int64
+longlong = int64
+ubyte = uint8
+ushort = uint16
+uintc = uint32
+uint = uint64
+uintp = uint64
+ulong = uint64
+ulonglong = uint64
 double = float64
 single = float32
 cdouble = complex128
@@ -350,6 +418,7 @@ newaxis = None
 
 __all__ = [
     "LinAlgError",
+    "NumpyNameError",
     "abs",
     "absolute",
     "acos",
@@ -363,6 +432,7 @@ __all__ = [
     "any",
     "append",
     "apply_along_axis",
+    "apply_over_axes",
     "arange",
     "arccos",
     "arccosh",
@@ -373,6 +443,7 @@ __all__ = [
     "arctanh",
     "argmax",
     "argmin",
+    "argpartition",
     "argsort",
     "argwhere",
     "around",
@@ -382,7 +453,9 @@ __all__ = [
     "array_split",
     "asanyarray",
     "asarray",
+    "asarray_chkfinite",
     "ascontiguousarray",
+    "asfortranarray",
     "asin",
     "asinh",
     "astype",
@@ -406,13 +479,17 @@ __all__ = [
     "bool_",
     "broadcast_arrays",
     "broadcast_to",
+    "byte",
+    "c_",
     "cbrt",
     "cdouble",
     "ceil",
+    "choose",
     "clip",
     "column_stack",
     "complex64",
     "complex128",
+    "compress",
     "concat",
     "concatenate",
     "conj",
@@ -420,6 +497,7 @@ __all__ = [
     "convolve",
     "copy",
     "copysign",
+    "copyto",
     "corrcoef",
     "correlate",
     "cos",
@@ -437,6 +515,7 @@ __all__ = [
     "delete",
     "diag",
     "diag_indices",
+    "diag_indices_from",
     "diagflat",
     "diagonal",
     "diff",
@@ -463,6 +542,7 @@ __all__ = [
     "eye",
     "fabs",
     "fft",
+    "fill_diagonal",
     "finfo",
     "fix",
     "flatnonzero",
@@ -477,6 +557,8 @@ __all__ = [
     "fmax",
     "fmin",
     "fmod",
+    "frexp",
+    "fromfunction",
     "full",
     "full_like",
     "geomspace",
@@ -487,6 +569,7 @@ __all__ = [
     "hsplit",
     "hstack",
     "hypot",
+    "i0",
     "identity",
     "iinfo",
     "imag",
@@ -499,6 +582,7 @@ __all__ = [
     "int32",
     "int64",
     "int_",
+    "intc",
     "interp",
     "intp",
     "invert",
@@ -509,6 +593,8 @@ __all__ = [
     "isin",
     "isinf",
     "isnan",
+    "isneginf",
+    "isposinf",
     "isreal",
     "isrealobj",
     "isscalar",
@@ -531,6 +617,8 @@ __all__ = [
     "logical_or",
     "logical_xor",
     "logspace",
+    "long",
+    "longlong",
     "matmul",
     "matrix_transpose",
     "matvec",
@@ -554,12 +642,16 @@ __all__ = [
     "nancumsum",
     "nanmax",
     "nanmean",
+    "nanmedian",
     "nanmin",
+    "nanpercentile",
     "nanprod",
+    "nanquantile",
     "nanstd",
     "nansum",
     "nanvar",
     "ndarray",
+    "ndenumerate",
     "ndim",
     "negative",
     "newaxis",
@@ -571,37 +663,57 @@ __all__ = [
     "ones_like",
     "outer",
     "pad",
+    "partition",
     "percentile",
     "permute_dims",
     "pi",
     "piecewise",
+    "place",
+    "poly",
+    "polyadd",
+    "polyder",
+    "polydiv",
+    "polyfit",
+    "polyint",
+    "polymul",
+    "polysub",
     "polyval",
     "positive",
     "pow",
     "power",
     "prod",
     "ptp",
+    "put",
+    "put_along_axis",
+    "putmask",
     "quantile",
+    "r_",
     "rad2deg",
     "radians",
     "random",
     "ravel",
     "ravel_multi_index",
     "real",
+    "real_if_close",
     "reciprocal",
     "remainder",
     "repeat",
+    "require",
     "reshape",
+    "resize",
     "result_type",
     "right_shift",
     "rint",
     "roll",
     "rollaxis",
+    "roots",
     "rot90",
     "round",
+    "row_stack",
     "searchsorted",
     "select",
     "shape",
+    "short",
     "sign",
     "signbit",
     "sin",
@@ -610,6 +722,7 @@ __all__ = [
     "sinh",
     "size",
     "sort",
+    "sort_complex",
     "split",
     "sqrt",
     "square",
@@ -631,25 +744,48 @@ __all__ = [
     "tri",
     "tril",
     "tril_indices",
+    "tril_indices_from",
+    "trim_zeros",
     "triu",
     "triu_indices",
+    "triu_indices_from",
     "true_divide",
     "trunc",
+    "ubyte",
     "ufunc",
+    "uint",
     "uint8",
     "uint16",
     "uint32",
     "uint64",
+    "uintc",
+    "uintp",
+    "ulong",
+    "ulonglong",
     "unique",
     "unravel_index",
     "unstack",
+    "unwrap",
+    "ushort",
+    "vander",
     "var",
     "vdot",
     "vecdot",
     "vecmat",
+    "vectorize",
     "vsplit",
     "vstack",
     "where",
     "zeros",
     "zeros_like",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # NumPy's other public names: NumPy's object, NumPy's function on the values, or a
+    # refusal naming the way out (agrad.numpy._names classifies every one)
+    return _lookup(name)
+
+
+def __dir__() -> list[str]:
+    return sorted(set(__all__) | _module_names(""))

@@ -118,9 +118,10 @@ def take_along_axis(arr: ArrayLike, indices: Any, axis: int | None = -1) -> Tens
     return _take_along_axis(x, idx, axis=axis)
 
 
-def where(condition: ArrayLike, x: Any = None, y: Any = None, /) -> Any:
+def where(condition: ArrayLike, x: Any = None, y: Any = None) -> Any:
     """``numpy.where``: the three-argument form is differentiable; the one-argument form
-    is ``nonzero``."""
+    is ``nonzero``. The arguments may be given by name too (``condition=``, ``x=``,
+    ``y=``), as HIPS autograd allows."""
     if x is None and y is None:
         return nonzero(condition)
     if x is None or y is None:

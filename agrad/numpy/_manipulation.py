@@ -68,6 +68,7 @@ __all__ = [
     "roll",
     "rollaxis",
     "rot90",
+    "row_stack",
     "shape",
     "size",
     "split",
@@ -368,6 +369,12 @@ def hstack(tup: Any, *, dtype: Any = None, casting: str = "same_kind") -> Tensor
 def vstack(tup: Any, *, dtype: Any = None, casting: str = "same_kind") -> Tensor:
     """``numpy.vstack``: along axis 0, 1-d input as rows."""
     return _m.concat(_common(_atleast_list(tup, 2), dtype), axis=0)
+
+
+def row_stack(tup: Any, *, dtype: Any = None, casting: str = "same_kind") -> Tensor:
+    """``numpy.row_stack``: the same as :func:`vstack` (NumPy 2 deprecates the name; agrad
+    keeps it for the code that uses it, without a warning)."""
+    return vstack(tup, dtype=dtype, casting=casting)
 
 
 def dstack(tup: Any) -> Tensor:

@@ -44,24 +44,33 @@ __all__ = [
     "around",
     "array_equal",
     "array_equiv",
+    "asarray_chkfinite",
+    "asfortranarray",
     "clip",
     "convolve",
     "correlate",
     "fix",
+    "frexp",
+    "i0",
     "imag",
     "interp",
     "isclose",
     "iscomplex",
     "iscomplexobj",
+    "isneginf",
+    "isposinf",
     "isreal",
     "isrealobj",
     "isscalar",
     "nan_to_num",
     "polyval",
     "real",
+    "real_if_close",
+    "require",
     "result_type",
     "round",
     "sinc",
+    "unwrap",
 ]
 
 
@@ -321,4 +330,97 @@ def polyval(p: ArrayLike, x: ArrayLike) -> Tensor:
     for i in range(coefficients.shape[0]):
         result = result * t + coefficients[i]
     assert isinstance(result, Tensor)
+    return result
+
+
+def real_if_close(a: ArrayLike, tol: float = 100) -> Tensor:
+    """``numpy.real_if_close``: the real part when every imaginary part is within ``tol``
+    machine epsilons (``tol`` itself when below 1) of zero; otherwise the input.
+
+    Examples
+    --------
+    >>> import agrad.numpy as np
+    >>> np.real_if_close(np.array([1.0 + 1e-18j, 2.0])).dtype
+    agrad.float64
+    """
+    t = as_tensor(a)
+    if t.dtype.kind != "c":
+        return t
+    limit = tol * float(finfo(t.dtype).eps) if tol > 1 else tol
+    if bool(_all(_e.abs(_e.imag(t)) < limit)):
+        return _e.real(t)
+    return t
+
+
+def unwrap(
+    p: ArrayLike, discont: Any = None, axis: int = -1, *, period: float = 2 * math.pi
+) -> Tensor:
+    """``numpy.unwrap``: the jumps larger than ``discont`` taken out by adding multiples of
+    ``period``. Those multiples are constant where they are defined, so the gradient passes
+    through unchanged (NumPy's values for the correction, added to the tensor)."""
+    t = default_float(as_tensor(p))
+    values = numpy.asarray(t.detach().tolist(), dtype=numpy.dtype(t.dtype.name))
+    fixed = numpy.unwrap(values, discont, axis, period=period)
+    correction = _asarray(fixed - values, dtype=t.dtype, device=t.device)
+    result: Tensor = t + correction
+    return result
+
+
+def frexp(x: ArrayLike, /) -> tuple[Tensor, Tensor]:
+    """``numpy.frexp``: mantissas and exponents, ``x == m * 2**e``; the mantissa is
+    differentiable (``x * 2**-e``), the exponent (int32) is not."""
+    t = default_float(as_tensor(x))
+    values = numpy.asarray(t.detach().tolist(), dtype=numpy.dtype(t.dtype.name))
+    _, exponent = numpy.frexp(values)
+    scale = _asarray(numpy.ldexp(1.0, -exponent), dtype=t.dtype, device=t.device)
+    mantissa: Tensor = t * scale
+    return mantissa, _asarray(exponent, device=t.device)
+
+
+def isposinf(x: ArrayLike, out: Any = None) -> Any:
+    """``numpy.isposinf`` (no gradient)."""
+    t = as_tensor(x)
+    return finish("numpy.isposinf", _e.logical_and(_e.isinf(t), t > 0), out)
+
+
+def isneginf(x: ArrayLike, out: Any = None) -> Any:
+    """``numpy.isneginf`` (no gradient)."""
+    t = as_tensor(x)
+    return finish("numpy.isneginf", _e.logical_and(_e.isinf(t), t < 0), out)
+
+
+def asarray_chkfinite(a: ArrayLike, dtype: Any = None, order: Any = None) -> Tensor:
+    """``numpy.asarray_chkfinite``: ``asarray``, refusing infinities and NaNs."""
+    t = as_tensor(a, dtype)
+    if t.dtype.is_floating and not bool(_all(_e.isfinite(t))):
+        msg = "`numpy.asarray_chkfinite`: the array must not contain infs or NaNs."
+        raise AgradValueError(msg)
+    return t
+
+
+def asfortranarray(a: ArrayLike, dtype: Any = None, *, like: Any = None) -> Tensor:
+    """``numpy.asfortranarray``: the same as ``asarray`` (tensors have no memory order), at
+    least 1-d."""
+    if like is not None:
+        refuse("numpy.asfortranarray", "like", like)
+    t = as_tensor(a, dtype)
+    return _m.reshape(t, (1,)) if t.ndim == 0 else t
+
+
+def require(
+    a: ArrayLike, dtype: Any = None, requirements: Any = None, *, like: Any = None
+) -> Tensor:
+    """``numpy.require``: ``asarray`` with ``dtype`` (the memory-layout requirements hold
+    for every tensor, or do not apply)."""
+    if like is not None:
+        refuse("numpy.require", "like", like)
+    return as_tensor(a, dtype)
+
+
+def i0(x: ArrayLike) -> Tensor:
+    """``numpy.i0``: the modified Bessel function of order 0 (``agrad.scipy.special.i0``),
+    differentiable."""
+    from agrad.scipy.special import i0 as _i0  # SciPy is slow to import: on first use
+
+    result: Tensor = _i0(default_float(as_tensor(x)))
     return result

@@ -15,7 +15,7 @@ from agrad._api import elementwise as _e
 from agrad._api import statistical as _s
 from agrad._api.creation import asarray as _asarray
 from agrad._api.data_type import astype
-from agrad._api.indexing import take
+from agrad._api.indexing import take, take_along_axis
 from agrad._api.linear_algebra import matmul
 from agrad._api.manipulation import (
     broadcast_to,
@@ -26,8 +26,10 @@ from agrad._api.manipulation import (
     reshape,
     squeeze,
 )
+from agrad._api.searching import where as _where
 from agrad._api.sorting import sort
 from agrad._api.utility import diff as _diff
+from agrad._dtypes import int64
 from agrad._tensor import Tensor
 from agrad.errors import AgradTypeError, AgradValueError
 from agrad.linalg import diagonal as _diagonal
@@ -55,6 +57,9 @@ __all__ = [
     "ediff1d",
     "gradient",
     "median",
+    "nanmedian",
+    "nanpercentile",
+    "nanquantile",
     "percentile",
     "quantile",
     "trapezoid",
@@ -94,12 +99,15 @@ def _quantile(name: str, a: Any, q: Any, axis: Any, out: Any, method: str, keepd
     hi_idx = _asarray(hi_raw.reshape(-1), device=dev)
     low = take(ordered, lo_idx, axis=-1)
     high = take(ordered, hi_idx, axis=-1)
+    # NumPy's higher (and midpoint) rounds the position up: at a whole position, that element
+    up_raw = numpy.clip(numpy.ceil(q_raw), 0, n - 1).astype(numpy.int64).reshape(-1)
+    up = take(ordered, _asarray(up_raw, device=dev), axis=-1)
     if method == "lower":
         result = low
     elif method == "higher":
-        result = high
+        result = up
     elif method == "midpoint":
-        result = (low + high) / 2
+        result = (low + up) / 2
     elif method == "nearest":
         # NumPy rounds half to even, as Python does
         near = numpy.around(q_raw).astype(numpy.int64).reshape(-1)
@@ -160,6 +168,109 @@ def median(
 ) -> Any:
     """``numpy.median``: the mean of the middle two for an even count."""
     return _quantile("numpy.median", a, 0.5, axis, out, "linear", keepdims)
+
+
+def _nanquantile(
+    name: str, a: Any, q: Any, axis: Any, out: Any, method: str, keepdims: bool
+) -> Any:
+    """``_quantile`` over the values that are not NaN: each row has its own count."""
+    if method not in _METHODS:
+        refuse(name, "method", method)
+    x = default_float(as_tensor(a))
+    flat, axes = _to_last(x, axis)
+    ordered = sort(flat, axis=-1)  # NaNs sort last, on every backend
+    dev = x.device
+    valid = _e.logical_not(_e.isnan(flat))
+    counts = numpy.asarray(_s.sum(astype(valid, int64), axis=-1).tolist(), dtype=numpy.int64)
+    qt = default_float(as_tensor(q, device=dev))
+    qflat = reshape(qt, (-1,))
+    last = numpy.maximum(counts - 1, 0)[..., None]
+    position = qflat * _asarray(last, dtype=qflat.dtype, device=dev)
+    q_raw = numpy.asarray(position.detach().tolist(), dtype=numpy.float64).reshape(position.shape)
+    lo_raw = numpy.clip(numpy.floor(q_raw), 0, last).astype(numpy.int64)
+    hi_raw = numpy.minimum(lo_raw + 1, last)
+    low = take_along_axis(ordered, _asarray(lo_raw, device=dev), axis=-1)
+    high = take_along_axis(ordered, _asarray(hi_raw, device=dev), axis=-1)
+    up_raw = numpy.clip(numpy.ceil(q_raw), 0, last).astype(numpy.int64)
+    up = take_along_axis(ordered, _asarray(up_raw, device=dev), axis=-1)
+    if method == "lower":
+        result = low
+    elif method == "higher":
+        result = up
+    elif method == "midpoint":
+        result = (low + up) / 2
+    elif method == "nearest":
+        near = numpy.minimum(numpy.around(q_raw).astype(numpy.int64), last)
+        result = take_along_axis(ordered, _asarray(near, device=dev), axis=-1)
+    else:
+        frac = position - _asarray(lo_raw, dtype=position.dtype, device=dev)
+        result = low + (high - low) * frac
+    empty = _asarray((counts == 0)[..., None], device=dev)
+    if bool(numpy.any(counts == 0)):
+        result = _where(empty, numpy.nan, result)
+    result = moveaxis(result, -1, 0)
+    if keepdims:
+        shape = [1 if i in axes else s for i, s in enumerate(x.shape)]
+        result = reshape(result, (result.shape[0], *shape))
+    result = reshape(result, (*qt.shape, *result.shape[1:]))
+    return finish(name, result, out)
+
+
+def nanquantile(
+    a: ArrayLike,
+    q: ArrayLike,
+    axis: Axis = None,
+    out: Any = None,
+    overwrite_input: bool = False,
+    method: str = "linear",
+    keepdims: Any = NOVALUE,
+    *,
+    weights: Any = None,
+) -> Any:
+    """``numpy.nanquantile``: :func:`quantile` of the values that are not NaN (NaN where
+    all are); differentiable in ``a`` and ``q``.
+
+    Examples
+    --------
+    >>> import agrad.numpy as np
+    >>> x = np.array([3.0, np.nan, 1.0, 2.0]).requires_grad_()
+    >>> y = np.nanquantile(x, 0.25)
+    >>> y.backward()
+    >>> y.item(), x.grad.tolist()
+    (1.5, [0.0, 0.0, 0.5, 0.5])
+    """
+    if weights is not None:
+        refuse("numpy.nanquantile", "weights", "...")
+    return _nanquantile("numpy.nanquantile", a, q, axis, out, method, flag(keepdims))
+
+
+def nanpercentile(
+    a: ArrayLike,
+    q: ArrayLike,
+    axis: Axis = None,
+    out: Any = None,
+    overwrite_input: bool = False,
+    method: str = "linear",
+    keepdims: Any = NOVALUE,
+    *,
+    weights: Any = None,
+) -> Any:
+    """``numpy.nanpercentile``: :func:`nanquantile` of ``q / 100``."""
+    if weights is not None:
+        refuse("numpy.nanpercentile", "weights", "...")
+    qt = q / 100 if isinstance(q, Tensor) else numpy.asarray(q, dtype=numpy.float64) / 100
+    return _nanquantile("numpy.nanpercentile", a, qt, axis, out, method, flag(keepdims))
+
+
+def nanmedian(
+    a: ArrayLike,
+    axis: Axis = None,
+    out: Any = None,
+    overwrite_input: bool = False,
+    keepdims: Any = NOVALUE,
+) -> Any:
+    """``numpy.nanmedian``: the median of the values that are not NaN."""
+    return _nanquantile("numpy.nanmedian", a, 0.5, axis, out, "linear", flag(keepdims))
 
 
 # -- weighted statistics -----------------------------------------------------------------

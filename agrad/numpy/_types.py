@@ -6,11 +6,12 @@ from typing import Any
 
 import numpy
 
+from agrad._api.data_type import astype
 from agrad._dtypes import DType
 from agrad._tensor import Tensor
 from agrad.numpy._common import to_dtype
 
-__all__ = ["errstate", "finfo", "iinfo"]
+__all__ = ["cast_to", "errstate", "finfo", "iinfo"]
 
 #: ``numpy.errstate``: how NumPy (the default backend) treats floating-point errors
 errstate = numpy.errstate
@@ -46,3 +47,25 @@ def iinfo(dtype: Any) -> Any:
     127
     """
     return numpy.iinfo(_numpy_dtype(dtype))
+
+
+def cast_to(dtype: DType, value: Any) -> Any:
+    """What NumPy code means by calling a scalar type, ``np.float64(value)``.
+
+    A tensor is cast with ``astype`` (differentiable between floating dtypes, a 0-d tensor
+    staying 0-d), so the graph is kept rather than silently dropped; anything else (Python
+    numbers, strings, NumPy scalars and arrays, lists) gives what NumPy's scalar type gives.
+
+    Examples
+    --------
+    >>> import agrad.numpy as np
+    >>> from agrad.numpy._types import cast_to
+    >>> cast_to(np.float32, 1.5)
+    np.float32(1.5)
+    >>> x = np.array(2.0).requires_grad_()
+    >>> cast_to(np.float32, x).dtype
+    agrad.float32
+    """
+    if isinstance(value, Tensor):
+        return value if value.dtype is dtype else astype(value, dtype)
+    return numpy.dtype(dtype.name).type(value)

@@ -177,3 +177,10 @@ def fftfreq(n: int, d: float = 1.0, device: Any = None) -> Tensor:
 def rfftfreq(n: int, d: float = 1.0, device: Any = None) -> Tensor:
     """``numpy.fft.rfftfreq``."""
     return _fft.rfftfreq(n, d=d, device=device)
+
+
+def __getattr__(name: str) -> Any:
+    # NumPy's other fft names: served or refused, naming the way out
+    from agrad.numpy._names import lookup  # the package imports this module first
+
+    return lookup(f"fft.{name}")

@@ -40,6 +40,7 @@ from agrad.numpy._common import as_tensor, default_float, refuse, shape_tuple, t
 
 __all__ = [
     "Generator",
+    "RandomState",
     "choice",
     "default_rng",
     "exponential",
@@ -50,6 +51,8 @@ __all__ = [
     "randn",
     "random",
     "random_sample",
+    "ranf",
+    "sample",
     "seed",
     "shuffle",
     "standard_normal",
@@ -209,6 +212,129 @@ class Generator:
         return moveaxis(result, tuple(range(len(shape))), tuple(range(axis, axis + len(shape))))
 
 
+def _numpy_values(value: Any) -> Any:
+    return numpy.asarray(value.detach()) if isinstance(value, Tensor) else value
+
+
+class RandomState:
+    """``numpy.random.RandomState``: NumPy's legacy generator, drawing NumPy's numbers.
+
+    Every method is NumPy's (``randn``, ``rand``, ``randint``, ``choice``, ``gamma``,
+    ``multivariate_normal``, ...) and draws the same values NumPy draws for the same seed;
+    array draws are tensors on the default device (constants), scalar draws stay Python
+    numbers, as NumPy returns them. ``normal``, ``uniform`` and ``exponential`` are
+    differentiable in tensor parameters (``loc + scale * z``...; the same values), and
+    ``permutation``, ``shuffle`` and ``choice`` of a tensor move its elements in the graph.
+    Other draws refuse parameters that require grad.
+
+    Examples
+    --------
+    >>> import numpy
+    >>> import agrad.numpy as np
+    >>> x = np.random.RandomState(0).randn(3)
+    >>> x.tolist() == numpy.random.RandomState(0).randn(3).tolist()
+    True
+    """
+
+    def __init__(self, seed: Any = None) -> None:
+        self._state = numpy.random.RandomState(seed)
+
+    def __repr__(self) -> str:
+        return f"agrad.numpy.random.RandomState({self._state!r})"
+
+    def _tensor(self, value: Any) -> Any:
+        if isinstance(value, numpy.ndarray):
+            return _asarray(value, device=get_default_device())
+        return value
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(self._state, name)
+        if name.startswith("_") or not callable(method):
+            return method
+
+        def draw(*args: Any, **kwargs: Any) -> Any:
+            if any(isinstance(a, Tensor) and a.requires_grad for a in (*args, *kwargs.values())):
+                msg = (
+                    f"`RandomState.{name}` is not differentiable in its parameters in "
+                    "agrad.numpy; `normal`, `uniform` and `exponential` are. Pass "
+                    "`t.detach()` to draw with the values."
+                )
+                raise AgradTypeError(msg)
+            plain = [_numpy_values(a) for a in args]
+            result = method(*plain, **{k: _numpy_values(v) for k, v in kwargs.items()})
+            if isinstance(result, tuple):
+                return tuple(self._tensor(r) for r in result)
+            return self._tensor(result)
+
+        draw.__name__ = name
+        draw.__doc__ = f"``numpy.random.RandomState.{name}``, as tensors."
+        return draw
+
+    def _scaled(self, draws: Any, params: list[Any], size: Any) -> tuple[bool, Any]:
+        """Whether some parameter is a tensor, and then the standard draws as a tensor."""
+        if not any(isinstance(p, Tensor) for p in params):
+            return False, None
+        shape = _size(size, *params)
+        return True, _asarray(draws(size=shape), device=get_default_device())
+
+    def normal(self, loc: Any = 0.0, scale: Any = 1.0, size: Any = None) -> Any:
+        """``numpy.random.RandomState.normal``: ``loc + scale * z``, differentiable in
+        tensor parameters."""
+        scaled, z = self._scaled(self._state.standard_normal, [loc, scale], size)
+        if not scaled:
+            return self._tensor(self._state.normal(loc, scale, size))
+        return loc + _param(scale) * z
+
+    def uniform(self, low: Any = 0.0, high: Any = 1.0, size: Any = None) -> Any:
+        """``numpy.random.RandomState.uniform``: ``low + (high - low) * u``,
+        differentiable in tensor bounds."""
+        scaled, u = self._scaled(self._state.random_sample, [low, high], size)
+        if not scaled:
+            return self._tensor(self._state.uniform(low, high, size))
+        return low + (_param(high) - low) * u
+
+    def exponential(self, scale: Any = 1.0, size: Any = None) -> Any:
+        """``numpy.random.RandomState.exponential``: ``scale * e``, differentiable in a
+        tensor ``scale``."""
+        scaled, e = self._scaled(self._state.standard_exponential, [scale], size)
+        if not scaled:
+            return self._tensor(self._state.exponential(scale, size))
+        return _param(scale) * e
+
+    def permutation(self, x: Any) -> Any:
+        """``numpy.random.RandomState.permutation``: of a tensor, its rows in NumPy's
+        order, in the graph."""
+        if not isinstance(x, Tensor):
+            return self._tensor(self._state.permutation(x))
+        order = self._state.permutation(x.shape[0])
+        return take(x, _asarray(order, device=x.device), axis=0)
+
+    def shuffle(self, x: Any) -> None:
+        """``numpy.random.RandomState.shuffle``: a tensor's rows shuffled in place
+        (differentiably), in NumPy's order."""
+        if not isinstance(x, Tensor):
+            self._state.shuffle(x)
+            return
+        order = self._state.permutation(x.shape[0])
+        x[...] = take(_asarray(x, copy=True), _asarray(order, device=x.device), axis=0)
+
+    def choice(self, a: Any, size: Any = None, replace: bool = True, p: Any = None) -> Any:
+        """``numpy.random.RandomState.choice``: of a tensor, its elements in the graph."""
+        if isinstance(p, Tensor) and p.requires_grad:
+            msg = "`RandomState.choice` is not differentiable in `p`; pass `p.detach()`."
+            raise AgradTypeError(msg)
+        if not isinstance(a, Tensor):
+            return self._tensor(
+                self._state.choice(_numpy_values(a), size, replace, _numpy_values(p))
+            )
+        if a.ndim != 1:
+            msg = f"`RandomState.choice` takes a 1-d population, got shape {a.shape!r}."
+            raise AgradValueError(msg)
+        index = self._state.choice(a.shape[0], size, replace, _numpy_values(p))
+        picked = take(a, _asarray(numpy.reshape(index, -1), device=a.device), axis=0)
+        return reshape(picked, numpy.shape(index))
+
+
 class _DefaultGenerator(Generator):
     """The module-level functions' generator: agrad.random's default one, so that
     ``agrad.random.seed`` and ``agrad.numpy.random.seed`` are one seed."""
@@ -238,8 +364,12 @@ def default_rng(seed: int | None = None) -> Generator:
 
 
 def seed(seed: int | None = None) -> None:
-    """``numpy.random.seed``: seeds the module-level functions (``agrad.random.seed``)."""
-    _random.seed(int.from_bytes(os.urandom(4), "little") if seed is None else int(seed))
+    """``numpy.random.seed``: seeds the module-level functions (``agrad.random.seed``), and
+    NumPy's global generator, which draws the distributions agrad.numpy.random hands to
+    NumPy (``gamma``, ``multivariate_normal``, ...)."""
+    value = int.from_bytes(os.urandom(4), "little") if seed is None else int(seed)
+    _random.seed(value)
+    numpy.random.seed(value)
 
 
 def rand(*shape: int) -> Tensor:
@@ -259,6 +389,16 @@ def random(size: Any = None) -> Tensor:
 
 def random_sample(size: Any = None) -> Tensor:
     """``numpy.random.random_sample``: uniform draws on [0, 1)."""
+    return _DEFAULT.random(size)
+
+
+def ranf(size: Any = None) -> Tensor:
+    """``numpy.random.ranf``: uniform draws on [0, 1)."""
+    return _DEFAULT.random(size)
+
+
+def sample(size: Any = None) -> Tensor:
+    """``numpy.random.sample``: uniform draws on [0, 1)."""
     return _DEFAULT.random(size)
 
 
@@ -300,3 +440,11 @@ def permutation(x: Any) -> Tensor:
 def shuffle(x: Any) -> None:
     """``numpy.random.shuffle``: a tensor's rows shuffled in place."""
     _DEFAULT.shuffle(x)
+
+
+def __getattr__(name: str) -> Any:
+    # NumPy's other random names: its classes, its global generator's distributions (as
+    # constants), or a refusal naming the way out (agrad.numpy._names)
+    from agrad.numpy._names import lookup  # the package imports this module first
+
+    return lookup(f"random.{name}")
