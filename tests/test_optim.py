@@ -377,3 +377,121 @@ def test_adam_converges_on_a_least_squares_fit() -> None:
         agrad.mean((a @ w - y) ** 2).backward()
         opt.step()
     assert math.dist(w.tolist(), truth.tolist()) < 1e-3
+
+
+# -- HIPS autograd's functional optimizers ---------------------------------------------
+def _hips_reference(name: str, grad: Any, x: np.ndarray, n: int, **kw: float) -> np.ndarray:
+    """The update rules as HIPS autograd documents them, written out on one flat vector."""
+    if name == "sgd":
+        step, mass = kw.get("step_size", 0.1), kw.get("mass", 0.9)
+        v = np.zeros_like(x)
+        for i in range(n):
+            v = mass * v - (1.0 - mass) * grad(x, i)
+            x = x + step * v
+    elif name == "rmsprop":
+        step, gamma, eps = kw.get("step_size", 0.1), kw.get("gamma", 0.9), kw.get("eps", 1e-8)
+        s = np.ones_like(x)
+        for i in range(n):
+            g = grad(x, i)
+            s = s * gamma + g**2 * (1 - gamma)
+            x = x - step * g / (np.sqrt(s) + eps)
+    else:
+        step, b1, b2 = kw.get("step_size", 0.001), kw.get("b1", 0.9), kw.get("b2", 0.999)
+        eps = kw.get("eps", 1e-8)
+        m, v = np.zeros_like(x), np.zeros_like(x)
+        for i in range(n):
+            g = grad(x, i)
+            m = (1 - b1) * g + b1 * m
+            v = (1 - b2) * (g**2) + b2 * v
+            x = x - step * (m / (1 - b1 ** (i + 1))) / (np.sqrt(v / (1 - b2 ** (i + 1))) + eps)
+    return x
+
+
+def _flat_grad(x: np.ndarray, i: int) -> np.ndarray:
+    return x**3 - np.sin(i + np.arange(x.size))
+
+
+HIPS_CASES = [
+    ("sgd", {}),
+    ("sgd", {"step_size": 0.05, "mass": 0.5}),
+    ("rmsprop", {}),
+    ("rmsprop", {"step_size": 0.02, "gamma": 0.5, "eps": 1e-4}),
+    ("adam", {}),
+    ("adam", {"step_size": 0.05, "b1": 0.5, "b2": 0.9, "eps": 1e-4}),
+]
+
+
+@pytest.mark.parametrize(("name", "kw"), HIPS_CASES)
+def test_hips_optimizers_follow_their_formulas(name: str, kw: dict[str, float]) -> None:
+    from agrad.autograd.misc import optimizers
+
+    x0 = RNG.standard_normal(7)
+    seen: list[tuple[np.ndarray, int, np.ndarray]] = []
+    out = getattr(optimizers, name)(
+        _flat_grad, x0, lambda x, i, g: seen.append((x, i, g)), num_iters=30, **kw
+    )
+    want = _hips_reference(name, _flat_grad, x0, 30, **kw)
+    np.testing.assert_allclose(out, want, rtol=1e-13, atol=1e-15)
+    assert [i for _, i, _ in seen] == list(range(30))
+    x, i, g = seen[-1]
+    np.testing.assert_array_equal(g, _flat_grad(x, i))
+    assert not np.allclose(out, x0)
+
+
+@pytest.mark.parametrize("name", ["sgd", "rmsprop", "adam"])
+def test_hips_optimizers_on_a_nested_container(name: str) -> None:
+    from agrad.autograd.misc import optimizers
+
+    x0 = {"w": RNG.standard_normal((2, 3)), "rest": [RNG.standard_normal(2), (0.5,)]}
+
+    def grad(p: dict[str, Any], i: int) -> dict[str, Any]:
+        assert set(p) == {"w", "rest"}
+        assert p["w"].shape == (2, 3)
+        return {"w": p["w"] ** 3 - i, "rest": [2 * p["rest"][0], (p["rest"][1][0] - 1.0,)]}
+
+    calls: list[int] = []
+    out = getattr(optimizers, name)(
+        grad, x0, lambda x, i, g: calls.append(len(g["rest"])), num_iters=20, step_size=0.05
+    )
+    assert calls == [2] * 20
+    assert out["w"].shape == (2, 3)
+    assert isinstance(out["rest"], list)
+    assert isinstance(out["rest"][1], tuple)
+
+    def flat(p: dict[str, Any]) -> np.ndarray:
+        return np.concatenate([np.ravel(p["w"]), p["rest"][0], np.ravel(p["rest"][1][0])])
+
+    def unflat(v: np.ndarray) -> dict[str, Any]:
+        return {"w": v[:6].reshape(2, 3), "rest": [v[6:8], (v[8],)]}
+
+    want = _hips_reference(
+        name, lambda v, i: flat(grad(unflat(v), i)), flat(x0), 20, step_size=0.05
+    )
+    np.testing.assert_allclose(flat(out), want, rtol=1e-13, atol=1e-15)
+
+
+def test_hips_adam_is_differentiable_in_its_step_size() -> None:
+    # meta-optimisation, as HIPS autograd's docstring allows: d(final x)/d(step_size)
+    from agrad.autograd import grad
+    from agrad.autograd.misc.optimizers import adam
+
+    x0 = RNG.standard_normal(3)
+
+    def final(step: Any) -> Any:
+        x = adam(lambda x, i: 2 * x - 1.0, x0, num_iters=5, step_size=step)
+        return agrad.sum(x) if isinstance(x, agrad.Tensor) else np.sum(x)
+
+    h = 1e-6
+    fd = (final(0.05 + h) - final(0.05 - h)) / (2 * h)
+    np.testing.assert_allclose(float(grad(final)(0.05)), fd, rtol=1e-6)
+
+
+def test_hips_optimizers_take_tensors_on_any_device() -> None:
+    from agrad.autograd.misc.optimizers import adam
+
+    x0 = agrad.asarray(RNG.standard_normal(4), device="torch:cpu")
+    out = adam(lambda x, i: 2 * x, x0, num_iters=10, step_size=0.1)
+    assert isinstance(out, agrad.Tensor)
+    assert out.device == x0.device
+    want = _hips_reference("adam", lambda x, i: 2 * x, _host(x0), 10, step_size=0.1)
+    np.testing.assert_allclose(_host(out), want, rtol=1e-13)
