@@ -29,7 +29,7 @@ except ModuleNotFoundError as _exc:  # pragma: no cover - only in a broken setup
 
 # Tensor first: its module completes an import cycle with the dispatch module.
 from agrad._tensor import Tensor  # isort: skip
-from agrad import errors, extend, fft, func, linalg, numpy, random
+from agrad import errors, extend, fft, func, linalg, numpy, random, special
 from agrad._anomaly import detect_anomaly
 from agrad._api.creation import (
     arange,
@@ -352,6 +352,7 @@ __all__ = [
     "sin",
     "sinh",
     "sort",
+    "special",
     "sqrt",
     "square",
     "squeeze",

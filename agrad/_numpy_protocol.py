@@ -4,12 +4,16 @@
 functions of :mod:`agrad.numpy` with the same names, so they return tensors in the graph.
 The dispatch tables are built on first use from ``agrad.numpy`` itself: every name it shares
 with NumPy where NumPy's object is a ufunc, or a function that dispatches
-(``numpy.linalg`` and ``numpy.fft`` included). A NumPy function outside the tables raises a
-``TypeError`` that names it, instead of computing without the graph.
+(``numpy.linalg`` and ``numpy.fft`` included). SciPy's special functions that are ufuncs
+(``scipy.special.gammaln``, ``expit``, ``xlogy``...) run :mod:`agrad.scipy.special`'s
+functions; that table is built once SciPy is loaded (it is never imported here). A function
+outside the tables raises a ``TypeError`` that names it, instead of computing without the
+graph.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from types import ModuleType
 from typing import Any
@@ -18,10 +22,19 @@ import numpy
 
 from agrad.errors import AgradTypeError
 
-__all__ = ["array_function", "array_ufunc", "function_table", "ufunc_table"]
+__all__ = [
+    "array_function",
+    "array_ufunc",
+    "function_table",
+    "scipy_ufunc_table",
+    "ufunc_name",
+    "ufunc_table",
+]
 
 _UFUNCS: dict[Any, Any] = {}
 _FUNCTIONS: dict[Any, Callable[..., Any]] = {}
+_SCIPY_UFUNCS: dict[Any, Callable[..., Any]] = {}
+_SCIPY_NAMES: dict[Any, str] = {}  # every ufunc of scipy.special -> its public name
 
 
 def _dispatches(fn: Any) -> bool:
@@ -66,6 +79,35 @@ def function_table() -> dict[Any, Callable[..., Any]]:
     return _FUNCTIONS
 
 
+def scipy_ufunc_table() -> dict[Any, Callable[..., Any]]:
+    """SciPy's special ufuncs that tensors support, each with the function it runs; empty
+    while SciPy is not loaded (then no SciPy ufunc can arrive)."""
+    if not _SCIPY_NAMES:
+        module = sys.modules.get("scipy.special")
+        if module is None:
+            return _SCIPY_UFUNCS
+        import agrad.scipy.special as ours
+
+        # public names first: a private ufunc (`_zeta`) is named only if nothing else is
+        for name in sorted(dir(module), key=lambda n: (n.startswith("_"), n)):
+            obj = getattr(module, name, None)
+            if isinstance(obj, numpy.ufunc):
+                _SCIPY_NAMES.setdefault(obj, f"scipy.special.{name}")
+                if name in ours.__all__:
+                    _SCIPY_UFUNCS[obj] = getattr(ours, name)
+    return _SCIPY_UFUNCS
+
+
+def ufunc_name(ufunc: Any) -> str:
+    """Where users call a ufunc from: ``numpy.sin``, ``scipy.special.gammaln``."""
+    scipy_ufunc_table()
+    name = _SCIPY_NAMES.get(ufunc)
+    if name is not None:
+        return name
+    short = str(ufunc.__name__)
+    return f"numpy.{short}" if getattr(numpy, short, None) is ufunc else short
+
+
 def public_name(fn: Any) -> str:
     """Where users call a NumPy function from: ``numpy.sum``, ``numpy.linalg.norm``."""
     parts = (getattr(fn, "__module__", None) or "numpy").split(".")
@@ -102,10 +144,17 @@ def array_ufunc(ufunc: Any, method: str, inputs: tuple[Any, ...], kwargs: dict[s
         return NotImplemented
     ours = ufunc_table().get(ufunc)
     if ours is None:
+        special = scipy_ufunc_table().get(ufunc)
+        if special is not None and method == "__call__" and not kwargs:
+            return special(*inputs)
+        name = ufunc_name(ufunc)
+        how = f"`{name}.{method}`" if method != "__call__" else f"`{name}`"
+        extra = f" with {', '.join(sorted(kwargs))}=" if special is not None and kwargs else ""
         msg = (
-            f"agrad does not support the ufunc `numpy.{ufunc.__name__}` on tensors: NumPy "
-            "would compute it without the graph. Write it with supported functions, or "
-            "call it on `t.detach().array` to work without gradients."
+            f"agrad does not support the ufunc {how}{extra} on tensors: NumPy would compute "
+            "it without the graph. Write it with supported functions (`agrad.scipy.special` "
+            "has SciPy's differentiable special functions), or call it on "
+            "`t.detach().array` to work without gradients."
         )
         raise AgradTypeError(msg)
     if method == "__call__":
