@@ -3,9 +3,10 @@ convention, and the values handed back to the user.
 
 - ``make_vjp``/``make_jvp`` are built on :func:`agrad.func.vjp`/:func:`agrad.func.jvp`.
 - HIPS autograd's complex convention is the conjugate of torch's (agrad's default):
-  ``vjp_hips(g) = conj(vjp_torch(conj(g)))``. Both the transforms here and the rules of
-  :func:`agrad.autograd.extend.primitive` convert at this boundary, so a HIPS user's VJPs are
-  written, and their gradients read, in HIPS's convention.
+  ``vjp_hips(g) = conj(vjp_torch(conj(g)))``, JAX's too. The transforms here ask
+  :func:`agrad.func.vjp` for it (``convention="jax"``); the rules of
+  :func:`agrad.autograd.extend.primitive` convert with :func:`conj_leaf`, so a HIPS user's
+  VJPs are written, and their gradients read, in HIPS's convention.
 - Plain NumPy in, plain NumPy out: results are NumPy arrays (NumPy scalars where the
   argument was a number) unless the call is nested inside another transform, where they are
   agrad Tensors carrying a graph.
@@ -26,7 +27,8 @@ from agrad._tensor import Tensor
 Fn = Callable[..., Any]
 
 
-def _conj_leaf(v: Any) -> Any:
+def conj_leaf(v: Any) -> Any:
+    """The complex conjugate of a complex array, Tensor or number; anything else as it is."""
     if isinstance(v, Tensor):
         if v.dtype.kind == "c":
             import agrad  # function-level: agrad.autograd loads after agrad
@@ -36,13 +38,6 @@ def _conj_leaf(v: Any) -> Any:
     if isinstance(v, (onp.ndarray, onp.generic, complex)) and onp.iscomplexobj(v):
         return onp.conj(v)
     return v
-
-
-def conj_tree(tree: Any) -> Any:
-    """The complex conjugate of every complex leaf of ``tree`` (real leaves untouched)."""
-    flat: list[Any] = []
-    d = flatten(tree, flat)
-    return rebuild(d, [_conj_leaf(v) for v in flat])
 
 
 def _like_input(value: Any, ref: Any) -> Any:
@@ -67,11 +62,6 @@ def _depends(out: Any) -> bool:
     flat: list[Any] = []
     flatten(out, flat)
     return any(isinstance(v, Tensor) and v.requires_grad for v in flat)
-
-
-def _unwrap_value(out: Any) -> Any:
-    """A traced function's result as the caller sees it (constants stay as they were)."""
-    return out
 
 
 def make_vjp(fun: Fn, x: Any) -> tuple[Callable[[Any], Any], Any]:
@@ -105,13 +95,13 @@ def make_vjp(fun: Fn, x: Any) -> tuple[Callable[[Any], Any], Any]:
         depends[0] = _depends(out)
         return out
 
-    ans, vjp_fn = _func.vjp(traced, x)
+    ans, vjp_fn = _func.vjp(traced, x, convention="jax")
     if not depends[0]:
         warnings.warn("Output seems independent of input.", UserWarning, stacklevel=2)
 
     def vjp(g: Any) -> Any:
-        (grad,) = vjp_fn(conj_tree(g))
-        return _like_tree(conj_tree(grad), x)
+        (grad,) = vjp_fn(g)
+        return _like_tree(grad, x)
 
     return vjp, ans
 

@@ -21,7 +21,7 @@ import numpy as onp
 
 from agrad._ops import apply
 from agrad._tensor import Tensor
-from agrad.autograd._boundary import _conj_leaf
+from agrad.autograd._boundary import conj_leaf
 from agrad.errors import NoRuleError
 from agrad.extend import Rule
 
@@ -67,8 +67,8 @@ def _vjp(g: Any, out: Any, *ins: Any, xp: Any, index: int, call: _Call) -> Any:
     x = ins[index]
     if maker is None:
         return xp.zeros_like(x)
-    result = maker(out, *call.full(ins), **call.kwargs)(_conj_leaf(g))
-    result = _conj_leaf(result)
+    result = maker(out, *call.full(ins), **call.kwargs)(conj_leaf(g))
+    result = conj_leaf(result)
     if not isinstance(result, Tensor):
         result = onp.asarray(result)
         if result.dtype.kind == "c" and onp.dtype(x.dtype).kind != "c":

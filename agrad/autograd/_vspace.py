@@ -93,12 +93,14 @@ class ArrayVSpace(VSpace):
         return onp.zeros(self.shape, dtype=self.dtype)
 
     def ones(self) -> Any:
-        return onp.ones(self.shape, dtype=self.dtype)
+        # the sum of the standard basis: 1 + 1j in a complex space
+        one = 1.0 + 1.0j if self.iscomplex else 1.0
+        return onp.full(self.shape, one, dtype=self.dtype)
 
     def randn(self) -> Any:
         real = onp.random.randn(*self.shape)
         if self.iscomplex:
-            return (real + 1j * onp.random.randn(*self.shape)).astype(self.dtype)
+            return onp.asarray(real + 1j * onp.random.randn(*self.shape), dtype=self.dtype)
         return onp.asarray(real, dtype=self.dtype)
 
     def standard_basis(self) -> Iterator[Any]:

@@ -19,7 +19,35 @@ from __future__ import annotations
 
 from agrad.autograd._dispatch import dispatcher
 from agrad.autograd.numpy import fft, linalg, random
+from agrad.autograd.numpy._hips import (
+    __version__,
+    c_,
+    int8,
+    int16,
+    int32,
+    int64,
+    integer,
+    make_diagonal,
+    r_,
+    where,
+)
+
+__all__ = [
+    "__version__",
+    "c_",
+    "fft",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "integer",
+    "linalg",
+    "make_diagonal",
+    "r_",
+    "random",
+    "where",
+]
 
 __getattr__, __dir__ = dispatcher(
-    "agrad.autograd.numpy", "agrad.numpy", "numpy", {"fft": fft, "linalg": linalg, "random": random}
+    "agrad.autograd.numpy", "agrad.numpy", "numpy", {n: globals()[n] for n in __all__}
 )

@@ -13,8 +13,33 @@ array([[1., 0.],
 
 from __future__ import annotations
 
+from typing import Any
+
 from agrad.autograd._dispatch import dispatcher
 
+
+def _dot(a: Any, b: Any) -> Any:
+    """Batched matrix product (HIPS autograd's private helper, used by its tests)."""
+    import agrad.autograd.numpy as anp
+
+    return anp.einsum("...ij,...jk->...ik", a, b)
+
+
+def T(x: Any) -> Any:
+    """The transpose of the last two axes (HIPS autograd's helper).
+
+    Examples
+    --------
+    >>> import numpy as onp
+    >>> from agrad.autograd.numpy.linalg import T
+    >>> T(onp.zeros((2, 3, 4))).shape
+    (2, 4, 3)
+    """
+    import agrad.autograd.numpy as anp
+
+    return anp.swapaxes(x, -1, -2)
+
+
 __getattr__, __dir__ = dispatcher(
-    "agrad.autograd.numpy.linalg", "agrad.numpy.linalg", "numpy.linalg", {}
+    "agrad.autograd.numpy.linalg", "agrad.numpy.linalg", "numpy.linalg", {"T": T, "_dot": _dot}
 )
