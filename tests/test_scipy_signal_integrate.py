@@ -11,7 +11,7 @@ import torch.nn.functional as F
 from agrad.conformance import check
 
 import agrad
-from agrad.scipy import signal
+from agrad.scipy import integrate, signal
 
 DEVICES = ["numpy", "torch:cpu"]
 RNG = np.random.default_rng(3)
@@ -147,3 +147,87 @@ def test_convolve_axes_gradients_match_finite_differences(device, mode, sa, sb, 
         order=2,
         device=device,
     )
+
+
+# -- odeint ------------------------------------------------------------------------------------
+TIGHT = {"rtol": 1e-11, "atol": 1e-11}
+
+
+def _decay(y, t, a):
+    return -a * y
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_odeint_gradients_equal_the_closed_form(device):
+    # y' = -a y: y(t) = y0 exp(-a (t - t0))
+    y0 = agrad.tensor([1.5, -0.5], requires_grad=True, device=device)
+    t = agrad.tensor([0.2, 0.7, 1.5, 2.0], requires_grad=True, device=device)
+    a = agrad.tensor(0.8, requires_grad=True, device=device)
+    y = integrate.odeint(_decay, y0, t, args=(a,), **TIGHT)
+    tn, y0n = _np(t), _np(y0)
+    want = y0n[None, :] * np.exp(-0.8 * (tn - tn[0]))[:, None]
+    np.testing.assert_allclose(_np(y), want, rtol=1e-9)
+    cot = R((4, 2))
+    gy0, gt, ga = agrad.grad(y, [y0, t, a], grad_outputs=agrad.asarray(cot, device=device))
+    decay = np.exp(-0.8 * (tn - tn[0]))
+    np.testing.assert_allclose(_np(gy0), (cot * decay[:, None]).sum(0), rtol=1e-8)
+    np.testing.assert_allclose(_np(ga), np.sum(cot * -(tn - tn[0])[:, None] * want), rtol=1e-8)
+    dt = np.sum(cot * -0.8 * want, axis=1)
+    dt[0] = -dt[1:].sum()  # moving t0 shifts the whole solution the other way
+    np.testing.assert_allclose(_np(gt), dt, rtol=1e-7, atol=1e-10)
+
+
+def _nonlinear(y, t, w, b):
+    return -agrad.sqrt(t) - y + w - agrad.mean((y + b) ** 2)
+
+
+def test_odeint_forward_equals_scipy_and_gradients_match_finite_differences():
+    import scipy.integrate as si
+
+    y0, t, w, b = R(3), np.linspace(0.1, 0.3, 3), R(3), R(3)
+    got = integrate.odeint(_nonlinear, y0, t, args=(agrad.asarray(w), agrad.asarray(b)))
+
+    def plain(y, tt):
+        return -np.sqrt(tt) - y + w - np.mean((y + b) ** 2)
+
+    np.testing.assert_allclose(_np(got), si.odeint(plain, y0, t), rtol=1e-12)
+    check(
+        lambda y0, t, w, b: integrate.odeint(_nonlinear, y0, t, args=(w, b), **TIGHT),
+        y0,
+        t,
+        w,
+        b,
+        rtol=1e-6,
+        atol=1e-8,
+    )
+
+
+def test_odeint_second_order_matches_finite_differences():
+    check(
+        lambda y0, a: integrate.odeint(_decay, y0, np.array([0.0, 0.5, 1.0]), args=(a,), **TIGHT),
+        np.array([1.0, 2.0]),
+        np.array(0.7),
+        order=2,
+        rtol=1e-5,
+        atol=1e-7,
+    )
+
+
+def test_odeint_tfirst_nested_args_and_full_output():
+    a = agrad.tensor(0.5, requires_grad=True)
+    t = np.array([0.0, 1.0])
+    y, info = integrate.odeint(
+        lambda t, y, p: -p["rate"] * y, [2.0], t, args=({"rate": a},), tfirst=True, full_output=1
+    )
+    assert "nfe" in info
+    np.testing.assert_allclose(_np(y)[1], 2.0 * np.exp(-0.5), rtol=1e-7)
+    (ga,) = agrad.grad(y[1, 0], [a])
+    np.testing.assert_allclose(float(ga), -2.0 * np.exp(-0.5), rtol=1e-6)
+
+
+def test_odeint_refuses_closed_over_tensors_that_need_gradients():
+    w = agrad.tensor(0.5, requires_grad=True)
+    with pytest.raises(ValueError, match="not in `args`"):
+        integrate.odeint(lambda y, t: -w * y, [1.0], np.array([0.0, 1.0]))
+    with pytest.raises(ValueError, match="0-d or 1-d"):
+        integrate.odeint(_decay, np.ones((2, 2)), np.array([0.0, 1.0]), args=(1.0,))
