@@ -58,6 +58,38 @@ def _like_tree(value: Any, ref: Any) -> Any:
     return rebuild(d, [_like_input(v, r) for v, r in zip(vflat, rflat, strict=True)])
 
 
+# dtypes NumPy has and agrad does not: computed in the next wider dtype agrad has, the
+# gradient cast back (HIPS autograd differentiates them as NumPy computes them)
+_WIDEN = {
+    onp.dtype(onp.float16): onp.dtype(onp.float32),
+    onp.dtype(onp.longdouble): onp.dtype(onp.float64),
+    onp.dtype(onp.clongdouble): onp.dtype(onp.complex128),
+}
+
+
+def _widen(x: Any) -> tuple[Any, list[Any]]:
+    """``x`` with leaves of dtypes agrad lacks widened, and each leaf's original dtype
+    (an empty list when nothing was widened)."""
+    flat: list[Any] = []
+    d = flatten(x, flat)
+    dtypes = [v.dtype if isinstance(v, (onp.ndarray, onp.generic)) else None for v in flat]
+    # where longdouble is float64 the table maps a dtype to itself: nothing to do
+    if not any(dt in _WIDEN and _WIDEN[dt] != dt for dt in dtypes):
+        return x, []
+    wide = [v.astype(_WIDEN[dt]) if dt in _WIDEN else v for v, dt in zip(flat, dtypes, strict=True)]
+    return rebuild(d, wide), dtypes
+
+
+def _narrow(grad: Any, dtypes: list[Any]) -> Any:
+    flat: list[Any] = []
+    d = flatten(grad, flat)
+    narrow = [
+        v.astype(dt) if dt in _WIDEN and isinstance(v, (onp.ndarray, onp.generic)) else v
+        for v, dt in zip(flat, dtypes, strict=True)
+    ]
+    return rebuild(d, narrow)
+
+
 def _depends(out: Any) -> bool:
     flat: list[Any] = []
     flatten(out, flat)
@@ -95,12 +127,15 @@ def make_vjp(fun: Fn, x: Any) -> tuple[Callable[[Any], Any], Any]:
         depends[0] = _depends(out)
         return out
 
-    ans, vjp_fn = _func.vjp(traced, x, convention="jax")
+    wide, dtypes = _widen(x)
+    ans, vjp_fn = _func.vjp(traced, wide, convention="jax")
     if not depends[0]:
         warnings.warn("Output seems independent of input.", UserWarning, stacklevel=2)
 
     def vjp(g: Any) -> Any:
         (grad,) = vjp_fn(g)
+        if dtypes:
+            grad = _narrow(grad, dtypes)
         return _like_tree(grad, x)
 
     return vjp, ans
