@@ -328,7 +328,7 @@ from agrad.numpy._statistics import (
     quantile,
     trapezoid,
 )
-from agrad.numpy._types import errstate, finfo, iinfo
+from agrad.numpy._types import errstate, finfo, from_dlpack, iinfo, isdtype
 from agrad.numpy._ufunc import ufunc
 from agrad.numpy._unary import (
     abs,
@@ -558,6 +558,7 @@ __all__ = [
     "fmin",
     "fmod",
     "frexp",
+    "from_dlpack",
     "fromfunction",
     "full",
     "full_like",
@@ -589,6 +590,7 @@ __all__ = [
     "isclose",
     "iscomplex",
     "iscomplexobj",
+    "isdtype",
     "isfinite",
     "isin",
     "isinf",

@@ -181,6 +181,7 @@ NUMPY: frozenset[str] = frozenset(
         "get_include",
         "test",
         "linalg.test",
+        "random.test",
         "fft.test",
         # NumPy's random machinery (classes; agrad's RandomState and Generator draw tensors)
         "random.BitGenerator",

@@ -6,12 +6,14 @@ from typing import Any
 
 import numpy
 
+from agrad._api.creation import from_dlpack as _from_dlpack
 from agrad._api.data_type import astype
+from agrad._api.data_type import isdtype as _isdtype
 from agrad._dtypes import DType
 from agrad._tensor import Tensor
 from agrad.numpy._common import to_dtype
 
-__all__ = ["cast_to", "errstate", "finfo", "iinfo"]
+__all__ = ["cast_to", "errstate", "finfo", "from_dlpack", "iinfo", "isdtype"]
 
 #: ``numpy.errstate``: how NumPy (the default backend) treats floating-point errors
 errstate = numpy.errstate
@@ -69,3 +71,17 @@ def cast_to(dtype: DType, value: Any) -> Any:
     if isinstance(value, Tensor):
         return value if value.dtype is dtype else astype(value, dtype)
     return numpy.dtype(dtype.name).type(value)
+
+
+def isdtype(dtype: Any, kind: Any) -> bool:
+    """``numpy.isdtype`` of an agrad dtype or any NumPy spelling of one; ``kind`` is a kind
+    name ("real floating", ...), a dtype, or a tuple of them."""
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    converted = tuple(k if isinstance(k, str) else to_dtype(k) for k in kinds)
+    return bool(_isdtype(to_dtype(dtype), converted))  # type: ignore[arg-type]
+
+
+def from_dlpack(x: Any, /, *, device: Any = None, copy: bool | None = None) -> Tensor:
+    """``numpy.from_dlpack``: a tensor sharing the memory of any DLPack producer, on the
+    default device when it can be reached there (``agrad.from_dlpack``)."""
+    return _from_dlpack(x, device=device, copy=copy)
