@@ -264,6 +264,8 @@ CASES = [
     # their symmetric input from an unconstrained one
     case("cholesky", lambda m, a: m.linalg.cholesky(_sym(m, a)), normal(3, 3)),
     case("eigh", lambda m, a: m.linalg.eigh(_sym(m, a))[0], normal(3, 3)),
+    # NumPy reads the upper triangle; its eigenvectors' signs are LAPACK's for that triangle
+    case("eigh-upper-vectors", lambda m, a: m.linalg.eigh(a, "U")[1], normal(4, 4)),
     case("eigvalsh-upper", lambda m, a: m.linalg.eigvalsh(_sym(m, a), UPLO="U"), normal(3, 3)),
     case("svd-values", lambda m, a: m.linalg.svd(a, compute_uv=False), A),
     case("svd-reconstruct", lambda m, a: _svd_product(m, a), A),

@@ -23,6 +23,7 @@ import numpy
 from agrad import linalg as _la
 from agrad._api import elementwise as _e
 from agrad._api import manipulation as _m
+from agrad._api.creation import asarray as _asarray
 from agrad._api.creation import zeros
 from agrad._api.linear_algebra import matmul as _matmul
 from agrad._api.linear_algebra import matrix_transpose as _matrix_transpose
@@ -175,7 +176,21 @@ def eigh(a: ArrayLike, UPLO: str = "L") -> _la.EighResult:
     tensor([[4., 0.],
             [4., 6.]], device='numpy')
     """
-    return _la.eigh(_hermitian_from(_square(a), UPLO))
+    x = _square(a)
+    result = _la.eigh(_hermitian_from(x, UPLO))
+    if UPLO != "U":
+        return result
+    # LAPACK's eigenvectors from the upper triangle may differ from those of the lower one
+    # by a sign (a phase): take NumPy's, by a constant factor per column
+    values = numpy.asarray(x.detach().tolist(), dtype=numpy.dtype(x.dtype.name))
+    reference = numpy.linalg.eigh(values, "U")[1]
+    ours = numpy.asarray(result.eigenvectors.detach().tolist())
+    phase = numpy.sum(reference.conj() * ours, axis=-2)
+    size = numpy.abs(phase)
+    phase = numpy.where(size > 0, phase / numpy.where(size > 0, size, 1), 1).conj()
+    vectors = result.eigenvectors
+    factor = _asarray(phase[..., None, :], dtype=vectors.dtype, device=vectors.device)
+    return _la.EighResult(result.eigenvalues, vectors * factor)
 
 
 def eigvalsh(a: ArrayLike, UPLO: str = "L") -> Tensor:
