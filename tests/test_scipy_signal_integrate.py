@@ -128,8 +128,11 @@ def test_convolve_axes_equal_loops_of_scipy(mode):
         np.testing.assert_allclose(_np(got[k]), want, atol=1e-12)
 
 
-@pytest.mark.parametrize("device", DEVICES)
-@pytest.mark.parametrize("mode", ["full", "valid", "same"])
+# torch:cpu runs the same code in every mode: one mode there keeps the file fast
+@pytest.mark.parametrize(
+    ("device", "mode"),
+    [("numpy", "full"), ("numpy", "valid"), ("numpy", "same"), ("torch:cpu", "same")],
+)
 @pytest.mark.parametrize(
     ("sa", "sb", "axes", "dot_axes"),
     [
