@@ -190,7 +190,7 @@ def _forward(name: str, xp: Any) -> Callable[..., Any]:
 
         native = getattr(cupyx.scipy.special, name, None)
     elif kind == "dask":
-        elemwise = importlib.import_module("dask.array").elemwise
+        elemwise = importlib.import_module("dask.array.core").elemwise
         fn = _scipy(name)
         # elementwise functions only: a block's values depend on that block alone
         return lambda *args: elemwise(fn, *args)
