@@ -303,3 +303,12 @@ def test_block_diag_matches_scipy_and_is_differentiable():
     x, y, z = RNG.standard_normal((2, 2)), RNG.standard_normal(3), np.array(5.0)
     np.testing.assert_array_equal(_np(linalg.block_diag(x, y, z)), sla.block_diag(x, y, z))
     check(linalg.block_diag, x, y, torch_fn=torch.block_diag, order=1)
+
+
+def test_names_scipy_has_and_agrad_lacks_raise_a_clear_attribute_error():
+    from agrad.scipy import integrate, signal
+
+    for module, name in ((linalg, "qz"), (signal, "lfilter"), (integrate, "solve_ivp")):
+        with pytest.raises(AttributeError, match=f"has no '{name}'; it offers"):
+            getattr(module, name)
+        assert not hasattr(module, name)

@@ -39,6 +39,14 @@ from agrad.errors import AgradValueError
 
 __all__ = ["odeint"]
 
+
+def __getattr__(name: str) -> Any:
+    from agrad.scipy.linalg import missing
+
+    error = missing("integrate", name, __all__)
+    raise error
+
+
 # the solver options passed on to scipy.integrate.odeint, forwards and backwards alike
 _SOLVER_OPTIONS = (
     "ml",

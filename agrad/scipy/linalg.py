@@ -38,7 +38,7 @@ from typing import Any
 import agrad
 from agrad._ops import apply
 from agrad._tensor import Tensor
-from agrad.errors import AgradValueError
+from agrad.errors import AgradError, AgradValueError
 from agrad.extend import Rule, backend_of, conj
 from agrad.numpy._common import ArrayLike, as_tensor, as_tensors, default_float
 
@@ -63,6 +63,25 @@ __all__ = [
     "sqrtm",
     "svd",
 ]
+
+
+class ScipyNameError(AgradError, AttributeError):
+    """A SciPy name that ``agrad.scipy.linalg``, ``signal`` or ``integrate`` does not offer."""
+
+
+def missing(module: str, name: str, offered: list[str]) -> ScipyNameError:
+    """The error for reading a name ``agrad.scipy.<module>`` does not offer."""
+    msg = (
+        f"`agrad.scipy.{module}` has no {name!r}; it offers {', '.join(offered)}. For "
+        f"SciPy's `scipy.{module}.{name}` without gradients, call it on constant NumPy "
+        "arrays (`t.detach().array`)."
+    )
+    return ScipyNameError(msg)
+
+
+def __getattr__(name: str) -> Any:
+    error = missing("linalg", name, __all__)
+    raise error
 
 
 # -- running SciPy's function, or the device's own -----------------------------------------

@@ -36,6 +36,14 @@ from agrad.numpy._common import ArrayLike, as_tensors
 
 __all__ = ["convolve", "correlate", "fftconvolve"]
 
+
+def __getattr__(name: str) -> Any:
+    from agrad.scipy.linalg import missing
+
+    error = missing("signal", name, __all__)
+    raise error
+
+
 _MODES = ("full", "valid", "same")
 
 
