@@ -139,11 +139,15 @@ class Adam(Optimizer):
             kw = {"beta1": beta1, "beta2": beta2, "eps": eps, "step_size": step_size}
             kw["bias_correction2_sqrt"] = bias_correction2_sqrt
             if is_complex(p):
-                re = _moments(*(parts(t)[0] for t in (g, *(state[k] for k in keys))), **kw)
-                im = _moments(*(parts(t)[1] for t in (g, *(state[k] for k in keys))), **kw)
+                re = _moments(
+                    *(parts(t)[0] for t in (g, *(state[k] for k in keys))), own=False, **kw
+                )
+                im = _moments(
+                    *(parts(t)[1] for t in (g, *(state[k] for k in keys))), own=False, **kw
+                )
                 new = [join(r, i, p.dtype) for r, i in zip(re, im, strict=True)]
             else:
-                new = _moments(g, *(state[k] for k in keys), **kw)
+                new = _moments(g, *(state[k] for k in keys), own=True, **kw)
             for key, value in zip(keys, new[1:], strict=True):
                 state[key] = value
             p += new[0]
@@ -154,21 +158,32 @@ def _moments(
     m: Tensor,
     v: Tensor,
     *vmax: Tensor,
+    own: bool,
     beta1: float,
     beta2: float,
     eps: float,
     step_size: float,
     bias_correction2_sqrt: float,
 ) -> list[Tensor]:
-    """One Adam step on real arrays: the parameter's change, then the new m, v (and vmax)."""
-    m = lerp(m, g, 1 - beta1)
-    v = beta2 * v + (1 - beta2) * (g * g)
-    if vmax:
-        top = maximum(vmax[0], v)
-        denom = sqrt(top) / bias_correction2_sqrt + eps
-        return [(-step_size) * (m / denom), m, v, top]
-    denom = sqrt(v) / bias_correction2_sqrt + eps
-    return [(-step_size) * (m / denom), m, v]
+    """One Adam step on real arrays: the parameter's change, then the new m, v (and vmax).
+
+    With ``own``, ``m`` and ``v`` are the optimizer's own buffers and are updated in place
+    (fewer temporaries); otherwise they are left alone."""
+    m = lerp(m, g, 1 - beta1, own=own)
+    sq = g * g
+    sq *= 1 - beta2
+    if own:
+        v *= beta2
+    else:
+        v = beta2 * v
+    v += sq
+    top = maximum(vmax[0], v) if vmax else v
+    denom = sqrt(top)
+    denom /= bias_correction2_sqrt
+    denom += eps
+    change = m / denom
+    change *= -step_size
+    return [change, m, v, top] if vmax else [change, m, v]
 
 
 class AdamW(Adam):

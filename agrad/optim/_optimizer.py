@@ -388,11 +388,18 @@ def join(re: Tensor, im: Tensor, dtype: DType) -> Tensor:
     return astype(re, dtype) + astype(im, dtype) * 1j
 
 
-def lerp(start: Tensor, end: Tensor, weight: float) -> Tensor:
-    """``start + weight * (end - start)``, evaluated as torch's ``lerp`` does."""
-    if abs(weight) < 0.5:
-        return start + weight * (end - start)
-    return end - (end - start) * (1 - weight)
+def lerp(start: Tensor, end: Tensor, weight: float, *, own: bool = False) -> Tensor:
+    """``start + weight * (end - start)``, evaluated as torch's ``lerp`` does; with ``own``,
+    into ``start`` where that form allows."""
+    step = end - start
+    if abs(weight) >= 0.5:
+        step *= 1 - weight
+        return end - step
+    step *= weight
+    if own:
+        start += step
+        return start
+    return start + step
 
 
 def check_number(who: str, label: str, value: Any, *, upper: float | None = None) -> None:

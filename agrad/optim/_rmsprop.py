@@ -125,31 +125,59 @@ class RMSprop(Optimizer):
             if weight_decay != 0:
                 g = g + weight_decay * p
 
-            def update(g: Tensor, v: Tensor, *rest: Tensor) -> list[Tensor]:
-                v = alpha * v + (1 - alpha) * (g * g)
-                new = [v]
-                buf = rest[0] if momentum > 0 else None
-                if centered:
-                    a = lerp(rest[-1], g, 1 - alpha)
-                    avg = sqrt(v - a * a) + eps
-                else:
-                    avg = sqrt(v) + eps
-                if buf is not None:
-                    buf = momentum * buf + g / avg
-                    new.append(buf)
-                    delta = (-lr) * buf
-                else:
-                    delta = (-lr) * (g / avg)
-                if centered:
-                    new.append(a)
-                return [delta, *new]
-
+            kw = {"lr": lr, "alpha": alpha, "eps": eps, "momentum": momentum}
             if is_complex(p):
-                re = update(*(parts(t)[0] for t in (g, *(state[k] for k in keys))))
-                im = update(*(parts(t)[1] for t in (g, *(state[k] for k in keys))))
+                re = _rms(*(parts(t)[0] for t in (g, *(state[k] for k in keys))), own=False, **kw)
+                im = _rms(*(parts(t)[1] for t in (g, *(state[k] for k in keys))), own=False, **kw)
                 new = [join(r, i, p.dtype) for r, i in zip(re, im, strict=True)]
             else:
-                new = update(g, *(state[k] for k in keys))
+                new = _rms(g, *(state[k] for k in keys), own=True, **kw)
             for key, value in zip(keys, new[1:], strict=True):
                 state[key] = value
             p += new[0]
+
+
+def _rms(
+    g: Tensor,
+    v: Tensor,
+    *rest: Tensor,
+    own: bool,
+    lr: float,
+    alpha: float,
+    eps: float,
+    momentum: float,
+) -> list[Tensor]:
+    """One RMSprop step on real arrays: the parameter's change, then the new square average,
+    momentum buffer (with momentum) and gradient average (when ``rest`` holds one more).
+
+    With ``own`` the buffers are the optimizer's own and are updated in place."""
+    sq = g * g
+    sq *= 1 - alpha
+    if own:
+        v *= alpha
+    else:
+        v = alpha * v
+    v += sq
+    new = [v]
+    centered = len(rest) == (2 if momentum > 0 else 1)
+    if centered:
+        a = lerp(rest[-1], g, 1 - alpha, own=own)
+        avg = sqrt(v - a * a)
+    else:
+        avg = sqrt(v)
+    avg += eps
+    if momentum > 0:
+        buf = rest[0]
+        if own:
+            buf *= momentum
+        else:
+            buf = momentum * buf
+        buf += g / avg
+        new.append(buf)
+        change = (-lr) * buf
+    else:
+        change = g / avg
+        change *= -lr
+    if centered:
+        new.append(a)
+    return [change, *new]

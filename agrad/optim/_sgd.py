@@ -107,8 +107,11 @@ class SGD(Optimizer):
             if momentum != 0:
                 state = self.state[p]
                 buf = state.get("momentum_buffer")
-                # a copy: p.grad may change in place later
-                buf = asarray(g, copy=True) if buf is None else momentum * buf + (1 - dampening) * g
+                if buf is None:
+                    buf = asarray(g, copy=True)  # p.grad may change in place later
+                else:
+                    buf *= momentum
+                    buf += (1 - dampening) * g
                 state["momentum_buffer"] = buf
                 g = g + momentum * buf if nesterov else buf
             p -= lr * g
