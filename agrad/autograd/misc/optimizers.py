@@ -241,7 +241,7 @@ def adam(
     >>> def grad(p, i):
     ...     return {"w": 2 * (p["w"] - 1.0), "b": 2 * (p["b"] + 2.0)}
     >>> out = adam(grad, params, num_iters=500, step_size=0.1)
-    >>> out["w"].round(3), round(out["b"], 3)
+    >>> out["w"].round(3), round(float(out["b"]), 3)
     (array([1., 1.]), -2.0)
     """
     m = _filled(x, 0.0)
