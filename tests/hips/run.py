@@ -30,7 +30,7 @@ from pathlib import Path
 VERSION = "1.9.1"
 HERE = Path(__file__).resolve().parent
 XFAILS = HERE / "xfails.txt"
-INI = "[pytest]\naddopts =\ncache_dir = .pytest_cache_agrad\n"
+INI = "[pytest]\naddopts =\n"
 
 
 def cache_dir() -> Path:
