@@ -93,3 +93,69 @@ def test_hips_suite_matches_xfails() -> None:
     assert total == 631, tail
     assert passed >= TARGET, tail
     assert out.returncode == 0, tail
+
+
+# -- agrad.autograd's own promises, against torch.autograd -----------------------------------
+def test_plain_numpy_in_plain_numpy_out() -> None:
+    import numpy as onp
+
+    import agrad.autograd.numpy as np
+    from agrad.autograd import grad, jacobian
+
+    x = onp.array([0.5, 1.5])
+    assert type(np.sin(x)) is onp.ndarray
+    g = grad(lambda x: np.sum(np.sin(x) ** 2))(x)
+    j = jacobian(np.tanh)(x)
+    assert type(g) is onp.ndarray
+    assert type(j) is onp.ndarray
+    assert j.shape == (2, 2)
+    assert isinstance(grad(lambda x: x**2)(3.0), onp.floating)
+
+
+def test_complex_gradient_is_the_conjugate_of_torchs() -> None:
+    import numpy as onp
+    import torch
+
+    import agrad.autograd.numpy as np
+    from agrad.autograd import grad
+
+    z = onp.array([1.0 + 2.0j, -0.5 + 0.25j])
+    ours = grad(lambda z: np.sum(np.abs(np.sin(z)) ** 2))(z)
+    zt = torch.tensor(z, requires_grad=True)
+    (torch.abs(torch.sin(zt)) ** 2).sum().backward()
+    assert zt.grad is not None
+    onp.testing.assert_allclose(ours, onp.conj(zt.grad.numpy()), rtol=1e-12)
+
+
+def test_primitive_with_defvjp_has_second_derivatives() -> None:
+    import numpy as onp
+    import torch
+
+    import agrad.autograd.numpy as np
+    from agrad.autograd import elementwise_grad, grad
+    from agrad.autograd.extend import defvjp, primitive
+
+    @primitive
+    def softplus(x):
+        return onp.log1p(onp.exp(x))
+
+    # the VJP uses traced functions, so it is differentiated again
+    defvjp(softplus, lambda ans, x: lambda g: g / (1.0 + np.exp(-x)))
+    x = onp.array([-1.0, 0.3, 2.0])
+    d2 = elementwise_grad(elementwise_grad(softplus))(x)
+    xt = torch.tensor(x, requires_grad=True)
+    (g1,) = torch.autograd.grad(torch.nn.functional.softplus(xt).sum(), xt, create_graph=True)
+    (g2,) = torch.autograd.grad(g1.sum(), xt)
+    onp.testing.assert_allclose(d2, g2.numpy(), rtol=1e-12)
+    assert float(grad(lambda x: np.sum(softplus(x)))(x)[0]) == pytest.approx(
+        float(torch.sigmoid(xt.detach())[0])
+    )
+
+
+def test_primitive_without_vjp_names_it() -> None:
+    from agrad.autograd import grad
+    from agrad.autograd.extend import primitive
+
+    double = primitive(lambda x: 2.0 * x)
+    with pytest.raises(NotImplementedError, match="VJP of <lambda> wrt argnum 0 not defined"):
+        grad(double)(1.0)
