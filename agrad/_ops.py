@@ -443,6 +443,16 @@ def _mixed(rule: Rule, x1: Any, x2: Any, fwd: Callable[[Any, Any], Any] | None) 
     return apply(rule, (x1, x2), None, forward)  # type: ignore[no-any-return]
 
 
+def _by_scalar(rule: Rule, tensor_first: bool) -> bool:
+    """Whether the tensor operand's VJP reads only the Python scalar beside it: agrad's own
+    ``multiply`` (either side) and ``divide`` (tensor numerator); a replaced rule may read
+    anything, so it keeps everything."""
+    name = rule.name
+    if name != "multiply" and (name != "divide" or not tensor_first):
+        return False
+    return getattr(rule.vjps[0], "__module__", None) == "agrad.rules.elementwise"
+
+
 def binary(rule: Rule, x1: Any, x2: Any, fwd: Callable[[Any, Any], Any] | None = None) -> Tensor:
     """Call the two-input function ``rule.name`` (or ``fwd``); Python scalars stay scalars."""
     # tensor1, tensor2: whether the operand is exactly a Tensor (a subclass, as any other
@@ -511,15 +521,26 @@ def binary(rule: Rule, x1: Any, x2: Any, fwd: Callable[[Any, Any], Any] | None =
     ):
         record(rule, t, (x1, x2), (a1, a2), None)
         return t
-    if save == "inputs" or save == "all":
+    vers: tuple[Any, ...]
+    saved: tuple[Any, ...]
+    if (
+        (save == "inputs" or save == "all")
+        and not (tensor1 and tensor2)
+        and _by_scalar(rule, tensor1)
+    ):
+        # `x * 2.0`, `2.0 * x`, `x / 2.0`: x's VJP reads the scalar alone, so x's array is
+        # not kept (a later in-place write into x then needs no copy)
+        saved = (None, None, a2) if tensor1 else (None, a1, None)
+        vers = ()
+    elif save == "inputs" or save == "all":
         if tensor1 and tensor2:
-            vers: tuple[Any, ...] = (x1._vc, x1._vc[0], 0, x2._vc, x2._vc[0], 1)
+            vers = (x1._vc, x1._vc[0], 0, x2._vc, x2._vc[0], 1)
         elif tensor1:
             vers = (x1._vc, x1._vc[0], 0)
         else:
             vers = (x2._vc, x2._vc[0], 1)
         if save == "all":  # the output's counter first, as `record` orders them
-            saved: tuple[Any, ...] = (out, a1, a2)
+            saved = (out, a1, a2)
             vers = (t._vc, 0, -1, *vers)
         else:
             saved = (None, a1, a2)

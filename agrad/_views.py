@@ -278,28 +278,86 @@ _IOPS: dict[str, Callable[[Any, Any], Any]] = {
 
 
 def copy_on_write(x: Tensor) -> None:
-    """Before an in-place write into ``x``: if a graph node saved ``x``'s array for backward
-    and nothing else aliases it, write into a fresh copy instead, so the saved value stays
-    what the forward pass used (library code that updates its arrays in place then stays
-    differentiable, where torch would raise). On JAX and Dask, whose arrays never change,
-    ``x`` only takes a new version counter, so that the node's check agrees.
+    """Before an in-place write into ``x``: if a graph node saved ``x``'s array for backward,
+    write into a fresh copy instead, so the saved value stays what the forward pass used
+    (library code that updates its arrays in place then stays differentiable, where torch
+    would raise). On JAX and Dask, whose arrays never change, ``x`` only takes a new version
+    counter, so that the node's check agrees.
 
-    A saved array is recognised by its version counter, which the saving node holds. Tensors
-    that share their memory with another live one keep writing in place (their saved values
-    are still checked at backward): views and their bases, ``detach()`` results and their
-    sources, and zero-copy moves (``Extra.shared``); hooks or ``retain_grad()`` alone do not
-    stop the copy.
+    A saved array is recognised by its version counter, which the saving node holds. When
+    ``x`` is one of a family of views (a slice written as ``u[1:-1] += d``, its base, the
+    base's other views, ``detach()`` results), the whole family moves: the root gets the
+    fresh buffer and every live view is re-pointed into it (see :func:`_copy_family`).
+    Tensors that share memory with a tensor on another device (a zero-copy move,
+    ``Extra.shared``) keep writing in place; their saved values are still checked at
+    backward.
     """
     if sys.getrefcount(x._vc) <= 2:
         return
     extra = x._extra
-    if extra is not None and (
-        extra.view is not None or extra.shared or any(r() is not None for r in extra.views or ())
-    ):
+    if extra is not None and (extra.view is not None or extra.views):
+        _copy_family(x)
+        return
+    if extra is not None and extra.shared:
         return
     if x._dev.backend.mutable:  # (an immutable array the node saved stays as it is)
         x._array = x._dev.backend.copy(x._array)
     x._vc = [x._vc[0]]
+
+
+def _copy_family(x: Tensor) -> None:
+    """Copy-on-write for ``x`` and every tensor sharing its memory through view links.
+
+    The family is found from its root along the live views. If nothing but the family
+    holds its version counter, no node saved any of its arrays and nothing happens.
+    Otherwise the root's array is copied, each view is made again from its new base by its
+    view function, and the family takes a new counter; the nodes keep the old arrays and the
+    old counter. Should a view function not give a view of the new buffer (a layout a copy
+    does not keep), nothing moves and the saved values stay checked at backward.
+    """
+    vc = x._vc
+    root = x
+    while root._extra is not None and root._extra.view is not None:
+        root = root._extra.view[0]
+    members = [root]
+    i = 0
+    while i < len(members):
+        t = members[i]
+        i += 1
+        if t._vc is not vc or (t._extra is not None and t._extra.shared):
+            return
+        if t._extra is not None and t._extra.views:
+            members.extend(
+                v
+                for v in _live_views(t._extra)
+                if v._extra is not None and v._extra.view is not None and v._extra.view[0] is t
+            )
+    # holders of `vc`: the members, `vc` here, getrefcount's argument, and saving nodes
+    if sys.getrefcount(vc) <= len(members) + 2:
+        return
+    new_vc = [vc[0]]
+    backend = x._dev.backend
+    if not backend.mutable:  # the saved arrays never change: a new counter is enough
+        for t in members:
+            t._vc = new_vc
+        return
+    xp = x._dev.xp
+    arrays = {id(root): backend.copy(root._array)}
+    for t in members[1:]:
+        link = t._extra.view if t._extra is not None else None
+        assert link is not None  # every member below the root was found through its link
+        base, vrule, vkw = link
+        a = arrays[id(base)]
+        if vrule is DETACH:
+            arrays[id(t)] = a
+            continue
+        v = backend.ensure_array(replay_view(xp, vrule, a, vkw))
+        if v.shape != t._array.shape or not backend.shares_memory(v, a):
+            return
+        arrays[id(t)] = v
+    for t in members:
+        t._array = arrays[id(t)]
+        t._vc = new_vc
 
 
 def _is_complex(v: Any) -> bool:
@@ -373,6 +431,13 @@ def inplace(rule: Rule, x: Tensor, other: Any) -> Tensor:
     if rule.save in ("all", "inputs"):
         old = x._dev.backend.copy(old)
     snapshot = make(old, x._dev, x._grad_fn, x._rg, x._onr)
+    if is_tensor and other._vc is x._vc and old is not x._array:
+        # `x *= x`, `v /= v.T`: the operand the node saves must not be the memory written
+        if other is x:
+            other = snapshot
+        else:
+            o = x._dev.backend.copy(other._array)
+            other = make(o, x._dev, other._grad_fn, other._rg, other._onr)
     y = binary(rule, snapshot, other)
     if y._array.shape != x._array.shape:
         msg = (

@@ -21,6 +21,7 @@ from .ops import (
     draw_axis,
     no_near_ties,
     op,
+    strictly_apart,
 )
 
 
@@ -286,7 +287,8 @@ _join(
 
 
 def _where_plan(src: Any, pool: list[Var]) -> Plan | None:
-    c = choose(src, pool, lambda v: not v.cplx and (v.exact or apart(v.a)))
+    # a computed zero may be rounding's in the other world (`cross(v, v)`): strictly apart
+    c = choose(src, pool, lambda v: not v.cplx and (v.exact or strictly_apart(v.a)))
     pair = (
         choose_pair(
             src,
@@ -430,3 +432,36 @@ def _setitem_t(ctx: Any, x: Any, y: Any = None, key: Any = None, c: Any = None) 
 
 
 op("setitem", _setitem_plan, _setitem_a, _setitem_t, inplace=True)
+
+
+def _slice_iop(name: str, fn: Any) -> None:
+    """``x[key] += y`` as Python runs it: read ``x[key]`` (a view for basic keys), change it
+    in place, store it back. After a node saved ``x``, torch refuses the write at backward;
+    agrad copies the whole view family on write (checked against finite differences)."""
+    nonzero = name.endswith("/=")
+
+    def plan(src: Any, pool: list[Var]) -> Plan | None:
+        x = _target(src, pool)
+        if x is None:
+            return None
+        key = draw_key(src, x.shape, for_set=True)
+        shape = tuple(x.t[agrad_key(key, "numpy")].shape)
+        val = _value_for(src, pool, x, shape, nonzero)
+        if isinstance(val, Var):
+            return (x.id, val.id), {"key": key}
+        return (x.id,), {"key": key, "c": val}
+
+    def run_a(ctx: Any, x: Any, y: Any = None, key: Any = None, c: Any = None) -> Any:
+        k = agrad_key(key, ctx.dev)
+        x[k] = fn(x[k], c if y is None else y)
+        return x
+
+    def run_t(ctx: Any, x: Any, y: Any = None, key: Any = None, c: Any = None) -> Any:
+        torch_set(x, key, fn(torch_get(x, key), c if y is None else y))
+        return x
+
+    op(name, plan, run_a, run_t, inplace=True)
+
+
+_slice_iop("[]+=", _iadd)
+_slice_iop("[]*=", _imul)
