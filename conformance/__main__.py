@@ -96,6 +96,12 @@ def _parser() -> argparse.ArgumentParser:
         help="default: torch where a spec has a torch twin, else finite differences",
     )
     p.add_argument(
+        "--convention",
+        choices=("both", "torch", "jax"),
+        help="complex conventions checked: torch's, and JAX's/HIPS autograd's too on complex "
+        "examples (both), or one of them (default: both, torch's alone on Dask in a quick run)",
+    )
+    p.add_argument(
         "--report", type=Path, action="append", help="write PATH.json or PATH.html (repeatable)"
     )
     p.add_argument("--list", action="store_true", help="list the specs and exit")
@@ -111,6 +117,7 @@ def main(argv: list[str] | None = None) -> int:
         COST,
         COST_OTHER,
         QUICK_DTYPES,
+        default_convention,
         default_devices,
         default_dtypes,
         default_examples,
@@ -175,6 +182,9 @@ def main(argv: list[str] | None = None) -> int:
         for d in devices
     }
     wanted = {d: dtypes or default_dtypes(d, thorough=args.thorough) for d in devices}
+    conventions = {
+        d: args.convention or default_convention(d, thorough=args.thorough) for d in devices
+    }
     steps = {d: sum(len(dtypes_for(s, wanted[d], d)) for s in specs) for d in devices}
     per_device = ", ".join(f"{d} {n}" for d, n in examples.items())
     print(
@@ -212,6 +222,7 @@ def main(argv: list[str] | None = None) -> int:
         max_examples=examples,
         seed=seed,
         oracle=oracle,
+        convention=conventions,
         on_result=lambda r: bar.advance(r.device, f"{r.spec} {r.dtype}"),
         on_row=lambda row: bar.print(report.table_line(row, name_width, device_width)),
     )
@@ -254,6 +265,7 @@ def main(argv: list[str] | None = None) -> int:
         "thorough": args.thorough,
         "module": args.module or "",
         "seed": seed,
+        "convention": conventions,
         "seconds": round(seconds, 2),
     }
     for path in args.report or []:

@@ -35,6 +35,8 @@ __all__ = [
 ]
 
 ORACLES = ("torch", "finite-difference")
+#: the complex conventions :func:`compare` checks ("both": JAX's too on complex examples)
+CONVENTIONS = ("both", "torch", "jax")
 #: the hint of an order-2 failure whose gradient is disconnected from an input: the
 #: backward ran on raw arrays (NumPy calls, ``.array``), which create_graph cannot follow
 NOT_DIFFERENTIABLE = (
@@ -174,14 +176,47 @@ def _grads_agrad(
     *,
     order: int,
     device: str,
+    convention: str = "torch",
 ) -> tuple[Grads, list[str]]:
     """agrad's gradients (the structure of :mod:`agrad.conformance.oracle`) and shape or
-    dtype faults."""
-    with warnings.catch_warnings():
+    dtype faults, in the complex ``convention``."""
+    import agrad
+
+    with warnings.catch_warnings(), agrad.complex_convention(convention):
         # a backend's notes on valid inputs (a reduction of an empty array) are not
         # failures; wrong values are, and the comparison finds them
         warnings.simplefilter("ignore")
         return _grads_agrad_inner(fn, arrays, ws, vs, order=order, device=device)
+
+
+def _conj(a: np.ndarray | None) -> np.ndarray | None:
+    return a if a is None or a.dtype.kind != "c" else np.conj(a)
+
+
+def _grads_jax_as_torch(
+    fn: Callable[..., Any],
+    arrays: Sequence[np.ndarray],
+    ws: Sequence[np.ndarray | None],
+    vs: Sequence[np.ndarray],
+    *,
+    order: int,
+    device: str,
+) -> tuple[Grads, list[str]]:
+    """agrad's gradients in JAX's convention, mapped to what torch's gives for ``ws, vs``.
+
+    JAX's vector-Jacobian product is ``conj(torch's(conj(w)))``. So with the cotangents
+    ``conj(ws)``, JAX's first-order gradients are the conjugates of torch's with ``ws``; and
+    differentiating those again along ``vs`` (JAX's convention again) gives the conjugates of
+    torch's second-order gradients with respect to the inputs, and torch's own with respect
+    to the cotangents (which went in conjugated)."""
+    grads, faults = _grads_agrad(
+        fn, arrays, [_conj(w) for w in ws], vs, order=order, device=device, convention="jax"
+    )
+    n = len(arrays)
+    mapped: Grads = [[_conj(g) for g in grads[0]]]
+    if order > 1:
+        mapped.append([_conj(g) if k < n else g for k, g in enumerate(grads[1])])
+    return mapped, faults
 
 
 def _grads_agrad_inner(
@@ -307,7 +342,7 @@ def _agrad_first_numpy(fn: Callable[..., Any]) -> Callable[..., Any]:
     """agrad's first-order gradients on the numpy device (what order-2 differences use)."""
 
     def first(arrays: list[np.ndarray], ws: list[np.ndarray]) -> list[np.ndarray | None]:
-        grads, _ = _grads_agrad(fn, arrays, ws, [], order=1, device="numpy")
+        grads, _ = _grads_agrad(fn, arrays, ws, [], order=1, device="numpy", convention="torch")
         return grads[0]
 
     return first
@@ -324,6 +359,7 @@ def compare(
     seed: int = 0,
     tol: tuple[float, float] | None = None,
     where: str = "",
+    convention: str = "both",
 ) -> list[Comparison]:
     """Compare agrad's gradients of ``fn`` at ``arrays`` with the oracle's, up to ``order``.
 
@@ -331,6 +367,12 @@ def compare(
     its torch twin (``oracle="torch"``). The cotangents and second-order directions are
     drawn from ``seed``. Raises :class:`GradientMismatch` past the tolerance
     (``(rtol, atol)``; by default the dtype's) and returns the comparisons made.
+
+    ``convention`` is the complex convention checked: ``"torch"``, ``"jax"`` (JAX's and
+    HIPS autograd's, mapped to torch's for the oracle: see
+    :class:`agrad.complex_convention`), or ``"both"`` (the default), which checks JAX's too
+    where an input or an output is complex. Comparisons in JAX's convention are labelled
+    ``"input 0 (jax)"``.
 
     Examples
     --------
@@ -350,6 +392,9 @@ def compare(
     if oracle == "torch" and torch_fn is None:
         msg = "The torch oracle needs `torch_fn`, the function's torch twin."
         raise ValueError(msg)
+    if convention not in CONVENTIONS:
+        msg = f"`convention` must be one of {CONVENTIONS!r}, got {convention!r}."
+        raise ValueError(msg)
     arrays = [np.asarray(a) for a in arrays]
     dtype = next((a.dtype.name for a in arrays if a.dtype.kind in "fc"), "float64")
     rng = np.random.default_rng([seed, 1])
@@ -361,7 +406,18 @@ def compare(
             _random_like(rng, tuple(o.shape), o.dtype.name) if _is_float(o) else None for o in outs
         ]
         vs = [_random_like(rng, a.shape, a.dtype.name) for a in arrays]
-        ours, faults = _grads_agrad(fn, arrays, ws, vs, order=order, device=device)
+        complex_case = any(a.dtype.kind == "c" for a in arrays) or any(
+            w is not None and w.dtype.kind == "c" for w in ws
+        )
+        passes: list[tuple[str, Grads]] = []
+        faults: list[str] = []
+        if convention != "jax":
+            ours, faults = _grads_agrad(fn, arrays, ws, vs, order=order, device=device)
+            passes.append(("", ours))
+        if convention == "jax" or (convention == "both" and complex_case):
+            ours, jax_faults = _grads_jax_as_torch(fn, arrays, ws, vs, order=order, device=device)
+            passes.append((" (jax)", ours))
+            faults += [f"{f} (jax)" for f in jax_faults]
     except GradientMismatch:
         raise
     except Exception as exc:
@@ -395,19 +451,21 @@ def compare(
     comparisons: list[Comparison] = []
     problems = list(faults)
     refs = list(arrays) + ws_used
-    for k in range(order):
-        for i, (a, b) in enumerate(zip(ours[k], theirs[k], strict=True)):
-            # below atol / rtol, atol decides: relative errors are taken against that
-            abs_err, scale, rel_err = _errors(a, b, refs[i], atol / rtol if rtol else 1.0)
-            ok = abs_err <= atol + rtol * scale
-            what = _what(i, len(arrays))
-            comparisons.append(Comparison(k + 1, what, abs_err, rel_err, ok))
-            if not ok:
-                problems.append(
-                    f"order {k + 1}, {what}: max |agrad - {oracle}| = {abs_err:.3g} "
-                    f"(max |{oracle}| = {scale:.3g}, rtol {rtol:g}, atol {atol:g})"
-                    + (NOT_DIFFERENTIABLE.format(what=what) if k == 1 and a is None else "")
-                )
+    for label, ours in passes:
+        for k in range(order):
+            for i, (a, b) in enumerate(zip(ours[k], theirs[k], strict=True)):
+                # below atol / rtol, atol decides: relative errors are taken against that
+                abs_err, scale, rel_err = _errors(a, b, refs[i], atol / rtol if rtol else 1.0)
+                ok = abs_err <= atol + rtol * scale
+                what = _what(i, len(arrays))
+                comparisons.append(Comparison(k + 1, what + label, abs_err, rel_err, ok))
+                if not ok:
+                    mapped = " in JAX's convention, mapped to torch's" if label else ""
+                    problems.append(
+                        f"order {k + 1}, {what}{mapped}: max |agrad - {oracle}| = {abs_err:.3g} "
+                        f"(max |{oracle}| = {scale:.3g}, rtol {rtol:g}, atol {atol:g})"
+                        + (NOT_DIFFERENTIABLE.format(what=what) if k == 1 and a is None else "")
+                    )
     if problems:
         error = GradientMismatch(where + "; ".join(problems))
         error.comparisons = comparisons
@@ -617,12 +675,15 @@ def run(
     seed: int = 0,
     oracle: str | None = None,
     phases: Any = None,
+    convention: str = "both",
 ) -> Result:
     """Search ``spec`` on ``device`` in ``dtype`` with hypothesis, up to ``order``.
 
     The search is reproducible: it is seeded from ``seed``, the spec, device and dtype. A
     failure shrinks to a minimal example, kept in ``result.failure`` as a runnable snippet.
     ``oracle`` defaults to torch where the spec has a torch twin, else finite differences.
+    ``convention``: the complex conventions checked, as in :func:`compare` (by default
+    torch's, and JAX's too on complex examples).
 
     Examples
     --------
@@ -662,11 +723,19 @@ def run(
             seed=example.seed,
             tol=rtol_atol,
             where=f"{spec.id} on {device}, {dtype}: ",
+            convention=convention,
         )
 
     def snippet(example: strategies.Example) -> str:
         return spec_snippet(
-            spec, example.arrays(spec, dtype), example.kwargs, device, order, example.seed, oracle
+            spec,
+            example.arrays(spec, dtype),
+            example.kwargs,
+            device,
+            order,
+            example.seed,
+            oracle,
+            convention,
         )
 
     def simpler(example: strategies.Example) -> list[strategies.Example]:
@@ -725,16 +794,18 @@ def spec_snippet(
     order: int,
     seed: int,
     oracle: str,
+    convention: str = "both",
 ) -> str:
     """A runnable snippet that replays one example of ``spec``."""
     inputs = ",\n    ".join(_array_source(a) for a in arrays)
+    conv = "" if convention == "both" else f", convention={convention!r}"
     return (
         f"# agrad.conformance: {spec.id} on {device} ({arrays[0].dtype.name if arrays else ''})"
         "\nimport numpy as np\n"
         "from agrad.conformance import replay\n\n"
         f"inputs = [\n    {inputs},\n]\n"
         f"replay({spec.id!r}, inputs, {_source(kwargs)}, device={device!r}, order={order}, "
-        f"seed={seed}, oracle={oracle!r})\n"
+        f"seed={seed}, oracle={oracle!r}{conv})\n"
     )
 
 
@@ -747,6 +818,7 @@ def replay(
     order: int = 2,
     seed: int = 0,
     oracle: str | None = None,
+    convention: str = "both",
 ) -> list[Comparison]:
     """Re-run one example of the spec ``spec_id`` (what a failure's snippet calls).
 
@@ -790,6 +862,7 @@ def replay(
         seed=seed,
         tol=spec.tolerance(dtype, oracle),
         where=f"{spec.id} on {device}, {dtype}: ",
+        convention=convention,
     )
 
 
@@ -859,6 +932,7 @@ def check(
     seed: int = 0,
     rtol: float | None = None,
     atol: float | None = None,
+    convention: str = "both",
 ) -> Result:
     """Prove the gradient of ``fn`` (a function of agrad tensors, or an ``agrad.Function``).
 
@@ -886,6 +960,11 @@ def check(
         The size and seed of the hypothesis search (``seed`` also draws the cotangents).
     rtol, atol
         Tolerances; by default those of the inputs' dtype.
+    convention
+        The complex conventions checked (:class:`agrad.complex_convention`): ``"both"``
+        (the default: torch's, and JAX's too where an input or output is complex, mapped to
+        torch's for the oracle), ``"torch"`` or ``"jax"``. A rule is written in torch's
+        convention; JAX's checks the conversion around it.
 
     Returns
     -------
@@ -938,6 +1017,9 @@ def check(
             "`check(..., oracle='torch')` needs `torch_fn`, the same function written with "
             "torch; or use `oracle='finite-difference'`."
         )
+        raise ValueError(msg)
+    if convention not in CONVENTIONS:
+        msg = f"`check(..., convention=...)` takes one of {CONVENTIONS!r}, got {convention!r}."
         raise ValueError(msg)
     name = getattr(fn, "__name__", repr(fn))
     import_line, expr = _source_name(fn)
@@ -995,9 +1077,12 @@ def check(
             seed=cot_seed,
             tol=tol,
             where=f"{name}: ",
+            convention=convention,
         )
 
     twin_lines, twin = ("", None) if torch_fn is None else _twin_source(torch_fn)
+
+    conv = "" if convention == "both" else f", convention={convention!r}"
 
     def snippet(values: Sequence[Any], cot_seed: int) -> str:
         shown = ", ".join(
@@ -1016,7 +1101,7 @@ def check(
             f"# agrad.conformance.check: {name} on {device}\nimport numpy as np\n"
             f"from agrad.conformance import check\n{head}\n{notes}"
             f"check({expr}, {shown}, {how}, order={order}, device={device!r}, "
-            f"seed={cot_seed})\n"
+            f"seed={cot_seed}{conv})\n"
         )
 
     def simpler(example: Any) -> list[Any]:

@@ -162,6 +162,22 @@ def default_dtypes(device: str, *, thorough: bool = False) -> tuple[str, ...] | 
     return QUICK_DTYPES
 
 
+def default_convention(device: str, *, thorough: bool = False) -> str:
+    """The complex conventions a default (or ``thorough``) run checks on ``device``.
+
+    JAX's convention is agrad's conversion at the ends of a backward pass, the same code on
+    every device; a quick run checks it on all but Dask, where the second pass doubles the
+    cost of the complex examples.
+
+    Examples
+    --------
+    >>> from agrad.conformance.suite import default_convention
+    >>> default_convention("numpy"), default_convention("dask")
+    ('both', 'torch')
+    """
+    return "torch" if str(device) == "dask" and not thorough else "both"
+
+
 def prepare(devices: Sequence[str]) -> None:
     """Ready the libraries behind ``devices`` for the kit: JAX gets its 64-bit types
     (``jax_enable_x64``), without which float64 and complex128 could not be checked there.
@@ -279,6 +295,7 @@ def run_suite(
     max_examples: int | Mapping[str, int] = 10,
     seed: int = 0,
     oracle: str | None = None,
+    convention: str | Mapping[str, str] = "both",
     on_result: Callable[[Result], None] | None = None,
     on_row: Callable[[Row], None] | None = None,
 ) -> list[Row]:
@@ -287,7 +304,8 @@ def run_suite(
     Devices run one after the other, each through every spec. ``max_examples`` is per spec
     and dtype; it and ``dtypes`` may be mappings by device. ``on_result`` is called after
     each (spec, device, dtype) and ``on_row`` after each (spec, device), for progress and
-    streaming output. JAX gets its 64-bit types (:func:`prepare`).
+    streaming output. JAX gets its 64-bit types (:func:`prepare`). ``convention`` is the
+    complex conventions checked (:func:`agrad.conformance.compare`), or a mapping by device.
 
     Examples
     --------
@@ -309,6 +327,7 @@ def run_suite(
     for device in devices:
         examples = max_examples if isinstance(max_examples, int) else max_examples[device]
         wanted = dtypes.get(device) if isinstance(dtypes, Mapping) else dtypes
+        conv = convention if isinstance(convention, str) else convention[device]
         for spec in specs:
             results = []
             for dtype in dtypes_for(spec, wanted, device):
@@ -322,6 +341,7 @@ def run_suite(
                     seed=seed,
                     oracle=oracle,
                     phases=no_shrink if listed else None,
+                    convention=conv,
                 )
                 results.append(result)
                 if on_result is not None:

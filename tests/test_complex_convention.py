@@ -401,3 +401,77 @@ def test_jax_convention_is_hips_autograds():
         _, vjp_fn = func.vjp(lambda z: agrad.sum(holo(agrad, z)), Z)
         close(vjp_fn(np.array(1.0 + 0j))[0], hips["holomorphic_grad"])
         close(func.grad(lambda x, z: mixed(agrad, x, z), argnums=1)(X, Z), hips["mixed_z"])
+
+
+# -- the conformance kit checks both ----------------------------------------------------------
+def test_compare_checks_the_jax_convention_on_complex_examples_only():
+    from agrad.conformance import compare
+
+    comps = compare(lambda z: agrad.exp(z) * z, [Z], torch_fn=lambda z: z.exp() * z)
+    assert [(c.order, c.what) for c in comps] == [
+        (1, "input 0"),
+        (2, "input 0"),
+        (2, "cotangent 0"),
+        (1, "input 0 (jax)"),
+        (2, "input 0 (jax)"),
+        (2, "cotangent 0 (jax)"),
+    ]
+    assert all(c.ok for c in comps)
+    # a real input with a complex output (a complex cotangent) is checked in both too
+    comps = compare(lambda x: agrad.exp(x * 1j), [X], torch_fn=lambda x: (x * 1j).exp())
+    assert sum(c.what.endswith("(jax)") for c in comps) == 3
+    assert all(c.ok for c in comps)
+    comps = compare(agrad.sin, [X], torch_fn=torch.sin)  # real: the conventions agree
+    assert not any(c.what.endswith("(jax)") for c in comps)
+    comps = compare(agrad.sin, [Z], torch_fn=torch.sin, convention="jax")
+    assert [c.what for c in comps] == ["input 0 (jax)", "input 0 (jax)", "cotangent 0 (jax)"]
+    with pytest.raises(ValueError, match="convention"):
+        compare(agrad.sin, [Z], torch_fn=torch.sin, convention="hips")
+
+
+def test_the_kit_catches_a_wrong_jax_conversion(monkeypatch):
+    from agrad.conformance import GradientMismatch, check
+
+    from agrad import _autograd
+
+    ok = check(lambda z: agrad.sin(z) * z, Z, torch_fn=lambda z: z.sin() * z, order=2)
+    assert ok.ok
+    # gradients that leave a backward pass unconjugated: torch's convention is still right,
+    # JAX's is not, and only the second pass sees it
+    monkeypatch.setattr(_autograd, "_conj_of", lambda t, g: g)
+    assert check(agrad.sin, Z, torch_fn=torch.sin, convention="torch").ok
+    with pytest.raises(GradientMismatch, match=r"order 1, input 0 in JAX's convention"):
+        check(agrad.sin, Z, torch_fn=torch.sin)
+    with pytest.raises(ValueError, match="convention"):
+        check(agrad.sin, Z, convention="both ways")
+
+
+def test_a_user_function_in_both_conventions():
+    from agrad.conformance import check
+
+    class Square(agrad.Function):
+        @staticmethod
+        def forward(ctx, z):
+            ctx.save_for_backward(z)
+            return z * z
+
+        @staticmethod
+        def backward(ctx, g):
+            (z,) = ctx.saved_tensors
+            return g * agrad.conj(2 * z)  # torch's convention, always
+
+    result = check(Square, Z, order=2)
+    assert result.ok
+    assert check(Square, Z, order=2, convention="jax").ok
+
+
+def test_a_spec_search_checks_both_and_the_suite_skips_dask_when_quick():
+    from agrad.conformance import run
+    from agrad.conformance.specs import get_spec
+    from agrad.conformance.suite import default_convention
+
+    assert run(get_spec("tanh"), "numpy", "complex128", max_examples=3).ok
+    assert run(get_spec("matmul"), "torch:cpu", "complex64", max_examples=2).ok
+    assert default_convention("dask") == "torch"
+    assert default_convention("dask", thorough=True) == "both"
+    assert default_convention("jax:cpu") == "both"
