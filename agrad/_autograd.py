@@ -139,6 +139,18 @@ def _conj_leaf(leaf: Tensor, g: Any, graph: bool) -> Any:
     return _conj_of(leaf, g)
 
 
+def _enter_jax_sweep() -> None:
+    # inside the sweep everything is in torch's convention: rules, hooks, Function.backward
+    # and the backward passes they run themselves (agrad.checkpoint's, a rule's own vjp)
+    STATE.conj = False
+    STATE.sweep_conj = True
+
+
+def _leave_jax_sweep() -> None:
+    STATE.conj = True
+    STATE.sweep_conj = False
+
+
 def _roots(
     outputs: list[Any], grads: list[Any], create_graph: bool, who: str, conj: bool = False
 ) -> list[tuple[Any, int, Any]]:
@@ -253,6 +265,8 @@ def backward(
     conj = STATE.conj
     previous = STATE.enabled
     STATE.enabled = create_graph
+    if conj:
+        _enter_jax_sweep()
     try:
         roots = _roots(outputs, grads, create_graph, "backward", conj)
         with quiet_backward():
@@ -266,6 +280,8 @@ def backward(
             )
     finally:
         STATE.enabled = previous
+        if conj:
+            _leave_jax_sweep()
 
 
 def grad(
@@ -323,6 +339,8 @@ def grad(
     conj = STATE.conj
     previous = STATE.enabled
     STATE.enabled = create_graph
+    if conj:
+        _enter_jax_sweep()
     try:
         roots = _roots(outs, grads, create_graph, "agrad.grad", conj)
         with quiet_backward():
@@ -341,6 +359,8 @@ def grad(
             ]
     finally:
         STATE.enabled = previous
+        if conj:
+            _leave_jax_sweep()
     wrapped: list[Tensor | None] = []
     for t, r in zip(ins, results, strict=False):
         if r is None or isinstance(r, Tensor):

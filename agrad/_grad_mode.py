@@ -29,8 +29,11 @@ class _State(threading.local):
 
     inference: bool = False
     # complex gradients in JAX's / HIPS autograd's convention (the conjugate of torch's);
-    # read once per backward or grad call, at its entry
+    # read once per backward or grad call, at its entry. During a JAX-convention sweep it is
+    # off (rules, hooks and backward passes run inside it are in torch's) and `sweep_conj`
+    # is on, for the `.grad` that `retain_grad()` fills.
     conj: bool = False
+    sweep_conj: bool = False
     _enabled: bool = True
     _anomaly: bool = False
 

@@ -890,7 +890,7 @@ def retain_hook(t: Tensor) -> Callable[[Any], None]:
         target = ref()
         if target is None:
             return
-        if STATE.conj and g.dtype.kind == "c":  # `.grad` in JAX's convention, as a leaf's
+        if STATE.sweep_conj and g.dtype.kind == "c":  # `.grad` in JAX's convention
             g = namespace().conj(g)
         if target._grad is not None:
             target._grad = target._grad + g

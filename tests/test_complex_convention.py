@@ -356,6 +356,36 @@ def test_hooks_and_functions_see_torch_convention():
     close(zt.grad, jax_g)
 
 
+def test_backward_passes_run_inside_a_rule_are_in_torch_convention():
+    # agrad.checkpoint's backward runs agrad.grad itself, inside the outer sweep; a
+    # Function whose backward calls agrad.func.vjp too: both must see torch's convention
+    def inner(z):
+        return holo(agrad, z)
+
+    class ViaVjp(agrad.Function):
+        @staticmethod
+        def forward(ctx, z):
+            ctx.save_for_backward(z)
+            return holo(agrad, z)
+
+        @staticmethod
+        def backward(ctx, g):
+            (z,) = ctx.saved_tensors
+            seen.append(agrad.get_complex_convention())
+            return func.vjp(inner, z.detach())[1](g)[0]
+
+    seen = []
+    jax_g = np.asarray(jax.grad(lambda z: loss(jnp, holo(jnp, z)))(Z))
+    zt = agrad.tensor(Z, requires_grad=True)
+    with agrad.complex_convention("jax"):
+        (g,) = agrad.grad(loss(agrad, agrad.checkpoint(inner, zt)), zt)
+        close(g, jax_g)
+        (g,) = agrad.grad(loss(agrad, ViaVjp.apply(zt)), zt)
+        close(g, jax_g)
+        assert agrad.get_complex_convention() == "jax"
+    assert seen == ["torch"]
+
+
 # -- HIPS autograd itself ---------------------------------------------------------------------
 HIPS = Path("/tmp/hips/autograd-1.9.1")
 
