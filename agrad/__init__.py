@@ -16,6 +16,7 @@ Examples
 from __future__ import annotations
 
 import math as _math
+from typing import Any as _Any
 
 try:
     import agrad.backends  # noqa: F401 - `backends/` mapped into the package at install
@@ -385,3 +386,19 @@ __all__ = [
     "zeros",
     "zeros_like",
 ]
+
+# subpackages that import heavier libraries (SciPy) or are rarely needed load on first use
+_LAZY = ("autograd", "optim", "scipy")
+
+
+def __getattr__(name: str) -> _Any:
+    if name in _LAZY:
+        import importlib
+
+        return importlib.import_module(f"agrad.{name}")
+    msg = (
+        f"module 'agrad' has no attribute {name!r}: agrad's namespace holds the Array API "
+        "standard's names (`atan2`, not `arctan2`); NumPy's names are in `agrad.numpy`, "
+        "SciPy's in `agrad.scipy`."
+    )
+    raise errors.AgradAttributeError(msg)

@@ -55,6 +55,59 @@ class DType:
     def __reduce__(self) -> str:
         return self.name
 
+    def __eq__(self, other: object) -> _builtin_bool:
+        # as NumPy's dtypes: equal to any spelling of the same dtype (`np.float64`,
+        # `np.dtype("float64")`, `"float64"`); another library's dtype object is unequal
+        if other is self:
+            return True
+        if other is None or isinstance(other, DType):
+            return False
+        import numpy  # (a function-level import keeps this ground-floor module light)
+
+        try:
+            return _builtin_bool(numpy.dtype(other) == numpy.dtype(self.name))  # type: ignore[call-overload]
+        except (TypeError, ValueError):
+            return False
+
+    __hash__ = object.__hash__
+
+    def __call__(self, value: Any) -> Any:
+        """What NumPy code means by calling a scalar type, ``np.float64(x)``: a tensor is cast
+        with ``astype`` (differentiable, so the graph is kept); anything else gives NumPy's
+        scalar (or array) of this dtype.
+
+        Examples
+        --------
+        >>> import agrad
+        >>> agrad.float32(1.5)
+        np.float32(1.5)
+        >>> x = agrad.tensor(2.0, requires_grad=True)
+        >>> agrad.float32(x).dtype
+        agrad.float32
+        """
+        namespace = getattr(value, "__array_namespace__", None)
+        if namespace is not None and getattr(namespace(), "__name__", None) == "agrad":
+            return namespace().astype(value, self)
+        import numpy
+
+        return numpy.dtype(self.name).type(value)
+
+    @property
+    def type(self) -> Any:
+        """NumPy's scalar type of this dtype (``x.dtype.type is np.float64``), as NumPy code
+        reads it.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import agrad
+        >>> agrad.tensor([1.0]).dtype.type is np.float64
+        True
+        """
+        import numpy
+
+        return numpy.dtype(self.name).type
+
     @property
     def dtype(self) -> Any:
         """NumPy's dtype of the same name: NumPy reads an object's ``dtype`` attribute, so

@@ -7,6 +7,7 @@ so ``except RuntimeError`` keeps working for code written against PyTorch.
 from __future__ import annotations
 
 __all__ = [
+    "AgradAttributeError",
     "AgradError",
     "AgradIndexError",
     "AgradTypeError",
@@ -128,6 +129,12 @@ class AnomalyError(AgradError, RuntimeError):
 
 class AgradIndexError(AgradError, IndexError):
     """An index out of range for the axis it indexes."""
+
+
+class AgradAttributeError(AgradError, AttributeError):
+    """A name a module or object of agrad does not offer (a NumPy or SciPy name without a
+    differentiable version, a method a distribution lacks): the message names it and the
+    way out; ``hasattr`` reads it as absent."""
 
 
 class BackendError(AgradError):

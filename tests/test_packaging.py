@@ -45,6 +45,8 @@ def test_wheel_contains_and_imports_subpackages(tmp_path):
     assert "agrad/backends/numpy.py" in names
     assert "agrad/conformance/oracle.py" in names
     assert not any(n.startswith(("backends/", "conformance/", "tests/")) for n in names)
+    for init in (ROOT / "agrad").rglob("__init__.py"):  # every package of agrad/ is listed
+        assert init.relative_to(ROOT).as_posix() in names, init
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
     code = (

@@ -73,13 +73,14 @@ def _note(obj: Any, subject: str = "the tensor") -> str:
 
 
 def _rows(ours: ModuleType, theirs: ModuleType, prefix: str, dispatch: set[Any]) -> list[str]:
+    from agrad._dtypes import DType
     from agrad.numpy._ufunc import ufunc
 
     rows = []
     for name in sorted(ours.__all__, key=str.lower):
         obj = getattr(ours, name)
-        if isinstance(obj, ModuleType) or not callable(obj) or isinstance(obj, type):
-            continue
+        if isinstance(obj, (ModuleType, type, DType)) or not callable(obj):
+            continue  # (dtypes are callable, as NumPy's scalar types: not functions)
         np_obj = getattr(theirs, name, None)
         kind = "ufunc" if isinstance(obj, ufunc) else "function"
         door2 = "yes" if np_obj is not None and np_obj in dispatch else "—"

@@ -10,13 +10,21 @@ one. ``add``, ``scalar_mul`` and ``inner_prod`` are differentiable: they are bui
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as onp
 
 from agrad._tensor import Tensor
-from agrad.errors import AgradTypeError
+from agrad.errors import AgradTypeError, NoRuleError
+
+
+def _undefined(space: Any) -> NoReturn:
+    # the caller's name, for the message: the method a subclass did not define
+    name = sys._getframe(1).f_code.co_name
+    msg = f"`{type(space).__name__}.{name}` is not defined: a `VSpace` subclass defines it."
+    raise NoRuleError(msg)
 
 
 class VSpace:
@@ -26,28 +34,28 @@ class VSpace:
     iscomplex: bool = False
 
     def zeros(self) -> Any:
-        raise NotImplementedError
+        _undefined(self)
 
     def ones(self) -> Any:
-        raise NotImplementedError
+        _undefined(self)
 
     def randn(self) -> Any:
-        raise NotImplementedError
+        _undefined(self)
 
     def standard_basis(self) -> Iterator[Any]:
-        raise NotImplementedError
+        _undefined(self)
 
     def add(self, x: Any, y: Any) -> Any:
-        raise NotImplementedError
+        _undefined(self)
 
     def scalar_mul(self, x: Any, a: Any) -> Any:
-        raise NotImplementedError
+        _undefined(self)
 
     def inner_prod(self, x: Any, y: Any) -> Any:
-        raise NotImplementedError
+        _undefined(self)
 
     def covector(self, x: Any) -> Any:
-        raise NotImplementedError
+        _undefined(self)
 
     def mut_add(self, x: Any, y: Any) -> Any:
         return self.add(x, y)

@@ -15,6 +15,7 @@ from typing import Any
 from agrad.autograd._boundary import make_jvp, make_vjp
 from agrad.autograd._vspace import vspace
 from agrad.autograd.wrap_util import get_name, unary_to_nary
+from agrad.errors import AgradValueError
 
 __all__ = ["check_equivalent", "check_grads", "check_jvp", "check_vjp", "combo_check",
            "scalar_close"]  # fmt: skip
@@ -125,7 +126,7 @@ def check_grads(
     """
     if not all(m in ("fwd", "rev") for m in modes):
         msg = f"`check_grads` modes are 'fwd' and 'rev', got {modes!r}"
-        raise ValueError(msg)
+        raise AgradValueError(msg)
     if "fwd" in modes:
         check_jvp(f, x)
         if order > 1:

@@ -30,7 +30,7 @@ import numpy
 
 from agrad._device import get_default_device
 from agrad._tensor import Tensor
-from agrad.errors import AgradError, AgradTypeError
+from agrad.errors import AgradAttributeError, AgradError, AgradTypeError
 
 __all__ = [
     "CREATE",
@@ -43,7 +43,7 @@ __all__ = [
 ]
 
 
-class NumpyNameError(AgradError, AttributeError):
+class NumpyNameError(AgradAttributeError):
     """A NumPy name that ``agrad.numpy`` refuses, or a name NumPy does not have."""
 
 

@@ -14,7 +14,7 @@ from agrad._api.elementwise import imag, real
 from agrad._dtypes import DType
 from agrad._grad_mode import enable_grad, no_grad
 from agrad._tensor import Tensor
-from agrad.errors import AgradTypeError, AgradValueError
+from agrad.errors import AgradTypeError, AgradValueError, NoRuleError
 
 __all__ = ["Optimizer"]
 
@@ -252,7 +252,7 @@ class Optimizer:
     def _update(self, group: ParamGroup, params: list[Tensor]) -> None:
         """Update ``params`` (those of ``group`` with a gradient); runs under no_grad."""
         msg = f"`{type(self).__name__}` does not define its update."
-        raise NotImplementedError(msg)
+        raise NoRuleError(msg)
 
     # -- state dicts -----------------------------------------------------------------
     def state_dict(self) -> dict[str, Any]:

@@ -38,7 +38,7 @@ from typing import Any
 import agrad
 from agrad._ops import apply
 from agrad._tensor import Tensor
-from agrad.errors import AgradError, AgradValueError
+from agrad.errors import AgradAttributeError, AgradValueError
 from agrad.extend import Rule, backend_of, conj
 from agrad.numpy._common import ArrayLike, as_tensor, as_tensors, default_float
 
@@ -65,7 +65,7 @@ __all__ = [
 ]
 
 
-class ScipyNameError(AgradError, AttributeError):
+class ScipyNameError(AgradAttributeError):
     """A SciPy name that ``agrad.scipy.linalg``, ``signal`` or ``integrate`` does not offer."""
 
 

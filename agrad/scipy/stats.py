@@ -27,7 +27,7 @@ from typing import Any
 
 import agrad
 from agrad._tensor import Tensor
-from agrad.errors import AgradError, NoRuleError
+from agrad.errors import AgradAttributeError, NoRuleError
 from agrad.numpy._common import as_tensors
 from agrad.scipy import special as _sp
 from agrad.scipy.special import _constant, _float, _fn, _forward
@@ -53,7 +53,7 @@ _LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
 _LOG_2PI = math.log(2.0 * math.pi)
 
 
-class DistributionMethodError(AgradError, AttributeError):
+class DistributionMethodError(AgradAttributeError):
     """A distribution was asked for a method it does not have (``poisson.pdf``)."""
 
 
