@@ -36,7 +36,7 @@ from agrad._api.searching import where
 from agrad._grad_mode import no_grad
 from agrad._ops import apply, namespace
 from agrad._tensor import Tensor
-from agrad.errors import AgradTypeError, NoRuleError, NotOnDeviceError
+from agrad.errors import AgradAttributeError, AgradTypeError, NoRuleError, NotOnDeviceError
 from agrad.extend import Rule, backend_of, conj
 from agrad.numpy._common import as_tensors, default_float, normalize_axis
 
@@ -1079,3 +1079,15 @@ def log_softmax(x: ArrayLike, axis: int | tuple[int, ...] | None = None) -> Tens
     """
     (t,) = as_tensors([x])
     return t - logsumexp(t, axis=axis, keepdims=True)  # type: ignore[no-any-return]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "SPECS":  # the kit's specs (`--module agrad.scipy.special`): loads hypothesis
+        from agrad.scipy._specs import SPECIAL_SPECS
+
+        return SPECIAL_SPECS
+    msg = (
+        f"`agrad.scipy.special` has no {name!r}: it offers {', '.join(__all__)}. For a value "
+        f"without a gradient, call SciPy's own on the values: `scipy.special.{name}(t.array)`."
+    )
+    raise AgradAttributeError(msg)

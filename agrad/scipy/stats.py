@@ -744,3 +744,15 @@ Examples
 
 # the distributions' docstrings are instance attributes, which doctest does not find alone
 __test__ = {name: globals()[name].__doc__ for name in __all__ if name != "DistributionMethodError"}
+
+
+def __getattr__(name: str) -> Any:
+    if name == "SPECS":  # the kit's specs (`--module agrad.scipy.stats`): loads hypothesis
+        from agrad.scipy._specs import STATS_SPECS
+
+        return STATS_SPECS
+    msg = (
+        f"`agrad.scipy.stats` has no {name!r}: it offers {', '.join(__all__)}. For a value "
+        f"without a gradient, call SciPy's own on the values: `scipy.stats.{name}(t.array)`."
+    )
+    raise AgradAttributeError(msg)
