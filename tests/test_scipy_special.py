@@ -375,3 +375,21 @@ def test_protocol_unsupported_scipy_ufunc_named():
     if MODE == "0":
         with pytest.raises(AgradTypeError, match=r"`scipy\.special\.gammaln` with out="):
             sc.gammaln(x, out=np.empty(2))
+
+
+@pytest.mark.parametrize("device", ["numpy", "torch:cpu", "array_api_strict", "jax:cpu", "dask"])
+def test_scipy_own_special_functions_on_every_device(device: str) -> None:
+    # unmodified SciPy calls on tensors, in whichever SCIPY_ARRAY_API mode this process has
+    # (the other mode runs in a fresh interpreter in the likelihood test above)
+    pytest.importorskip(device.split(":")[0])
+    if device == "jax:cpu":
+        import jax
+
+        jax.config.update("jax_enable_x64", True)
+    values = np.array([0.5, 2.0])
+    x = agrad.tensor(values, requires_grad=True, device=device)
+    agrad.sum(sc.gammaln(x) + sc.xlogy(x, x) + sc.expit(x)).backward()
+    t = torch.tensor(values, requires_grad=True)
+    (torch.special.gammaln(t) + torch.special.xlogy(t, t) + torch.special.expit(t)).sum().backward()
+    got = np.asarray(x.grad.to_device("numpy").array)
+    np.testing.assert_allclose(got, t.grad.numpy(), rtol=1e-12)
