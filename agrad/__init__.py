@@ -28,9 +28,7 @@ except ModuleNotFoundError as _exc:  # pragma: no cover - only in a broken setup
     )
     raise ImportError(_msg) from _exc
 
-# Tensor first: its module completes an import cycle with the dispatch module.
-from agrad._tensor import Tensor  # isort: skip
-from agrad import errors, extend, fft, func, linalg, numpy, random, special
+from agrad import errors, extend, fft, linalg, random
 from agrad._anomaly import detect_anomaly
 from agrad._api.creation import (
     arange,
@@ -187,7 +185,9 @@ from agrad._grad_mode import (
     set_graph_break,
 )
 from agrad._info import __array_namespace_info__
+from agrad._operators import bind as _bind
 from agrad._spec import API_VERSION as __array_api_version__
+from agrad._tensor import Tensor
 from agrad.backends import register_backend
 
 __version__ = "0.1.0"
@@ -197,6 +197,8 @@ inf = _math.inf
 nan = _math.nan
 pi = _math.pi
 newaxis = None
+
+_bind()  # the Tensor's operators, and the hooks its methods call in the layers above
 
 __all__ = [
     "DType",
@@ -387,13 +389,14 @@ __all__ = [
     "zeros_like",
 ]
 
-# subpackages that import heavier libraries (SciPy) or are rarely needed load on first use
-_LAZY = ("autograd", "optim", "scipy")
+# the doors on top load on first use: they import this namespace, not the other way round
+# (and `scipy`, `special` import SciPy)
+_LAZY = ("autograd", "func", "numpy", "optim", "scipy", "special")
 
 
 def __getattr__(name: str) -> _Any:
     if name in _LAZY:
-        import importlib
+        import importlib  # (a door loads on first use: start-up)
 
         return importlib.import_module(f"agrad.{name}")
     msg = (

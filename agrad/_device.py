@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from types import ModuleType
+from typing import Any, NoReturn
 
 from agrad._typing import NativeDevice
-from agrad.errors import AgradTypeError
+from agrad.backends import Backend, get_backend, installed_backends, library_of
+from agrad.errors import AgradError, AgradTypeError, NotOnDeviceError, from_library
 
-if TYPE_CHECKING:
-    from agrad.backends import Backend
-
-__all__ = ["Device", "default_device", "get_default_device", "set_default_device"]
+__all__ = [
+    "Device",
+    "default_device",
+    "get_default_device",
+    "move_array",
+    "refused",
+    "set_default_device",
+    "shares_memory",
+]
 
 _INTERNED: dict[str, Device] = {}
 
@@ -61,8 +69,6 @@ class Device:
         device = _INTERNED.get(spec)
         if device is not None:
             return device
-        from agrad.backends import get_backend
-
         backend_name, _, rest = spec.partition(":")
         backend = get_backend(backend_name)
         native = backend.native_device(rest or None)
@@ -111,10 +117,6 @@ def _intern(backend: Any, native: NativeDevice) -> Device:
 
 def _from_native(obj: Any) -> Device:
     """The agrad device for a library's own device object (``torch.device("cuda:0")``)."""
-    import sys
-
-    from agrad.backends import get_backend, installed_backends, library_of
-
     for name in installed_backends():
         library = library_of(name)
         if library is not None and library not in sys.modules:
@@ -190,3 +192,85 @@ def default_device(device: str | Device) -> Iterator[Device]:
         yield dev
     finally:
         _DEFAULT.device = previous
+
+
+# -- moving arrays between devices ---------------------------------------------------
+def move_array(a: Any, src: Device, dst: Device) -> Any:
+    """The raw array ``a`` (on ``src``) as an array on ``dst``."""
+    if src is dst:
+        return a
+    if src.backend is dst.backend:
+        out = src.backend.to_device(a, dst.native)
+    else:
+        out = dst.backend.from_dlpack(a, dst.native)
+        if out is None:
+            out = dst.backend.from_host(src.backend.to_host(a), dst.native)
+    out = dst.backend.ensure_array(out)
+    # across libraries native dtypes do not compare (array-api-strict warns): ask each side
+    if src.backend is not dst.backend or out.dtype != a.dtype:
+        _check_same_dtype(a, src, out, dst)
+    return out
+
+
+def _check_same_dtype(a: Any, src: Device, out: Any, dst: Device) -> None:
+    """Raise if the move changed the dtype (JAX without 64-bit types narrows silently)."""
+    try:
+        before, after = src.backend.from_dtype(a.dtype), dst.backend.from_dtype(out.dtype)
+    except TypeError:  # a dtype one side has no Array API name for: nothing to compare
+        return
+    if before is not after:
+        hint = (
+            "enable them first with `jax.config.update('jax_enable_x64', True)`"
+            if dst.backend.name == "jax"
+            else "use a dtype both libraries hold"
+        )
+        msg = (
+            f"Moving an array of dtype {before.name} from {src.name!r} to {dst.name!r} would "
+            f"make it {after.name}: {dst.name!r} does not hold {before.name} as configured. Either "
+            f"{hint}, or cast before moving (`agrad.astype(x, agrad.{after.name})`)."
+        )
+        raise AgradTypeError(msg)
+
+
+def shares_memory(a: Any, src: Device, b: Any, dst: Device) -> bool:
+    """Whether ``a`` on ``src`` and ``b`` on ``dst`` are one buffer (a zero-copy move)."""
+    pa = src.backend.data_ptr(a)
+    return pa is not None and pa == dst.backend.data_ptr(b)
+
+
+# -- a library's refusals, as agrad's errors ------------------------------------------
+_REFUSALS = (ValueError, TypeError, IndexError, RuntimeError, ArithmeticError)
+
+
+def refused(name: str, arrays: tuple[Any, ...], dev: Device, e: Exception) -> NoReturn:
+    """Raise ``e``, raised by the library running ``name``, again: agrad's own errors and
+    unexpected kinds unchanged, a library's refusal as a :class:`BackendError` naming the
+    call and what it received (and still an instance of the library's class)."""
+    call = f"Tensor.{name}" if name.startswith("__") else f"agrad.{name}"
+    if (
+        isinstance(e, AttributeError)
+        and isinstance(getattr(e, "obj", None), ModuleType)
+        and e.name == name.rpartition(".")[2]
+    ):  # the device's namespace lacks the function itself
+        msg = (
+            f"`{call}` is not available on {dev.name!r}: its library has no `{name}`. Move "
+            f"the tensor to a device that has it, e.g. `t.to_device('numpy')` (the move is "
+            "differentiable), and back."
+        )
+        raise NotOnDeviceError(msg) from e
+    if isinstance(e, AgradError) or not isinstance(e, _REFUSALS):
+        raise e
+    got = ", ".join(_described(a, dev) for a in arrays)
+    msg = f"`{call}` on {dev.name!r} cannot take ({got}): {e}"
+    raise from_library(e, msg) from e
+
+
+def _described(a: Any, dev: Device) -> str:
+    if not hasattr(a, "shape") or not hasattr(a, "dtype"):
+        text = repr(a)
+        return text if len(text) <= 60 else f"{text[:57]}..."
+    try:
+        dtype = dev.backend.from_dtype(a.dtype).name
+    except TypeError:
+        dtype = str(a.dtype)
+    return f"{dtype} of shape {tuple(a.shape)}"

@@ -10,12 +10,14 @@ __all__ = [
     "bool",
     "complex64",
     "complex128",
+    "conj",
     "float32",
     "float64",
     "int8",
     "int16",
     "int32",
     "int64",
+    "register_dtypes",
     "uint8",
     "uint16",
     "uint32",
@@ -172,10 +174,49 @@ KIND_LETTERS: dict[str, str] = {
 }
 
 
-def _register_complex() -> None:
-    from agrad.extend import register_dtypes
+# The dtype objects of every loaded backend (and agrad's own), by identity: dtype objects
+# are singletons, and comparing one library's dtype with another's can warn or misfire.
+_REAL_IDS: set[int] = set()
+_COMPLEX_IDS: set[int] = set()
+_KEEP: list[Any] = []  # keeps registered dtype objects alive, so their ids stay theirs
 
-    register_dtypes(real=(float32, float64), complex=(complex64, complex128))
+
+def register_dtypes(*, real: tuple[Any, ...], complex: tuple[Any, ...]) -> None:
+    """Tell :func:`conj` which dtype objects of a backend are real and which complex.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from agrad.extend import register_dtypes
+    >>> register_dtypes(real=(np.dtype("float64"),), complex=(np.dtype("complex128"),))
+    """
+    _KEEP.extend(real + complex)
+    _REAL_IDS.update(id(d) for d in real)
+    _COMPLEX_IDS.update(id(d) for d in complex)
 
 
-_register_complex()
+def conj(x: Any, xp: Any) -> Any:
+    """``xp.conj(x)`` for complex ``x``; ``x`` itself otherwise (a real conj is a full copy).
+
+    Examples
+    --------
+    >>> import agrad
+    >>> from agrad.extend import conj
+    >>> conj(agrad.asarray([1 + 2j]), agrad).tolist()
+    [(1-2j)]
+    """
+    dtype = getattr(x, "dtype", None)
+    if dtype is None:  # a Python scalar: a default costs far less than a caught AttributeError
+        return x.conjugate() if isinstance(x, complex) else x
+    key = id(dtype)
+    if key in _REAL_IDS:
+        return x
+    if key in _COMPLEX_IDS:
+        return xp.conj(x)
+    # dtype objects this library makes afresh: ask the namespace (standard equality)
+    if dtype == xp.complex64 or dtype == xp.complex128:
+        return xp.conj(x)
+    return x
+
+
+register_dtypes(real=(float32, float64), complex=(complex64, complex128))

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from agrad._tensor import Tensor
     from agrad.extend import Rule
 
-__all__ = ["Node", "run_backward"]
+__all__ = ["RECORDING", "Node", "Recording", "run_backward"]
 
 _FREED = object()
 _ABSENT = object()
@@ -144,16 +144,14 @@ class Node:
 
     @property
     def next_functions(self) -> tuple[tuple[Any, int], ...]:
-        from agrad._tensor import Tensor
-
         result: list[tuple[Any, int]] = []
         for i, edge in enumerate(self.edges):
             if edge is None:
                 result.append((None, 0))
-            elif isinstance(edge, Tensor):
-                result.append((AccumulateGrad(edge), 0))
-            else:
+            elif isinstance(edge, Node):
                 result.append((edge, self.onrs[i] if self.onrs else 0))
+            else:  # a leaf tensor
+                result.append((AccumulateGrad(edge), 0))
         return tuple(result)
 
     def register_hook(self, fn: Callable[[Any], Any], onr: int = 0) -> None:
@@ -229,9 +227,9 @@ class Node:
 
     def _apply_graph(self, g: Any) -> list[Any]:
         """``apply`` under ``create_graph``: rules run on tensors with agrad as ``xp``."""
-        xp = _ops.namespace()
-        saved = _ops.saved_as_tensors(self)
-        g = _ops.cotangent_as_tensor(self, g)
+        xp = RECORDING.namespace()
+        saved = RECORDING.saved_as_tensors(self)
+        g = RECORDING.cotangent_as_tensor(self, g)
         kw = self.kw or {}
         vjps = self.rule.vjps
         grads: list[Any] = []
@@ -330,7 +328,7 @@ def _check_anomaly(node: Node, grads: Sequence[Any], graph: bool) -> None:
     for i, gi in enumerate(grads):
         if gi is None:
             continue
-        if not _ops.all_finite(gi, node.dev, graph):
+        if not RECORDING.all_finite(gi, node.dev, graph):
             where = "".join(traceback.format_list(node.trace or [])) or "(not recorded)\n"
             msg = (
                 f"`{node.name()}` returned NaN or inf for input {i}. "
@@ -505,7 +503,7 @@ def run_backward(
         grads: Sequence[Any] | None = None
         if g is not None:
             if node.nout > 1:
-                g = _ops.fill_missing(node, g, graph)
+                g = RECORDING.fill_missing(node, g, graph)
             if node.hooks:
                 g = _run_node_hooks(node, g, graph)
             if capture:
@@ -533,20 +531,20 @@ def run_backward(
         slot = target_ids.get(id(leaf)) if target_ids is not None else None
         if target_ids is not None and slot is None:
             continue
-        g = _ops.run_leaf_hooks(leaf, g, graph)
+        g = RECORDING.run_leaf_hooks(leaf, g, graph)
         if slot is not None and not accumulate:
             results[slot] = _add(results[slot], g)
         else:
             if leaf_map is not None:
                 g = leaf_map(leaf, g, graph)
-            _ops.accumulate(leaf, g, graph, owned is not None and leaf in owned, taken)
+            RECORDING.accumulate(leaf, g, graph, owned is not None and leaf in owned, taken)
     if capture and accumulate:  # `backward(inputs=[non-leaf])`: into its `.grad`, as torch
         assert targets is not None
         for k, r in enumerate(results):
             if r is not None:
                 if leaf_map is not None:
                     r = leaf_map(targets[k], r, graph)
-                _ops.accumulate(targets[k], r, graph, False, taken)
+                RECORDING.accumulate(targets[k], r, graph, False, taken)
 
     if targets is not None and not accumulate:
         for k, r in enumerate(results):
@@ -621,9 +619,67 @@ def _run_node_hooks(node: Node, g: Any, graph: bool) -> Any:
     multi = node.nout > 1
     gs = list(g) if multi else [g]
     for onr, fn in node.hooks:
-        gs[onr] = _ops.call_hook(fn, gs[onr], node.dev, graph)
+        gs[onr] = RECORDING.call_hook(fn, gs[onr], node.dev, graph)
     return gs if multi else gs[0]
 
 
-# Import cycle: _ops records Nodes; the engine calls back into it for tensors and hooks.
-from agrad import _ops  # noqa: E402
+class Recording:
+    """What the sweep needs from the recording layer above it (:mod:`agrad._ops`).
+
+    The engine knows no Tensor, rule table or backend: leaves, hooks and ``create_graph``'s
+    tensors are the recording layer's business, and it installs its functions here once,
+    when it loads (:meth:`install`), before any node can exist.
+    """
+
+    __slots__ = (
+        "accumulate",
+        "all_finite",
+        "call_hook",
+        "cotangent_as_tensor",
+        "fill_missing",
+        "namespace",
+        "run_leaf_hooks",
+        "saved_as_tensors",
+    )
+
+    #: agrad's own namespace (the ``xp`` of rules under ``create_graph=True``)
+    namespace: Callable[[], Any]
+    #: a node's saved arrays as tensors, and its cotangent as a tensor (``create_graph``)
+    saved_as_tensors: Callable[[Node], tuple[Any, ...]]
+    cotangent_as_tensor: Callable[[Node, Any], Any]
+    #: zeros for the outputs of a multi-output node that received no cotangent
+    fill_missing: Callable[[Node, list[Any], bool], list[Any]]
+    #: ``call_hook(fn, g, dev, graph)``: a node's hook on its cotangent
+    call_hook: Callable[[Callable[[Any], Any], Any, Device, bool], Any]
+    #: ``run_leaf_hooks(leaf, g, graph)``: a leaf tensor's hooks on its gradient
+    run_leaf_hooks: Callable[[Any, Any, bool], Any]
+    #: ``accumulate(leaf, g, graph, owned, taken)``: a gradient into ``leaf.grad``
+    accumulate: Callable[[Any, Any, bool, bool, set[int]], None]
+    #: ``all_finite(g, dev, graph)``: no NaN or inf in a cotangent (``detect_anomaly``)
+    all_finite: Callable[[Any, Device, bool], bool]
+
+    def install(
+        self,
+        *,
+        namespace: Callable[[], Any],
+        saved_as_tensors: Callable[[Node], tuple[Any, ...]],
+        cotangent_as_tensor: Callable[[Node, Any], Any],
+        fill_missing: Callable[[Node, list[Any], bool], list[Any]],
+        call_hook: Callable[[Callable[[Any], Any], Any, Device, bool], Any],
+        run_leaf_hooks: Callable[[Any, Any, bool], Any],
+        accumulate: Callable[[Any, Any, bool, bool, set[int]], None],
+        all_finite: Callable[[Any, Device, bool], bool],
+    ) -> None:
+        """Set every hook at once (the recording layer calls this when it loads)."""
+        self.namespace = namespace
+        self.saved_as_tensors = saved_as_tensors
+        self.cotangent_as_tensor = cotangent_as_tensor
+        self.fill_missing = fill_missing
+        self.call_hook = call_hook
+        self.run_leaf_hooks = run_leaf_hooks
+        self.accumulate = accumulate
+        self.all_finite = all_finite
+
+
+#: installed by :mod:`agrad._ops`
+RECORDING = Recording()

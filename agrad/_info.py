@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from agrad import _dtypes
+import agrad._dtypes as _dtypes
 from agrad._api._convert import resolve_device
 from agrad._device import Device, device_for_native, get_default_device
 from agrad._dtypes import KIND_LETTERS, DType
+from agrad.backends import get_backend, installed_backends
+from agrad.errors import AgradError
 
 __all__ = ["Info", "__array_namespace_info__"]
 
@@ -50,9 +52,6 @@ class Info:
         >>> agrad.Device("numpy") in agrad.__array_namespace_info__().devices()
         True
         """
-        from agrad.backends import get_backend, installed_backends
-        from agrad.errors import AgradError
-
         found: list[Device] = []
         for name in installed_backends():
             try:

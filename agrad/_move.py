@@ -11,57 +11,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from agrad._device import Device
+from agrad._device import Device, move_array, shares_memory
 from agrad._engine import Node
 from agrad._grad_mode import STATE
+from agrad._ops import record
+from agrad._rule import Rule
 from agrad._tensor import Extra, Tensor, make
-from agrad.errors import AgradTypeError
-from agrad.extend import Rule
 
-__all__ = ["move_array", "shares_memory", "to_device"]
-
-
-def move_array(a: Any, src: Device, dst: Device) -> Any:
-    """The raw array ``a`` (on ``src``) as an array on ``dst``."""
-    if src is dst:
-        return a
-    if src.backend is dst.backend:
-        out = src.backend.to_device(a, dst.native)
-    else:
-        out = dst.backend.from_dlpack(a, dst.native)
-        if out is None:
-            out = dst.backend.from_host(src.backend.to_host(a), dst.native)
-    out = dst.backend.ensure_array(out)
-    # across libraries native dtypes do not compare (array-api-strict warns): ask each side
-    if src.backend is not dst.backend or out.dtype != a.dtype:
-        _check_same_dtype(a, src, out, dst)
-    return out
-
-
-def _check_same_dtype(a: Any, src: Device, out: Any, dst: Device) -> None:
-    """Raise if the move changed the dtype (JAX without 64-bit types narrows silently)."""
-    try:
-        before, after = src.backend.from_dtype(a.dtype), dst.backend.from_dtype(out.dtype)
-    except TypeError:  # a dtype one side has no Array API name for: nothing to compare
-        return
-    if before is not after:
-        hint = (
-            "enable them first with `jax.config.update('jax_enable_x64', True)`"
-            if dst.backend.name == "jax"
-            else "use a dtype both libraries hold"
-        )
-        msg = (
-            f"Moving an array of dtype {before.name} from {src.name!r} to {dst.name!r} would "
-            f"make it {after.name}: {dst.name!r} does not hold {before.name} as configured. Either "
-            f"{hint}, or cast before moving (`agrad.astype(x, agrad.{after.name})`)."
-        )
-        raise AgradTypeError(msg)
-
-
-def shares_memory(a: Any, src: Device, b: Any, dst: Device) -> bool:
-    """Whether ``a`` on ``src`` and ``b`` on ``dst`` are one buffer (a zero-copy move)."""
-    pa = src.backend.data_ptr(a)
-    return pa is not None and pa == dst.backend.data_ptr(b)
+__all__ = ["MoveNode", "to_device"]
 
 
 class MoveNode(Node):
@@ -107,8 +64,6 @@ def to_device(x: Tensor, target: Device) -> Tensor:
                 t._extra = Extra()
             t._extra.shared = True
     if STATE.enabled and x._rg:
-        from agrad._ops import record
-
         node = record(_MOVE, out, (x,), (x._array,), None, MoveNode)
         assert isinstance(node, MoveNode)
         node.source = src

@@ -12,25 +12,21 @@ import sys
 import warnings
 import weakref
 from collections.abc import Callable, Sequence
-from types import ModuleType
-from typing import Any, NoReturn
+from typing import Any
 
 import numpy as np
 
-from agrad._device import Device, get_default_device
-from agrad._engine import NEXT_SEQ, Node, bump_version, user_stack
+from agrad._device import Device, device_for_native, get_default_device, move_array, refused
+from agrad._engine import NEXT_SEQ, RECORDING, Node, bump_version, user_stack
 from agrad._grad_mode import STATE, UNUSUAL
-from agrad._move import move_array
+from agrad._rule import ArrayMeta, Rule
 from agrad._tensor import Extra, Tensor, make, user_stacklevel
+from agrad.backends import get_backend, loaded_backends
 from agrad.errors import (
-    AgradError,
     AgradTypeError,
     DeviceMismatchError,
     HookError,
-    NotOnDeviceError,
-    from_library,
 )
-from agrad.extend import ArrayMeta, Rule
 
 SCALARS = (bool, int, float, complex)
 _NOT_ARRAYS = (*SCALARS, ArrayMeta)  # saved values that are no arrays
@@ -48,9 +44,6 @@ def device_of_array(x: Any) -> Device | None:
     """The agrad device of a raw backend array, or None if ``x`` is not one we know."""
     if isinstance(x, _NUMPY_TYPES):  # first, and before any import: `tensor * ndarray`
         return Device("numpy")
-    from agrad._device import device_for_native
-    from agrad.backends import get_backend, loaded_backends
-
     for backend in loaded_backends():
         if isinstance(x, backend.array_type):
             return device_for_native(backend, backend.device_of(x))
@@ -96,32 +89,6 @@ def raw_nested(obj: Any) -> Any:
 
 
 # what an array library raises for arguments it cannot take; anything else passes unchanged
-_REFUSALS = (ValueError, TypeError, IndexError, RuntimeError, ArithmeticError)
-
-
-def refused(name: str, arrays: tuple[Any, ...], dev: Device, e: Exception) -> NoReturn:
-    """Raise ``e``, raised by the library running ``name``, again: agrad's own errors and
-    unexpected kinds unchanged, a library's refusal as a :class:`BackendError` naming the
-    call and what it received (and still an instance of the library's class)."""
-    call = f"Tensor.{name}" if name.startswith("__") else f"agrad.{name}"
-    if (
-        isinstance(e, AttributeError)
-        and isinstance(getattr(e, "obj", None), ModuleType)
-        and e.name == name.rpartition(".")[2]
-    ):  # the device's namespace lacks the function itself
-        msg = (
-            f"`{call}` is not available on {dev.name!r}: its library has no `{name}`. Move "
-            f"the tensor to a device that has it, e.g. `t.to_device('numpy')` (the move is "
-            "differentiable), and back."
-        )
-        raise NotOnDeviceError(msg) from e
-    if isinstance(e, AgradError) or not isinstance(e, _REFUSALS):
-        raise e
-    got = ", ".join(_described(a, dev) for a in arrays)
-    msg = f"`{call}` on {dev.name!r} cannot take ({got}): {e}"
-    raise from_library(e, msg) from e
-
-
 # NumPy's floating-point warnings ("invalid value encountered in log") name the Python line
 # that called the ufunc: in this module, for every forward call. Made errors here (only
 # here; a user's own filters come first), the forward calls catch them, compute again
@@ -141,17 +108,6 @@ def recovered(
         out = again()
     warnings.warn(f"{e} (in `agrad.{name}`)", RuntimeWarning, stacklevel=user_stacklevel())
     return out
-
-
-def _described(a: Any, dev: Device) -> str:
-    if not hasattr(a, "shape") or not hasattr(a, "dtype"):
-        text = repr(a)
-        return text if len(text) <= 60 else f"{text[:57]}..."
-    try:
-        dtype = dev.backend.from_dtype(a.dtype).name
-    except TypeError:
-        dtype = str(a.dtype)
-    return f"{dtype} of shape {tuple(a.shape)}"
 
 
 def mismatch(op: str, a: Device, b: Device) -> DeviceMismatchError:
@@ -675,6 +631,45 @@ def apply(
     return t
 
 
+# -- views (linked here; in-place writes through them are agrad._views') -----------
+def link_view(view: Tensor, base: Tensor, rule: Rule, kw: dict[str, Any] | None) -> None:
+    """Make ``view`` share ``base``'s version counter if their memory overlaps.
+
+    Immutable arrays (JAX, Dask) share no memory, so agrad keeps NumPy's view semantics
+    itself: a result that NumPy makes a view is linked, and in-place writes to either side
+    are carried over by functional updates (:func:`_sync_views`).
+    """
+    backend = base._dev.backend
+    if rule.name == "broadcast_to":
+        pass  # always linked, on every backend: a read-only view (see `_check_writable`)
+    elif backend.mutable:
+        if not backend.shares_memory(view._array, base._array):
+            return
+    elif (rule.name == "__getitem__" and _is_advanced((kw or {})["key"])) or 0 in view.shape:
+        return  # NumPy copies for these; an empty array holds no memory to share
+    view._vc = base._vc
+    extra = view._extra
+    if extra is None:
+        extra = view._extra = Extra()
+    extra.view = (base, rule, kw)
+    bextra = base._extra
+    if bextra is None:
+        bextra = base._extra = Extra()
+    views = bextra.views
+    if views is None:
+        bextra.views = [weakref.ref(view)]
+    else:
+        # a list of weak references costs a tenth of a WeakSet; dead ones are dropped
+        # whenever the list doubles
+        if len(views) >= 8 and len(views) & (len(views) - 1) == 0:
+            views[:] = [r for r in views if r() is not None]
+        views.append(weakref.ref(view))
+
+
+def _is_advanced(key: tuple[Any, ...]) -> bool:
+    return any(getattr(k, "ndim", None) is not None for k in key)
+
+
 def fresh(a: Any) -> bool:
     """Whether ``a`` owns its memory (NumPy's and CuPy's ``base``, torch's ``_base``): then
     it shares none with another array."""
@@ -910,5 +905,13 @@ def all_finite(g: Any, dev: Device, graph: bool) -> bool:
     return bool(xp.all(xp.isfinite(a)))
 
 
-# Import cycle: views and in-place updates record through this module.
-from agrad._views import link_view  # noqa: E402
+RECORDING.install(
+    namespace=namespace,
+    saved_as_tensors=saved_as_tensors,
+    cotangent_as_tensor=cotangent_as_tensor,
+    fill_missing=fill_missing,
+    call_hook=call_hook,
+    run_leaf_hooks=run_leaf_hooks,
+    accumulate=accumulate,
+    all_finite=all_finite,
+)

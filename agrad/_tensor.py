@@ -6,9 +6,10 @@ import os
 import sys
 import warnings
 from collections.abc import Callable, Iterator, Sequence
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from agrad._device import Device
+from agrad._device import Device, refused
 from agrad._dtypes import DType
 from agrad._grad_mode import GRAPH_BREAK, STATE, UNUSUAL
 from agrad._ndarray import NdarrayMethods
@@ -23,8 +24,6 @@ from agrad.errors import (
 )
 
 if TYPE_CHECKING:
-    from types import ModuleType
-
     from agrad._engine import Node
     from agrad._typing import Array
 
@@ -60,6 +59,73 @@ class RemovableHandle:
             self._owner.remove(self._fn)
 
 
+class Upper:
+    """What the Tensor's methods call in the layers above it, installed once by the
+    namespace layer (:func:`agrad._operators.bind`) as agrad loads.
+
+    A Tensor is data and autograd metadata; recording, views, moves and the backward pass
+    are built on top of it, so its methods reach them through these late-bound hooks
+    instead of importing upward. (The operators are set on the class directly, the same way.)
+    """
+
+    __slots__ = (
+        "asarray_raw",
+        "backward",
+        "detach",
+        "is_view",
+        "matrix_transpose",
+        "namespace",
+        "permute_dims",
+        "retain_hook",
+        "to_device",
+    )
+
+    #: ``asarray_raw(obj, dtype, device, copy) -> (array, device)`` (``Tensor(data)``)
+    asarray_raw: Callable[[Any, Any, Any, bool | None], tuple[Any, Device]]
+    #: ``agrad.backward`` (``t.backward()``)
+    backward: Callable[..., None]
+    #: ``t.detach()``, and whether ``t`` is a view of another tensor
+    detach: Callable[[Tensor], Tensor]
+    is_view: Callable[[Tensor], bool]
+    #: ``t.mT`` and ``t.T``
+    matrix_transpose: Callable[[Tensor], Tensor]
+    permute_dims: Callable[[Tensor, tuple[int, ...]], Tensor]
+    #: agrad itself (``t.__array_namespace__()``)
+    namespace: Callable[[], ModuleType]
+    #: the hook that stores an intermediate's gradient (``t.retain_grad()``)
+    retain_hook: Callable[[Tensor], Callable[[Any], None]]
+    #: the recorded move (``t.to_device(d)``)
+    to_device: Callable[[Tensor, Device], Tensor]
+
+    def install(
+        self,
+        *,
+        asarray_raw: Callable[[Any, Any, Any, bool | None], tuple[Any, Device]],
+        backward: Callable[..., None],
+        detach: Callable[[Tensor], Tensor],
+        is_view: Callable[[Tensor], bool],
+        matrix_transpose: Callable[[Tensor], Tensor],
+        namespace: Callable[[], ModuleType],
+        permute_dims: Callable[[Tensor, tuple[int, ...]], Tensor],
+        retain_hook: Callable[[Tensor], Callable[[Any], None]],
+        to_device: Callable[[Tensor, Device], Tensor],
+    ) -> None:
+        """Set every hook at once."""
+        self.asarray_raw = asarray_raw
+        self.backward = backward
+        self.detach = detach
+        self.is_view = is_view
+        self.matrix_transpose = matrix_transpose
+        self.namespace = namespace
+        self.permute_dims = permute_dims
+        self.retain_hook = retain_hook
+        self.to_device = to_device
+
+
+#: installed by :func:`agrad._operators.bind`
+UPPER = Upper()
+
+
 class Tensor(NdarrayMethods):
     """An array that records operations for reverse-mode differentiation.
 
@@ -91,9 +157,7 @@ class Tensor(NdarrayMethods):
     _onr: int = 0
 
     def __init__(self, data: Any, *, requires_grad: bool = False, device: Any = None) -> None:
-        from agrad._api.creation import _asarray_raw
-
-        array, dev = _asarray_raw(data, None, device, None)
+        array, dev = UPPER.asarray_raw(data, None, device, None)
         made = make(array, dev)
         for name in Tensor.__slots__[2:]:
             setattr(self, name, getattr(made, name))
@@ -213,9 +277,7 @@ class Tensor(NdarrayMethods):
         if extra.retain:
             return
         extra.retain = True
-        from agrad._ops import retain_hook
-
-        self._grad_fn.register_hook(retain_hook(self), self._onr)
+        self._grad_fn.register_hook(UPPER.retain_hook(self), self._onr)
 
     def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> RemovableHandle:
         """Call ``hook(grad)`` when this tensor's gradient is computed.
@@ -266,15 +328,11 @@ class Tensor(NdarrayMethods):
         >>> (x * 2).detach().requires_grad
         False
         """
-        from agrad._views import detach  # (_views sits above this module)
-
-        return detach(self)
+        return UPPER.detach(self)
 
     def detach_(self) -> Tensor:
         """Make this tensor a leaf that does not require grad, in place."""
-        from agrad._views import is_view
-
-        if is_view(self):
+        if UPPER.is_view(self):
             msg = (
                 "`detach_()` cannot detach a view in place: the view's base keeps its graph. "
                 "Use `v = v.detach()` instead."
@@ -304,9 +362,7 @@ class Tensor(NdarrayMethods):
         >>> x.grad
         tensor(12., device='numpy')
         """
-        from agrad._autograd import backward
-
-        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+        UPPER.backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     # -- the standard's array attributes -----------------------------------------------
     @property
@@ -349,15 +405,11 @@ class Tensor(NdarrayMethods):
                 "`permute_dims` to reverse the axes."
             )
             raise AgradValueError(msg)
-        from agrad._api.manipulation import permute_dims
-
-        return permute_dims(self, (1, 0))
+        return UPPER.permute_dims(self, (1, 0))
 
     @property
     def mT(self) -> Tensor:
-        from agrad._api.linear_algebra import matrix_transpose
-
-        return matrix_transpose(self)
+        return UPPER.matrix_transpose(self)
 
     def __len__(self) -> int:
         if self._array.ndim == 0:
@@ -468,9 +520,7 @@ class Tensor(NdarrayMethods):
                 f"{api_version!r}. Ask for one of those, or for None (the newest)."
             )
             raise AgradValueError(msg)
-        import agrad
-
-        return agrad
+        return UPPER.namespace()
 
     def __dlpack__(
         self,
@@ -515,10 +565,8 @@ class Tensor(NdarrayMethods):
         >>> x.grad.device, x.grad.tolist()
         (Device('numpy'), [2.0, 4.0])
         """
-        from agrad._move import to_device
-
         target = device if isinstance(device, Device) else Device(device)
-        return to_device(self, target)
+        return UPPER.to_device(self, target)
 
     def __repr__(self) -> str:
         import numpy as np
@@ -532,160 +580,60 @@ class Tensor(NdarrayMethods):
             parts.append("requires_grad=True")
         return f"tensor({', '.join(parts)})"
 
-    # -- operators -----------------------------------------------------------------------
-    def __add__(self, other: Any, /) -> Tensor:
-        return binary(R["add"], self, other)
+    # -- operators: recorded through the rule table ----------------------------------
+    if TYPE_CHECKING:  # bound by agrad._operators (the namespace layer), which records them
 
-    def __radd__(self, other: Any, /) -> Tensor:
-        return binary(R["add"], other, self)
-
-    def __sub__(self, other: Any, /) -> Tensor:
-        return binary(R["subtract"], self, other)
-
-    def __rsub__(self, other: Any, /) -> Tensor:
-        return binary(R["subtract"], other, self)
-
-    def __mul__(self, other: Any, /) -> Tensor:
-        return binary(R["multiply"], self, other)
-
-    def __rmul__(self, other: Any, /) -> Tensor:
-        return binary(R["multiply"], other, self)
-
-    def __truediv__(self, other: Any, /) -> Tensor:
-        return binary(R["divide"], self, other)
-
-    def __rtruediv__(self, other: Any, /) -> Tensor:
-        return binary(R["divide"], other, self)
-
-    def __floordiv__(self, other: Any, /) -> Tensor:
-        return binary(R["floor_divide"], self, other)
-
-    def __rfloordiv__(self, other: Any, /) -> Tensor:
-        return binary(R["floor_divide"], other, self)
-
-    def __mod__(self, other: Any, /) -> Tensor:
-        return binary(R["remainder"], self, other)
-
-    def __rmod__(self, other: Any, /) -> Tensor:
-        return binary(R["remainder"], other, self)
-
-    def __pow__(self, other: Any, /) -> Tensor:
-        return binary(R["pow"], self, other, power)
-
-    def __rpow__(self, other: Any, /) -> Tensor:
-        return binary(R["pow"], other, self, power)
-
-    def __matmul__(self, other: Any, /) -> Tensor:
-        return binary(R["matmul"], self, other)
-
-    def __rmatmul__(self, other: Any, /) -> Tensor:
-        return binary(R["matmul"], other, self)
-
-    def __and__(self, other: Any, /) -> Tensor:
-        return binary(R["bitwise_and"], self, other)
-
-    def __rand__(self, other: Any, /) -> Tensor:
-        return binary(R["bitwise_and"], other, self)
-
-    def __or__(self, other: Any, /) -> Tensor:
-        return binary(R["bitwise_or"], self, other)
-
-    def __ror__(self, other: Any, /) -> Tensor:
-        return binary(R["bitwise_or"], other, self)
-
-    def __xor__(self, other: Any, /) -> Tensor:
-        return binary(R["bitwise_xor"], self, other)
-
-    def __rxor__(self, other: Any, /) -> Tensor:
-        return binary(R["bitwise_xor"], other, self)
-
-    def __lshift__(self, other: Any, /) -> Tensor:
-        return binary(R["bitwise_left_shift"], self, other)
-
-    def __rlshift__(self, other: Any, /) -> Tensor:
-        return binary(R["bitwise_left_shift"], other, self)
-
-    def __rshift__(self, other: Any, /) -> Tensor:
-        return binary(R["bitwise_right_shift"], self, other)
-
-    def __rrshift__(self, other: Any, /) -> Tensor:
-        return binary(R["bitwise_right_shift"], other, self)
-
-    def __eq__(self, other: object, /) -> Tensor:  # type: ignore[override]
-        return binary(R["equal"], self, other)
-
-    def __ne__(self, other: object, /) -> Tensor:  # type: ignore[override]
-        return binary(R["not_equal"], self, other)
-
-    def __lt__(self, other: Any, /) -> Tensor:
-        return binary(R["less"], self, other)
-
-    def __le__(self, other: Any, /) -> Tensor:
-        return binary(R["less_equal"], self, other)
-
-    def __gt__(self, other: Any, /) -> Tensor:
-        return binary(R["greater"], self, other)
-
-    def __ge__(self, other: Any, /) -> Tensor:
-        return binary(R["greater_equal"], self, other)
-
-    def __neg__(self) -> Tensor:
-        return unary(R["negative"], self)
-
-    def __pos__(self) -> Tensor:
-        return unary(R["positive"], self)
-
-    def __abs__(self) -> Tensor:
-        return unary(R["abs"], self)
-
-    def __invert__(self) -> Tensor:
-        return unary(R["bitwise_invert"], self)
-
-    # in-place operators: really in place, and differentiable
-    def __iadd__(self, other: Any, /) -> Tensor:
-        return inplace(R["add"], self, other)
-
-    def __isub__(self, other: Any, /) -> Tensor:
-        return inplace(R["subtract"], self, other)
-
-    def __imul__(self, other: Any, /) -> Tensor:
-        return inplace(R["multiply"], self, other)
-
-    def __itruediv__(self, other: Any, /) -> Tensor:
-        return inplace(R["divide"], self, other)
-
-    def __ifloordiv__(self, other: Any, /) -> Tensor:
-        return inplace(R["floor_divide"], self, other)
-
-    def __imod__(self, other: Any, /) -> Tensor:
-        return inplace(R["remainder"], self, other)
-
-    def __ipow__(self, other: Any, /) -> Tensor:
-        return inplace(R["pow"], self, other)
-
-    def __imatmul__(self, other: Any, /) -> Tensor:
-        return inplace(R["matmul"], self, other)
-
-    def __iand__(self, other: Any, /) -> Tensor:
-        return inplace(R["bitwise_and"], self, other)
-
-    def __ior__(self, other: Any, /) -> Tensor:
-        return inplace(R["bitwise_or"], self, other)
-
-    def __ixor__(self, other: Any, /) -> Tensor:
-        return inplace(R["bitwise_xor"], self, other)
-
-    def __ilshift__(self, other: Any, /) -> Tensor:
-        return inplace(R["bitwise_left_shift"], self, other)
-
-    def __irshift__(self, other: Any, /) -> Tensor:
-        return inplace(R["bitwise_right_shift"], self, other)
-
-    def __getitem__(self, key: Any, /) -> Tensor:
-        return getitem(self, key)
-
-    def __setitem__(self, key: Any, value: Any, /) -> None:
-        setitem(self, key, value)
+        def __add__(self, other: Any, /) -> Tensor: ...
+        def __radd__(self, other: Any, /) -> Tensor: ...
+        def __sub__(self, other: Any, /) -> Tensor: ...
+        def __rsub__(self, other: Any, /) -> Tensor: ...
+        def __mul__(self, other: Any, /) -> Tensor: ...
+        def __rmul__(self, other: Any, /) -> Tensor: ...
+        def __truediv__(self, other: Any, /) -> Tensor: ...
+        def __rtruediv__(self, other: Any, /) -> Tensor: ...
+        def __floordiv__(self, other: Any, /) -> Tensor: ...
+        def __rfloordiv__(self, other: Any, /) -> Tensor: ...
+        def __mod__(self, other: Any, /) -> Tensor: ...
+        def __rmod__(self, other: Any, /) -> Tensor: ...
+        def __pow__(self, other: Any, /) -> Tensor: ...
+        def __rpow__(self, other: Any, /) -> Tensor: ...
+        def __matmul__(self, other: Any, /) -> Tensor: ...
+        def __rmatmul__(self, other: Any, /) -> Tensor: ...
+        def __and__(self, other: Any, /) -> Tensor: ...
+        def __rand__(self, other: Any, /) -> Tensor: ...
+        def __or__(self, other: Any, /) -> Tensor: ...
+        def __ror__(self, other: Any, /) -> Tensor: ...
+        def __xor__(self, other: Any, /) -> Tensor: ...
+        def __rxor__(self, other: Any, /) -> Tensor: ...
+        def __lshift__(self, other: Any, /) -> Tensor: ...
+        def __rlshift__(self, other: Any, /) -> Tensor: ...
+        def __rshift__(self, other: Any, /) -> Tensor: ...
+        def __rrshift__(self, other: Any, /) -> Tensor: ...
+        def __eq__(self, other: object, /) -> Tensor: ...  # type: ignore[override]
+        def __ne__(self, other: object, /) -> Tensor: ...  # type: ignore[override]
+        def __lt__(self, other: Any, /) -> Tensor: ...
+        def __le__(self, other: Any, /) -> Tensor: ...
+        def __gt__(self, other: Any, /) -> Tensor: ...
+        def __ge__(self, other: Any, /) -> Tensor: ...
+        def __neg__(self) -> Tensor: ...
+        def __pos__(self) -> Tensor: ...
+        def __abs__(self) -> Tensor: ...
+        def __invert__(self) -> Tensor: ...
+        def __iadd__(self, other: Any, /) -> Tensor: ...
+        def __isub__(self, other: Any, /) -> Tensor: ...
+        def __imul__(self, other: Any, /) -> Tensor: ...
+        def __itruediv__(self, other: Any, /) -> Tensor: ...
+        def __ifloordiv__(self, other: Any, /) -> Tensor: ...
+        def __imod__(self, other: Any, /) -> Tensor: ...
+        def __ipow__(self, other: Any, /) -> Tensor: ...
+        def __imatmul__(self, other: Any, /) -> Tensor: ...
+        def __iand__(self, other: Any, /) -> Tensor: ...
+        def __ior__(self, other: Any, /) -> Tensor: ...
+        def __ixor__(self, other: Any, /) -> Tensor: ...
+        def __ilshift__(self, other: Any, /) -> Tensor: ...
+        def __irshift__(self, other: Any, /) -> Tensor: ...
+        def __getitem__(self, key: Any, /) -> Tensor: ...
+        def __setitem__(self, key: Any, value: Any, /) -> None: ...
 
 
 _new = object.__new__
@@ -786,9 +734,3 @@ def make(array: Any, dev: Device, grad_fn: Any = None, rg: bool = False, onr: in
     if onr:
         t._onr = onr
     return t
-
-
-# Import cycle: the operators above call these, and they need Tensor.
-from agrad._ops import binary, power, refused, unary  # noqa: E402
-from agrad._registry import TABLE as R  # noqa: E402
-from agrad._views import getitem, inplace, setitem  # noqa: E402

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import operator
 import sys
-import weakref
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
+from agrad._device import refused
 from agrad._engine import bump_version
 from agrad._grad_mode import STATE, UNUSUAL
 from agrad._ops import (
@@ -25,59 +25,21 @@ from agrad._ops import (
     apply,
     binary,
     fresh,
+    link_view,
     onto,
     raw_nested,
     record,
-    refused,
     to_tensor,
 )
-from agrad._registry import TABLE
+from agrad._rule import Rule
+from agrad._table import TABLE
 from agrad._tensor import Extra, Tensor, make
 from agrad.errors import AgradTypeError, AgradValueError, InplaceLeafError
-from agrad.extend import Rule
 
 
 # -- views ---------------------------------------------------------------------------
-def link_view(view: Tensor, base: Tensor, rule: Rule, kw: dict[str, Any] | None) -> None:
-    """Make ``view`` share ``base``'s version counter if their memory overlaps.
-
-    Immutable arrays (JAX, Dask) share no memory, so agrad keeps NumPy's view semantics
-    itself: a result that NumPy makes a view is linked, and in-place writes to either side
-    are carried over by functional updates (:func:`_sync_views`).
-    """
-    backend = base._dev.backend
-    if rule.name == "broadcast_to":
-        pass  # always linked, on every backend: a read-only view (see `_check_writable`)
-    elif backend.mutable:
-        if not backend.shares_memory(view._array, base._array):
-            return
-    elif (rule.name == "__getitem__" and _is_advanced((kw or {})["key"])) or 0 in view.shape:
-        return  # NumPy copies for these; an empty array holds no memory to share
-    view._vc = base._vc
-    extra = view._extra
-    if extra is None:
-        extra = view._extra = Extra()
-    extra.view = (base, rule, kw)
-    bextra = base._extra
-    if bextra is None:
-        bextra = base._extra = Extra()
-    views = bextra.views
-    if views is None:
-        bextra.views = [weakref.ref(view)]
-    else:
-        # a list of weak references costs a tenth of a WeakSet; dead ones are dropped
-        # whenever the list doubles
-        if len(views) >= 8 and len(views) & (len(views) - 1) == 0:
-            views[:] = [r for r in views if r() is not None]
-        views.append(weakref.ref(view))
-
-
 def _live_views(extra: Extra) -> list[Tensor]:
     return [v for v in (r() for r in extra.views or ()) if v is not None]
-
-
-def _is_advanced(key: tuple[Any, ...]) -> bool:
-    return any(getattr(k, "ndim", None) is not None for k in key)
 
 
 def _sync_views(t: Tensor) -> None:
@@ -232,9 +194,6 @@ def _refresh_views(base: Tensor) -> None:
         _refresh_views(view)
 
 
-_VIEW_SCATTER = TABLE["_view_scatter"]
-
-
 def _scatter_into_base(base: Tensor, view: Tensor, vrule: Rule, vkw: dict[str, Any] | None) -> None:
     """The view's values changed in place; record that ``base`` changed at its positions."""
     xp = base._dev.xp
@@ -248,7 +207,7 @@ def _scatter_into_base(base: Tensor, view: Tensor, vrule: Rule, vkw: dict[str, A
         return replay_view(xp, vrule, g, vkw)
 
     kw = {"mask": mask, "replay": replay}
-    record(_VIEW_SCATTER, base, (snapshot, view), (base._array, view._array), kw)
+    record(TABLE["_view_scatter"], base, (snapshot, view), (base._array, view._array), kw)
     _after_inplace(base)
 
 
@@ -495,10 +454,6 @@ def _write_back(x: Tensor, values: Any) -> None:
     bump_version(x._vc)
 
 
-_GETITEM = TABLE["__getitem__"]
-_SETITEM = TABLE["__setitem__"]
-
-
 def _getitem_forward(xp: Any, a: Any, *, key: Any) -> Any:
     return a[key]
 
@@ -506,7 +461,7 @@ def _getitem_forward(xp: Any, a: Any, *, key: Any) -> Any:
 def getitem(x: Tensor, key: Any) -> Tensor:
     """``x[key]``: a view for basic keys (where the backend makes one), differentiable."""
     key = raw_key(key, x._array.shape, x._dev)
-    return apply(_GETITEM, (x,), {"key": key}, _getitem_forward)  # type: ignore[no-any-return]
+    return apply(TABLE["__getitem__"], (x,), {"key": key}, _getitem_forward)  # type: ignore[no-any-return]
 
 
 _BASIC = (int, slice, type(None), type(Ellipsis))
@@ -627,5 +582,5 @@ def setitem(x: Tensor, key: Any, value: Any) -> None:
     bump_version(x._vc)
     if wants:
         assert snapshot is not None
-        record(_SETITEM, x, (snapshot, value), (snapshot._array, v), {"key": key})
+        record(TABLE["__setitem__"], x, (snapshot, value), (snapshot._array, v), {"key": key})
         _after_inplace(x)

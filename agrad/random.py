@@ -22,7 +22,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from agrad import _dtypes
+import agrad._dtypes as _dtypes
 from agrad._api._convert import resolve_device
 from agrad._device import Device
 from agrad._dtypes import DType

@@ -11,6 +11,8 @@ import importlib
 import importlib.util
 from typing import TYPE_CHECKING, Any, Protocol
 
+from agrad.backends._generic import GenericBackend
+
 from agrad.errors import AgradValueError, BackendNotInstalledError
 
 if TYPE_CHECKING:
@@ -266,8 +268,6 @@ def register_backend(namespace: Namespace, name: str) -> Backend:
     >>> x.grad.device, x.grad.tolist()
     (Device('plain_numpy'), [2.0, 4.0])
     """
-    from agrad.backends._generic import GenericBackend
-
     if name in _MODULES or (name in _CACHE and not _CACHE[name].owns(namespace)):
         msg = f"A backend named {name!r} exists already; register {namespace!r} under another name."
         raise AgradValueError(msg)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from agrad import _dtypes
+import agrad._dtypes as _dtypes
 from agrad._dtypes import DType
 from agrad._typing import Array, Namespace, NativeDevice, NativeDType
 from agrad.errors import AgradTypeError, AgradValueError

@@ -10,9 +10,9 @@ from typing import Any
 import array_api_strict as strict
 import numpy as np
 
+from agrad._dtypes import register_dtypes
 from agrad._typing import Array, NativeDevice
 from agrad.errors import AgradValueError
-from agrad.extend import register_dtypes
 
 from ._generic import GenericBackend
 

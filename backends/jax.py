@@ -18,7 +18,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from agrad import _dtypes
+import agrad._dtypes as _dtypes
 from agrad._dtypes import DType
 from agrad._typing import Array, Namespace, NativeDevice
 from agrad.errors import AgradTypeError, AgradValueError, DeviceUnavailableError

@@ -8,11 +8,10 @@ from typing import Any
 import array_api_compat.numpy as compat_np
 import numpy as np
 
-from agrad import _dtypes
-from agrad._dtypes import DType
+import agrad._dtypes as _dtypes
+from agrad._dtypes import DType, register_dtypes
 from agrad._typing import Array, Namespace, NativeDevice
 from agrad.errors import AgradTypeError, AgradValueError
-from agrad.extend import register_dtypes
 
 # NumPy's dtype objects, which CuPy, Dask and JAX arrays use too (their adapters share these)
 NUMPY_DTYPES: dict[DType, np.dtype[Any]] = {d: np.dtype(d.name) for d in _dtypes.ALL_DTYPES}

@@ -13,11 +13,10 @@ import array_api_compat.torch.linalg as compat_torch_linalg
 import torch
 import torch.utils.dlpack
 
-from agrad import _dtypes
-from agrad._dtypes import DType
+import agrad._dtypes as _dtypes
+from agrad._dtypes import DType, register_dtypes
 from agrad._typing import Array, Namespace, NativeDevice
 from agrad.errors import AgradTypeError, AgradValueError, DeviceUnavailableError
-from agrad.extend import register_dtypes
 
 from .numpy import copy_module
 

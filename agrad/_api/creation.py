@@ -10,15 +10,17 @@ from typing import Any
 
 import numpy as np
 
-from agrad import _dtypes
+import agrad._dtypes as _dtypes
 from agrad._api._convert import native_dtype, resolve_device
-from agrad._device import Device
+from agrad._api.data_type import astype
+from agrad._device import Device, move_array, refused, shares_memory
 from agrad._dtypes import DType
 from agrad._grad_mode import no_grad
-from agrad._ops import apply, device_of_array, raw_nested, refused
+from agrad._info import Info
+from agrad._ops import apply, device_of_array, link_view, raw_nested
 from agrad._registry import TABLE
 from agrad._tensor import Tensor, make
-from agrad._views import DETACH, link_view
+from agrad._views import DETACH
 from agrad.errors import AgradTypeError, AgradValueError
 
 __all__ = [
@@ -52,8 +54,6 @@ def _asarray_raw(obj: Any, dtype: Any, device: Any, copy: bool | None) -> tuple[
     else:
         dev = own
     if own is not None and own is not dev:
-        from agrad._move import move_array, shares_memory
-
         source = own.backend.ensure_array(obj)
         obj = move_array(source, own, dev)
         if copy is False and not shares_memory(source, own, obj, dev):
@@ -199,8 +199,6 @@ def tensor(
 
 
 def _defaults(dev: Device) -> dict[str, DType]:
-    from agrad._info import Info  # (a function-level import: _info sits above this module)
-
     return Info().default_dtypes(device=dev)
 
 
@@ -329,8 +327,6 @@ def _filled(base: Tensor, fill: Tensor, dtype: DType | None) -> Tensor:
     if not fill.requires_grad:
         with no_grad():
             return full(base.shape, fill.item(), dtype=base.dtype, device=base._dev)
-    from agrad._api.data_type import astype
-
     return base + (fill if fill.dtype == base.dtype else astype(fill, base.dtype))
 
 
