@@ -1,0 +1,1405 @@
+"""``agrad.compile``: capture a step once, replay it as straight-line NumPy code.
+
+How it works (docs/compile.md has the user's view):
+
+* **Capture.** The first call runs eagerly while every raw NumPy array that agrad computes
+  with is a :class:`_Rec`, an ``ndarray`` subclass that computes the real values *and*
+  appends an instruction for each call made on it: ufuncs and their reductions
+  (``__array_ufunc__``), NumPy functions (``__array_function__``), and the methods, views,
+  indexing and in-place writes agrad's rules, engine and updates use. Recording at the raw
+  level, rather than at agrad's own dispatch points, sees everything a step does (the
+  forward pass, which rule ran in the backward sweep and on which saved arrays, the
+  accumulation into ``.grad``, updates under ``no_grad``) without touching the engine, and
+  the raw calls are exactly what a replay has to run. During the capture ``Tensor._array``
+  is a property (restored in ``finally``), so the arrays of tensors that existed before the
+  call (arguments, parameters a closure holds) become *sources* the plan reads at replay.
+* **Plan.** The instructions become one Python function of straight-line code (``v7 =
+  k3(v5, k2)``), with dead instructions dropped and each intermediate deleted after its
+  last use; ``compiled.explain()`` prints it.
+* **Guards.** Shapes, dtypes, strides, devices, ``requires_grad``, grad mode and argument
+  aliasing key a bounded cache; every value-to-Python conversion the capture saw
+  (``bool``, ``int``, ``float``, ``complex``, ``item``, ``tolist``, ``__index__``,
+  ``__array__``, ``__format__``) and every data-dependent shape becomes a check in the
+  plan, which must hold for the plan to go on. A check that would come after a write into a
+  buffer the caller can see cannot send the call back to eager mode any more: the capture is
+  refused, naming the conversion and the user's line.
+* **Verified before use.** A plan replays only once a second capture produced the same
+  plan: Python state a step reads besides its arrays (an optimiser's step counter, random
+  numbers, a dict filled on the first call) changes the constants between calls, and such a
+  step keeps running eagerly (with one warning) instead of replaying stale values.
+"""
+
+from __future__ import annotations
+
+import builtins
+import functools
+import linecache
+import operator
+import os
+import sys
+import threading
+import warnings
+import weakref
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+
+from agrad.errors import AgradError
+
+__all__ = ["CaptureRefusedError", "Compiled", "CompileWarning", "compile"]
+
+MAX_PLANS = 8  # captures kept per compiled function (all guard keys together)
+
+
+class CaptureRefusedError(AgradError, RuntimeError):
+    """A step cannot be captured soundly (raised inside the capture, reported as a warning)."""
+
+
+class CompileWarning(UserWarning):
+    """``agrad.compile`` runs a step eagerly instead of replaying it, and says why (once)."""
+
+
+class _Miss(Exception):
+    """A guard of a plan failed at replay (before any write the caller can see)."""
+
+
+# -- the recording array ---------------------------------------------------------------------
+_LOCK = threading.Lock()
+_ACTIVE: _Recorder | None = None  # the capture under way, if any
+
+
+def _rec() -> _Recorder | None:
+    r = _ACTIVE
+    if r is None or r.refused is not None or r.thread != threading.get_ident():
+        return None
+    return r
+
+
+def _plain(x: Any) -> Any:
+    """``x`` with every :class:`_Rec` replaced by the array it wraps (nested containers)."""
+    if isinstance(x, _Rec):
+        raw = x._raw
+        return raw if raw is not None else x.view(np.ndarray)
+    if type(x) is tuple:
+        return tuple(_plain(e) for e in x)
+    if type(x) is list:
+        return [_plain(e) for e in x]
+    if type(x) is dict:
+        return {k: _plain(v) for k, v in x.items()}
+    return x
+
+
+class _Rec(np.ndarray):  # type: ignore[type-arg]  # NumPy's own generic parameters vary
+    """A NumPy array that records every call made on it into the active capture."""
+
+    _ref: int | None
+    _raw: Any
+
+    def __array_finalize__(self, obj: Any) -> None:
+        # made by a NumPy path the recorder does not see (a view made by an unlisted method):
+        # no slot, so that using it refuses the capture rather than baking in its values
+        self._ref = None
+        self._raw = None
+
+    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        fn = ufunc if method == "__call__" else getattr(ufunc, method)
+        name = ufunc.__name__ if method == "__call__" else f"{ufunc.__name__}.{method}"
+        outs = kwargs.get("out")
+        if method == "at":
+            outs = (inputs[0],)
+        return _invoke(fn, name, inputs, kwargs, writes=outs if outs else ())
+
+    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+        if func in _METADATA:
+            return func(*_plain(args), **_plain(kwargs))
+        name = func.__name__
+        if name in _REFUSED_FUNCTIONS:
+            _soft(f"`numpy.{name}`")
+            return func(*_plain(args), **_plain(kwargs))
+        writes = (kwargs["out"],) if kwargs.get("out") is not None else ()
+        if name == "copyto":
+            writes = (args[0],)
+        return _invoke(func, f"numpy.{name}", args, kwargs, writes=writes)
+
+    # -- conversions to Python: guards ------------------------------------------------------
+    def __bool__(self) -> bool:
+        return _convert(self, bool, "bool()")  # type: ignore[no-any-return]
+
+    def __int__(self) -> int:
+        return _convert(self, int, "int()")  # type: ignore[no-any-return]
+
+    def __float__(self) -> float:
+        return _convert(self, float, "float()")  # type: ignore[no-any-return]
+
+    def __complex__(self) -> complex:
+        return _convert(self, complex, "complex()")  # type: ignore[no-any-return]
+
+    def __index__(self) -> int:
+        return _convert(self, operator.index, "__index__")  # type: ignore[no-any-return]
+
+    def item(self, *args: Any) -> Any:
+        return _convert(self, _Method("item", args), "item()")
+
+    def tolist(self) -> Any:
+        return _convert(self, _Method("tolist", ()), "tolist()")
+
+    def __format__(self, spec: str) -> str:
+        return _convert(self, _Format(spec), "__format__")  # type: ignore[no-any-return]
+
+    def __repr__(self) -> str:
+        return _convert(self, repr, "repr()")  # type: ignore[no-any-return]
+
+    def __str__(self) -> str:
+        return _convert(self, str, "str()")  # type: ignore[no-any-return]
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
+        _soft("`__array__` (a NumPy array of the values, outside the capture)")
+        return np.asarray(self.view(np.ndarray), dtype=dtype)
+
+    def __dlpack__(self, *args: Any, **kwargs: Any) -> Any:
+        _soft("`__dlpack__` (a DLPack capsule of the values)")
+        return self.view(np.ndarray).__dlpack__(*args, **kwargs)
+
+    def tobytes(self, *args: Any, **kwargs: Any) -> bytes:
+        _soft("`tobytes()`")
+        return self.view(np.ndarray).tobytes(*args, **kwargs)
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        _soft("pickling")
+        return self.view(np.ndarray).__reduce_ex__(protocol)
+
+    def __iter__(self) -> Iterator[Any]:
+        if self.ndim == 0:
+            msg = "iteration over a 0-d array"
+            raise TypeError(msg)
+        return (self[i] for i in range(self.shape[0]))
+
+    # -- indexing and in-place writes -------------------------------------------------------
+    def __getitem__(self, key: Any) -> Any:
+        shape_guard = _data_dependent_key(key)
+        return _invoke(operator.getitem, "[]", (self, key), {}, shape_guard=shape_guard)
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        _invoke(operator.setitem, "[]=", (self, key, value), {}, writes=(self,))
+
+    def fill(self, value: Any) -> None:
+        _invoke(_Method("fill", ()), "fill", (self, value), {}, writes=(self,))
+
+    def sort(self, *args: Any, **kwargs: Any) -> None:
+        _invoke(_Method("sort", ()), "sort", (self, *args), kwargs, writes=(self,))
+
+    def put(self, *args: Any, **kwargs: Any) -> None:
+        _invoke(_Method("put", ()), "put", (self, *args), kwargs, writes=(self,))
+
+    # attributes that are views: settable ones write through
+    @property
+    def T(self) -> Any:  # noqa: N802  # NumPy's name
+        return _invoke(_Attr("T"), ".T", (self,), {})
+
+    @property
+    def mT(self) -> Any:  # noqa: N802  # NumPy's name
+        return _invoke(_Attr("mT"), ".mT", (self,), {})
+
+    @property
+    def real(self) -> Any:
+        return _invoke(_Attr("real"), ".real", (self,), {})
+
+    @real.setter
+    def real(self, value: Any) -> None:
+        _invoke(_SetAttr("real"), ".real=", (self, value), {}, writes=(self,))
+
+    @property
+    def imag(self) -> Any:
+        return _invoke(_Attr("imag"), ".imag", (self,), {})
+
+    @imag.setter
+    def imag(self, value: Any) -> None:
+        _invoke(_SetAttr("imag"), ".imag=", (self, value), {}, writes=(self,))
+
+    @property
+    def flat(self) -> Any:
+        _soft("`.flat`")
+        return self.view(np.ndarray).flat
+
+    @property
+    def shape(self) -> Any:
+        return np.ndarray.shape.__get__(self)
+
+    @shape.setter
+    def shape(self, value: Any) -> None:
+        _soft("setting `.shape` in place")
+        np.ndarray.shape.__set__(self, value)
+
+
+def _method(name: str) -> Callable[..., Any]:
+    call = _Method(name, ())
+
+    def method(self: _Rec, *args: Any, **kwargs: Any) -> Any:
+        return _invoke(call, f".{name}()", (self, *args), kwargs)
+
+    method.__name__ = name
+    return method
+
+
+class _Method:
+    """``_Method("sum", ())(x, *a, **k)`` is ``x.sum(*a, **k)`` (a NumPy scalar has it too)."""
+
+    __slots__ = ("args", "name")
+
+    def __init__(self, name: str, args: tuple[Any, ...]) -> None:
+        self.name = name
+        self.args = args
+
+    def __call__(self, x: Any, *args: Any, **kwargs: Any) -> Any:
+        return getattr(x, self.name)(*self.args, *args, **kwargs)
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is _Method and (other.name, other.args) == (self.name, self.args)
+
+    def __hash__(self) -> int:
+        return hash(self.name)
+
+    def __repr__(self) -> str:
+        return f"method({self.name!r})"
+
+
+class _Attr:
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __call__(self, x: Any) -> Any:
+        return getattr(x, self.name)
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is _Attr and other.name == self.name
+
+    def __hash__(self) -> int:
+        return hash(self.name)
+
+    def __repr__(self) -> str:
+        return f"attr({self.name!r})"
+
+
+class _SetAttr(_Attr):
+    __slots__ = ()
+
+    def __call__(self, x: Any, value: Any = None) -> Any:  # type: ignore[override]
+        setattr(x, self.name, value)
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is _SetAttr and other.name == self.name
+
+    def __hash__(self) -> int:
+        return hash(self.name)
+
+
+class _Format:
+    __slots__ = ("spec",)
+
+    def __init__(self, spec: str) -> None:
+        self.spec = spec
+
+    def __call__(self, x: Any) -> str:
+        return format(x if not isinstance(x, np.ndarray) or x.ndim else x[()], self.spec)
+
+
+# methods that compute (views, copies, reductions): each call is one instruction
+_METHODS = (
+    "all any argmax argmin argpartition argsort astype choose clip compress conj conjugate "
+    "copy cumprod cumsum diagonal dot flatten max mean min nonzero partition prod ptp ravel "
+    "repeat reshape round searchsorted squeeze std sum swapaxes take trace transpose var view "
+    "__copy__ __deepcopy__"
+).split()
+for _name in _METHODS:
+    setattr(_Rec, _name, _method(_name))
+
+_DATA_SHAPED = {"nonzero", "flatnonzero", "argwhere", "unique", "unique_values"}
+_DATA_SHAPED |= {"unique_counts", "unique_inverse", "unique_all", "compress", "extract"}
+_REFUSED_FUNCTIONS = {"save", "savez", "savetxt", "array2string", "array_repr", "array_str"}
+_METADATA = {
+    np.shape,
+    np.ndim,
+    np.size,
+    np.result_type,
+    np.iscomplexobj,
+    np.isrealobj,
+    np.may_share_memory,
+    np.shares_memory,
+}
+
+
+def _data_dependent_key(key: Any) -> bool:
+    keys = key if type(key) is tuple else (key,)
+    return any(isinstance(k, np.ndarray) and k.dtype == bool for k in keys)
+
+
+# -- the recorder ----------------------------------------------------------------------------
+class _Const:
+    """A constant argument of an instruction (any Python object)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+class _Instr:
+    __slots__ = ("args", "fn", "guard", "kwargs", "line", "name", "outs", "reads", "writes")
+
+    def __init__(
+        self,
+        fn: Any,
+        name: str,
+        args: Any,
+        kwargs: Any,
+        outs: tuple[int, ...] | None,
+        reads: set[int],
+        writes: tuple[int, ...],
+        line: str,
+    ) -> None:
+        self.fn = fn
+        self.name = name
+        self.args = args  # templates: ints are slots (wrapped in _S), anything else constant
+        self.kwargs = kwargs
+        self.outs = outs  # result slots (None: the result is not kept)
+        self.reads = reads
+        self.writes = writes
+        self.line = line
+        self.guard: tuple[str, Any, Any] | None = None  # (kind, check fn, value)
+
+
+class _S:
+    """A slot reference inside an instruction's argument template."""
+
+    __slots__ = ("n",)
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+
+class _Recorder:
+    def __init__(self, arg_tensors: dict[int, int]) -> None:
+        self.thread = threading.get_ident()
+        self.instrs: list[_Instr] = []
+        self.n = 0
+        self.sources: list[tuple[str, Any]] = []  # slot -> ("arg", i) / ("tensor", t) / ...
+        self.source_slots: dict[int, int] = {}  # slot -> index into sources
+        self.const_slots: dict[int, int] = {}  # id(constant array) -> slot
+        self.consts: list[Any] = []  # keeps constant arrays alive (ids stay unique)
+        self.const_wrappers: dict[int, _Rec] = {}
+        self.roots: dict[int, int] = {}  # slot -> id of the root buffer
+        self.root_objs: list[Any] = []
+        self.external_roots: set[int] = set()  # buffers the caller sees (sources)
+        self.mutated_roots: set[int] = set()
+        self.external_write: str | None = None  # the first write the caller can see
+        self.arg_tensors = arg_tensors  # id(tensor) -> argument index
+        self.touched: dict[int, _Touched] = {}  # pre-existing tensors the step used
+        self.new_tensors: dict[int, weakref.ref[Any]] = {}  # made during the step
+        self.unsupported: str | None = None
+        self.refused: str | None = None
+        self.raw_args: list[Any] = []
+
+    # slots
+    def _root(self, raw: Any) -> int:
+        b = raw
+        while isinstance(b, np.ndarray) and b.base is not None:
+            b = b.base
+        self.root_objs.append(b)
+        return id(b)
+
+    def new_slot(self, raw: Any) -> _Rec:
+        n = self.n
+        self.n += 1
+        if isinstance(raw, np.ndarray):
+            w = raw.view(_Rec)
+            self.roots[n] = self._root(raw)
+        else:  # a NumPy scalar: a 0-d array while captured, the scalar itself at replay
+            w = np.asarray(raw).view(_Rec)
+            self.roots[n] = -n - 1  # its own (immutable) storage
+        w._ref = n
+        w._raw = raw
+        return w
+
+    def source(self, kind: str, what: Any, raw: Any) -> _Rec:
+        w = self.new_slot(raw)
+        assert w._ref is not None
+        self.source_slots[w._ref] = len(self.sources)
+        self.sources.append((kind, what))
+        self.external_roots.add(self.roots[w._ref])
+        return w
+
+    def const_slot(self, raw: np.ndarray) -> int:  # type: ignore[type-arg]
+        n = self.const_slots.get(id(raw))
+        if n is None:
+            b = raw
+            while isinstance(b, np.ndarray) and b.base is not None:
+                b = b.base
+                if isinstance(b, _Rec):
+                    _refuse_use(
+                        "a NumPy array made from a captured array outside NumPy's protocols "
+                        "(`np.asarray` of it, or a function that strips array subclasses)"
+                    )
+            w = self.new_slot(raw)
+            n = w._ref
+            assert n is not None
+            self.const_slots[id(raw)] = n
+            self.const_wrappers[n] = w
+            self.consts.append(raw)
+            self.source_slots[n] = len(self.sources)
+            self.sources.append(("const", raw))
+        return n
+
+    # templates
+    def template(self, x: Any, reads: set[int], line: str) -> Any:
+        """(template, raw value) of an argument."""
+        if isinstance(x, _Rec):
+            n = x._ref
+            if n is None:
+                _refuse_use(
+                    "an array made by a NumPy call `agrad.compile` does not see (an ndarray "
+                    "method or attribute it does not record)"
+                )
+            reads.add(n)
+            return _S(n), x._raw
+        t = type(x)
+        if t is np.ndarray:
+            n = self.const_slot(x)
+            reads.add(n)
+            return _S(n), x
+        if t is tuple or t is list:
+            pairs = [self.template(e, reads, line) for e in x]
+            tmpl = [p[0] for p in pairs]
+            raws = [p[1] for p in pairs]
+            return (tuple(tmpl) if t is tuple else tmpl), (tuple(raws) if t is tuple else raws)
+        if t is dict:
+            d = {k: self.template(v, reads, line) for k, v in x.items()}
+            return {k: p[0] for k, p in d.items()}, {k: p[1] for k, p in d.items()}
+        if isinstance(x, np.ndarray):  # another subclass (a masked array): not captured
+            _refuse_use(f"an array of type {type(x).__name__}")
+        from agrad._tensor import Tensor
+
+        if isinstance(x, Tensor):
+            _refuse_use("a Tensor passed to a raw NumPy call")
+        return _Const(x), x
+
+
+class _Touched:
+    """A tensor that existed before the capture and that the step used."""
+
+    __slots__ = ("array", "grad", "grad_fn", "rg", "t", "vc", "vc_list", "wrapper")
+
+    def __init__(self, t: Any, array: Any) -> None:
+        self.t = t
+        self.array = array  # its array before the step
+        self.wrapper: Any = None
+        self.grad = t.__dict__.get("_grad")
+        self.vc_list = t._vc
+        self.vc = t._vc[0]
+        self.rg = t._rg
+        self.grad_fn = t._grad_fn
+
+
+def _user_line() -> str:
+    """The first frame outside agrad, NumPy and array-api-compat: where the user is."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    skip = (here, os.path.dirname(np.__file__), "array_api_compat")
+    f = sys._getframe(1)
+    while f is not None:
+        name = os.path.abspath(f.f_code.co_filename)
+        if not name.startswith(skip) and "array_api_compat" not in name:
+            text = linecache.getline(name, f.f_lineno).strip()
+            return f"{name}:{f.f_lineno}" + (f": `{text}`" if text else "")
+        f = f.f_back  # type: ignore[assignment]
+    return "<unknown>"
+
+
+def _soft(what: str) -> None:
+    """Refuse the capture under way (if any) and let the step go on eagerly."""
+    rec = _rec()
+    if rec is not None:
+        try:
+            _refuse_use(what)
+        except CaptureRefusedError as e:
+            rec.refused = str(e)
+
+
+def _refuse_use(what: str) -> Any:
+    msg = (
+        f"`agrad.compile` cannot capture this step: it uses {what} at {_user_line()}. "
+        "Replaying it could silently reuse stale values, so the step runs eagerly; "
+        "move that code out of the compiled function."
+    )
+    raise CaptureRefusedError(msg)
+
+
+def _invoke(
+    fn: Any,
+    name: str,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    *,
+    writes: Any = (),
+    shape_guard: bool = False,
+) -> Any:
+    try:
+        return _record(fn, name, args, kwargs, writes=writes, shape_guard=shape_guard)
+    except CaptureRefusedError as e:  # go on eagerly: the step must still run to its end
+        rec = _ACTIVE
+        assert rec is not None
+        rec.refused = str(e)
+        return fn(*_plain(args), **_plain(kwargs))
+
+
+def _record(
+    fn: Any,
+    name: str,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    *,
+    writes: Any = (),
+    shape_guard: bool = False,
+) -> Any:
+    rec = _rec()
+    if rec is None:  # a recording array outliving its capture: behave as NumPy does
+        return fn(*_plain(args), **_plain(kwargs))
+    reads: set[int] = set()
+    line = ""
+    targs, rargs = rec.template(args, reads, line)
+    tkw, rkw = rec.template(kwargs, reads, line)
+    write_slots: list[int] = []
+    for w in writes if isinstance(writes, tuple) else (writes,):
+        if isinstance(w, _Rec) and w._ref is not None:
+            if not isinstance(w._raw, np.ndarray):  # `s += 1` on a NumPy scalar: rebinds
+                if "out" in rkw:
+                    del rkw["out"], tkw["out"]
+                continue
+            write_slots.append(w._ref)
+        elif isinstance(w, np.ndarray) and not isinstance(w, _Rec):
+            write_slots.append(rec.const_slot(w))
+    result = fn(*rargs, **rkw)
+    # the result: in-place calls give back their target (same slot), others new slots
+    by_raw = {}
+    for a in _walk(args, kwargs):
+        if isinstance(a, _Rec) and a._ref is not None:
+            by_raw[id(a._raw)] = a
+    outs: tuple[int, ...] | None
+    if isinstance(result, (np.ndarray, np.generic)):
+        w = by_raw.get(id(result))
+        if w is None:
+            w = rec.new_slot(result)
+        assert w._ref is not None
+        outs = (w._ref,)
+        wrapped: Any = w
+    elif isinstance(result, tuple) and result and all(
+        isinstance(r, (np.ndarray, np.generic)) for r in result
+    ):
+        ws = [by_raw.get(id(r)) or rec.new_slot(r) for r in result]
+        outs = tuple(w._ref for w in ws)  # type: ignore[misc]
+        wrapped = type(result)(*ws) if hasattr(result, "_fields") else tuple(ws)
+    elif result is None or isinstance(result, (str, np.dtype, type)):
+        outs, wrapped = None, result
+    elif isinstance(result, (bool, int, float, complex)):
+        outs, wrapped = None, result
+        instr = _Instr(fn, name, targs, tkw, None, reads, tuple(write_slots), _user_line())
+        _add(rec, instr)
+        _guard_value(rec, instr, result, name)
+        return result
+    else:
+        _refuse_use(f"`{name}`, which returned a {type(result).__name__}")
+    instr = _Instr(fn, name, targs, tkw, outs, reads, tuple(write_slots), "")
+    if shape_guard or name.rpartition(".")[2] in _DATA_SHAPED:
+        if rec.external_write is not None:
+            _refuse_late(rec, f"`{name}` (its result's shape depends on the values)")
+        instr.line = _user_line()
+        instr.guard = ("shape", None, tuple(np.shape(result)))
+    _add(rec, instr)
+    return wrapped
+
+
+def _walk(args: Any, kwargs: Any) -> Iterator[Any]:
+    stack = [args, kwargs]
+    while stack:
+        x = stack.pop()
+        if type(x) in (tuple, list):
+            stack.extend(x)
+        elif type(x) is dict:
+            stack.extend(x.values())
+        else:
+            yield x
+
+
+def _add(rec: _Recorder, instr: _Instr) -> None:
+    for w in instr.writes:
+        root = rec.roots[w]
+        rec.mutated_roots.add(root)
+        if root in rec.external_roots and rec.external_write is None:
+            rec.external_write = f"`{instr.name}` at {_user_line()}"
+    rec.instrs.append(instr)
+
+
+def _refuse_late(rec: _Recorder, what: str) -> Any:
+    msg = (
+        f"`agrad.compile` cannot capture this step: it converts a value to Python ({what}) "
+        f"at {_user_line()}, after {rec.external_write} changed an array the caller sees. A "
+        "replay checks such a value to decide whether it may go on, and by then it could no "
+        "longer undo that change. Return the tensor instead (`return loss`, not "
+        "`loss.item()`) and convert it outside the compiled function."
+    )
+    raise CaptureRefusedError(msg)
+
+
+def _convert(x: _Rec, fn: Any, what: str) -> Any:
+    try:
+        return _record_conversion(x, fn, what)
+    except CaptureRefusedError as e:
+        rec = _ACTIVE
+        assert rec is not None
+        rec.refused = str(e)
+        return fn(x._raw if x._raw is not None else x.view(np.ndarray))
+
+
+def _record_conversion(x: _Rec, fn: Any, what: str) -> Any:
+    rec = _rec()
+    raw = x._raw if x._raw is not None else x.view(np.ndarray)
+    value = fn(raw)
+    if rec is None:
+        return value
+    if x._ref is None:
+        _refuse_use(f"{what} of an array made by a NumPy call `agrad.compile` does not see")
+    if rec.external_write is not None:
+        _refuse_late(rec, what)
+    instr = _Instr(fn, what, (_S(x._ref),), {}, None, {x._ref}, (), _user_line())
+    _add(rec, instr)
+    _guard_value(rec, instr, value, what)
+    return value
+
+
+def _guard_value(rec: _Recorder, instr: _Instr, value: Any, what: str) -> None:
+    if rec.external_write is not None:
+        _refuse_late(rec, what)
+    if not instr.line:
+        instr.line = _user_line()
+    instr.guard = ("value", None, value)
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal values (NaN equals NaN; arrays by value and dtype)."""
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        a, b = np.asarray(a), np.asarray(b)
+        return bool(
+            a.shape == b.shape and a.dtype == b.dtype and np.array_equal(a, b, equal_nan=True)
+        )
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, float) and a != a:
+        return b != b  # type: ignore[no-any-return]
+    if isinstance(a, complex) and a != a:
+        return bool(np.isnan(a) == np.isnan(b))
+    return bool(a == b)
+
+
+# -- Tensor hooks during a capture -----------------------------------------------------------
+def _touch(rec: _Recorder, t: Any, current: Any) -> _Touched | None:
+    touched = rec.touched.get(id(t))
+    if touched is None:
+        if getattr(t._dev.backend, "name", None) != "numpy" or not isinstance(
+            current, (np.ndarray, np.generic)
+        ):
+            if rec.unsupported is None:
+                rec.unsupported = (
+                    f"it uses a tensor on {t._dev.name!r}; replays run on NumPy arrays only"
+                )
+            return None
+        touched = rec.touched[id(t)] = _Touched(t, current)
+    return touched
+
+
+def _hooks(orig: Any) -> tuple[Callable[[Any], Any], Callable[[Any, Any], None]]:
+    get, put = orig.__get__, orig.__set__
+
+    def get_array(t: Any) -> Any:
+        a = get(t)
+        rec = _rec()
+        if rec is None or type(a) is _Rec or id(t) in rec.new_tensors:
+            return a
+        touched = _touch(rec, t, a)
+        if touched is None:
+            return a
+        i = rec.arg_tensors.get(id(t))
+        w = rec.source("arg", i, a) if i is not None else rec.source("tensor", t, a)
+        if touched.wrapper is None:
+            touched.wrapper = w
+        put(t, w)
+        return w
+
+    def set_array(t: Any, value: Any) -> None:
+        rec = _rec()
+        if rec is not None:
+            try:
+                current = get(t)
+            except AttributeError:  # a tensor being made
+                rec.new_tensors[id(t)] = weakref.ref(t)
+            else:
+                if id(t) not in rec.new_tensors:
+                    _touch(rec, t, current)
+            if type(value) is np.ndarray:  # a constant put into a tensor: track its writes
+                value = rec.const_wrappers[rec.const_slot(value)]
+        put(t, value)
+
+    return get_array, set_array
+
+
+class _BackendHooks:
+    """The NumPy backend's methods that would strip :class:`_Rec` (``np.asarray``,
+    ``np.array(x, copy=True)``), recorded instead while capturing."""
+
+    def __init__(self) -> None:
+        from agrad.backends import get_backend
+
+        self.cls = type(get_backend("numpy"))
+        self.saved = {n: self.cls.__dict__[n] for n in ("ensure_array", "copy")}
+        self.saved["functional_setitem"] = self.cls.__dict__["functional_setitem"]
+        self.saved["scatter_add"] = self.cls.__dict__["scatter_add"]
+
+    def install(self) -> None:
+        orig_ensure, orig_copy = self.saved["ensure_array"], self.saved["copy"]
+        orig_scatter = self.saved["scatter_add"]
+
+        def ensure_array(backend: Any, x: Any, /) -> Any:
+            return x if isinstance(x, _Rec) else orig_ensure(backend, x)
+
+        def copy(backend: Any, x: Any, /) -> Any:
+            if isinstance(x, _Rec):
+                return _invoke(_copy_of, "copy", (x,), {})
+            y = orig_copy(backend, x)
+            rec = _rec()
+            return rec.const_wrappers[rec.const_slot(y)] if rec is not None else y
+
+        def functional_setitem(backend: Any, x: Any, key: Any, value: Any, /) -> Any:
+            y = copy(backend, x)
+            y[key] = value
+            return y
+
+        def scatter_add(backend: Any, out: Any, index: Any, values: Any, /, *, axis: int) -> Any:
+            if _rec() is None:
+                return orig_scatter(backend, out, index, values, axis=axis)
+            result = copy(backend, out)
+            moved = np.moveaxis(result, axis, 0)
+            np.add.at(moved, index, np.moveaxis(values, axis, 0))
+            return result
+
+        self.cls.ensure_array = ensure_array
+        self.cls.copy = copy
+        self.cls.functional_setitem = functional_setitem
+        self.cls.scatter_add = scatter_add
+
+    def remove(self) -> None:
+        for name, fn in self.saved.items():
+            setattr(self.cls, name, fn)
+
+
+def _grad_hook(orig: Any, desc: Any) -> property:
+    """``Tensor.grad`` while capturing: setting it counts as using the tensor (so that its
+    ``.grad`` before the step is what the plan checks)."""
+
+    def set_grad(t: Any, value: Any) -> None:
+        rec = _rec()
+        if rec is not None and id(t) not in rec.new_tensors:
+            _touch(rec, t, desc.__get__(t))
+        orig.__set__(t, value)
+
+    return property(orig.fget, set_grad, orig.fdel, orig.__doc__)
+
+
+def _tensor_array(self: Any, dtype: Any = None, copy: Any = None) -> Any:
+    """``Tensor.__array__`` while capturing: the values, guarded by value."""
+    rec = _rec()
+    a = self._array
+    if rec is None or not isinstance(a, _Rec):
+        return np.asarray(_plain(a), dtype=dtype)
+    value = _convert(a, _copy_of, "`__array__` (`np.asarray(tensor)`)")
+    return value if dtype is None else value.astype(dtype)
+
+
+def _copy_of(x: Any) -> Any:
+    return np.array(x, copy=True)
+
+
+# -- the plan --------------------------------------------------------------------------------
+class _Plan:
+    """One capture: straight-line code, its constants, and how results are put back."""
+
+    def __init__(self) -> None:
+        self.source = ""
+        self.run_code: Callable[..., Any] = lambda flat: ()
+        self.signature: tuple[Any, ...] = ()
+        self.verified = False
+        self.out_tree: Any = None
+        self.sinks: list[tuple[str, Any, Any]] = []  # (how, where, slot index in result)
+        self.vc_bumps: list[tuple[str, Any, int]] = []
+        self.n_instrs = 0
+        self.n_dropped = 0
+
+    def run(self, flat: list[Any]) -> Any:
+        with np.errstate(all="ignore"):
+            values = self.run_code(flat)
+        from agrad._tensor import make
+
+        for kind, where, extra in self.sinks:
+            obj = _resolve(where, flat)
+            if kind == "array":
+                obj._array = values[extra]
+            elif kind == "grad":
+                obj._grad = _rebuild(extra, values, flat, make)
+        for where, delta in self.vc_bumps:
+            _resolve(where, flat)._vc[0] += delta
+        return _rebuild(self.out_tree, values, flat, make)
+
+
+def _resolve(where: Any, flat: list[Any]) -> Any:
+    """A pre-existing tensor from its path: ("arg", i), ("obj", t) or ("grad", path)."""
+    kind, what = where
+    if kind == "arg":
+        return flat[what]
+    if kind == "obj":
+        return what
+    return _resolve(what, flat)._grad
+
+
+def _rebuild(spec: Any, values: tuple[Any, ...], flat: list[Any], make: Any) -> Any:
+    kind = spec[0]
+    if kind == "const":
+        return spec[1]
+    if kind == "copy":
+        return spec[1].copy()
+    if kind == "value":
+        return values[spec[1]]
+    if kind == "tensor":
+        return make(values[spec[1]], spec[2])
+    if kind == "path":
+        return _resolve(spec[1], flat)
+    if kind == "tuple":
+        return tuple(_rebuild(s, values, flat, make) for s in spec[1])
+    if kind == "list":
+        return [_rebuild(s, values, flat, make) for s in spec[1]]
+    if kind == "namedtuple":
+        return spec[2](*(_rebuild(s, values, flat, make) for s in spec[1]))
+    return {k: _rebuild(s, values, flat, make) for k, s in spec[1].items()}
+
+
+class _Builder:
+    """Turns a finished recording into a :class:`_Plan`."""
+
+    def __init__(self, rec: _Recorder, flat: list[Any]) -> None:
+        self.rec = rec
+        self.flat = flat
+        self.ns: dict[str, Any] = {"_Miss": _Miss, "_same": _same}
+        self.key: list[Any] = []  # what the signature compares, constant by constant
+        self.sink_slots: list[int] = []
+        self.paths: dict[int, Any] = {}  # id(pre-existing tensor) -> path
+
+    def const(self, value: Any) -> str:
+        t = type(value)
+        if value is None or t is bool or (t is int) or value is Ellipsis:
+            return repr(value)
+        name = f"k{len(self.ns)}"
+        self.ns[name] = value
+        self.key.append(_const_key(value))
+        return name
+
+    def miss(self, what: str) -> str:
+        name = f"m{len(self.ns)}"
+        self.ns[name] = what
+        return name
+
+    def describe_source(self, kind: str, what: Any) -> str:
+        if kind == "arg":
+            return f"argument {what}"
+        return f"a tensor the step uses (shape {tuple(what.shape)!r})"
+
+    def render(self, tmpl: Any) -> str:
+        t = type(tmpl)
+        if t is _S:
+            return f"v{tmpl.n}"
+        if t is _Const:
+            return self.const(tmpl.value)
+        if t is tuple:
+            return "(" + "".join(self.render(e) + ", " for e in tmpl) + ")"
+        if t is list:
+            return "[" + ", ".join(self.render(e) for e in tmpl) + "]"
+        return "{" + ", ".join(f"{k!r}: {self.render(v)}" for k, v in tmpl.items()) + "}"
+
+    def path(self, t: Any) -> Any:
+        p = self.paths.get(id(t))
+        if p is None:
+            p = ("obj", t)
+        return p
+
+    def sink(self, slot: int) -> int:
+        self.sink_slots.append(slot)
+        return len(self.sink_slots) - 1
+
+    def out_spec(self, x: Any) -> Any:
+        from agrad._tensor import Tensor
+
+        rec = self.rec
+        if isinstance(x, Tensor):
+            if id(x) in rec.touched or id(x) in self.paths:
+                return ("path", self.path(x))
+            a = Tensor._array.__get__(x)
+            if isinstance(a, _Rec) and a._ref is not None:
+                return ("tensor", self.sink(a._ref), x._dev)
+            if x._dev.backend.name != "numpy":
+                _refuse_use("a tensor on another device as a result")
+            return ("tensor-const", a)
+        if isinstance(x, _Rec):
+            if x._ref is None:
+                _refuse_use("a result made by a NumPy call `agrad.compile` does not see")
+            return ("value", self.sink(x._ref))
+        if isinstance(x, np.ndarray):
+            return ("copy", x.copy())
+        t = type(x)
+        if t is tuple or t is list:
+            return (t.__name__, [self.out_spec(e) for e in x])
+        if isinstance(x, tuple) and hasattr(x, "_fields"):
+            return ("namedtuple", [self.out_spec(e) for e in x], type(x))
+        if t is dict:
+            return ("dict", {k: self.out_spec(v) for k, v in x.items()})
+        return ("const", x)
+
+    def build(self, result: Any, arg_kinds: list[str]) -> _Plan:
+        rec, plan = self.rec, _Plan()
+        # how each pre-existing tensor is reached: an argument, the .grad of one, or itself
+        for i, x in enumerate(self.flat):
+            if arg_kinds[i] == "tensor":
+                self.paths[id(x)] = ("arg", i)
+        for _ in range(3):  # grads of grads are rare; three levels are plenty
+            for tt in rec.touched.values():
+                owner = self.paths.get(id(tt.t))
+                if owner is not None and tt.grad is not None and id(tt.grad) not in self.paths:
+                    self.paths[id(tt.grad)] = ("grad", owner)
+            for tt in rec.touched.values():
+                if tt.grad is not None and id(tt.grad) not in self.paths:
+                    self.paths[id(tt.grad)] = ("grad", ("obj", tt.t))
+        spec = self.out_spec(result)
+        plan.out_tree = spec
+        # the state of pre-existing tensors after the step
+        for tt in rec.touched.values():
+            t = tt.t
+            from agrad._tensor import Tensor
+
+            final = Tensor._array.__get__(t)
+            where = self.path(t)
+            if t._rg != tt.rg or (t._grad_fn is None) != (tt.grad_fn is None):
+                _refuse_use("a change of `requires_grad` or of the graph of a tensor made before")
+            if final is not tt.wrapper and isinstance(final, _Rec):
+                assert final._ref is not None
+                plan.sinks.append(("array", where, self.sink(final._ref)))
+            g = t.__dict__.get("_grad")
+            if g is not tt.grad:
+                gspec = ("const", None) if g is None else self.out_spec(g)
+                plan.sinks.append(("grad", where, gspec))
+            if tt.vc_list[0] != tt.vc:
+                plan.vc_bumps.append((where, tt.vc_list[0] - tt.vc))
+        self.code(plan)
+        return plan
+
+    def code(self, plan: _Plan) -> None:
+        rec = self.rec
+        instrs = rec.instrs
+        # dead instructions: nothing live reads what they make or write
+        live_slots = set(self.sink_slots)
+        live_roots = {rec.roots[s] for s in live_slots} | rec.external_roots
+        keep = [False] * len(instrs)
+        for i in range(len(instrs) - 1, -1, -1):
+            ins = instrs[i]
+            alive = ins.guard is not None
+            if not alive and ins.outs is not None:
+                alive = any(o in live_slots for o in ins.outs)
+            if not alive:
+                alive = any(rec.roots[w] in live_roots for w in ins.writes)
+            if alive:
+                keep[i] = True
+                live_slots.update(ins.reads)
+                live_roots.update(rec.roots[s] for s in ins.reads)
+        kept = [ins for ins, k in zip(instrs, keep, strict=True) if k]
+        plan.n_instrs, plan.n_dropped = len(kept), len(instrs) - len(kept)
+        # last use of each slot, to delete intermediates as eager mode frees them
+        last: dict[int, int] = {}
+        for i, ins in enumerate(kept):
+            for s in (*ins.reads, *(ins.outs or ()), *ins.writes):
+                last[s] = i
+        sinks = set(self.sink_slots)
+        body: list[str] = []
+        # sources: the arrays of arguments and captured tensors, checked, and constants
+        used = {s for ins in kept for s in ins.reads} | sinks
+        for slot, idx in rec.source_slots.items():
+            if slot not in used:
+                continue
+            kind, what = rec.sources[idx]
+            if kind == "const":
+                fresh = rec.roots[slot] in rec.mutated_roots or slot in sinks
+                c = self.const(what)
+                body.append(f"v{slot} = {c}.copy()" if fresh else f"v{slot} = {c}")
+                continue
+            if kind == "arg":
+                x = self.flat[what]
+                expr = f"A[{what}]._array" if hasattr(x, "_dev") else f"A[{what}]"
+            else:
+                expr = f"{self.const(what)}._array"
+            raw = _source_raw(rec, slot)
+            body.append(f"v{slot} = {expr}")
+            body.append(
+                f"if type(v{slot}) is not {self.const(type(raw))} or v{slot}.shape != "
+                f"{self.const(raw.shape)} or v{slot}.dtype != {self.const(raw.dtype)} or "
+                f"v{slot}.strides != {self.const(getattr(raw, 'strides', ()))}: "
+                f"raise _Miss({self.miss(f'the array of {self.describe_source(kind, what)}')})"
+            )
+        for tt in rec.touched.values():
+            where = self.path(tt.t)
+            if where[0] == "arg":
+                continue  # the cache key has checked it
+            t = self.const(tt.t)
+            want = "is not None" if tt.grad is None else "is None"
+            body.append(
+                f"if {t}.__dict__.get('_grad') {want} or {t}._rg is not {tt.rg!r}: "
+                f"raise _Miss({self.miss(f'`.grad`/`requires_grad` of {self.describe_source(where[0], tt.t)}')})"
+            )
+        for i, ins in enumerate(kept):
+            call = self.render_call(ins)
+            outs = ins.outs
+            guard = ins.guard
+            if guard is not None and guard[0] == "value":
+                what = self.miss(f"{ins.name} = {guard[2]!r} at {ins.line}")
+                body.append(f"if not _same({call}, {self.const(guard[2])}): raise _Miss({what})")
+            elif outs is None:
+                body.append(call)
+            elif len(outs) == 1 and not (ins.fn is not None and _multi(ins)):
+                body.append(f"v{outs[0]} = {call}")
+            else:
+                body.append(", ".join(f"v{o}" for o in outs) + f", = {call}")
+            if guard is not None and guard[0] == "shape":
+                assert outs is not None
+                what = self.miss(f"the shape {guard[2]!r} of {ins.name} at {ins.line}")
+                body.append(f"if v{outs[0]}.shape != {self.const(guard[2])}: raise _Miss({what})")
+            dead = sorted(s for s in set(ins.reads) | set(outs or ()) if last.get(s) == i)
+            dead = [s for s in dead if s not in sinks]
+            if dead:
+                body.append("del " + ", ".join(f"v{s}" for s in dead))
+        body.append("return (" + "".join(f"v{s}, " for s in self.sink_slots) + ")")
+        src = "def _plan(A):\n" + "".join(f"    {line}\n" for line in body)
+        plan.source = src
+        filename = f"<agrad.compile plan {id(plan):x}>"
+        exec(builtins.compile(src, filename, "exec"), self.ns)  # noqa: S102  # our own generated code
+        plan.run_code = self.ns["_plan"]
+        plan.signature = (src, tuple(self.key))
+
+    def render_call(self, ins: _Instr) -> str:
+        fn = self.const(ins.fn)
+        args = "".join(self.render(a) + ", " for a in ins.args)
+        kw = "".join(f"{k}={self.render(v)}, " for k, v in ins.kwargs.items())
+        return f"{fn}({args}{kw})"
+
+
+def _multi(ins: _Instr) -> bool:
+    return ins.outs is not None and len(ins.outs) != 1
+
+
+def _source_raw(rec: _Recorder, slot: int) -> Any:
+    kind, what = rec.sources[rec.source_slots[slot]]
+    if kind == "tensor":
+        t = rec.touched[id(what)]
+        return t.array
+    for tt in rec.touched.values():
+        if tt.wrapper is not None and tt.wrapper._ref == slot:
+            return tt.array
+    return rec.raw_args[what]
+
+
+def _const_key(value: Any) -> Any:
+    """How two captures' constants are compared: arrays by value, objects by identity."""
+    if isinstance(value, np.ndarray):
+        return ("array", value.dtype.str, value.shape, value.tobytes())
+    if isinstance(value, (bool, int, float, complex, str, bytes, np.generic)):
+        return ("value", type(value), repr(value))
+    if isinstance(value, tuple):
+        return ("tuple", tuple(_const_key(v) for v in value))
+    if isinstance(value, (np.dtype, type, slice)) or value is None:
+        return ("value", repr(value))
+    if isinstance(value, (_Method, _Attr)):
+        return ("value", repr(value), type(value))
+    return ("id", id(value))
+
+
+# -- the user's object -----------------------------------------------------------------------
+def _flatten(x: Any, leaves: list[Any]) -> Any:
+    t = type(x)
+    if t is tuple or t is list:
+        return (t, [_flatten(e, leaves) for e in x])
+    if t is dict:
+        return (dict, {k: _flatten(v, leaves) for k, v in x.items()})
+    leaves.append(x)
+    return None
+
+
+def _unflatten(tree: Any, leaves: Iterator[Any]) -> Any:
+    if tree is None:
+        return next(leaves)
+    t, body = tree
+    if t is dict:
+        return {k: _unflatten(v, leaves) for k, v in body.items()}
+    return t(_unflatten(e, leaves) for e in body)
+
+
+def _describe(x: Any) -> tuple[str, Any]:
+    """(kind, guard key) of one argument."""
+    from agrad._tensor import Tensor
+
+    if isinstance(x, Tensor):
+        a = Tensor._array.__get__(x)
+        meta = (type(a), getattr(a, "shape", None), getattr(a, "dtype", None))
+        meta += (getattr(a, "strides", None), x._dev.name, x._rg, x._grad_fn is None)
+        return "tensor", ("T", *meta, x.__dict__.get("_grad") is None)
+    if type(x) is np.ndarray:
+        return "array", ("A", x.shape, x.dtype, x.strides)
+    if x is None or isinstance(x, (bool, int, float, complex, str, np.generic)):
+        return "value", ("V", type(x), repr(x))
+    return "object", ("O", id(x))
+
+
+class Compiled:
+    """A function run by :func:`compile`: eager on capture, replayed afterwards."""
+
+    def __init__(self, fn: Callable[..., Any], *, max_plans: int = MAX_PLANS) -> None:
+        self.fn = fn
+        self.max_plans = max_plans
+        self._plans: dict[Any, list[_Plan]] = {}
+        self._captures = 0
+        self._eager: str | None = None  # why this function now always runs eagerly
+        self.last_miss: str | None = None
+        self.stats = {"captures": 0, "replays": 0, "misses": 0, "eager": 0}
+        functools.update_wrapper(self, fn)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        flat: list[Any] = []
+        tree = _flatten((args, kwargs), flat)
+        described = [_describe(x) for x in flat]
+        from agrad._grad_mode import STATE
+
+        key = (bool(STATE.enabled), tuple(d[1] for d in described), _aliasing(flat))
+        plans = self._plans.get(key)
+        if plans:
+            for plan in plans:
+                if plan.verified:
+                    try:
+                        out = plan.run(flat)
+                    except _Miss as e:
+                        self.stats["misses"] += 1
+                        self.last_miss = str(e.args[0]) if e.args else "?"
+                        continue
+                    self.stats["replays"] += 1
+                    return out
+        if self._eager is not None:
+            self.stats["eager"] += 1
+            return self.fn(*args, **kwargs)
+        if self._captures >= self.max_plans:
+            self._give_up(
+                f"{self._captures} captures did not give a plan that replays (guards keep "
+                "missing, or each capture differs from the last: the step reads Python state "
+                "besides its arrays, such as a step counter, random numbers or a value it "
+                "converts with float()/item())"
+            )
+            return self.fn(*args, **kwargs)
+        return self._capture(args, kwargs, flat, tree, [d[0] for d in described], key)
+
+    @property
+    def plan(self) -> str:
+        """The source of the newest verified plan (or the newest capture)."""
+        every = [p for ps in self._plans.values() for p in ps]
+        if not every:
+            return "<no capture yet: call the compiled function first>"
+        best = [p for p in every if p.verified] or every
+        p = best[-1]
+        head = (
+            f"# {p.n_instrs} NumPy calls ({p.n_dropped} dropped as dead), "
+            f"{'verified' if p.verified else 'not yet verified: replays after a second capture'}\n"
+        )
+        return head + p.source
+
+    def explain(self) -> str:
+        """What this compiled function did: counts, why it runs eagerly, and its plan."""
+        lines = [f"agrad.compile({getattr(self.fn, '__qualname__', self.fn)!r}): {self.stats}"]
+        if self._eager is not None:
+            lines.append(f"runs eagerly: {self._eager}")
+        if self.last_miss is not None:
+            lines.append(f"last guard that failed: {self.last_miss}")
+        lines.append(self.plan)
+        return "\n".join(lines)
+
+    def _give_up(self, why: str) -> None:
+        self._eager = why
+        name = getattr(self.fn, "__qualname__", repr(self.fn))
+        warnings.warn(
+            f"agrad.compile({name}) runs eagerly from now on: {why}.", CompileWarning, 3
+        )
+
+    def _capture(
+        self,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        flat: list[Any],
+        tree: Any,
+        kinds: list[str],
+        key: Any,
+    ) -> Any:
+        global _ACTIVE
+        from agrad._tensor import Tensor
+
+        if not _LOCK.acquire(blocking=False):  # a capture under way (nested, or a thread)
+            return self.fn(*args, **kwargs)
+        self._captures += 1
+        self.stats["captures"] += 1
+        arg_tensors = {id(x): i for i, x in enumerate(flat) if kinds[i] == "tensor"}
+        rec = _Recorder(arg_tensors)
+        rec.raw_args = flat
+        call_flat = list(flat)
+        for i, x in enumerate(flat):
+            if kinds[i] == "array":
+                call_flat[i] = rec.source("arg", i, x)
+        call_args, call_kwargs = _unflatten(tree, iter(call_flat))
+        desc = Tensor.__dict__["_array"]
+        own_array = Tensor.__dict__.get("__array__")
+        grad_prop = Tensor.__dict__["grad"]
+        get_array, set_array = _hooks(desc)
+        plan: _Plan | None = None
+        backend_hooks = _BackendHooks()
+        try:
+            backend_hooks.install()
+            Tensor._array = property(get_array, set_array)  # type: ignore[assignment,method-assign]
+            Tensor.__array__ = _tensor_array  # type: ignore[method-assign]
+            Tensor.grad = _grad_hook(grad_prop, desc)  # type: ignore[method-assign]
+            _ACTIVE = rec
+            try:
+                result = self.fn(*call_args, **call_kwargs)
+                if rec.unsupported is None and rec.refused is None:
+                    try:
+                        plan = _Builder(rec, flat).build(result, kinds)
+                    except CaptureRefusedError as e:
+                        rec.refused = str(e)
+            finally:
+                _ACTIVE = None
+                backend_hooks.remove()
+                Tensor._array = desc  # type: ignore[misc]
+                Tensor.grad = grad_prop  # type: ignore[method-assign]
+                if own_array is None:
+                    del Tensor.__array__
+                else:
+                    Tensor.__array__ = own_array  # type: ignore[method-assign]
+                _restore(rec, desc)
+        finally:
+            _LOCK.release()
+        result = _unwrap_result(result)
+        if rec.unsupported is not None:
+            self._give_up(rec.unsupported)
+        elif rec.refused is not None:
+            self._give_up(rec.refused)
+        elif plan is not None:
+            plans = self._plans.setdefault(key, [])
+            for p in plans:
+                if p.signature == plan.signature:
+                    p.verified = True
+                    break
+            else:
+                plans.append(plan)
+        return result
+
+
+def _aliasing(flat: list[Any]) -> tuple[int, ...]:
+    """For each argument, the first argument that is the same object (its own index if none)."""
+    seen: dict[int, int] = {}
+    return tuple(seen.setdefault(id(x), i) for i, x in enumerate(flat))
+
+
+def _restore(rec: _Recorder, desc: Any) -> None:
+    """Put plain arrays back into every tensor the capture wrapped."""
+    get, put = desc.__get__, desc.__set__
+    for tt in rec.touched.values():
+        a = get(tt.t)
+        if a is tt.wrapper:
+            put(tt.t, tt.array)
+        elif isinstance(a, _Rec):
+            put(tt.t, _plain(a))
+    for ref in rec.new_tensors.values():
+        t = ref()
+        if t is not None:
+            a = get(t)
+            if isinstance(a, _Rec):
+                put(t, _plain(a))
+
+
+def _unwrap_result(x: Any) -> Any:
+    if isinstance(x, _Rec):
+        return _plain(x)
+    t = type(x)
+    if t is tuple or t is list:
+        return t(_unwrap_result(e) for e in x)
+    if t is dict:
+        return {k: _unwrap_result(v) for k, v in x.items()}
+    return x
+
+
+def compile(fn: Callable[..., Any] | None = None, *, max_plans: int = MAX_PLANS) -> Any:  # noqa: A001  # agrad.compile, as torch.compile
+    """Capture a step once and replay it as straight-line NumPy code.
+
+    The first calls run eagerly while recording every raw NumPy call the step makes (the
+    forward pass, the backward sweep, the accumulation into ``.grad`` and updates under
+    ``no_grad``). Once two captures agree, later calls with the same shapes, dtypes,
+    strides, ``requires_grad`` pattern and grad mode replay that sequence on the arrays of
+    the arguments and of the tensors the step uses, with results, ``.grad`` and in-place
+    updates equal to an eager call's. Every value-to-Python conversion the capture saw is
+    checked again; when a check fails the step is captured again (up to ``max_plans``
+    captures), then runs eagerly with a :class:`CompileWarning`. Steps on devices other
+    than NumPy run eagerly. Tensors returned by a replay have no graph.
+
+    Parameters
+    ----------
+    fn : callable
+        The step. Used as ``agrad.compile(fn)`` or as the decorator ``@agrad.compile``.
+    max_plans : int
+        How many captures a compiled function may make before it runs eagerly for good.
+
+    Returns
+    -------
+    Compiled
+        Callable as ``fn``; ``.plan`` is the replayed code, ``.explain()`` says what
+        happened.
+
+    Examples
+    --------
+    >>> import agrad
+    >>> from agrad._compile import compile
+    >>> w = agrad.tensor([1.0, 2.0], requires_grad=True)
+    >>> @compile
+    ... def step(x):
+    ...     w.grad = None
+    ...     loss = agrad.sum((w * x - 1.0) ** 2)
+    ...     loss.backward()
+    ...     with agrad.no_grad():
+    ...         w -= 0.1 * w.grad
+    ...     return loss
+    >>> x = agrad.tensor([0.5, 0.25])
+    >>> for _ in range(4):  # two captures, then replays
+    ...     loss = step(x)
+    >>> step.stats["replays"]
+    2
+    >>> w
+    tensor([1.26..., 2.31...], device='numpy', requires_grad=True)
+    """
+    if fn is None:
+        return functools.partial(compile, max_plans=max_plans)
+    return Compiled(fn, max_plans=max_plans)
