@@ -14,7 +14,8 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
-from agrad import _pytree, random
+import agrad._pytree as _pytree
+import agrad.random as random
 from agrad._autograd import grad
 from agrad._device import get_default_device
 from agrad._engine import NEXT_SEQ, Node, input_meta

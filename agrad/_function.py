@@ -7,7 +7,7 @@ from typing import Any
 
 from agrad._engine import Node, cast_like, input_meta, sum_to_shape
 from agrad._grad_mode import STATE
-from agrad._ops import SCALARS, device_of_array, mismatch, record_function, to_tensor
+from agrad._ops import SCALARS, device_of_array, mismatch, namespace, record_function, to_tensor
 from agrad._tensor import Tensor, make
 from agrad.errors import (
     AgradTypeError,
@@ -197,9 +197,7 @@ def _output(cls: type[Function], k: int, o: Any, dev: Any) -> Tensor:
 
 
 def _agrad() -> Any:
-    import agrad
-
-    return agrad
+    return namespace()
 
 
 def _expandable(shape: tuple[int, ...], target: tuple[int, ...]) -> bool:

@@ -10,10 +10,12 @@ tensor is the tensor itself, as in NumPy and torch; ``t.transpose()`` reverses a
 
 from __future__ import annotations
 
+from types import ModuleType
 from typing import Any
 
 import numpy
 
+from agrad._grad_mode import STATE
 from agrad.errors import AgradTypeError
 
 __all__ = ["NdarrayMethods"]
@@ -53,8 +55,6 @@ class NdarrayMethods:
         converts it (``np.asarray``, ``np.array([t0, t1])``, a library that is not Array
         API aware) would otherwise compute on without the graph, silently.
         """
-        from agrad._grad_mode import STATE
-
         if self._rg and STATE.enabled:  # type: ignore[attr-defined]
             msg = (
                 "A tensor that requires grad was converted to a NumPy array "
@@ -68,38 +68,30 @@ class NdarrayMethods:
         return array.copy() if copy else array
 
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
-        from agrad._numpy_protocol import array_ufunc
-
-        return array_ufunc(ufunc, method, inputs, kwargs)
+        return _numpy_protocol().array_ufunc(ufunc, method, inputs, kwargs)
 
     def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
-        from agrad._numpy_protocol import array_function
-
-        return array_function(func, types, args, kwargs)
+        return _numpy_protocol().array_function(func, types, args, kwargs)
 
     def __divmod__(self, other: Any, /) -> Any:
-        import agrad.numpy as anp
-
+        anp = _numpy_door()
         return anp.divmod(self, other)
 
     def __rdivmod__(self, other: Any, /) -> Any:
-        import agrad.numpy as anp
-
+        anp = _numpy_door()
         return anp.divmod(other, self)
 
     # -- attributes --------------------------------------------------------------------
     @property
     def real(self) -> Any:
         """The real part (the tensor itself when it is real)."""
-        import agrad.numpy as anp
-
+        anp = _numpy_door()
         return anp.real(self)
 
     @property
     def imag(self) -> Any:
         """The imaginary part (zeros when the tensor is real)."""
-        import agrad.numpy as anp
-
+        anp = _numpy_door()
         return anp.imag(self)
 
     @property
@@ -122,14 +114,12 @@ class NdarrayMethods:
         copy: bool = True,
     ) -> Any:
         """NumPy's ``astype``: the gradient is cast back to this dtype."""
-        import agrad.numpy as anp
-
+        anp = _numpy_door()
         return anp.astype(self, dtype, copy=copy)
 
     def copy(self, order: str = "C") -> Any:
         """A copy that stays in the graph."""
-        import agrad.numpy as anp
-
+        anp = _numpy_door()
         return anp.copy(self)
 
     def fill(self, value: Any) -> None:
@@ -139,44 +129,37 @@ class NdarrayMethods:
     # -- shape -----------------------------------------------------------------------------
     def reshape(self, *shape: Any, order: str = "C", copy: bool | None = None) -> Any:
         """``t.reshape(2, 3)`` or ``t.reshape((2, 3))``."""
-        import agrad.numpy as anp
-
+        anp = _numpy_door()
         return anp.reshape(self, _shape_args(shape), order, copy=copy)
 
     def transpose(self, *axes: Any) -> Any:
         """The axes reversed (``t.transpose()``), or permuted (``t.transpose(1, 0, 2)``)."""
-        import agrad.numpy as anp
-
+        anp = _numpy_door()
         return anp.transpose(self, _shape_args(axes) if axes else None)
 
     def swapaxes(self, axis1: int, axis2: int) -> Any:
         """Two axes exchanged."""
-        import agrad.numpy as anp
-
+        anp = _numpy_door()
         return anp.swapaxes(self, axis1, axis2)
 
     def flatten(self, order: str = "C") -> Any:
         """A flattened copy."""
-        import agrad.numpy as anp
-
+        anp = _numpy_door()
         return anp.copy(anp.ravel(self, order))
 
     def ravel(self, order: str = "C") -> Any:
         """The flattened tensor."""
-        import agrad.numpy as anp
-
+        anp = _numpy_door()
         return anp.ravel(self, order)
 
     def squeeze(self, axis: Any = None) -> Any:
         """Without size-one axes."""
-        import agrad.numpy as anp
-
+        anp = _numpy_door()
         return anp.squeeze(self, axis)
 
     def repeat(self, repeats: Any, axis: int | None = None) -> Any:
         """Each element repeated."""
-        import agrad.numpy as anp
-
+        anp = _numpy_door()
         return anp.repeat(self, repeats, axis)
 
     # -- reductions ------------------------------------------------------------------------
@@ -190,8 +173,7 @@ class NdarrayMethods:
         where: Any = True,
     ) -> Any:
         """The sum over ``axis``."""
-        import agrad.numpy as anp
-
+        anp = _numpy_door()
         start = _NOVALUE if initial is None else initial
         return anp.sum(self, axis, dtype, out, keepdims, start, where)
 
@@ -205,8 +187,7 @@ class NdarrayMethods:
         where: Any = True,
     ) -> Any:
         """The product over ``axis``."""
-        import agrad.numpy as anp
-
+        anp = _numpy_door()
         start = _NOVALUE if initial is None else initial
         return anp.prod(self, axis, dtype, out, keepdims, start, where)
 
@@ -220,8 +201,7 @@ class NdarrayMethods:
         where: Any = True,
     ) -> Any:
         """The mean over ``axis``."""
-        import agrad.numpy as anp
-
+        anp = _numpy_door()
         return anp.mean(self, axis, dtype, out, keepdims, where=where)
 
     def std(
@@ -234,8 +214,7 @@ class NdarrayMethods:
         **kwargs: Any,
     ) -> Any:
         """The standard deviation over ``axis`` (``ddof`` is the standard's ``correction``)."""
-        import agrad.numpy as anp
-
+        anp = _numpy_door()
         return anp.std(self, axis, dtype, out, ddof, keepdims, **kwargs)
 
     def var(
@@ -248,8 +227,7 @@ class NdarrayMethods:
         **kwargs: Any,
     ) -> Any:
         """The variance over ``axis`` (``ddof`` is the standard's ``correction``)."""
-        import agrad.numpy as anp
-
+        anp = _numpy_door()
         return anp.var(self, axis, dtype, out, ddof, keepdims, **kwargs)
 
     def max(
@@ -261,8 +239,7 @@ class NdarrayMethods:
         where: Any = True,
     ) -> Any:
         """The maximum over ``axis``."""
-        import agrad.numpy as anp
-
+        anp = _numpy_door()
         start = _NOVALUE if initial is None else initial
         return anp.max(self, axis, out, keepdims, start, where)
 
@@ -275,49 +252,42 @@ class NdarrayMethods:
         where: Any = True,
     ) -> Any:
         """The minimum over ``axis``."""
-        import agrad.numpy as anp
-
+        anp = _numpy_door()
         start = _NOVALUE if initial is None else initial
         return anp.min(self, axis, out, keepdims, start, where)
 
     def argmax(self, axis: int | None = None, out: Any = None, *, keepdims: bool = False) -> Any:
         """The index of the maximum (no gradient)."""
-        import agrad.numpy as anp
-
+        anp = _numpy_door()
         return anp.argmax(self, axis, out, keepdims=keepdims)
 
     def argmin(self, axis: int | None = None, out: Any = None, *, keepdims: bool = False) -> Any:
         """The index of the minimum (no gradient)."""
-        import agrad.numpy as anp
-
+        anp = _numpy_door()
         return anp.argmin(self, axis, out, keepdims=keepdims)
 
     def all(
         self, axis: Any = None, out: Any = None, keepdims: Any = False, *, where: Any = True
     ) -> Any:
         """Whether every element is true."""
-        import agrad.numpy as anp
-
+        anp = _numpy_door()
         return anp.all(self, axis, out, keepdims, where=where)
 
     def any(
         self, axis: Any = None, out: Any = None, keepdims: Any = False, *, where: Any = True
     ) -> Any:
         """Whether some element is true."""
-        import agrad.numpy as anp
-
+        anp = _numpy_door()
         return anp.any(self, axis, out, keepdims, where=where)
 
     def cumsum(self, axis: int | None = None, dtype: Any = None, out: Any = None) -> Any:
         """Running sums (flattened when ``axis`` is None)."""
-        import agrad.numpy as anp
-
+        anp = _numpy_door()
         return anp.cumsum(self, axis, dtype, out)
 
     def cumprod(self, axis: int | None = None, dtype: Any = None, out: Any = None) -> Any:
         """Running products (flattened when ``axis`` is None)."""
-        import agrad.numpy as anp
-
+        anp = _numpy_door()
         return anp.cumprod(self, axis, dtype, out)
 
     def trace(
@@ -329,45 +299,38 @@ class NdarrayMethods:
         out: Any = None,
     ) -> Any:
         """The sum along a diagonal."""
-        import agrad.numpy as anp
-
+        anp = _numpy_door()
         return anp.trace(self, offset, axis1, axis2, dtype, out)
 
     # -- elementwise and products ------------------------------------------------------
     def clip(self, min: Any = None, max: Any = None, out: Any = None, **kwargs: Any) -> Any:
         """Values limited to ``[min, max]``."""
-        import agrad.numpy as anp
-
+        anp = _numpy_door()
         return anp.clip(self, min, max, out, **kwargs)
 
     def round(self, decimals: int = 0, out: Any = None) -> Any:
         """Rounded to ``decimals`` (half to even; no gradient)."""
-        import agrad.numpy as anp
-
+        anp = _numpy_door()
         return anp.round(self, decimals, out)
 
     def conj(self) -> Any:
         """The complex conjugate."""
-        import agrad.numpy as anp
-
+        anp = _numpy_door()
         return anp.conjugate(self)
 
     def conjugate(self) -> Any:
         """The complex conjugate."""
-        import agrad.numpy as anp
-
+        anp = _numpy_door()
         return anp.conjugate(self)
 
     def dot(self, b: Any, out: Any = None) -> Any:
         """``numpy.dot(self, b)``."""
-        import agrad.numpy as anp
-
+        anp = _numpy_door()
         return anp.dot(self, b, out)
 
     def diagonal(self, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Any:
         """A diagonal (a differentiable copy)."""
-        import agrad.numpy as anp
-
+        anp = _numpy_door()
         return anp.diagonal(self, offset, axis1, axis2)
 
     # -- selection, sorting, searching -----------------------------------------------------
@@ -375,35 +338,47 @@ class NdarrayMethods:
         self, indices: Any, axis: int | None = None, out: Any = None, mode: str = "raise"
     ) -> Any:
         """Elements at ``indices`` along ``axis``."""
-        import agrad.numpy as anp
-
+        anp = _numpy_door()
         return anp.take(self, indices, axis, out, mode)
 
     def nonzero(self) -> Any:
         """The indices of the non-zero elements, one tensor per axis."""
-        import agrad.numpy as anp
-
+        anp = _numpy_door()
         return anp.nonzero(self)
 
     def argsort(
         self, axis: int | None = -1, kind: Any = None, order: Any = None, *, stable: Any = None
     ) -> Any:
         """The indices that sort along ``axis`` (no gradient)."""
-        import agrad.numpy as anp
-
+        anp = _numpy_door()
         return anp.argsort(self, axis, kind, order, stable=stable)
 
     def sort(
         self, axis: int = -1, kind: Any = None, order: Any = None, *, stable: Any = None
     ) -> None:
         """Sort along ``axis``, in place (differentiably)."""
-        import agrad.numpy as anp
-
+        anp = _numpy_door()
         # sort a copy: the values are read from the tensor being overwritten
         self[...] = anp.sort(anp.copy(self), axis, kind, order, stable=stable)  # type: ignore[index]
 
     def searchsorted(self, v: Any, side: str = "left", sorter: Any = None) -> Any:
         """Where ``v`` would go in this sorted 1-d tensor."""
-        import agrad.numpy as anp
-
+        anp = _numpy_door()
         return anp.searchsorted(self, v, side, sorter)
+
+
+def _numpy_door() -> ModuleType:
+    """``agrad.numpy``, whose functions the NumPy-style methods run."""
+    # a function-level import: the NumPy door (a fifth of agrad's start-up) loads on first use
+    import agrad.numpy
+
+    return agrad.numpy
+
+
+def _numpy_protocol() -> ModuleType:
+    """``agrad._numpy_protocol``: NumPy's ufuncs and functions called on tensors."""
+    # a function-level import: the protocol's tables are built from the NumPy door, which
+    # loads on first use
+    import agrad._numpy_protocol
+
+    return agrad._numpy_protocol

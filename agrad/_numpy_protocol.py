@@ -20,7 +20,10 @@ from typing import Any
 
 import numpy
 
+import agrad.numpy as anp
+from agrad._tensor import Tensor
 from agrad.errors import AgradTypeError
+from agrad.numpy._ufunc import ufunc
 
 __all__ = [
     "array_function",
@@ -43,8 +46,6 @@ def _dispatches(fn: Any) -> bool:
 
 
 def _collect(theirs: ModuleType, ours: ModuleType) -> None:
-    from agrad.numpy._ufunc import ufunc
-
     for name in ours.__all__:
         mine = getattr(ours, name)
         np_obj = getattr(theirs, name, None)
@@ -58,8 +59,6 @@ def _collect(theirs: ModuleType, ours: ModuleType) -> None:
 
 
 def _build() -> None:
-    import agrad.numpy as anp
-
     _collect(numpy, anp)
     _collect(numpy.linalg, anp.linalg)
     _collect(numpy.fft, anp.fft)
@@ -86,6 +85,8 @@ def scipy_ufunc_table() -> dict[Any, Callable[..., Any]]:
         module = sys.modules.get("scipy.special")
         if module is None:
             return _SCIPY_UFUNCS
+        # a function-level import (start-up): agrad.scipy.special loads only once SciPy is
+        # loaded (a SciPy ufunc can arrive only then)
         import agrad.scipy.special as ours
 
         # public names first: a private ufunc (`_zeta`) is named only if nothing else is
@@ -116,8 +117,6 @@ def public_name(fn: Any) -> str:
 
 
 def _foreign(types: Any) -> bool:
-    from agrad._tensor import Tensor
-
     return any(not issubclass(t, (Tensor, numpy.ndarray, numpy.generic)) for t in types)
 
 

@@ -24,6 +24,7 @@ from typing import Any
 
 import agrad._dtypes as _dtypes
 from agrad._api._convert import resolve_device
+from agrad._api.indexing import take
 from agrad._device import Device
 from agrad._dtypes import DType
 from agrad._tensor import Tensor, make
@@ -147,8 +148,6 @@ class Generator:
                     f"{x._dev.name!r}; use `agrad.random.Generator(seed, device=x.device)`."
                 )
                 raise AgradValueError(msg)
-            from agrad._api.indexing import take
-
             return take(x, self.permutation(x.shape[0]), axis=0)
         index = self._rng.permutation(int(x))
         return make(dev.backend.ensure_array(index), dev)

@@ -155,8 +155,6 @@ def asarray(
         if device is not None and resolve_device(device) is not obj._dev:
             obj = obj.to_device(resolve_device(device))
         if dtype is not None and obj.dtype is not dtype:
-            from agrad._api.data_type import astype
-
             return astype(obj, dtype)
         if copy:
             copied: Tensor = apply(TABLE["asarray"], (obj,), {"copy": True}, _copy_forward)
