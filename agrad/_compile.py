@@ -80,7 +80,7 @@ def _plain(x: Any) -> Any:
     """``x`` with every :class:`_Rec` replaced by the array it wraps (nested containers)."""
     if isinstance(x, _Rec):
         raw = x._raw
-        return raw if raw is not None else x.view(np.ndarray)
+        return raw if raw is not None else np.ndarray.view(x, np.ndarray)
     if type(x) is tuple:
         return tuple(_plain(e) for e in x)
     if type(x) is list:
@@ -155,19 +155,19 @@ class _Rec(np.ndarray):  # type: ignore[type-arg]  # NumPy's own generic paramet
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
         _soft("`__array__` (a NumPy array of the values, outside the capture)")
-        return np.asarray(self.view(np.ndarray), dtype=dtype)
+        return np.asarray(np.ndarray.view(self, np.ndarray), dtype=dtype)
 
     def __dlpack__(self, *args: Any, **kwargs: Any) -> Any:
         _soft("`__dlpack__` (a DLPack capsule of the values)")
-        return self.view(np.ndarray).__dlpack__(*args, **kwargs)
+        return np.ndarray.view(self, np.ndarray).__dlpack__(*args, **kwargs)
 
     def tobytes(self, *args: Any, **kwargs: Any) -> bytes:
         _soft("`tobytes()`")
-        return self.view(np.ndarray).tobytes(*args, **kwargs)
+        return np.ndarray.view(self, np.ndarray).tobytes(*args, **kwargs)
 
     def __reduce_ex__(self, protocol: Any) -> Any:
         _soft("pickling")
-        return self.view(np.ndarray).__reduce_ex__(protocol)
+        return np.ndarray.view(self, np.ndarray).__reduce_ex__(protocol)
 
     def __iter__(self) -> Iterator[Any]:
         if self.ndim == 0:
@@ -220,7 +220,7 @@ class _Rec(np.ndarray):  # type: ignore[type-arg]  # NumPy's own generic paramet
     @property
     def flat(self) -> Any:
         _soft("`.flat`")
-        return self.view(np.ndarray).flat
+        return np.ndarray.view(self, np.ndarray).flat
 
     @property
     def shape(self) -> Any:
@@ -658,12 +658,12 @@ def _convert(x: _Rec, fn: Any, what: str) -> Any:
         rec = _ACTIVE
         assert rec is not None
         rec.refused = str(e)
-        return fn(x._raw if x._raw is not None else x.view(np.ndarray))
+        return fn(x._raw if x._raw is not None else np.ndarray.view(x, np.ndarray))
 
 
 def _record_conversion(x: _Rec, fn: Any, what: str) -> Any:
     rec = _rec()
-    raw = x._raw if x._raw is not None else x.view(np.ndarray)
+    raw = x._raw if x._raw is not None else np.ndarray.view(x, np.ndarray)
     value = fn(raw)
     if rec is None:
         return value
@@ -771,7 +771,9 @@ class _BackendHooks:
         orig_scatter = self.saved["scatter_add"]
 
         def ensure_array(backend: Any, x: Any, /) -> Any:
-            return x if isinstance(x, _Rec) else orig_ensure(backend, x)
+            if isinstance(x, _Rec):  # a NumPy scalar becomes a 0-d array, as eagerly
+                return x if isinstance(x._raw, np.ndarray) else _invoke(np.asarray, "asarray", (x,), {})
+            return orig_ensure(backend, x)
 
         def copy(backend: Any, x: Any, /) -> Any:
             if isinstance(x, _Rec):
@@ -853,7 +855,8 @@ class _Plan:
         for kind, where, extra in self.sinks:
             obj = _resolve(where, flat)
             if kind == "array":
-                obj._array = values[extra]
+                v = values[extra]
+                obj._array = np.asarray(v) if isinstance(v, np.generic) else v
             elif kind == "grad":
                 obj._grad = _rebuild(extra, values, flat, make)
         for where, delta in self.vc_bumps:
@@ -880,7 +883,8 @@ def _rebuild(spec: Any, values: tuple[Any, ...], flat: list[Any], make: Any) -> 
     if kind == "value":
         return values[spec[1]]
     if kind == "tensor":
-        return make(values[spec[1]], spec[2])
+        v = values[spec[1]]  # a tensor holds a 0-d array where NumPy gives a scalar
+        return make(np.asarray(v) if isinstance(v, np.generic) else v, spec[2])
     if kind == "path":
         return _resolve(spec[1], flat)
     if kind == "tuple":
@@ -1333,13 +1337,18 @@ def _restore(rec: _Recorder, desc: Any) -> None:
         if a is tt.wrapper:
             put(tt.t, tt.array)
         elif isinstance(a, _Rec):
-            put(tt.t, _plain(a))
+            put(tt.t, _tensor_raw(a))
     for ref in rec.new_tensors.values():
         t = ref()
         if t is not None:
             a = get(t)
             if isinstance(a, _Rec):
-                put(t, _plain(a))
+                put(t, _tensor_raw(a))
+
+
+def _tensor_raw(a: _Rec) -> Any:
+    raw = _plain(a)
+    return np.asarray(raw) if isinstance(raw, np.generic) else raw
 
 
 def _unwrap_result(x: Any) -> Any:

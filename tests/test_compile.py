@@ -1,0 +1,433 @@
+"""agrad.compile: replays equal eager calls (values, .grad, in-place updates), guards trigger.
+
+Every step runs twice over, on two copies of the same state: eagerly, and through
+``compile``; after each call the results, the ``.grad`` of every parameter and the
+parameters themselves must be equal, bit for bit (a replay runs the NumPy calls the eager
+call made, in the same order).
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import agrad
+from agrad._compile import CompileWarning, compile
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the `fuzz` helper package
+
+from fuzz.ops import OPS
+from fuzz.program import RandomSource, World, generate
+
+
+def _same(a, b):
+    if isinstance(a, agrad.Tensor):
+        assert isinstance(b, agrad.Tensor)
+        a, b = a.array, b.array
+    if a is None:
+        assert b is None
+        return
+    assert type(a) is type(b), (type(a), type(b))
+    np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+    assert np.asarray(a).dtype == np.asarray(b).dtype
+
+
+def _lockstep(make, calls=6, args=lambda k: ()):
+    """Build the state twice; run one eagerly and one compiled; compare after every call."""
+    params_a, step_a = make()
+    params_b, step_b = make()
+    compiled = compile(step_b)
+    for k in range(calls):
+        out_a, out_b = step_a(*args(k)), compiled(*args(k))
+        for x, y in zip(out_a, out_b, strict=True):
+            _same(x, y)
+        for p, q in zip(params_a, params_b, strict=True):
+            _same(p, q)
+            _same(p.grad, q.grad)
+    return compiled
+
+
+def _mlp():
+    rng = np.random.default_rng(0)
+    shapes = [(12, 8), (8,), (8, 8), (8,), (8, 3), (3,)]
+    params = [
+        agrad.tensor(rng.standard_normal(s).astype(np.float32), requires_grad=True)
+        for s in shapes
+    ]
+    x = agrad.tensor(rng.standard_normal((4, 12)).astype(np.float32))
+    onehot = agrad.tensor(np.eye(3, dtype=np.float32)[[0, 1, 2, 0]])
+
+    def step():
+        for p in params:
+            p.grad = None
+        h = x
+        for i in range(0, len(params), 2):
+            h = h @ params[i] + params[i + 1]
+            if i + 2 < len(params):
+                h = agrad.maximum(h, 0.0)
+        z = h - agrad.max(h.detach(), axis=1, keepdims=True)
+        logp = z - agrad.log(agrad.sum(agrad.exp(z), axis=1, keepdims=True))
+        loss = -agrad.sum(onehot * logp) / 4
+        loss.backward()
+        with agrad.no_grad():
+            for p in params:
+                p -= 0.01 * p.grad
+        return [loss]
+
+    return params, step
+
+
+def test_w2_mlp_training_step_replays_as_eager():
+    compiled = _lockstep(_mlp)
+    assert compiled.stats["replays"] >= 3
+    assert "def _plan" in compiled.plan
+
+
+def test_w1_chain_replays_as_eager():
+    def make():
+        x = agrad.tensor([0.3], requires_grad=True)
+        c = agrad.tensor([0.5])
+
+        def step():
+            x.grad = None
+            y = x
+            for i in range(40):
+                y = [y * c, y + c, agrad.sin(y), agrad.exp(y), agrad.tanh(y)][i % 5]
+            agrad.sum(y).backward()
+            return [x.grad]
+
+        return [x], step
+
+    assert _lockstep(make).stats["replays"] >= 3
+
+
+def test_w3_elementwise_gradient_with_arguments():
+    # a function of its argument: the replay reads the argument's array each call
+    def make():
+        def step(x):
+            loss = agrad.sum(agrad.sin(x) * agrad.exp(-(x**2)) + x**3)
+            loss.backward()
+            return [loss, x.grad]
+
+        return [], step
+
+    rng = np.random.default_rng(1)
+    values = [rng.uniform(-2, 2, 50) for _ in range(6)]
+    xs_a = [agrad.tensor(v, requires_grad=True) for v in values]
+    xs_b = [agrad.tensor(v, requires_grad=True) for v in values]
+    _, step = make()
+    compiled = compile(step)
+    for xa, xb in zip(xs_a, xs_b, strict=True):
+        for u, w in zip(step(xa), compiled(xb), strict=True):
+            _same(u, w)
+    assert compiled.stats["replays"] >= 3
+    # the gradient itself, against the formula
+    v = values[-1]
+    want = (np.cos(v) - 2 * v * np.sin(v)) * np.exp(-(v**2)) + 3 * v**2
+    np.testing.assert_allclose(xs_b[-1].grad.array, want, rtol=1e-12)
+
+
+def test_w4_hessian_vector_product_by_double_backward():
+    rng = np.random.default_rng(2)
+    a = agrad.tensor(rng.standard_normal((6, 6)))
+    v = agrad.tensor(rng.standard_normal(6))
+
+    def step(x):
+        (g,) = agrad.grad(agrad.sum(agrad.tanh(a @ x) ** 2), x, create_graph=True)
+        (hv,) = agrad.grad(agrad.sum(g * v), x)
+        return [hv]
+
+    compiled = compile(step)
+    for k in range(5):
+        x0 = rng.standard_normal(6)
+        _same(step(agrad.tensor(x0, requires_grad=True))[0],
+              compiled(agrad.tensor(x0, requires_grad=True))[0])
+    assert compiled.stats["replays"] >= 2
+    # against torch.autograd's double backward
+    torch = pytest.importorskip("torch")
+    xt = torch.tensor(x0, requires_grad=True)
+    at, vt = torch.tensor(a.array), torch.tensor(v.array)
+    (gt,) = torch.autograd.grad(torch.sum(torch.tanh(at @ xt) ** 2), xt, create_graph=True)
+    (hvt,) = torch.autograd.grad(torch.sum(gt * vt), xt)
+    out = compiled(agrad.tensor(x0, requires_grad=True))[0]
+    np.testing.assert_allclose(out.array, hvt.numpy(), rtol=1e-12)
+
+
+def test_raw_numpy_argument_updated_in_place():
+    def make():
+        def step(u):
+            u[1:-1] += 0.1 * (u[2:] - 2 * u[1:-1] + u[:-2])
+            return [u]
+
+        return [], step
+
+    _, step = make()
+    compiled = compile(step)
+    ua, ub = np.linspace(0, 1, 9) ** 2, np.linspace(0, 1, 9) ** 2
+    for _ in range(5):
+        ra, rb = step(ua)[0], compiled(ub)[0]
+        _same(ra, rb)
+        assert rb is ub  # the argument itself, written in place
+    assert compiled.stats["replays"] >= 2
+
+
+# -- the differential fuzzer's programs ------------------------------------------------------
+def _program_step(prog):
+    world = World("numpy")
+
+    def run(*xs):
+        pool = dict(enumerate(xs))
+        for s in prog.steps:
+            opk = OPS[s.op]
+            out = world.run(opk, *[pool[i] for i in s.ins], **s.params)
+            if opk.inplace:
+                pool[s.ins[0]] = out
+                continue
+            for i, o in zip(s.outs, out if isinstance(out, tuple) else (out,), strict=True):
+                pool[i] = o
+        vals = [pool[i] for i in prog.outputs]
+        loss = sum(world.dot(v, w) for v, w in zip(vals, prog.weights, strict=True))
+        if loss.requires_grad:
+            loss.backward()
+        return [loss, *vals]
+
+    return run
+
+
+def _fuzz_cases(n):
+    rnd = random.Random(24)
+    got = 0
+    while got < n:
+        prog = generate(RandomSource(rnd.getrandbits(32)), device="numpy", max_steps=6)
+        if prog.gen_error is None:
+            got += 1
+            yield prog
+
+
+def test_fuzzer_programs_replay_as_eager():
+    replays = 0
+    for prog in _fuzz_cases(200):
+        run = _program_step(prog)
+        compiled = compile(run)
+        for k in range(4):
+            scale = 1.0 + 0.125 * k  # new values each call (same shapes): guards decide
+            leaves_a = [agrad.tensor(a * scale, requires_grad=True) for a in prog.leaves]
+            leaves_b = [agrad.tensor(a * scale, requires_grad=True) for a in prog.leaves]
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # floating-point warnings, refusals
+                try:
+                    out_a = run(*leaves_a)
+                except Exception as e:  # noqa: BLE001  # the eager call's own errors
+                    with pytest.raises(type(e)):
+                        compiled(*leaves_b)
+                    break
+                out_b = compiled(*leaves_b)
+            description = prog.describe()
+            for u, w in zip(out_a, out_b, strict=True):
+                if isinstance(u, agrad.Tensor) and isinstance(w, agrad.Tensor):
+                    np.testing.assert_array_equal(u.array, w.array, err_msg=description)
+            for xa, xb in zip(leaves_a, leaves_b, strict=True):
+                ga, gb = xa.grad, xb.grad
+                assert (ga is None) == (gb is None), description
+                if ga is not None:
+                    np.testing.assert_array_equal(ga.array, gb.array, err_msg=description)
+                np.testing.assert_array_equal(xa.array, xb.array, err_msg=description)
+        replays += compiled.stats["replays"]
+    assert replays > 100  # most programs replay (the rest run eagerly and say why)
+
+
+# -- guards ----------------------------------------------------------------------------------
+def _sum_of_squares():
+    def step(x):
+        loss = agrad.sum(x * x)
+        if loss.requires_grad:
+            loss.backward()
+        return loss
+
+    return compile(step)
+
+
+def _warm(compiled, *args):
+    for _ in range(3):
+        for a in args:
+            a.grad = None
+        compiled(*args)
+    assert compiled.stats["replays"] == 1
+
+
+def test_guard_shape_captures_again():
+    c = _sum_of_squares()
+    _warm(c, agrad.tensor([1.0, 2.0], requires_grad=True))
+    x = agrad.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    out = c(x)
+    assert c.stats["captures"] == 3  # a new shape: a new capture, eagerly
+    assert out.item() == 14.0
+    np.testing.assert_array_equal(x.grad.array, [2.0, 4.0, 6.0])
+
+
+def test_guard_dtype_and_requires_grad_and_strides():
+    c = _sum_of_squares()
+    _warm(c, agrad.tensor([1.0, 2.0], requires_grad=True))
+    c(agrad.tensor(np.array([1.0, 2.0], np.float32), requires_grad=True))
+    assert c.stats["captures"] == 3
+    x = agrad.tensor([1.0, 2.0])  # no gradient wanted: another path through the engine
+    assert c(x).item() == 5.0
+    assert c.stats["captures"] == 4
+    y = agrad.asarray(np.arange(4.0)[::2])  # strided
+    y.requires_grad = True
+    c(y)
+    assert c.stats["captures"] == 5
+    np.testing.assert_array_equal(y.grad.array, [0.0, 4.0])
+
+
+def test_guard_grad_mode():
+    c = _sum_of_squares()
+    _warm(c, agrad.tensor([1.0, 2.0], requires_grad=True))
+
+    def step(x):
+        return agrad.sum(x * x)
+
+    d = compile(step)
+    x = agrad.tensor([1.0, 2.0], requires_grad=True)
+    for _ in range(3):
+        assert d(x).item() == 5.0
+    assert d.stats["replays"] == 1
+    with agrad.no_grad():
+        assert d(x).item() == 5.0  # another key: captured again, under no_grad
+    assert d.stats["captures"] == 3
+
+
+def test_guard_conversion_value():
+    def step(x):
+        if agrad.sum(x) > 0:  # bool() of a tensor: a guard
+            return x * 2.0
+        return x * -1.0
+
+    c = compile(step)
+    pos, neg = agrad.tensor([1.0, 2.0]), agrad.tensor([-1.0, -2.0])
+    for _ in range(3):
+        _same(c(pos), agrad.tensor([2.0, 4.0]))
+    assert c.stats["replays"] == 1
+    _same(c(neg), agrad.tensor([1.0, 2.0]))  # the guard fails: not the other branch's plan
+    assert c.stats["misses"] == 1
+    assert "bool()" in c.last_miss
+    for _ in range(3):
+        _same(c(neg), agrad.tensor([1.0, 2.0]))
+        _same(c(pos), agrad.tensor([2.0, 4.0]))
+
+
+@pytest.mark.parametrize("convert", [float, int, lambda t: t.item(), lambda t: t.tolist(),
+                                     lambda t: f"{t:.3f}", lambda t: [0, 1, 2][t]])
+def test_every_conversion_is_guarded(convert):
+    def step(x):
+        k = convert(agrad.astype(agrad.sum(x), agrad.int64))
+        return x * (1.0 if float(k) == 1.0 else 3.0)
+
+    c = compile(step)
+    one, two = agrad.tensor([1.0]), agrad.tensor([2.0])
+    for _ in range(3):
+        _same(c(one), agrad.tensor([1.0]))
+    _same(c(two), agrad.tensor([6.0]))
+    assert c.stats["misses"] == 1
+
+
+def test_guard_array_conversion():
+    def step(x):
+        values = np.asarray(x)  # `__array__`: the values leave agrad; guarded by value
+        return x * float(values.sum())
+
+    c = compile(step)
+    a = agrad.tensor([1.0, 2.0])
+    for _ in range(3):
+        _same(c(a), agrad.tensor([3.0, 6.0]))
+    assert c.stats["replays"] == 1
+    _same(c(agrad.tensor([1.0, 3.0])), agrad.tensor([4.0, 12.0]))
+    assert c.stats["misses"] == 1
+
+
+def test_guard_data_dependent_shape():
+    def step(x):
+        return agrad.sum(x[x > 0] * 2.0)
+
+    c = compile(step)
+    a = agrad.tensor([1.0, -2.0, 3.0])
+    for _ in range(3):
+        assert c(a).item() == 8.0
+    assert c(agrad.tensor([1.0, 2.0, 3.0])).item() == 12.0
+    assert c.stats["misses"] == 1
+    assert "shape" in c.last_miss
+
+
+def test_conversion_after_an_update_refuses_naming_the_line():
+    def step(u):
+        u *= 0.5  # a write into the caller's array...
+        return float(np.sum(u))  # ...before a conversion: a replay could not undo it
+
+    c = compile(step)
+    u = np.array([1.0, 3.0])
+    with pytest.warns(CompileWarning, match=r"float\(\).*test_compile\.py:\d+: `return float"):
+        assert c(u) == 2.0
+    np.testing.assert_array_equal(u, [0.5, 1.5])
+    assert c(u) == 1.0  # runs eagerly from now on
+    assert "runs eagerly" in c.explain()
+
+
+def test_conversion_of_the_loss_is_guarded():
+    # an update that rebinds the parameter's array (the graph saved it) happens after the
+    # plan's checks, so `loss.item()` is only a guard: a new loss value captures again
+    params = [agrad.tensor([1.0, 2.0], requires_grad=True)]
+
+    def step():
+        (w,) = params
+        w.grad = None
+        loss = agrad.sum(w * w)
+        loss.backward()
+        with agrad.no_grad():
+            w -= 0.1 * w.grad
+        return loss.item()
+
+    c = compile(step, max_plans=3)
+    with pytest.warns(CompileWarning, match="guards keep missing"):
+        losses = [c() for _ in range(5)]
+    np.testing.assert_allclose(losses, [5.0 * 0.64**k for k in range(5)])
+    np.testing.assert_allclose(params[0].array, np.array([1.0, 2.0]) * 0.8**5)
+
+
+def test_python_state_keeps_it_eager():
+    state = {"step": 0}
+    w = agrad.tensor([1.0, 2.0])
+
+    def step():
+        state["step"] += 1
+        return w * float(state["step"])  # a Python value, not a tensor: not guardable
+
+    c = compile(step, max_plans=3)
+    with pytest.warns(CompileWarning, match="captures"):
+        for k in range(1, 6):
+            _same(c(), agrad.tensor([1.0 * k, 2.0 * k]))
+    assert c.stats["replays"] == 0
+
+
+def test_other_devices_run_eagerly_and_say_so():
+    pytest.importorskip("torch")
+    x = agrad.tensor([1.0, 2.0], device="torch:cpu", requires_grad=True)
+    c = _sum_of_squares()
+    with pytest.warns(CompileWarning, match="torch:cpu"):
+        assert c(x).item() == 5.0
+    assert c(x).item() == 5.0
+    assert c.stats["eager"] == 1
+
+
+def test_plan_is_printable():
+    c = _sum_of_squares()
+    assert "no capture yet" in c.plan
+    _warm(c, agrad.tensor([1.0, 2.0], requires_grad=True))
+    text = c.explain()
+    assert "verified" in text
+    assert "def _plan(A):" in text
+    assert "replays" in text
