@@ -20,15 +20,17 @@ import os
 import traceback
 from collections.abc import Callable, Sequence
 from heapq import heappop, heappush
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from agrad._grad_mode import STATE, UNUSUAL
 from agrad.errors import AnomalyError, FreedGraphError, InplaceModifiedError, UnusedInputError
 
 if TYPE_CHECKING:
     from agrad._device import Device
-    from agrad._tensor import Tensor
-    from agrad.extend import Rule
+    from agrad._rule import Rule
+
+# a leaf tensor, as the engine sees it: the Tensor sits on the floor above (agrad._tensor)
+Leaf: TypeAlias = Any
 
 __all__ = ["RECORDING", "Node", "Recording", "run_backward"]
 
@@ -285,7 +287,7 @@ class AccumulateGrad:
 
     __slots__ = ("variable",)
 
-    def __init__(self, variable: Tensor) -> None:
+    def __init__(self, variable: Leaf) -> None:
         self.variable = variable
 
     def __repr__(self) -> str:
@@ -370,7 +372,7 @@ def run_backward(
     *,
     retain_graph: bool,
     create_graph: bool,
-    targets: Sequence[Tensor] | None = None,
+    targets: Sequence[Leaf] | None = None,
     accumulate: bool = True,
     allow_unused: bool = False,
     leaf_map: Callable[[Any, Any, bool], Any] | None = None,

@@ -6,10 +6,9 @@ import warnings
 from typing import Any
 
 from agrad.autograd.test_util import check_grads
+from agrad.autograd.wrap_util import subvals
 
 __all__ = ["quick_grad_check", "subvals"]
-
-from agrad.autograd.wrap_util import subvals
 
 
 def quick_grad_check(
