@@ -41,13 +41,13 @@ import threading
 import warnings
 import weakref
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 
 from agrad.errors import AgradError
 
-__all__ = ["CaptureRefusedError", "Compiled", "CompileWarning", "compile"]
+__all__ = ["CaptureRefusedError", "CompileWarning", "Compiled", "compile"]
 
 MAX_PLANS = 8  # captures kept per compiled function (all guard keys together)
 
@@ -90,7 +90,7 @@ def _plain(x: Any) -> Any:
     return x
 
 
-class _Rec(np.ndarray):  # type: ignore[type-arg]  # NumPy's own generic parameters vary
+class _Rec(np.ndarray):
     """A NumPy array that records every call made on it into the active capture."""
 
     _ref: int | None
@@ -194,11 +194,11 @@ class _Rec(np.ndarray):  # type: ignore[type-arg]  # NumPy's own generic paramet
 
     # attributes that are views: settable ones write through
     @property
-    def T(self) -> Any:  # noqa: N802  # NumPy's name
+    def T(self) -> Any:  # NumPy's name
         return _invoke(_Attr("T"), ".T", (self,), {})
 
     @property
-    def mT(self) -> Any:  # noqa: N802  # NumPy's name
+    def mT(self) -> Any:  # NumPy's name
         return _invoke(_Attr("mT"), ".mT", (self,), {})
 
     @property
@@ -229,7 +229,7 @@ class _Rec(np.ndarray):  # type: ignore[type-arg]  # NumPy's own generic paramet
     @shape.setter
     def shape(self, value: Any) -> None:
         _soft("setting `.shape` in place")
-        np.ndarray.shape.__set__(self, value)
+        np.ndarray.shape.__set__(self, value)  # type: ignore[attr-defined]  # a property
 
 
 def _method(name: str) -> Callable[..., Any]:
@@ -286,7 +286,7 @@ class _Attr:
 class _SetAttr(_Attr):
     __slots__ = ()
 
-    def __call__(self, x: Any, value: Any = None) -> Any:  # type: ignore[override]
+    def __call__(self, x: Any, value: Any = None) -> Any:
         setattr(x, self.name, value)
 
     def __eq__(self, other: object) -> bool:
@@ -307,12 +307,49 @@ class _Format:
 
 
 # methods that compute (views, copies, reductions): each call is one instruction
-_METHODS = (
-    "all any argmax argmin argpartition argsort astype choose clip compress conj conjugate "
-    "copy cumprod cumsum diagonal dot flatten max mean min nonzero partition prod ptp ravel "
-    "repeat reshape round searchsorted squeeze std sum swapaxes take trace transpose var view "
-    "__copy__ __deepcopy__"
-).split()
+_METHODS = [
+    "all",
+    "any",
+    "argmax",
+    "argmin",
+    "argpartition",
+    "argsort",
+    "astype",
+    "choose",
+    "clip",
+    "compress",
+    "conj",
+    "conjugate",
+    "copy",
+    "cumprod",
+    "cumsum",
+    "diagonal",
+    "dot",
+    "flatten",
+    "max",
+    "mean",
+    "min",
+    "nonzero",
+    "partition",
+    "prod",
+    "ptp",
+    "ravel",
+    "repeat",
+    "reshape",
+    "round",
+    "searchsorted",
+    "squeeze",
+    "std",
+    "sum",
+    "swapaxes",
+    "take",
+    "trace",
+    "transpose",
+    "var",
+    "view",
+    "__copy__",
+    "__deepcopy__",
+]
 for _name in _METHODS:
     setattr(_Rec, _name, _method(_name))
 
@@ -431,7 +468,7 @@ class _Recorder:
         self.external_roots.add(self.roots[w._ref])
         return w
 
-    def const_slot(self, raw: np.ndarray) -> int:  # type: ignore[type-arg]
+    def const_slot(self, raw: Any) -> int:
         n = self.const_slots.get(id(raw))
         if n is None:
             b = raw
@@ -463,7 +500,7 @@ class _Recorder:
                     "method or attribute it does not record)"
                 )
             reads.add(n)
-            return _S(n), x._raw
+            return _S(n), x._raw if x._raw is not None else np.ndarray.view(x, np.ndarray)
         t = type(x)
         if t is np.ndarray:
             n = self.const_slot(x)
@@ -526,7 +563,7 @@ def _soft(what: str) -> None:
             rec.refused = str(e)
 
 
-def _refuse_use(what: str) -> Any:
+def _refuse_use(what: str) -> NoReturn:
     msg = (
         f"`agrad.compile` cannot capture this step: it uses {what} at {_user_line()}. "
         "Replaying it could silently reuse stale values, so the step runs eagerly; "
@@ -593,8 +630,10 @@ def _record(
         assert w._ref is not None
         outs = (w._ref,)
         wrapped: Any = w
-    elif isinstance(result, tuple) and result and all(
-        isinstance(r, (np.ndarray, np.generic)) for r in result
+    elif (
+        isinstance(result, tuple)
+        and result
+        and all(isinstance(r, (np.ndarray, np.generic)) for r in result)
     ):
         ws = [by_raw.get(id(r)) or rec.new_slot(r) for r in result]
         outs = tuple(w._ref for w in ws)  # type: ignore[misc]
@@ -671,7 +710,8 @@ def _record_conversion(x: _Rec, fn: Any, what: str) -> Any:
         _refuse_use(f"{what} of an array made by a NumPy call `agrad.compile` does not see")
     if rec.external_write is not None:
         _refuse_late(rec, what)
-    instr = _Instr(fn, what, (_S(x._ref),), {}, None, {x._ref}, (), _user_line())
+    ref = x._ref
+    instr = _Instr(fn, what, (_S(ref),), {}, None, {ref}, (), _user_line())
     _add(rec, instr)
     _guard_value(rec, instr, value, what)
     return value
@@ -772,7 +812,11 @@ class _BackendHooks:
 
         def ensure_array(backend: Any, x: Any, /) -> Any:
             if isinstance(x, _Rec):  # a NumPy scalar becomes a 0-d array, as eagerly
-                return x if isinstance(x._raw, np.ndarray) else _invoke(np.asarray, "asarray", (x,), {})
+                return (
+                    x
+                    if isinstance(x._raw, np.ndarray)
+                    else _invoke(np.asarray, "asarray", (x,), {})
+                )
             return orig_ensure(backend, x)
 
         def copy(backend: Any, x: Any, /) -> Any:
@@ -843,7 +887,7 @@ class _Plan:
         self.verified = False
         self.out_tree: Any = None
         self.sinks: list[tuple[str, Any, Any]] = []  # (how, where, slot index in result)
-        self.vc_bumps: list[tuple[str, Any, int]] = []
+        self.vc_bumps: list[tuple[Any, int]] = []
         self.n_instrs = 0
         self.n_dropped = 0
 
@@ -1072,7 +1116,7 @@ class _Builder:
             want = "is not None" if tt.grad is None else "is None"
             body.append(
                 f"if {t}.__dict__.get('_grad') {want} or {t}._rg is not {tt.rg!r}: "
-                f"raise _Miss({self.miss(f'`.grad`/`requires_grad` of {self.describe_source(where[0], tt.t)}')})"
+                f"raise _Miss({self.miss(f'`.grad`/`requires_grad` of {self.describe_source(where[0], tt.t)}')})"  # noqa: E501
             )
         for i, ins in enumerate(kept):
             call = self.render_call(ins)
@@ -1099,7 +1143,7 @@ class _Builder:
         src = "def _plan(A):\n" + "".join(f"    {line}\n" for line in body)
         plan.source = src
         filename = f"<agrad.compile plan {id(plan):x}>"
-        exec(builtins.compile(src, filename, "exec"), self.ns)  # noqa: S102  # our own generated code
+        exec(builtins.compile(src, filename, "exec"), self.ns)  # our own generated code
         plan.run_code = self.ns["_plan"]
         plan.signature = (src, tuple(self.key))
 
@@ -1167,8 +1211,8 @@ def _describe(x: Any) -> tuple[str, Any]:
     if isinstance(x, Tensor):
         a = Tensor._array.__get__(x)
         meta = (type(a), getattr(a, "shape", None), getattr(a, "dtype", None))
-        meta += (getattr(a, "strides", None), x._dev.name, x._rg, x._grad_fn is None)
-        return "tensor", ("T", *meta, x.__dict__.get("_grad") is None)
+        meta2 = (getattr(a, "strides", None), x._dev.name, x._rg, x._grad_fn is None)
+        return "tensor", ("T", *meta, *meta2, x.__dict__.get("_grad") is None)
     if type(x) is np.ndarray:
         return "array", ("A", x.shape, x.dtype, x.strides)
     if x is None or isinstance(x, (bool, int, float, complex, str, np.generic)):
@@ -1248,9 +1292,7 @@ class Compiled:
     def _give_up(self, why: str) -> None:
         self._eager = why
         name = getattr(self.fn, "__qualname__", repr(self.fn))
-        warnings.warn(
-            f"agrad.compile({name}) runs eagerly from now on: {why}.", CompileWarning, 3
-        )
+        warnings.warn(f"agrad.compile({name}) runs eagerly from now on: {why}.", CompileWarning, 3)
 
     def _capture(
         self,
@@ -1284,9 +1326,9 @@ class Compiled:
         backend_hooks = _BackendHooks()
         try:
             backend_hooks.install()
-            Tensor._array = property(get_array, set_array)  # type: ignore[assignment,method-assign]
+            Tensor._array = property(get_array, set_array)
             Tensor.__array__ = _tensor_array  # type: ignore[method-assign]
-            Tensor.grad = _grad_hook(grad_prop, desc)  # type: ignore[method-assign]
+            Tensor.grad = _grad_hook(grad_prop, desc)  # type: ignore[assignment,method-assign]  # patched
             _ACTIVE = rec
             try:
                 result = self.fn(*call_args, **call_kwargs)
@@ -1298,7 +1340,7 @@ class Compiled:
             finally:
                 _ACTIVE = None
                 backend_hooks.remove()
-                Tensor._array = desc  # type: ignore[misc]
+                Tensor._array = desc
                 Tensor.grad = grad_prop  # type: ignore[method-assign]
                 if own_array is None:
                     del Tensor.__array__
@@ -1362,7 +1404,9 @@ def _unwrap_result(x: Any) -> Any:
     return x
 
 
-def compile(fn: Callable[..., Any] | None = None, *, max_plans: int = MAX_PLANS) -> Any:  # noqa: A001  # agrad.compile, as torch.compile
+def compile(
+    fn: Callable[..., Any] | None = None, *, max_plans: int = MAX_PLANS
+) -> Any:  # agrad.compile, as torch.compile
     """Capture a step once and replay it as straight-line NumPy code.
 
     The first calls run eagerly while recording every raw NumPy call the step makes (the

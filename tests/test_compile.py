@@ -56,8 +56,7 @@ def _mlp():
     rng = np.random.default_rng(0)
     shapes = [(12, 8), (8,), (8, 8), (8,), (8, 3), (3,)]
     params = [
-        agrad.tensor(rng.standard_normal(s).astype(np.float32), requires_grad=True)
-        for s in shapes
+        agrad.tensor(rng.standard_normal(s).astype(np.float32), requires_grad=True) for s in shapes
     ]
     x = agrad.tensor(rng.standard_normal((4, 12)).astype(np.float32))
     onehot = agrad.tensor(np.eye(3, dtype=np.float32)[[0, 1, 2, 0]])
@@ -143,10 +142,12 @@ def test_w4_hessian_vector_product_by_double_backward():
         return [hv]
 
     compiled = compile(step)
-    for k in range(5):
+    for _ in range(5):
         x0 = rng.standard_normal(6)
-        _same(step(agrad.tensor(x0, requires_grad=True))[0],
-              compiled(agrad.tensor(x0, requires_grad=True))[0])
+        _same(
+            step(agrad.tensor(x0, requires_grad=True))[0],
+            compiled(agrad.tensor(x0, requires_grad=True))[0],
+        )
     assert compiled.stats["replays"] >= 2
     # against torch.autograd's double backward
     torch = pytest.importorskip("torch")
@@ -222,7 +223,7 @@ def test_fuzzer_programs_replay_as_eager():
                 warnings.simplefilter("ignore")  # floating-point warnings, refusals
                 try:
                     out_a = run(*leaves_a)
-                except Exception as e:  # noqa: BLE001  # the eager call's own errors
+                except Exception as e:  # the eager call's own errors
                     with pytest.raises(type(e)):
                         compiled(*leaves_b)
                     break
@@ -321,8 +322,17 @@ def test_guard_conversion_value():
         _same(c(pos), agrad.tensor([2.0, 4.0]))
 
 
-@pytest.mark.parametrize("convert", [float, int, lambda t: t.item(), lambda t: t.tolist(),
-                                     lambda t: f"{t:.3f}", lambda t: [0, 1, 2][t]])
+@pytest.mark.parametrize(
+    "convert",
+    [
+        float,
+        int,
+        lambda t: t.item(),
+        lambda t: t.tolist(),
+        lambda t: f"{t:.3f}",
+        lambda t: [0, 1, 2][t],
+    ],
+)
 def test_every_conversion_is_guarded(convert):
     def step(x):
         k = convert(agrad.astype(agrad.sum(x), agrad.int64))
@@ -408,8 +418,9 @@ def test_python_state_keeps_it_eager():
 
     c = compile(step, max_plans=3)
     with pytest.warns(CompileWarning, match="captures"):
-        for k in range(1, 6):
-            _same(c(), agrad.tensor([1.0 * k, 2.0 * k]))
+        got = [c() for _ in range(5)]
+    for k, out in enumerate(got, start=1):
+        _same(out, agrad.tensor([1.0 * k, 2.0 * k]))
     assert c.stats["replays"] == 0
 
 
