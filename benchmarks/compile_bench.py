@@ -1,0 +1,204 @@
+"""agrad.compile against eager agrad, the hand-written NumPy gradient, torch and JAX (issue 24).
+
+Single-threaded (set below, before NumPy loads), one process, systems interleaved round by
+round, medians of per-call times; ratios are taken within this one run. The machine this
+runs on is shared and noisy: compare ratios, not absolute times, and rerun before trusting
+a small difference.
+
+    python benchmarks/compile_bench.py            # W1-W4 and first-call cost
+    python benchmarks/compile_bench.py --profile W2   # cProfile of the compiled step
+
+Systems: ``agrad eager`` (workloads.py's agrad builder), ``agrad compiled`` (the same step
+through ``agrad.compile``, timed after its captures), ``numpy (by hand)``,
+``torch.autograd``, ``jax eager`` and ``jax jit`` (the same formulas through
+``jax.grad``/``jax.jvp``; jit timed after its compile, whose time is reported apart).
+"""
+
+from __future__ import annotations
+
+import os
+
+for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_v, "1")
+os.environ.setdefault("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false")
+os.environ.setdefault("JAX_PLATFORMS", "cpu")
+os.environ.setdefault("JAX_ENABLE_X64", "1")
+
+import argparse
+import cProfile
+import pstats
+import statistics
+import sys
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import numpy as np
+import workloads as wl
+from harness import System
+
+from agrad._compile import compile as agrad_compile
+
+AGRAD = System("agrad(numpy)", "agrad", "numpy")
+HAND = System("numpy (by hand)", "by_hand", "numpy")
+TORCH = System("torch.autograd", "torch", "cpu")
+
+SIZES = {
+    "W1": {"n_ops": 1000, "n_elems": 1},
+    "W2": {"layers": wl.MLP, "batch": 64},
+    "W3": {"n": 10**7},
+    "W4": {"n": 500},
+}
+BUILDERS = {"W1": wl.W1, "W2": wl.W2, "W3": wl.W3, "W4": wl.W4}
+PER = {"W1": ("us/op", 1e6 / 1000), "W2": ("ms", 1e3), "W3": ("ms", 1e3), "W4": ("ms", 1e3)}
+REFERENCE = {"W1": "numpy (by hand)", "W2": "numpy (by hand)", "W3": "numpy (by hand)"}
+REFERENCE["W4"] = "torch.autograd"
+TARGETS = {"W1": 1.1, "W2": 1.0, "W3": 0.25, "W4": 0.30}
+
+
+# -- JAX versions of the workloads --------------------------------------------------------------
+def _jax_case(key: str, jit: bool) -> Callable[[], Any]:
+    import jax
+    import jax.numpy as jnp
+
+    if key == "W1":
+        x0, c0 = wl._w1_inputs(1)
+        x, c = jnp.asarray(x0), jnp.asarray(c0)
+        n_ops = SIZES["W1"]["n_ops"]
+
+        def loss1(x: Any) -> Any:
+            return jnp.sum(wl._chain(x, c, jnp.sin, jnp.exp, jnp.tanh, n_ops))
+
+        f = jax.grad(loss1)
+        args: tuple[Any, ...] = (x,)
+    elif key == "W2":
+        params_np, x_np, _, onehot_np = wl._mlp_inputs(wl.MLP, 64)
+        params = [jnp.asarray(p) for p in params_np]
+        xb, onehot = jnp.asarray(x_np), jnp.asarray(onehot_np)
+
+        def loss2(params: Any) -> Any:
+            h = wl._logits(xb, params, lambda h: jnp.maximum(h, 0.0))
+            z = h - jax.lax.stop_gradient(jnp.max(h, axis=1, keepdims=True))
+            logp = z - jnp.log(jnp.sum(jnp.exp(z), axis=1, keepdims=True))
+            return -jnp.sum(onehot * logp) / 64
+
+        def step(params: Any) -> Any:
+            g = jax.grad(loss2)(params)
+            return [p - wl.LR * gp for p, gp in zip(params, g, strict=True)], g
+
+        f = step
+        args = (params,)
+    elif key == "W3":
+        x = jnp.asarray(wl._w3_input(SIZES["W3"]["n"]))
+        f = jax.grad(lambda x: jnp.sum(jnp.sin(x) * jnp.exp(-(x**2)) + x**3))
+        args = (x,)
+    else:
+        a_np, x_np, v_np = wl._w4_inputs(500)
+        a, x, v = jnp.asarray(a_np), jnp.asarray(x_np), jnp.asarray(v_np)
+        g = jax.grad(lambda x: jnp.sum(jnp.tanh(a @ x) ** 2))
+        f = lambda x: jax.grad(lambda x: jnp.sum(g(x) * v))(x)  # noqa: E731  # by double backward
+        args = (x,)
+    if jit:
+        f = jax.jit(f)
+
+    def run() -> Any:
+        return jax.block_until_ready(f(*args))
+
+    return run
+
+
+# -- the systems -------------------------------------------------------------------------------
+def cases(key: str) -> tuple[dict[str, Callable[[], Any]], dict[str, float]]:
+    """The timed callables of one workload and the one-off costs (first calls)."""
+    b, sizes = BUILDERS[key], SIZES[key]
+    runs: dict[str, Callable[[], Any]] = {}
+    once: dict[str, float] = {}
+    eager = b["agrad"](AGRAD, **sizes).run
+    runs["agrad eager"] = eager
+    t0 = time.perf_counter()
+    eager()
+    once["agrad eager, first call"] = time.perf_counter() - t0
+    compiled_step = agrad_compile(b["agrad"](AGRAD, **sizes).run)
+    for k in range(5):  # captures until one verifies the last (`.grad`'s state changes)
+        t0 = time.perf_counter()
+        compiled_step()
+        kind = "replay" if compiled_step.stats["replays"] else "capture"
+        once[f"agrad compiled, call {k + 1} ({kind})"] = time.perf_counter() - t0
+        if compiled_step.stats["replays"]:
+            break
+    assert compiled_step.stats["replays"] == 1, compiled_step.explain()[:2000]
+    runs["agrad compiled"] = compiled_step
+    runs["numpy (by hand)"] = b["by_hand"](HAND, **sizes).run
+    runs["torch.autograd"] = b["torch"](TORCH, **sizes).run
+    try:
+        runs["jax eager"] = _jax_case(key, jit=False)
+        jit = _jax_case(key, jit=True)
+        t0 = time.perf_counter()
+        jit()
+        once["jax jit, first call (compile)"] = time.perf_counter() - t0
+        runs["jax jit"] = jit
+    except ImportError:
+        pass
+    return runs, once
+
+
+def measure(key: str, rounds: int) -> None:
+    runs, once = cases(key)
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    budget = {"W1": 1, "W2": 5, "W3": 1, "W4": 5}[key]
+    for _ in range(rounds):
+        for name, run in runs.items():  # interleaved: every system once per round
+            if name == "jax eager" and key == "W1" and len(times[name]) >= 3:
+                continue  # about 0.3 s a call; three calls give its order of magnitude
+            t0 = time.perf_counter()
+            for _ in range(budget):
+                run()
+            times[name].append((time.perf_counter() - t0) / budget)
+    unit, scale = PER[key]
+    ref = statistics.median(times[REFERENCE[key]])
+    print(f"\n{key} {sizes_text(key)}: median of {rounds} rounds, {unit}")
+    for name, ts in times.items():
+        med = statistics.median(ts)
+        target = f"  (target <= {TARGETS[key]:.2f})" if name == "agrad compiled" else ""
+        print(f"  {name:<18} {med * scale:10.3f}  {med / ref:6.2f}x {REFERENCE[key]}{target}")
+    eager_med = statistics.median(times["agrad eager"])
+    for what, t in once.items():
+        print(f"  {what:<34} {t * 1e3:10.1f} ms  {t / eager_med:6.2f}x an eager call")
+
+
+def sizes_text(key: str) -> str:
+    return ", ".join(f"{k}={v}" for k, v in SIZES[key].items())
+
+
+def profile(key: str) -> None:
+    runs, _ = cases(key)
+    step = runs["agrad compiled"]
+    prof = cProfile.Profile()
+    prof.enable()
+    for _ in range(20):
+        step()
+    prof.disable()
+    pstats.Stats(prof).sort_stats("tottime").print_stats(15)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("workloads", nargs="*", default=["W1", "W2", "W3", "W4"])
+    p.add_argument("--rounds", type=int, default=7)
+    p.add_argument("--profile", metavar="W")
+    a = p.parse_args()
+    warnings.simplefilter("ignore", DeprecationWarning)
+    np.random.seed(0)
+    if a.profile:
+        profile(a.profile)
+        return
+    for key in a.workloads:
+        measure(key, a.rounds)
+
+
+if __name__ == "__main__":
+    main()
