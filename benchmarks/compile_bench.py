@@ -16,6 +16,7 @@ through ``agrad.compile``, timed after its captures), ``numpy (by hand)``,
 
 from __future__ import annotations
 
+# ruff: noqa: E402 - the imports follow the thread settings above on purpose
 import os
 
 for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
