@@ -241,6 +241,7 @@ __all__ = [
     "ceil",
     "checkpoint",
     "clip",
+    "compile",
     "complex64",
     "complex128",
     "complex_convention",
@@ -392,6 +393,8 @@ __all__ = [
 # the doors on top load on first use: they import this namespace, not the other way round
 # (and `scipy`, `special` import SciPy)
 _LAZY = ("autograd", "func", "numpy", "optim", "scipy", "special")
+# names of a door, served the same way: `agrad.compile` lives in the door `agrad._compile`
+_LAZY_NAMES = {"compile": "agrad._compile", "CompileWarning": "agrad._compile"}
 
 
 def __getattr__(name: str) -> _Any:
@@ -399,6 +402,10 @@ def __getattr__(name: str) -> _Any:
         import importlib  # (a door loads on first use: start-up)
 
         return importlib.import_module(f"agrad.{name}")
+    if name in _LAZY_NAMES:
+        import importlib  # (a door loads on first use: start-up)
+
+        return getattr(importlib.import_module(_LAZY_NAMES[name]), name)
     msg = (
         f"module 'agrad' has no attribute {name!r}: agrad's namespace holds the Array API "
         "standard's names (`atan2`, not `arctan2`); NumPy's names are in `agrad.numpy`, "

@@ -45,7 +45,7 @@ from typing import Any, NoReturn
 
 import numpy as np
 
-from agrad.errors import AgradError
+from agrad.errors import AgradError, AgradTypeError
 
 __all__ = ["CaptureRefusedError", "CompileWarning", "Compiled", "compile"]
 
@@ -172,7 +172,7 @@ class _Rec(np.ndarray):
     def __iter__(self) -> Iterator[Any]:
         if self.ndim == 0:
             msg = "iteration over a 0-d array"
-            raise TypeError(msg)
+            raise AgradTypeError(msg)
         return (self[i] for i in range(self.shape[0]))
 
     # -- indexing and in-place writes -------------------------------------------------------
