@@ -145,23 +145,7 @@ NOT_YET_MOVED: set[tuple[str, str]] = {
     ("agrad.conformance.suite", "agrad._registry"),
     ("agrad.conformance.suite", "agrad.backends"),
     ("agrad.conformance.suite", "agrad.conformance.specs"),
-    ("agrad.numpy._common", "agrad._api.data_type"),
-    ("agrad.numpy._common", "agrad._dtypes"),
-    ("agrad.numpy._creation", "agrad._api.manipulation"),
-    ("agrad.numpy._creation", "agrad.numpy._common"),
-    ("agrad.numpy._indexing", "agrad"),
-    ("agrad.numpy._indexing", "agrad._dtypes"),
-    ("agrad.numpy._indexing", "agrad.extend"),
     ("agrad.numpy._misc", "agrad.scipy.special"),
-    ("agrad.numpy._names", "agrad._api.creation"),
-    ("agrad.numpy._selection", "agrad._api.creation"),
-    ("agrad.numpy._selection", "agrad._api.data_type"),
-    ("agrad.numpy._statistics", "agrad._api.data_type"),
-    ("agrad.numpy._ufunc", "agrad.numpy._indexing"),
-    ("agrad.numpy._ufunc", "agrad.numpy._reductions"),
-    ("agrad.numpy.fft", "agrad.numpy._names"),
-    ("agrad.numpy.linalg", "agrad.numpy._names"),
-    ("agrad.numpy.random", "agrad.numpy._names"),
     ("agrad.scipy.integrate", "agrad.scipy.linalg"),
     ("agrad.scipy.linalg", "agrad.numpy.linalg"),
     ("agrad.scipy.signal", "agrad.extend"),
@@ -265,9 +249,9 @@ def imports() -> list[Import]:
                                 found.append(Import(module, target, sub.lineno, kind))
             elif not _is_preamble(node):
                 started = True
-        for node in ast.walk(tree):
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                for sub in ast.walk(node):
+        for found_node in ast.walk(tree):
+            if isinstance(found_node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                for sub in ast.walk(found_node):
                     if isinstance(sub, (ast.Import, ast.ImportFrom)):
                         for target in _targets(sub, package, names):
                             if target != module:

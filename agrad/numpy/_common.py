@@ -15,10 +15,10 @@ from typing import Any, NoReturn
 import numpy
 
 from agrad._api.creation import asarray
-from agrad._api.data_type import astype
+from agrad._api.data_type import astype, result_type
 from agrad._api.manipulation import reshape, stack
 from agrad._device import Device, get_default_device
-from agrad._dtypes import BY_NAME, DType
+from agrad._dtypes import BY_NAME, DType, float64
 from agrad._tensor import Tensor
 from agrad.errors import AgradTypeError, AgradValueError
 
@@ -114,8 +114,6 @@ def _stack_nested(obj: Sequence[Any], device: Any) -> Tensor:
         return asarray([], device=device)
     dtypes = {p.dtype for p in parts}
     if len(dtypes) > 1:
-        from agrad._api.data_type import result_type
-
         common = result_type(*parts)
         parts = [p if p.dtype is common else astype(p, common) for p in parts]
     return stack(parts)
@@ -162,8 +160,6 @@ def default_float(x: Tensor) -> Tensor:
     """``x`` if it is floating point, else ``x`` cast to float64 (as NumPy's functions do)."""
     if x.dtype.is_floating:
         return x
-    from agrad._dtypes import float64
-
     return astype(x, float64)
 
 

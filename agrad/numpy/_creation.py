@@ -18,11 +18,20 @@ from agrad._api import creation as _c
 from agrad._api.creation import asarray as _asarray
 from agrad._api.data_type import astype
 from agrad._api.elementwise import exp, log, pow
-from agrad._api.manipulation import expand_dims, moveaxis, reshape
+from agrad._api.manipulation import broadcast_to, expand_dims, moveaxis, reshape
 from agrad._device import Device, get_default_device
 from agrad._dtypes import float64
 from agrad._tensor import Tensor
-from agrad.numpy._common import ArrayLike, as_tensor, dtype_of, refuse, shape_tuple, to_dtype
+from agrad.numpy._common import (
+    ArrayLike,
+    as_tensor,
+    as_tensors,
+    dtype_of,
+    flatten,
+    refuse,
+    shape_tuple,
+    to_dtype,
+)
 
 __all__ = [
     "arange",
@@ -171,8 +180,6 @@ def full(
     _no_like("numpy.full", like)
     shape = shape_tuple(shape)
     if isinstance(fill_value, Tensor):
-        from agrad._api.manipulation import broadcast_to
-
         value = fill_value if dtype is None else astype(fill_value, dtype_of(dtype))
         return _asarray(broadcast_to(value, shape), copy=True)
     if isinstance(fill_value, numpy.ndarray) and fill_value.ndim > 0:
@@ -390,8 +397,6 @@ def meshgrid(
     *xi: ArrayLike, copy: bool = True, sparse: bool = False, indexing: str = "xy"
 ) -> tuple[Tensor, ...]:
     """``numpy.meshgrid``; with ``sparse=True`` the grids are broadcastable, not broadcast."""
-    from agrad.numpy._common import as_tensors, flatten
-
     arrays = [flatten(t) for t in as_tensors(xi)]
     if not sparse:
         return _c.meshgrid(*arrays, indexing=indexing)

@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 import numpy
 
+import agrad
 from agrad._api import manipulation as _m
 from agrad._api.creation import arange, zeros, zeros_like
 from agrad._api.creation import asarray as _asarray
@@ -32,9 +33,10 @@ from agrad._api.sorting import sort as _sort
 from agrad._api.statistical import max as _max
 from agrad._api.statistical import sum as _sum
 from agrad._device import get_default_device
-from agrad._dtypes import int64
+from agrad._dtypes import float64, int64
 from agrad._tensor import Tensor
 from agrad.errors import AgradTypeError, AgradValueError
+from agrad.extend import backend_of
 from agrad.linalg import diagonal as _diagonal
 from agrad.numpy._common import (
     ArrayLike,
@@ -410,9 +412,6 @@ def ravel_multi_index(multi_index: Any, dims: Any, mode: str = "raise", order: s
 # -- scatter-add -------------------------------------------------------------------------
 def _scatter_flat(size: int, positions: Tensor, values: Tensor) -> Tensor:
     """Zeros of ``size`` with ``values`` added at ``positions`` (repeats add up)."""
-    import agrad
-    from agrad.extend import backend_of
-
     start = zeros(size, dtype=values.dtype, device=values.device)
     scattered: Tensor = backend_of(agrad).scatter_add(start, positions, values, axis=0)
     return scattered
@@ -430,8 +429,6 @@ def bincount(x: ArrayLike, /, weights: ArrayLike | None = None, minlength: int =
     else:
         w = flatten(as_tensor(weights, device=idx.device))
         if not w.dtype.is_floating:
-            from agrad._dtypes import float64
-
             w = astype(w, float64)
     return _scatter_flat(n, idx, w)
 

@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy
 
+from agrad._api.creation import asarray
 from agrad._device import get_default_device
 from agrad._tensor import Tensor
 from agrad.errors import AgradAttributeError, AgradError, AgradTypeError
@@ -337,8 +338,6 @@ def _call(function: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str,
 
 
 def _to_tensors(result: Any, device: Any) -> Any:
-    from agrad._api.creation import asarray  # a NumPy array back as a constant tensor
-
     if isinstance(result, numpy.ndarray) and result.dtype.kind in "biufc":
         try:
             return asarray(result, device=device)

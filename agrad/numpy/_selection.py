@@ -16,7 +16,8 @@ import numpy
 
 from agrad._api import manipulation as _m
 from agrad._api.creation import asarray as _asarray
-from agrad._api.data_type import astype
+from agrad._api.creation import zeros
+from agrad._api.data_type import astype, result_type
 from agrad._api.indexing import take
 from agrad._api.sorting import argsort as _argsort
 from agrad._api.sorting import sort as _sort
@@ -120,8 +121,6 @@ def choose(a: ArrayLike, choices: Any, out: Any = None, mode: str = "raise") -> 
     shape = numpy.broadcast_shapes(raw.shape, *(o.shape for o in options))
     common = options[0].dtype
     if len({o.dtype for o in options}) > 1:
-        from agrad._api.data_type import result_type
-
         common = result_type(*options)
     stacked = _m.stack(
         [_m.broadcast_to(o if o.dtype is common else astype(o, common), shape) for o in options]
@@ -172,8 +171,6 @@ def resize(a: ArrayLike, new_shape: Any) -> Tensor:
     shape = (int(new_shape),) if numpy.ndim(new_shape) == 0 else tuple(int(s) for s in new_shape)
     size = math.prod(shape)
     if x.shape[0] == 0 or size == 0:
-        from agrad._api.creation import zeros
-
         return zeros(shape, dtype=x.dtype, device=x.device)
     repeats = -(-size // x.shape[0])
     filled = _m.tile(x, (repeats,)) if repeats > 1 else x

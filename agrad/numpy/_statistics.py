@@ -14,7 +14,7 @@ import numpy
 from agrad._api import elementwise as _e
 from agrad._api import statistical as _s
 from agrad._api.creation import asarray as _asarray
-from agrad._api.data_type import astype
+from agrad._api.data_type import astype, result_type
 from agrad._api.indexing import take, take_along_axis
 from agrad._api.linear_algebra import matmul
 from agrad._api.manipulation import (
@@ -397,8 +397,6 @@ def _edge(value: Any, x: Tensor, axis: int) -> Tensor:
         shape[axis] = 1
         t = broadcast_to(t, tuple(shape))
     if t.dtype is not x.dtype:
-        from agrad._api.data_type import result_type
-
         common = result_type(t, x)
         t = astype(t, common) if t.dtype is not common else t
     return t

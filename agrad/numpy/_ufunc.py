@@ -21,6 +21,7 @@ from agrad._api.manipulation import expand_dims, reshape, stack, unstack
 from agrad._api.searching import where as _where
 from agrad._tensor import Tensor
 from agrad.errors import AgradTypeError, AgradValueError
+from agrad.numpy import _reductions
 from agrad.numpy._common import (
     NOVALUE,
     as_tensor,
@@ -32,6 +33,7 @@ from agrad.numpy._common import (
     refuse,
     to_dtype,
 )
+from agrad.numpy._indexing import add_at
 
 __all__ = ["call", "call2", "ufunc"]
 
@@ -88,13 +90,11 @@ class ufunc:
         """``ufunc.reduce``: ``add``, ``multiply``, ``maximum``, ``minimum``, ``fmax``,
         ``fmin``, ``logical_and`` and ``logical_or`` reduce as ``sum``, ``prod``, ``max``...;
         the other binary ufuncs reduce by a loop along one axis."""
-        from agrad.numpy import _reductions as r
-
         self._binary("reduce")
         name = f"numpy.{self.__name__}.reduce"
         fast = _REDUCTIONS.get(self.__name__)
         if fast is not None:
-            fn, takes_dtype = getattr(r, fast[0]), fast[1]
+            fn, takes_dtype = getattr(_reductions, fast[0]), fast[1]
             extra = {"dtype": dtype} if takes_dtype else {}
             if not takes_dtype and dtype is not None:
                 refuse(name, "dtype", dtype)
@@ -131,13 +131,11 @@ class ufunc:
     def accumulate(self, array: Any, axis: int = 0, dtype: Any = None, out: Any = None) -> Any:
         """``ufunc.accumulate``: ``add`` and ``multiply`` as ``cumsum`` and ``cumprod``;
         the other binary ufuncs by a loop (``np.maximum.accumulate`` is a running max)."""
-        from agrad.numpy import _reductions as r
-
         self._binary("accumulate")
         if self.__name__ == "add":
-            return r.cumsum(array, axis, dtype, out)
+            return _reductions.cumsum(array, axis, dtype, out)
         if self.__name__ == "multiply":
-            return r.cumprod(array, axis, dtype, out)
+            return _reductions.cumprod(array, axis, dtype, out)
         x = as_tensor(array)
         if dtype is not None:
             x = astype(x, dtype_of(dtype))
@@ -157,8 +155,6 @@ class ufunc:
     def at(self, a: Any, indices: Any, b: Any = None, /) -> None:
         """``ufunc.at``: ``add.at`` and ``subtract.at`` scatter-add into ``a`` in place,
         differentiably (repeated indices add up)."""
-        from agrad.numpy._indexing import add_at
-
         if self.__name__ == "add":
             add_at(a, indices, b)
         elif self.__name__ == "subtract":

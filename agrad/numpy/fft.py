@@ -21,6 +21,7 @@ from agrad._api.data_type import astype
 from agrad._dtypes import complex64, complex128, float32, float64
 from agrad._tensor import Tensor
 from agrad.numpy._common import ArrayLike, as_tensor, finish
+from agrad.numpy._names import lookup
 
 __all__ = [
     "fft",
@@ -181,6 +182,4 @@ def rfftfreq(n: int, d: float = 1.0, device: Any = None) -> Tensor:
 
 def __getattr__(name: str) -> Any:
     # NumPy's other fft names: served or refused, naming the way out
-    from agrad.numpy._names import lookup  # the package imports this module first
-
     return lookup(f"fft.{name}")

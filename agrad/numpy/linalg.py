@@ -47,6 +47,7 @@ from agrad.numpy._common import (
     to_dtype,
 )
 from agrad.numpy._indexing import tril, triu
+from agrad.numpy._names import lookup
 
 __all__ = [
     "LinAlgError",
@@ -409,6 +410,4 @@ def vecdot(x1: ArrayLike, x2: ArrayLike, /, *, axis: int = -1) -> Tensor:
 
 def __getattr__(name: str) -> Any:
     # NumPy's other linalg names: served or refused, naming the way out
-    from agrad.numpy._names import lookup  # the package imports this module first
-
     return lookup(f"linalg.{name}")

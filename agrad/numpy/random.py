@@ -37,6 +37,7 @@ from agrad._dtypes import float64, int64
 from agrad._tensor import Tensor
 from agrad.errors import AgradTypeError, AgradValueError
 from agrad.numpy._common import as_tensor, default_float, refuse, shape_tuple, to_dtype
+from agrad.numpy._names import lookup
 
 __all__ = [
     "Generator",
@@ -445,6 +446,4 @@ def shuffle(x: Any) -> None:
 def __getattr__(name: str) -> Any:
     # NumPy's other random names: its classes, its global generator's distributions (as
     # constants), or a refusal naming the way out (agrad.numpy._names)
-    from agrad.numpy._names import lookup  # the package imports this module first
-
     return lookup(f"random.{name}")
