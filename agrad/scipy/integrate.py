@@ -36,13 +36,12 @@ import agrad
 from agrad._pytree import Def, flatten, rebuild
 from agrad._tensor import Tensor
 from agrad.errors import AgradValueError
+from agrad.scipy._missing import missing
 
 __all__ = ["odeint"]
 
 
 def __getattr__(name: str) -> Any:
-    from agrad.scipy.linalg import missing
-
     error = missing("integrate", name, __all__)
     raise error
 

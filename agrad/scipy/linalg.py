@@ -38,9 +38,11 @@ from typing import Any
 import agrad
 from agrad._ops import apply
 from agrad._tensor import Tensor
-from agrad.errors import AgradAttributeError, AgradValueError
+from agrad.errors import AgradValueError
 from agrad.extend import Rule, backend_of, conj
+from agrad.numpy import linalg as np_linalg
 from agrad.numpy._common import ArrayLike, as_tensor, as_tensors, default_float
+from agrad.scipy._missing import missing
 
 __all__ = [
     "block_diag",
@@ -63,20 +65,6 @@ __all__ = [
     "sqrtm",
     "svd",
 ]
-
-
-class ScipyNameError(AgradAttributeError):
-    """A SciPy name that ``agrad.scipy.linalg``, ``signal`` or ``integrate`` does not offer."""
-
-
-def missing(module: str, name: str, offered: list[str]) -> ScipyNameError:
-    """The error for reading a name ``agrad.scipy.<module>`` does not offer."""
-    msg = (
-        f"`agrad.scipy.{module}` has no {name!r}; it offers {', '.join(offered)}. For "
-        f"SciPy's `scipy.{module}.{name}` without gradients, call it on constant NumPy "
-        "arrays (`t.detach().array`)."
-    )
-    return ScipyNameError(msg)
 
 
 def __getattr__(name: str) -> Any:
@@ -779,8 +767,6 @@ def norm(
     >>> float(norm(agrad.asarray([3.0, 4.0])))
     5.0
     """
-    from agrad.numpy import linalg as np_linalg
-
     return np_linalg.norm(a, ord=ord, axis=axis, keepdims=keepdims)
 
 

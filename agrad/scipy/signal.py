@@ -31,15 +31,14 @@ import agrad
 from agrad._ops import apply
 from agrad._tensor import Tensor
 from agrad.errors import AgradValueError
-from agrad.extend import Rule, backend_of, conj
+from agrad.extend import Rule, backend_of, conj, device_of
 from agrad.numpy._common import ArrayLike, as_tensors
+from agrad.scipy._missing import missing
 
 __all__ = ["convolve", "correlate", "fftconvolve"]
 
 
 def __getattr__(name: str) -> Any:
-    from agrad.scipy.linalg import missing
-
     error = missing("signal", name, __all__)
     raise error
 
@@ -81,8 +80,6 @@ def _pad(xp: Any, x: Any, axis: int, left: int, right: int) -> Any:
 
 
 def _device(x: Any) -> Any:
-    from agrad.extend import device_of
-
     return device_of(x)
 
 

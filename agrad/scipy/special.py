@@ -32,6 +32,7 @@ from typing import Any
 
 from agrad._api import elementwise as _e
 from agrad._api import statistical as _s
+from agrad._api.manipulation import squeeze
 from agrad._api.searching import where
 from agrad._grad_mode import no_grad
 from agrad._ops import apply, namespace
@@ -1045,8 +1046,6 @@ def logsumexp(
         s = _e.abs(s)
     out = _e.log(s) + m
     if not keepdims and axes:
-        from agrad._api.manipulation import squeeze
-
         out = squeeze(out, axis=axes)
         if sign is not None:
             sign = squeeze(sign, axis=axes)
@@ -1082,7 +1081,7 @@ def log_softmax(x: ArrayLike, axis: int | tuple[int, ...] | None = None) -> Tens
 
 
 def __getattr__(name: str) -> Any:
-    if name == "SPECS":  # the kit's specs (`--module agrad.scipy.special`): loads hypothesis
+    if name == "SPECS":  # the kit's specs load hypothesis: on first use, to save start-up
         from agrad.scipy._specs import SPECIAL_SPECS
 
         return SPECIAL_SPECS

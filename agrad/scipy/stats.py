@@ -26,6 +26,7 @@ from collections.abc import Callable
 from typing import Any
 
 import agrad
+from agrad._ops import apply
 from agrad._tensor import Tensor
 from agrad.errors import AgradAttributeError, NoRuleError
 from agrad.numpy._common import as_tensors
@@ -209,8 +210,6 @@ _T_CDF = agrad.extend.Rule(
 
 
 def _t_cdf(x: ArrayLike, df: ArrayLike, loc: ArrayLike = 0.0, scale: ArrayLike = 1.0) -> Tensor:
-    from agrad._ops import apply
-
     x, df, loc, scale = _floats("t.cdf", x, df, loc, scale)
     return apply(_T_CDF, (_standard(x, loc, scale), df), None, _t_std_cdf_forward)  # type: ignore[no-any-return]
 
@@ -747,7 +746,7 @@ __test__ = {name: globals()[name].__doc__ for name in __all__ if name != "Distri
 
 
 def __getattr__(name: str) -> Any:
-    if name == "SPECS":  # the kit's specs (`--module agrad.scipy.stats`): loads hypothesis
+    if name == "SPECS":  # the kit's specs load hypothesis: on first use, to save start-up
         from agrad.scipy._specs import STATS_SPECS
 
         return STATS_SPECS
