@@ -45,6 +45,9 @@ from typing import Any, NoReturn
 
 import numpy as np
 
+from agrad._grad_mode import STATE
+from agrad._tensor import Tensor, make
+from agrad.backends import get_backend
 from agrad.errors import AgradError, AgradTypeError
 
 __all__ = ["CaptureRefusedError", "CompileWarning", "Compiled", "compile"]
@@ -516,8 +519,6 @@ class _Recorder:
             return {k: p[0] for k, p in d.items()}, {k: p[1] for k, p in d.items()}
         if isinstance(x, np.ndarray):  # another subclass (a masked array): not captured
             _refuse_use(f"an array of type {type(x).__name__}")
-        from agrad._tensor import Tensor
-
         if isinstance(x, Tensor):
             _refuse_use("a Tensor passed to a raw NumPy call")
         return _Const(x), x
@@ -799,8 +800,6 @@ class _BackendHooks:
     ``np.array(x, copy=True)``), recorded instead while capturing."""
 
     def __init__(self) -> None:
-        from agrad.backends import get_backend
-
         self.cls = type(get_backend("numpy"))
         self.saved = {n: self.cls.__dict__[n] for n in ("ensure_array", "copy")}
         self.saved["functional_setitem"] = self.cls.__dict__["functional_setitem"]
@@ -894,8 +893,6 @@ class _Plan:
     def run(self, flat: list[Any]) -> Any:
         with np.errstate(all="ignore"):
             values = self.run_code(flat)
-        from agrad._tensor import make
-
         for kind, where, extra in self.sinks:
             obj = _resolve(where, flat)
             if kind == "array":
@@ -993,8 +990,6 @@ class _Builder:
         return len(self.sink_slots) - 1
 
     def out_spec(self, x: Any) -> Any:
-        from agrad._tensor import Tensor
-
         rec = self.rec
         if isinstance(x, Tensor):
             if id(x) in rec.touched or id(x) in self.paths:
@@ -1039,8 +1034,6 @@ class _Builder:
         # the state of pre-existing tensors after the step
         for tt in rec.touched.values():
             t = tt.t
-            from agrad._tensor import Tensor
-
             final = Tensor._array.__get__(t)
             where = self.path(t)
             if t._rg != tt.rg or (t._grad_fn is None) != (tt.grad_fn is None):
@@ -1206,8 +1199,6 @@ def _unflatten(tree: Any, leaves: Iterator[Any]) -> Any:
 
 def _describe(x: Any) -> tuple[str, Any]:
     """(kind, guard key) of one argument."""
-    from agrad._tensor import Tensor
-
     if isinstance(x, Tensor):
         a = Tensor._array.__get__(x)
         meta = (type(a), getattr(a, "shape", None), getattr(a, "dtype", None))
@@ -1237,8 +1228,6 @@ class Compiled:
         flat: list[Any] = []
         tree = _flatten((args, kwargs), flat)
         described = [_describe(x) for x in flat]
-        from agrad._grad_mode import STATE
-
         key = (bool(STATE.enabled), tuple(d[1] for d in described), _aliasing(flat))
         plans = self._plans.get(key)
         if plans:
@@ -1304,8 +1293,6 @@ class Compiled:
         key: Any,
     ) -> Any:
         global _ACTIVE
-        from agrad._tensor import Tensor
-
         if not _LOCK.acquire(blocking=False):  # a capture under way (nested, or a thread)
             return self.fn(*args, **kwargs)
         self._captures += 1
