@@ -121,6 +121,8 @@ class DaskBackend(GenericBackend):
 
     def functional_setitem(self, x: Array, key: Any, value: Any, /) -> Array:
         y = x.copy()  # a new Array object on the same graph; assignment extends only y's
+        if isinstance(key, tuple) and len(key) == 1:
+            key = key[0]  # Dask's __setitem__ reads `(mask,)` as integer indices, `mask` right
         y[key] = value
         return y
 
