@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as onp
 
+import agrad
 import agrad.func as _func
 from agrad._pytree import flatten, rebuild
 from agrad._tensor import Tensor
@@ -31,8 +32,6 @@ def conj_leaf(v: Any) -> Any:
     """The complex conjugate of a complex array, Tensor or number; anything else as it is."""
     if isinstance(v, Tensor):
         if v.dtype.kind == "c":
-            import agrad  # function-level: agrad.autograd loads after agrad
-
             return agrad.conj(v)
         return v
     if isinstance(v, (onp.ndarray, onp.generic, complex)) and onp.iscomplexobj(v):

@@ -19,9 +19,11 @@ from typing import Any
 
 import numpy as onp
 
+import agrad
 from agrad._ops import apply
 from agrad._tensor import Tensor
 from agrad.autograd._boundary import conj_leaf
+from agrad.autograd._vspace import vspace
 from agrad.errors import NoRuleError
 from agrad.extend import Rule
 
@@ -74,12 +76,8 @@ def _vjp(g: Any, out: Any, *ins: Any, xp: Any, index: int, call: _Call) -> Any:
         if result.dtype.kind == "c" and onp.dtype(x.dtype).kind != "c":
             result = result.real
         if isinstance(x, Tensor):
-            import agrad  # function-level: agrad.autograd loads after agrad
-
             result = agrad.asarray(result, device=x.device)
     elif result.dtype.kind == "c" and x.dtype.kind != "c":
-        import agrad
-
         result = agrad.real(result)
     return result
 
@@ -121,8 +119,6 @@ class Primitive:
         )
 
         def maker(ans: Any, *args: Any, **kwargs: Any) -> Callable[[Any], Any]:
-            from agrad.autograd._vspace import vspace
-
             return lambda g: vjpfun(g, ans, vspace(args[argnum]), vspace(g), *args, **kwargs)
 
         primitive_vjps.setdefault(self, {})[argnum] = maker

@@ -16,6 +16,7 @@ from typing import Any, NoReturn
 
 import numpy as onp
 
+import agrad.autograd.numpy as anp
 from agrad._tensor import Tensor
 from agrad.errors import AgradTypeError, NoRuleError
 
@@ -62,13 +63,6 @@ class VSpace:
 
     def __ne__(self, other: object) -> bool:
         return not self == other
-
-
-def _np() -> Any:
-    # function-level import: agrad.autograd.numpy imports this module
-    import agrad.autograd.numpy as anp
-
-    return anp
 
 
 class ArrayVSpace(VSpace):
@@ -126,13 +120,12 @@ class ArrayVSpace(VSpace):
         return x * a
 
     def inner_prod(self, x: Any, y: Any) -> Any:
-        anp = _np()
         if self.iscomplex:
             return anp.real(anp.dot(anp.conj(anp.ravel(x)), anp.ravel(y)))
         return anp.dot(anp.ravel(x), anp.ravel(y))
 
     def covector(self, x: Any) -> Any:
-        return _np().conj(x) if self.iscomplex else x
+        return anp.conj(x) if self.iscomplex else x
 
 
 class _ContainerVSpace(VSpace):

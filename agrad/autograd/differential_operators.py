@@ -14,6 +14,9 @@ from typing import Any
 
 import numpy as onp
 
+import agrad.autograd.numpy as anp
+from agrad._pytree import flatten, rebuild
+from agrad._tensor import Tensor
 from agrad.autograd._boundary import make_jvp as _make_jvp
 from agrad.autograd._boundary import make_vjp as _make_vjp
 from agrad.autograd._primitive import defvjp_argnum, primitive
@@ -25,12 +28,6 @@ Fn = Callable[..., Any]
 
 make_vjp = unary_to_nary(_make_vjp)
 make_jvp = unary_to_nary(_make_jvp)
-
-
-def _np() -> Any:
-    import agrad.autograd.numpy as anp  # function-level: the numpy module imports widely
-
-    return anp
 
 
 def _scalar_space(who: str, ans: Any) -> Any:
@@ -120,7 +117,6 @@ def jacobian(fun: Fn, x: Any) -> Any:
     array([[2., 0.],
            [0., 4.]])
     """
-    anp = _np()
     vjp, ans = _make_vjp(fun, x)
     ans_vs, x_vs = vspace(ans), vspace(x)
     jacobian_shape = ans_vs.shape + x_vs.shape  # type: ignore[attr-defined]
@@ -141,7 +137,7 @@ def holomorphic_grad(fun: Fn, x: Any) -> Any:
     """
     if not vspace(x).iscomplex:
         warnings.warn("Input to holomorphic_grad is not complex", UserWarning, stacklevel=3)
-    return grad(lambda x: _np().real(fun(x)))(x)
+    return grad(lambda x: anp.real(fun(x)))(x)
 
 
 def grad_named(fun: Fn, argname: str) -> Fn:
@@ -209,7 +205,6 @@ def hessian_tensor_product(fun: Fn, argnum: int = 0) -> Fn:
     fun_grad = grad(fun, argnum)
 
     def vector_dot_grad(*args: Any, **kwargs: Any) -> Any:
-        anp = _np()
         args, vector = args[:-1], args[-1]
         return anp.tensordot(fun_grad(*args, **kwargs), vector, onp.ndim(vector))
 
@@ -233,7 +228,6 @@ def tensor_jacobian_product(fun: Fn, argnum: int = 0) -> Fn:
     """
 
     def vector_dot_fun(*args: Any, **kwargs: Any) -> Any:
-        anp = _np()
         args, vector = args[:-1], args[-1]
         return anp.tensordot(vector, fun(*args, **kwargs), axes=onp.ndim(vector))
 
@@ -273,7 +267,7 @@ def make_ggnvp(f: Fn, g: Fn | None = None, f_argnum: int = 0) -> Fn:
     >>> make_ggnvp(lambda x: 2.0 * x)(onp.array([1.0, 2.0]))(onp.ones(2))
     array([4., 4.])
     """
-    gfun = g if g is not None else (lambda y: 0.5 * _np().sum(y**2, axis=-1))
+    gfun = g if g is not None else (lambda y: 0.5 * anp.sum(y**2, axis=-1))
 
     @unary_to_nary
     def _make_ggnvp(f: Fn, x: Any) -> Any:
@@ -330,9 +324,6 @@ def grad_and_aux(fun: Fn, x: Any) -> Any:
 
 
 def _detached(tree: Any) -> Any:
-    from agrad._pytree import flatten, rebuild
-    from agrad._tensor import Tensor
-
     flat: list[Any] = []
     d = flatten(tree, flat)
     return rebuild(d, [v.detach().array if isinstance(v, Tensor) else v for v in flat])

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as onp
 
+import agrad.autograd.numpy as anp
 from agrad._pytree import flatten as _tree_flatten
 from agrad._pytree import rebuild
 from agrad._tensor import Tensor
@@ -34,8 +35,6 @@ def flatten(value: Any) -> tuple[Any, Callable[[Any], Any]]:
     >>> unflatten(vec + 1)
     (2.0, [array([1., 1.])])
     """
-    import agrad.autograd.numpy as anp  # function-level: the numpy module imports widely
-
     leaves: list[Any] = []
     d = _tree_flatten(value, leaves)
     shapes = [onp.shape(v.array if isinstance(v, Tensor) else v) for v in leaves]

@@ -103,10 +103,9 @@ def make_diagonal(D: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> An
             f"offset={offset!r}, axis1={axis1!r}, axis2={axis2!r}."
         )
         raise NoRuleError(msg)
-    import agrad.autograd.numpy as anp
-
-    n = anp.shape(D)[-1]
-    return anp.expand_dims(D, -1) * onp.eye(n)
+    xp = _anp() if traced((D,)) else onp
+    n = xp.shape(D)[-1]
+    return xp.expand_dims(D, -1) * onp.eye(n)
 
 
 __version__ = onp.__version__
