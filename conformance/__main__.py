@@ -18,6 +18,8 @@ import sys
 import time
 from pathlib import Path
 
+import agrad
+
 EPILOG = """\
 examples:
   python -m agrad.conformance                       # every installed CPU device, quick
@@ -147,8 +149,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: unknown dtypes {unknown}; known: {list(ALL_DTYPES)}", file=err)
         return 2
     devices = _split(args.device) or default_devices()
-    import agrad
-
     prepare(devices)
     for d in devices:
         try:

@@ -23,6 +23,8 @@ import numpy as np
 from agrad.conformance.oracle import Grads, finite_difference_grads, torch_grads, widen
 from agrad.conformance.specs._base import DEFAULT_TOL, FD_TOL, Spec
 
+import agrad
+
 __all__ = [
     "Comparison",
     "Failure",
@@ -150,14 +152,10 @@ def _numpy(t: Any) -> np.ndarray:
     try:
         return np.asarray(t.array)
     except (TypeError, RuntimeError, ValueError):
-        import agrad
-
         return np.asarray(t.to_device(agrad.Device("numpy")).array)
 
 
 def _is_float(t: Any) -> bool:
-    import agrad
-
     return bool(agrad.isdtype(t.dtype, ("real floating", "complex floating")))
 
 
@@ -180,8 +178,6 @@ def _grads_agrad(
 ) -> tuple[Grads, list[str]]:
     """agrad's gradients (the structure of :mod:`agrad.conformance.oracle`) and shape or
     dtype faults, in the complex ``convention``."""
-    import agrad
-
     with warnings.catch_warnings(), agrad.complex_convention(convention):
         # a backend's notes on valid inputs (a reduction of an empty array) are not
         # failures; wrong values are, and the comparison finds them
@@ -228,8 +224,6 @@ def _grads_agrad_inner(
     order: int,
     device: str,
 ) -> tuple[Grads, list[str]]:
-    import agrad
-
     faults: list[str] = []
     with agrad.default_device(device):
         xs = [agrad.tensor(a, requires_grad=True, device=device) for a in arrays]
@@ -329,8 +323,6 @@ def _agrad_forward_numpy(fn: Callable[..., Any]) -> Callable[..., Any]:
     """``fn`` on NumPy arrays in, NumPy arrays out: agrad's forward on the numpy device."""
 
     def forward(*arrays: np.ndarray) -> Any:
-        import agrad
-
         with agrad.no_grad(), agrad.default_device("numpy"):
             outs = _as_tuple(fn(*(agrad.asarray(a, device="numpy") for a in arrays)))
         return tuple(_numpy(o) for o in outs)
@@ -384,8 +376,6 @@ def compare(
     [(1, 'input 0', True), (2, 'input 0', True), (2, 'cotangent 0', True)]
     """
     __tracebackhide__ = True  # pytest shows the message, not the kit's source
-    import agrad
-
     if oracle not in ORACLES:
         msg = f"`oracle` must be one of {ORACLES!r}, got {oracle!r}."
         raise ValueError(msg)
@@ -702,8 +692,6 @@ def run(
     result = Result(spec.id, device, dtype, order, oracle, seed)
 
     def agrad_fn(kwargs: dict[str, Any]) -> Callable[..., Any]:
-        import agrad
-
         return lambda *xs: spec.agrad_call(agrad, *xs, **kwargs)
 
     def torch_fn(kwargs: dict[str, Any]) -> Callable[..., Any]:
@@ -843,8 +831,6 @@ def replay(
     dtype = arrays[0].dtype.name if arrays else "float64"
 
     def fn(*xs: Any) -> Any:
-        import agrad
-
         return spec.agrad_call(agrad, *xs, **kw)
 
     def tfn(*ts: Any) -> Any:
@@ -868,8 +854,6 @@ def replay(
 
 # -- the user's entry point -------------------------------------------------------------------
 def _callable_of(fn: Any) -> Callable[..., Any]:
-    import agrad
-
     if inspect.isclass(fn) and issubclass(fn, agrad.Function):
         return fn.apply
     if not callable(fn):
@@ -1039,8 +1023,6 @@ def check(
             return out
 
         def agrad_side(*xs: Any) -> Any:
-            import agrad
-
             return call(*merged(xs, lambda v: agrad.asarray(v) if isinstance(v, np.ndarray) else v))
 
         def torch_side(*ts: Any) -> Any:

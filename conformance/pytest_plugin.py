@@ -44,7 +44,7 @@ def agrad_check(request: pytest.FixtureRequest) -> Any:
     It raises :class:`agrad.conformance.GradientMismatch` (an ``AssertionError``) with the
     minimal failing example as a runnable snippet, so the test fails with it.
     """
-    from agrad.conformance.checks import check
+    from agrad.conformance.checks import check  # hypothesis loads on first use, not at start-up
 
     defaults: dict[str, Any] = {}
     examples = request.config.getoption("--agrad-max-examples")

@@ -6,9 +6,13 @@ import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from agrad.backends import known_backends
 from agrad.conformance import xfails as _xfails
 from agrad.conformance.checks import Result, run
 from agrad.conformance.specs import Spec
+
+import agrad
+from agrad._registry import TABLE
 
 __all__ = [
     "Row",
@@ -41,10 +45,6 @@ def default_devices() -> list[str]:
     >>> default_devices()[0]
     'numpy'
     """
-    from agrad.backends import known_backends
-
-    import agrad
-
     found: list[str] = []
     try:
         listed = list(agrad.__array_namespace_info__().devices())
@@ -121,8 +121,6 @@ def module_specs(module: str) -> tuple[list[Spec], list[str]]:
     import sys
 
     from agrad.conformance.specs import SPECS
-
-    from agrad._registry import TABLE
 
     before = dict(TABLE)
     if module in sys.modules:
@@ -208,8 +206,6 @@ def supported_dtypes(device: str) -> tuple[str, ...]:
     """
     import numpy as np
     from agrad.conformance.specs import ALL_DTYPES
-
-    import agrad
 
     found = []
     for name in ALL_DTYPES:

@@ -32,7 +32,8 @@ def convolve(
     >>> convolve(onp.array([1.0, 2.0]), onp.array([1.0, 1.0]))
     array([1., 3., 2.])
     """
-    from agrad.scipy.signal import _convolve_axes  # function-level: SciPy loads slowly
+    # on first use: agrad.scipy.signal loads the NumPy door, which costs start-up time
+    from agrad.scipy.signal import _convolve_axes
 
     out = _convolve_axes(A, B, axes=axes, dot_axes=dot_axes, mode=mode)
     if traced((A, B)):
