@@ -14,6 +14,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+import agrad.numpy._reductions as _reductions
 from agrad._api.creation import asarray as _asarray
 from agrad._api.creation import zeros_like
 from agrad._api.data_type import astype
@@ -21,7 +22,6 @@ from agrad._api.manipulation import expand_dims, reshape, stack, unstack
 from agrad._api.searching import where as _where
 from agrad._tensor import Tensor
 from agrad.errors import AgradTypeError, AgradValueError
-from agrad.numpy import _reductions
 from agrad.numpy._common import (
     NOVALUE,
     as_tensor,
