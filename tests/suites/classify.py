@@ -1,0 +1,237 @@
+"""Write ``expected/<device>.txt`` from a matrix run's results, each failure with its reason.
+
+Every failure of agrad's run must match one rule below (module, a regular expression on the
+test id, one on the failure's first line, the reason); the reason says whether it is the suite
+special-casing the native backends by name (``suite:``), a difference of Array API versions
+(``spec:``), or an agrad gap with a minimal repro in the report of the session that measured
+it (``agrad:``). A failure no rule explains is printed and makes the script exit 1: classify
+it before it goes into a list.
+
+    python tests/suites/classify.py            # all devices with results under $AGRAD_SUITES_OUT
+    python tests/suites/classify.py --device torch:cpu
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import run as runner  # noqa: E402
+
+DEVICES_FIXTURE = (
+    "spec: SciPy's `devices` fixture appends `[None]` to `__array_namespace_info__().devices()`, "
+    "a list up to Array API 2024.12 (SciPy pins array_api_strict to 2024.12); agrad implements "
+    "2025.12, where it is a tuple"
+)
+RULES: list[tuple[str, str, str, str]] = [
+    # (module, test id regex, message regex, reason)
+    ("scipy.*", r".", r'can only concatenate tuple \(not "list"\) to tuple', DEVICES_FIXTURE),
+    (
+        "scipy.special",
+        r"test_support_alternative_backends\[[\w.]+-chdtrc-",
+        r"AssertionError",
+        "suite: SciPy's generic chdtrc (taken for any namespace with a `special` gammaincc, as "
+        "agrad's) returns 1 for v>0, x<0 where SciPy's ufunc returns nan (scipy/scipy#20972); "
+        "the test draws positive inputs only for backends it names (cupy, jax.numpy, torch)",
+    ),
+    (
+        "scipy.special",
+        r"test_support_alternative_backends\[[\w.]+-stdtr-intp-",
+        r"AssertionError",
+        "suite: SciPy's generic stdtr squares its int64 arguments before any cast (t**2 + df "
+        "wraps at the test's full-range int64 draws); SciPy's NumPy path and torch's fallback "
+        "(torch_native=False) cast to float64 first",
+    ),
+    (
+        "scipy.special",
+        r"test_support_alternative_backends\[[\w.]+-(stdtr|stdtrit)-float32-",
+        r"dtypes do not match",
+        "agrad: agrad.special.betainc(float32, 0.5, float32) is float64 (a Python float "
+        "promotes float32; the standard keeps float32); SciPy's generic stdtr passes 0.5",
+    ),
+    (
+        "scipy.special",
+        r"test_support_alternative_backends\[torch-polygamma-",
+        r"negative n",
+        "suite: torch's polygamma refuses n < 0; the test draws n >= 0 for 'torch' only "
+        "(positive_only={'torch': ...})",
+    ),
+    (
+        "scipy.special",
+        r"test_support_alternative_backends\[torch-j1-",
+        r"AssertionError",
+        "suite: torch's bessel_j1 is accurate to ~1e-7; the test loosens its tolerance for "
+        "is_torch(xp) only",
+    ),
+    (
+        "scipy.integrate",
+        r"test_tanhsinh\.py::",
+        r"`dtype=` takes an agrad dtype.*<class 'bool'>",
+        "agrad: SciPy's tanhsinh calls xp.zeros(shape, dtype=bool) with Python's bool; NumPy, "
+        "torch, JAX and Dask accept it (array_api_strict does not), agrad raises",
+    ),
+    (
+        "scipy.integrate",
+        r"test_improper_integrals",
+        r"cannot write into the result of `broadcast_to`",
+        "agrad: broadcast_arrays results are read-only even where nothing was broadcast; "
+        "NumPy returns such inputs unchanged (writable), torch's expand views are writable; "
+        "the test's integrand writes into its argument",
+    ),
+    (
+        "array_api_extra",
+        r"\[torch[]-]",
+        r"has no attribute 'device'",
+        "suite: the `device` fixture returns `xp.device('meta')` for Backend.TORCH (torch's own "
+        "API, not the standard's)",
+    ),
+    (
+        "array_api_extra",
+        r"TestNanToNum::",
+        r"AssertionError",
+        "suite: the `infinity` fixture is float32's max for Backend.TORCH (torch's default "
+        "dtype); agrad's torch:cpu default dtype is float64, as its __array_namespace_info__ "
+        "says",
+    ),
+    (
+        "array_api_extra",
+        r"TestSearchsorted::test_nd\[torch-searchsorted0-\w+-True-",
+        r"AssertionError",
+        "suite: torch sorts NaNs differently; the test skips NaN inputs for "
+        "is_torch_namespace(xp) only",
+    ),
+    (
+        "array_api_extra",
+        r"TestNUnique::test_delegates",
+        r"array-agnostic fallback should not be used",
+        "suite: checks that nunique delegates to the native library's own function for the "
+        "named backends; agrad takes the array-agnostic path",
+    ),
+    (
+        "array_api_extra",
+        r"test_check_scalar\[numpy-",
+        r"DID NOT RAISE",
+        "suite: for Backend.NUMPY the test expects `x[()]` to be a NumPy scalar (not a 0-d "
+        "array); agrad returns a 0-d tensor, as every other library",
+    ),
+    (
+        "scipy.stats",
+        r"Test_XPSearchsorted::test_nd\[torch-\w+-True-",
+        r"AssertionError",
+        "suite: torch sorts NaNs differently; the test skips NaN inputs for is_torch(xp) only",
+    ),
+    (
+        "scipy.signal",
+        r"TestCorrelateReal::test_rank1_\w+\[torch-uint(16|32|64)\]",
+        r"not implemented for 'UInt(16|32|64)'",
+        "suite: torch's CPU kernels lack uint16/32/64 (abs, max, ...); the test skips those "
+        "dtypes for is_torch(xp) only",
+    ),
+    (
+        "scipy.signal",
+        r"TestGroupDelay::\w+\[torch\]",
+        r"DeviceMismatchError: `multiply` got tensors on two devices, 'torch:cpu' and 'numpy'",
+        "agrad: `t * numpy_array` with t on torch:cpu raises DeviceMismatchError (the NumPy "
+        "operand becomes a 'numpy' tensor); `t * list` and `numpy_array * t` land on t's device. "
+        "SciPy's group_delay runs NumPy on the tensors (c * np.arange(c.size))",
+    ),
+    (
+        "scipy.ndimage",
+        r"test_gaussian_filter_float16\[",
+        r"has no attribute 'float16'",
+        "suite: the standard has no float16 (nor has agrad); the test skips the backends it "
+        "names without it (array_api_strict, dask.array)",
+    ),
+    (
+        "scipy.ndimage",
+        r"TestVectorizedFilter::test_input_validation\[",
+        r"Regex pattern did not match",
+        "suite: the expected error is a regex of each named library's own message for "
+        "asarray('a duck'); agrad's message is its own",
+    ),
+    (
+        "scipy.ndimage",
+        r"test_generic_filter01\[torch-uint(16|32|64)\]|test_standard_deviation07\[torch\]",
+        r"not implemented for 'UInt|cannot be converted to type uint8 without overflow",
+        "suite: torch's kernels lack wide unsigned floor division / overflow on uint8; the "
+        "test xfails these for is_torch(xp) only",
+    ),
+    (
+        "scipy.cluster",
+        r"\[dask\.array",
+        r"wrap_func_shape_as_first_arg|chunk sizes are unknown|Regex pattern did not match",
+        "suite: array-api-extra (vendored in SciPy) turns off boolean indexing and "
+        "data-dependent shapes for Dask by name (is_dask_namespace); agrad's capabilities() "
+        "says True on every device, so nunique/apply_where take the mask paths and meet "
+        "Dask's unknown (nan) sizes; agrad's ones_like of such an array fails too",
+    ),
+    (
+        "scipy.special",
+        r"test_support_alternative_backends\w*\[array_api_strict-(chdtr|chdtrc|stdtr|stdtrit)[-\]]",
+        r"BackendTypeError: `agrad\.(divide|add)`|Fancy indexing __setitem__",
+        "suite: SciPy's generic chdtr/chdtrc/stdtr/stdtrit (taken because agrad has a "
+        "`special` namespace) divide int64 arrays, add float32 to int64 and write through "
+        "masks, which array_api_strict refuses; SciPy sends array_api_strict itself (no "
+        "`special`) to its NumPy fallback",
+    ),
+    (
+        "scipy.special",
+        r"test_support_alternative_backends\w*\[dask\.array-(rel_entr|stdtrit)[-\]]",
+        r"Backend(Value|Index)Error: `Tensor\.__(get|set)item__` on 'dask'",
+        "suite: SciPy's generic rel_entr/stdtrit (taken because agrad has a `special` "
+        "namespace) index and write through masks, eager code that meets Dask's unknown (nan) "
+        "sizes; SciPy sends dask.array itself (no `special`) to map_blocks",
+    ),
+]
+
+
+def reason_for(module: str, tid: str, message: str) -> str | None:
+    for mod, tid_re, msg_re, reason in RULES:
+        if re.fullmatch(mod.replace(".", r"\.").replace("*", ".*"), module) is None:
+            continue
+        if re.search(tid_re, tid) and re.search(msg_re, message):
+            return reason
+    return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--device", nargs="*", default=list(runner.DEVICES))
+    args = parser.parse_args(argv)
+    unexplained = 0
+    for device in args.device:
+        lines = []
+        if all(runner.load(m, device, native=False) is None for m in runner.MODULES):
+            continue  # nothing measured on this device: keep its list as it is
+        for module in runner.MODULES:
+            data = runner.load(module, device, native=False)
+            if data is None:
+                continue
+            for tid in sorted(runner.failures(data)):
+                message = data["messages"].get(tid, "")
+                reason = reason_for(module, tid, message)
+                if reason is None:
+                    unexplained += 1
+                    print(f"UNEXPLAINED {device} {module}::{tid}  ({message[:200]})")
+                    continue
+                lines.append(f"{module}::{tid}  # {reason}")
+        path = runner.EXPECTED / f"{device.replace(':', '-')}.txt"
+        path.parent.mkdir(exist_ok=True)
+        head = (
+            f"# agrad on {device}: the tests of SciPy's and array-api-extra's suites that fail, "
+            "each with its reason (tests/suites/classify.py writes this file)\n"
+        )
+        path.write_text(head + "".join(f"{line}\n" for line in lines))
+        kinds = {
+            k: sum(1 for line in lines if f"  # {k}:" in line) for k in ("suite", "spec", "agrad")
+        }
+        print(f"{device}: {len(lines)} expected failures {kinds} -> {path}")
+    return 1 if unexplained else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
