@@ -18,6 +18,23 @@ import sys
 import time
 from pathlib import Path
 
+from agrad.conformance import report
+from agrad.conformance.specs import ALL_DTYPES, select
+from agrad.conformance.suite import (
+    COST,
+    COST_OTHER,
+    QUICK_DTYPES,
+    default_convention,
+    default_devices,
+    default_dtypes,
+    default_examples,
+    dtypes_for,
+    module_specs,
+    prepare,
+    run_suite,
+    supported_dtypes,
+)
+
 import agrad
 
 EPILOG = """\
@@ -113,22 +130,6 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run the kit from the command line; returns the exit status (0: all passed)."""
     args = _parser().parse_args(argv)
-    from agrad.conformance import report
-    from agrad.conformance.specs import ALL_DTYPES, select
-    from agrad.conformance.suite import (
-        COST,
-        COST_OTHER,
-        QUICK_DTYPES,
-        default_convention,
-        default_devices,
-        default_dtypes,
-        default_examples,
-        dtypes_for,
-        module_specs,
-        prepare,
-        run_suite,
-        supported_dtypes,
-    )
 
     err = sys.stderr
     try:

@@ -20,8 +20,10 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
+from agrad.conformance import strategies
+from agrad.conformance._spec import DEFAULT_TOL, FD_TOL, Away, Interval, Matrices, Spec
 from agrad.conformance.oracle import Grads, finite_difference_grads, torch_grads, widen
-from agrad.conformance.specs._base import DEFAULT_TOL, FD_TOL, Spec
+from agrad.conformance.specs import get_spec
 
 import agrad
 
@@ -604,7 +606,6 @@ def rounded(x: np.ndarray, digits: int, domain: Any) -> np.ndarray | None:
     >>> rounded(np.array([-0.61, 0.42]), 0, AWAY).tolist()  # |x| >= 0.5 kept
     [-1.0, 0.5]
     """
-    from agrad.conformance.specs._base import Away, Interval, Matrices
 
     def real(v: np.ndarray) -> np.ndarray:
         r = np.round(v, digits)
@@ -683,8 +684,6 @@ def run(
     >>> result.ok, result.examples
     (True, 3)
     """
-    from agrad.conformance import strategies
-
     if oracle is None:
         oracle = "torch" if spec.has_torch else "finite-difference"
     order = min(order, spec.order)
@@ -821,8 +820,6 @@ def replay(
     True
     """
     __tracebackhide__ = True
-    from agrad.conformance.specs import get_spec
-
     spec = get_spec(spec_id)
     if oracle is None:
         oracle = "torch" if spec.has_torch else "finite-difference"

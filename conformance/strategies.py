@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 import hypothesis.extra.numpy as hnp
 import numpy as np
-from agrad.conformance.specs._base import REAL, Domain
+from agrad.conformance._domains import REAL, Domain
 from hypothesis import strategies as st
 
 if TYPE_CHECKING:
-    from agrad.conformance.specs._base import Spec
+    from agrad.conformance._spec import Spec
 
 __all__ = [
     "Case",

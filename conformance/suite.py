@@ -9,7 +9,7 @@ from typing import Any
 from agrad.backends import known_backends
 from agrad.conformance import xfails as _xfails
 from agrad.conformance.checks import Result, run
-from agrad.conformance.specs import Spec
+from agrad.conformance.specs import ALL_DTYPES, SPECS, Spec
 
 import agrad
 from agrad._registry import TABLE
@@ -120,8 +120,6 @@ def module_specs(module: str) -> tuple[list[Spec], list[str]]:
     import importlib
     import sys
 
-    from agrad.conformance.specs import SPECS
-
     before = dict(TABLE)
     if module in sys.modules:
         mod = importlib.reload(sys.modules[module])
@@ -205,7 +203,6 @@ def supported_dtypes(device: str) -> tuple[str, ...]:
     ('float64', 'float32', 'complex128', 'complex64')
     """
     import numpy as np
-    from agrad.conformance.specs import ALL_DTYPES
 
     found = []
     for name in ALL_DTYPES:

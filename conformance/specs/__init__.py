@@ -10,21 +10,7 @@ from __future__ import annotations
 import collections
 import dataclasses
 
-from agrad.conformance.specs import (
-    creation,
-    data_type,
-    elementwise,
-    fft,
-    indexing,
-    linalg,
-    linear_algebra,
-    manipulation,
-    searching,
-    sorting,
-    statistical,
-    utility,
-)
-from agrad.conformance.specs._base import (
+from agrad.conformance._spec import (
     ABOVE_ONE,
     ALL_DTYPES,
     AWAY,
@@ -40,6 +26,20 @@ from agrad.conformance.specs._base import (
     Matrices,
     Spec,
     by_name,
+)
+from agrad.conformance.specs import (
+    creation,
+    data_type,
+    elementwise,
+    fft,
+    indexing,
+    linalg,
+    linear_algebra,
+    manipulation,
+    searching,
+    sorting,
+    statistical,
+    utility,
 )
 
 __all__ = [

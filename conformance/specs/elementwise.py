@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from agrad.conformance import strategies
-from agrad.conformance.specs._base import (
+from agrad.conformance._spec import (
     ABOVE_ONE,
     AWAY,
     COMPLEX,

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 from agrad.conformance import strategies
-from agrad.conformance.specs._base import REAL, Spec
+from agrad.conformance._spec import REAL, Spec
 from agrad.conformance.strategies import Case
 from hypothesis import strategies as st
 

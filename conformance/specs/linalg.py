@@ -11,7 +11,7 @@ from typing import Any
 
 import hypothesis.extra.numpy as hnp
 from agrad.conformance import strategies
-from agrad.conformance.specs._base import AWAY, REAL, Matrices, Spec, dims
+from agrad.conformance._spec import AWAY, REAL, Matrices, Spec, dims
 from agrad.conformance.specs.linear_algebra import matmul_shapes, vecdot_shapes
 from hypothesis import strategies as st
 

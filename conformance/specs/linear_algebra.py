@@ -6,7 +6,7 @@ from typing import Any
 
 import hypothesis.extra.numpy as hnp
 from agrad.conformance import strategies
-from agrad.conformance.specs._base import REAL, Spec
+from agrad.conformance._spec import REAL, Spec
 from hypothesis import strategies as st
 
 Shape = tuple[int, ...]

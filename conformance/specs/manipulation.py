@@ -6,7 +6,7 @@ import math
 from typing import Any
 
 from agrad.conformance import strategies
-from agrad.conformance.specs._base import REAL, Spec, dims
+from agrad.conformance._spec import REAL, Spec, dims
 from hypothesis import strategies as st
 
 Shape = tuple[int, ...]

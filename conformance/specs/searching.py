@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from agrad.conformance.specs._base import REAL, Spec
+from agrad.conformance._spec import REAL, Spec
 from hypothesis import strategies as st
 
 

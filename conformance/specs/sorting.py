@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from agrad.conformance import strategies
-from agrad.conformance.specs._base import REAL_ONLY, Spec
+from agrad.conformance._spec import REAL_ONLY, Spec
 from hypothesis import strategies as st
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from agrad.conformance import strategies
-from agrad.conformance.specs._base import AWAY, REAL, REAL_ONLY, Spec, dims
+from agrad.conformance._spec import AWAY, REAL, REAL_ONLY, Spec, dims
 from hypothesis import strategies as st
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from agrad.conformance import strategies
-from agrad.conformance.specs._base import REAL, Spec
+from agrad.conformance._spec import REAL, Spec
 from hypothesis import strategies as st
 
 
