@@ -106,20 +106,14 @@ def test_function_level_imports_of_agrad_code_are_explained():
     unexplained = sorted(
         _where(i)
         for i in IMPORTS
-        if i.kind == "function"
-        and (i.importer, i.imported) not in layers.FUNCTION_LEVEL
-        and (i.importer, i.imported) not in layers.NOT_YET_MOVED
+        if i.kind == "function" and (i.importer, i.imported) not in layers.FUNCTION_LEVEL
     )
     assert not unexplained, (
         "function-level imports of agrad code: move them to the top of the module, or, where "
         "one saves start-up time, list it in tools/gen_layers.py's FUNCTION_LEVEL with why:\n"
         + "\n".join(unexplained)
     )
-    stale = sorted(
-        pair
-        for pair in set(layers.FUNCTION_LEVEL) | layers.NOT_YET_MOVED
-        if pair not in found and pair[0] in known
-    )
+    stale = sorted(pair for pair in layers.FUNCTION_LEVEL if pair not in found and pair[0] in known)
     assert not stale, f"listed in tools/gen_layers.py but gone (delete the lines): {stale}"
     for pair, why in layers.FUNCTION_LEVEL.items():
         assert why.strip(), f"{pair} is allowed without a reason"

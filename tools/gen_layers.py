@@ -89,6 +89,7 @@ LAYERS: list[tuple[str, str, tuple[str, ...]]] = [
             "agrad._transform",
             "agrad._compile",
             "agrad._numpy_protocol",
+            "agrad._arraylike",
             "agrad.numpy",
             "agrad.numpy.*",
             "agrad.scipy",
@@ -116,14 +117,6 @@ FUNCTION_LEVEL: dict[tuple[str, str], str] = {
     "in every run; the checks load hypothesis, on the fixture's first use",
     ("agrad.autograd.scipy.signal", "agrad.scipy.signal"): "it loads agrad.numpy (~0.1 s), "
     "which the compatibility package loads on first use",
-}
-
-
-#: function-level imports in the doors that save no start-up time, left from before the
-#: layers (issue 26): each should move to module level (none runs up a floor). The test
-#: fails on a new one, and when one on this list is gone (then delete its line).
-NOT_YET_MOVED: set[tuple[str, str]] = {
-    ("agrad.numpy._misc", "agrad.scipy.special"),
 }
 
 

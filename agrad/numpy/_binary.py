@@ -18,9 +18,9 @@ from agrad._api.linear_algebra import vecdot as _vecdot
 from agrad._api.manipulation import expand_dims
 from agrad._api.searching import where as _where
 from agrad._api.statistical import sum as _sum
+from agrad._arraylike import ArrayLike, as_tensor, default_float
 from agrad._dtypes import complex128, float64
 from agrad._tensor import Tensor
-from agrad.numpy._common import ArrayLike, as_tensor, default_float
 from agrad.numpy._ufunc import call, call2, make_ufunc
 
 __all__ = [

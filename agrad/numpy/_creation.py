@@ -19,10 +19,7 @@ from agrad._api.creation import asarray as _asarray
 from agrad._api.data_type import astype
 from agrad._api.elementwise import exp, log, pow
 from agrad._api.manipulation import broadcast_to, expand_dims, moveaxis, reshape
-from agrad._device import Device, get_default_device
-from agrad._dtypes import float64
-from agrad._tensor import Tensor
-from agrad.numpy._common import (
+from agrad._arraylike import (
     ArrayLike,
     as_tensor,
     as_tensors,
@@ -32,6 +29,9 @@ from agrad.numpy._common import (
     shape_tuple,
     to_dtype,
 )
+from agrad._device import Device, get_default_device
+from agrad._dtypes import float64
+from agrad._tensor import Tensor
 
 __all__ = [
     "arange",

@@ -18,10 +18,10 @@ from agrad._api import manipulation as _m
 from agrad._api.creation import asarray as _asarray
 from agrad._api.data_type import astype
 from agrad._api.data_type import result_type as _result_type
+from agrad._arraylike import as_tensor, normalize_axis, refuse
 from agrad._device import get_default_device
 from agrad._tensor import Tensor
 from agrad.errors import AgradValueError
-from agrad.numpy._common import as_tensor, normalize_axis, refuse
 from agrad.numpy._creation import indices
 
 __all__ = [

@@ -32,13 +32,7 @@ from agrad._api.sorting import argsort as _argsort
 from agrad._api.sorting import sort as _sort
 from agrad._api.statistical import max as _max
 from agrad._api.statistical import sum as _sum
-from agrad._device import get_default_device
-from agrad._dtypes import float64, int64
-from agrad._tensor import Tensor
-from agrad.errors import AgradTypeError, AgradValueError
-from agrad.extend import backend_of
-from agrad.linalg import diagonal as _diagonal
-from agrad.numpy._common import (
+from agrad._arraylike import (
     ArrayLike,
     as_tensor,
     as_tensors,
@@ -48,6 +42,12 @@ from agrad.numpy._common import (
     shape_tuple,
     to_dtype,
 )
+from agrad._device import get_default_device
+from agrad._dtypes import float64, int64
+from agrad._tensor import Tensor
+from agrad.errors import AgradTypeError, AgradValueError
+from agrad.extend import backend_of
+from agrad.linalg import diagonal as _diagonal
 
 __all__ = [
     "add_at",

@@ -19,9 +19,7 @@ from agrad._api.data_type import astype as _astype
 from agrad._api.data_type import result_type
 from agrad._api.indexing import take
 from agrad._api.linear_algebra import matrix_transpose as _matrix_transpose
-from agrad._tensor import Tensor
-from agrad.errors import AgradValueError
-from agrad.numpy._common import (
+from agrad._arraylike import (
     ArrayLike,
     Axis,
     as_tensor,
@@ -33,6 +31,8 @@ from agrad.numpy._common import (
     refuse,
     shape_tuple,
 )
+from agrad._tensor import Tensor
+from agrad.errors import AgradValueError
 
 __all__ = [
     "append",

@@ -22,10 +22,7 @@ from agrad._api.linear_algebra import matmul
 from agrad._api.searching import searchsorted
 from agrad._api.searching import where as _where
 from agrad._api.utility import all as _all
-from agrad._dtypes import DType
-from agrad._tensor import Tensor
-from agrad.errors import AgradValueError
-from agrad.numpy._common import (
+from agrad._arraylike import (
     NOVALUE,
     ArrayLike,
     as_tensor,
@@ -37,6 +34,10 @@ from agrad.numpy._common import (
     given,
     refuse,
 )
+from agrad._dtypes import DType
+from agrad._tensor import Tensor
+from agrad.errors import AgradValueError
+from agrad.scipy.special import i0 as _i0
 
 __all__ = [
     "allclose",
@@ -420,7 +421,5 @@ def require(
 def i0(x: ArrayLike) -> Tensor:
     """``numpy.i0``: the modified Bessel function of order 0 (``agrad.scipy.special.i0``),
     differentiable."""
-    from agrad.scipy.special import i0 as _i0  # SciPy is slow to import: on first use
-
     result: Tensor = _i0(default_float(as_tensor(x)))
     return result

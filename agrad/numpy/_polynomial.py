@@ -17,9 +17,9 @@ from agrad._api.creation import asarray as _asarray
 from agrad._api.creation import eye, ones_like, zeros
 from agrad._api.data_type import astype
 from agrad._api.data_type import result_type as _result_type
+from agrad._arraylike import ArrayLike, as_tensor, as_tensors, default_float, flatten, refuse
 from agrad._tensor import Tensor
 from agrad.errors import AgradValueError
-from agrad.numpy._common import ArrayLike, as_tensor, as_tensors, default_float, flatten, refuse
 from agrad.numpy._misc import convolve
 from agrad.numpy.linalg import eigvals, lstsq
 

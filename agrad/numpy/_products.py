@@ -16,6 +16,7 @@ from agrad._api.elementwise import conj
 from agrad._api.linear_algebra import matmul
 from agrad._api.linear_algebra import tensordot as _tensordot
 from agrad._api.statistical import sum as _sum
+from agrad._arraylike import ArrayLike, as_tensors, finish, flatten, refuse, to_dtype
 from agrad._ops import binary
 from agrad._registry import TABLE
 from agrad._tensor import Tensor
@@ -23,7 +24,6 @@ from agrad.errors import AgradValueError
 from agrad.extend import Rule
 from agrad.linalg import cross as _cross
 from agrad.linalg import diagonal as _diagonal
-from agrad.numpy._common import ArrayLike, as_tensors, finish, flatten, refuse, to_dtype
 
 __all__ = ["cross", "dot", "einsum", "inner", "kron", "outer", "tensordot", "vdot"]
 

@@ -24,10 +24,7 @@ from agrad._api.searching import count_nonzero as _count_nonzero
 from agrad._api.searching import where as _select
 from agrad._api.utility import all as _all
 from agrad._api.utility import any as _any
-from agrad._dtypes import int64
-from agrad._tensor import Tensor
-from agrad.errors import AgradValueError
-from agrad.numpy._common import (
+from agrad._arraylike import (
     NOVALUE,
     ArrayLike,
     Axis,
@@ -41,6 +38,9 @@ from agrad.numpy._common import (
     refuse,
     to_dtype,
 )
+from agrad._dtypes import int64
+from agrad._tensor import Tensor
+from agrad.errors import AgradValueError
 
 __all__ = [
     "all",

@@ -21,10 +21,10 @@ from agrad._api.data_type import astype, result_type
 from agrad._api.indexing import take
 from agrad._api.sorting import argsort as _argsort
 from agrad._api.sorting import sort as _sort
+from agrad._arraylike import ArrayLike, as_tensor, flatten, normalize_axis, refuse
 from agrad._dtypes import complex64, complex128
 from agrad._tensor import Tensor
 from agrad.errors import AgradTypeError, AgradValueError
-from agrad.numpy._common import ArrayLike, as_tensor, flatten, normalize_axis, refuse
 from agrad.numpy._indexing import diag_indices, take_along_axis, tril_indices, triu_indices
 
 __all__ = [

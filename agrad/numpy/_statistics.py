@@ -29,11 +29,7 @@ from agrad._api.manipulation import (
 from agrad._api.searching import where as _where
 from agrad._api.sorting import sort
 from agrad._api.utility import diff as _diff
-from agrad._dtypes import int64
-from agrad._tensor import Tensor
-from agrad.errors import AgradTypeError, AgradValueError
-from agrad.linalg import diagonal as _diagonal
-from agrad.numpy._common import (
+from agrad._arraylike import (
     NOVALUE,
     ArrayLike,
     Axis,
@@ -47,6 +43,10 @@ from agrad.numpy._common import (
     refuse,
     to_dtype,
 )
+from agrad._dtypes import int64
+from agrad._tensor import Tensor
+from agrad.errors import AgradTypeError, AgradValueError
+from agrad.linalg import diagonal as _diagonal
 from agrad.numpy._reductions import _axis, _count
 
 __all__ = [

@@ -9,9 +9,9 @@ import numpy
 from agrad._api.creation import from_dlpack as _from_dlpack
 from agrad._api.data_type import astype
 from agrad._api.data_type import isdtype as _isdtype
+from agrad._arraylike import to_dtype
 from agrad._dtypes import DType
 from agrad._tensor import Tensor
-from agrad.numpy._common import to_dtype
 
 __all__ = ["cast_to", "errstate", "finfo", "from_dlpack", "iinfo", "isdtype"]
 

@@ -20,9 +20,7 @@ from agrad._api.creation import zeros_like
 from agrad._api.data_type import astype
 from agrad._api.manipulation import expand_dims, reshape, stack, unstack
 from agrad._api.searching import where as _where
-from agrad._tensor import Tensor
-from agrad.errors import AgradTypeError, AgradValueError
-from agrad.numpy._common import (
+from agrad._arraylike import (
     NOVALUE,
     as_tensor,
     dtype_of,
@@ -33,6 +31,8 @@ from agrad.numpy._common import (
     refuse,
     to_dtype,
 )
+from agrad._tensor import Tensor
+from agrad.errors import AgradTypeError, AgradValueError
 from agrad.numpy._indexing import add_at
 
 __all__ = ["call", "call2", "ufunc"]

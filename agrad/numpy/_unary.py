@@ -12,8 +12,8 @@ from typing import Any
 
 from agrad._api import elementwise as _e
 from agrad._api.creation import full_like
+from agrad._arraylike import ArrayLike, default_float
 from agrad._tensor import Tensor
-from agrad.numpy._common import ArrayLike, default_float
 from agrad.numpy._ufunc import call, call2, make_ufunc
 
 __all__ = [

@@ -18,9 +18,9 @@ from typing import Any
 
 from agrad import fft as _fft
 from agrad._api.data_type import astype
+from agrad._arraylike import ArrayLike, as_tensor, finish
 from agrad._dtypes import complex64, complex128, float32, float64
 from agrad._tensor import Tensor
-from agrad.numpy._common import ArrayLike, as_tensor, finish
 from agrad.numpy._names import lookup
 
 __all__ = [

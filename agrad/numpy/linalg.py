@@ -32,9 +32,7 @@ from agrad._api.linear_algebra import vecdot as _vecdot
 from agrad._api.statistical import max as _max
 from agrad._api.statistical import min as _min
 from agrad._api.statistical import sum as _sum
-from agrad._tensor import Tensor
-from agrad.errors import AgradValueError
-from agrad.numpy._common import (
+from agrad._arraylike import (
     NOVALUE,
     ArrayLike,
     as_tensor,
@@ -46,6 +44,8 @@ from agrad.numpy._common import (
     refuse,
     to_dtype,
 )
+from agrad._tensor import Tensor
+from agrad.errors import AgradValueError
 from agrad.numpy._indexing import tril, triu
 from agrad.numpy._names import lookup
 

@@ -32,11 +32,11 @@ from agrad._api.manipulation import moveaxis, reshape
 from agrad._api.searching import searchsorted
 from agrad._api.statistical import cumulative_sum
 from agrad._api.statistical import sum as _sum
+from agrad._arraylike import as_tensor, default_float, refuse, shape_tuple, to_dtype
 from agrad._device import get_default_device
 from agrad._dtypes import float64, int64
 from agrad._tensor import Tensor
 from agrad.errors import AgradTypeError, AgradValueError
-from agrad.numpy._common import as_tensor, default_float, refuse, shape_tuple, to_dtype
 from agrad.numpy._names import lookup
 
 __all__ = [

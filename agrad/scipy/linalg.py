@@ -36,12 +36,12 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import agrad
+from agrad._arraylike import ArrayLike, as_tensor, as_tensors, default_float
 from agrad._ops import apply
 from agrad._tensor import Tensor
 from agrad.errors import AgradValueError
 from agrad.extend import Rule, backend_of, conj
 from agrad.numpy import linalg as np_linalg
-from agrad.numpy._common import ArrayLike, as_tensor, as_tensors, default_float
 from agrad.scipy._missing import missing
 
 __all__ = [

@@ -28,11 +28,11 @@ from collections.abc import Sequence
 from typing import Any
 
 import agrad
+from agrad._arraylike import ArrayLike, as_tensors
 from agrad._ops import apply
 from agrad._tensor import Tensor
 from agrad.errors import AgradValueError
 from agrad.extend import Rule, backend_of, conj, device_of
-from agrad.numpy._common import ArrayLike, as_tensors
 from agrad.scipy._missing import missing
 
 __all__ = ["convolve", "correlate", "fftconvolve"]

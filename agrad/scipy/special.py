@@ -34,12 +34,12 @@ from agrad._api import elementwise as _e
 from agrad._api import statistical as _s
 from agrad._api.manipulation import squeeze
 from agrad._api.searching import where
+from agrad._arraylike import as_tensors, default_float, normalize_axis
 from agrad._grad_mode import no_grad
 from agrad._ops import apply, namespace
 from agrad._tensor import Tensor
 from agrad.errors import AgradAttributeError, AgradTypeError, NoRuleError, NotOnDeviceError
 from agrad.extend import Rule, backend_of, conj
-from agrad.numpy._common import as_tensors, default_float, normalize_axis
 
 __all__ = [
     "beta",

@@ -26,10 +26,10 @@ from collections.abc import Callable
 from typing import Any
 
 import agrad
+from agrad._arraylike import as_tensors
 from agrad._ops import apply
 from agrad._tensor import Tensor
 from agrad.errors import AgradAttributeError, NoRuleError
-from agrad.numpy._common import as_tensors
 from agrad.scipy import special as _sp
 from agrad.scipy.special import _constant, _float, _fn, _forward
 
