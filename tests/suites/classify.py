@@ -186,6 +186,67 @@ RULES: list[tuple[str, str, str, str]] = [
         "namespace) index and write through masks, eager code that meets Dask's unknown (nan) "
         "sizes; SciPy sends dask.array itself (no `special`) to map_blocks",
     ),
+    (
+        "array_api_extra",
+        r"\[array_api_strict[]-]",
+        r"Unknown backend 'device1'",
+        "suite: the `device` fixture returns `xp.Device('device1')` for "
+        "Backend.ARRAY_API_STRICT (array_api_strict's own device objects)",
+    ),
+    (
+        "scipy.ndimage",
+        r"TestVectorizedFilter::\w+\[array_api_strict-",
+        r"Single-axes index",
+        "suite: the test passes a boolean `footprint` (so a mask index beside `...`, which "
+        "array_api_strict refuses) except for is_array_api_strict(xp) and is_dask(xp)",
+    ),
+    (
+        "scipy.ndimage",
+        r"test_morphology\.py::\w+::test_distance_transform_\w+\[array_api_strict",
+        r"`agrad\.where` on 'array_api_strict' cannot take \(bool of shape \(.*\), 1, 0\)",
+        "agrad: np.where(tensor, 1, 0) (SciPy's NumPy code on a tensor) reaches agrad.where "
+        "with two Python scalars, which array_api_strict refuses; agrad could make one an "
+        "array",
+    ),
+    (
+        "scipy.stats",
+        r"test_resampling\.py::\w+::\w+\[array_api_strict",
+        r"Integer index arrays are only allowed|DID NOT WARN",
+        "suite: SciPy's bootstrap indexes `sample[..., i]` except for "
+        "is_array_api_strict(xp), which takes a strict-clean path",
+    ),
+    (
+        "scipy.stats",
+        r"\[array_api_strict[]-]",
+        r"`agrad\.add` on 'array_api_strict' cannot take \(float64 of shape \(.*\), int64|"
+        r"Fancy indexing __setitem__",
+        "suite: the t-test's CIs call SciPy's generic stdtr/stdtrit (taken because agrad has a "
+        "`special` namespace), which add int64 to float64 and write through masks, refused by "
+        "array_api_strict; SciPy sends array_api_strict itself to its NumPy fallback",
+    ),
+    (
+        "array_api_extra",
+        r"TestApplyWhere::test_hypothesis\[array_api_strict\]",
+        r"shape mismatch: value array of shape \(0,\)",
+        "agrad: `x[mask] = v` with an empty mask on array_api_strict: agrad hands the key on "
+        "as the 1-tuple (mask,), which array_api_strict mis-broadcasts when the mask is empty "
+        "(`mask` alone works)",
+    ),
+    (
+        "array_api_extra",
+        r"test_lazy_xp_function_cython_ufuncs\[array_api_strict\]",
+        r"DID NOT RAISE",
+        "suite: expects array_api_strict's arrays to refuse NumPy conversion inside a Cython "
+        "ufunc; agrad's tensors convert (as NumPy, torch and the others do)",
+    ),
+    (
+        "scipy.ndimage",
+        r"TestVectorizedFilter::test_edge_cases\[array_api_strict\]",
+        r"Single-axes index True",
+        "suite: vectorized_filter indexes a 0-d array with `[True]` on the path the test "
+        "takes; the test leaves it out for is_array_api_strict(xp) (strict's own arrays take "
+        "it through NumPy). Not traced further",
+    ),
 ]
 
 
