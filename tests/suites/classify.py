@@ -4,8 +4,8 @@ Every failure of agrad's run must match one rule below (module, a regular expres
 test id, one on the failure's first line, the reason); the reason says whether it is the suite
 special-casing the native backends by name (``suite:``), a difference of Array API versions
 (``spec:``), a failure the native library has too (``native:``), or an agrad gap with a
-minimal repro in the report of the session that measured it (``agrad:``). A failure no rule explains is printed and makes the script exit 1: classify
-it before it goes into a list.
+minimal repro in the report of the session that measured it (``agrad:``). A failure no rule
+explains is printed and makes the script exit 1: classify it before it goes into a list.
 
     python tests/suites/classify.py            # all devices with results under $AGRAD_SUITES_OUT
     python tests/suites/classify.py --device torch:cpu
