@@ -181,20 +181,40 @@ def load(module: str, device: str, native: bool) -> dict[str, Any] | None:
 
 
 def table(devices: tuple[str, ...] = DEVICES, modules: tuple[str, ...] = MODULES) -> str:
-    """A Markdown table: passed/failed per module per device, agrad beside the native run."""
-    head = "| module | " + " | ".join(f"{d}: agrad | native" for d in devices) + " |"
-    rows = [head, "|---|" + "---|---|" * len(devices)]
+    """A Markdown table: passed / failed per module and device, agrad's run first and the
+    native library's in brackets (``-`` where a run has not been made)."""
+
+    def cell(module: str, device: str, native: bool) -> tuple[int, int] | None:
+        data = load(module, device, native)
+        if data is None:
+            return None
+        c = counts(data)
+        return c.get("passed", 0) + c.get("xpassed", 0), c.get("failed", 0)
+
+    def show(pair: tuple[int, int] | None) -> str:
+        return "-" if pair is None else f"{pair[0]} / {pair[1]}"
+
+    rows = ["| module | " + " | ".join(devices) + " |", "|---|" + "---|" * len(devices)]
+    totals: dict[tuple[str, bool], list[int]] = {}
     for module in modules:
         cells = []
         for device in devices:
-            for native in (False, True):
-                data = load(module, device, native)
-                if data is None:
-                    cells.append("-")
-                    continue
-                c = counts(data)
-                cells.append(f"{c.get('passed', 0) + c.get('xpassed', 0)} / {c.get('failed', 0)}")
+            ours, theirs = cell(module, device, False), cell(module, device, True)
+            cells.append("-" if ours is theirs is None else f"{show(ours)} ({show(theirs)})")
+            for native, pair in ((False, ours), (True, theirs)):
+                if pair is not None and ours is not None and theirs is not None:
+                    t = totals.setdefault((device, native), [0, 0])
+                    t[0] += pair[0]
+                    t[1] += pair[1]
         rows.append(f"| {module} | " + " | ".join(cells) + " |")
+    total = []
+    for device in devices:
+        ours, theirs = totals.get((device, False)), totals.get((device, True))
+        total.append(
+            f"{show(None if ours is None else (ours[0], ours[1]))} "
+            f"({show(None if theirs is None else (theirs[0], theirs[1]))})"
+        )
+    rows.append("| all measured in both | " + " | ".join(total) + " |")
     return "\n".join(rows)
 
 
