@@ -7,6 +7,7 @@ the weighted ones are differentiable in the weights too.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy
@@ -102,20 +103,53 @@ def _quantile(name: str, a: Any, q: Any, axis: Any, out: Any, method: str, keepd
     # NumPy's higher (and midpoint) rounds the position up: at a whole position, that element
     up_raw = numpy.clip(numpy.ceil(q_raw), 0, n - 1).astype(numpy.int64).reshape(-1)
     up = take(ordered, _asarray(up_raw, device=dev), axis=-1)
-    if method == "lower":
-        result = low
-    elif method == "higher":
-        result = up
-    elif method == "midpoint":
-        result = (low + up) / 2
-    elif method == "nearest":
+    result = _interpolate(
+        method,
+        low,
+        high,
+        up,
         # NumPy rounds half to even, as Python does
-        near = numpy.around(q_raw).astype(numpy.int64).reshape(-1)
-        result = take(ordered, _asarray(near, device=dev), axis=-1)
-    else:
-        frac = reshape(position - _asarray(lo_raw, dtype=position.dtype, device=dev), (-1,))
-        result = low + (high - low) * frac
-    # NumPy puts q's axes first
+        lambda: take(
+            ordered,
+            _asarray(numpy.around(q_raw).astype(numpy.int64).reshape(-1), device=dev),
+            axis=-1,
+        ),
+        lambda: reshape(position - _asarray(lo_raw, dtype=position.dtype, device=dev), (-1,)),
+    )
+    return _arranged(name, result, x, axes, qt, keepdims, out)
+
+
+def _interpolate(
+    method: str,
+    low: Tensor,
+    high: Tensor,
+    up: Tensor,
+    nearest: Callable[[], Tensor],
+    frac: Callable[[], Tensor],
+) -> Tensor:
+    """The quantile ``method`` picks from the neighbours at each position: ``low`` (floor),
+    ``high`` (floor + 1), ``up`` (ceil); ``nearest`` and ``frac`` are computed on demand."""
+    if method == "lower":
+        return low
+    if method == "higher":
+        return up
+    if method == "midpoint":
+        return (low + up) / 2
+    if method == "nearest":
+        return nearest()
+    return low + (high - low) * frac()
+
+
+def _arranged(
+    name: str,
+    result: Tensor,
+    x: Tensor,
+    axes: tuple[int, ...],
+    qt: Tensor,
+    keepdims: bool,
+    out: Any,
+) -> Any:
+    """Quantiles along the last axis laid out as NumPy lays them out: q's axes first."""
     result = moveaxis(result, -1, 0)
     if keepdims:
         shape = [1 if i in axes else s for i, s in enumerate(x.shape)]
@@ -193,27 +227,22 @@ def _nanquantile(
     high = take_along_axis(ordered, _asarray(hi_raw, device=dev), axis=-1)
     up_raw = numpy.clip(numpy.ceil(q_raw), 0, last).astype(numpy.int64)
     up = take_along_axis(ordered, _asarray(up_raw, device=dev), axis=-1)
-    if method == "lower":
-        result = low
-    elif method == "higher":
-        result = up
-    elif method == "midpoint":
-        result = (low + up) / 2
-    elif method == "nearest":
-        near = numpy.minimum(numpy.around(q_raw).astype(numpy.int64), last)
-        result = take_along_axis(ordered, _asarray(near, device=dev), axis=-1)
-    else:
-        frac = position - _asarray(lo_raw, dtype=position.dtype, device=dev)
-        result = low + (high - low) * frac
+    result = _interpolate(
+        method,
+        low,
+        high,
+        up,
+        lambda: take_along_axis(
+            ordered,
+            _asarray(numpy.minimum(numpy.around(q_raw).astype(numpy.int64), last), device=dev),
+            axis=-1,
+        ),
+        lambda: position - _asarray(lo_raw, dtype=position.dtype, device=dev),
+    )
     empty = _asarray((counts == 0)[..., None], device=dev)
     if bool(numpy.any(counts == 0)):
         result = _where(empty, numpy.nan, result)
-    result = moveaxis(result, -1, 0)
-    if keepdims:
-        shape = [1 if i in axes else s for i, s in enumerate(x.shape)]
-        result = reshape(result, (result.shape[0], *shape))
-    result = reshape(result, (*qt.shape, *result.shape[1:]))
-    return finish(name, result, out)
+    return _arranged(name, result, x, axes, qt, keepdims, out)
 
 
 def nanquantile(
