@@ -14,11 +14,25 @@ from agrad.errors import AgradError
 __all__ = ["Info", "__array_namespace_info__"]
 
 
+class Devices(tuple):  # type: ignore[type-arg]
+    """The standard's tuple of devices (Array API 2025.12), which also concatenates with a
+    list, as the list of earlier versions did: code written for those
+    (``info.devices() + [None]``, SciPy's test fixtures) keeps working."""
+
+    def __add__(self, other: Any) -> Devices:
+        return Devices(tuple(self) + tuple(other))
+
+    def __radd__(self, other: Any) -> Devices:
+        return Devices(tuple(other) + tuple(self))
+
+
 class Info:
     """The inspection API of the standard."""
 
     def capabilities(self) -> dict[str, Any]:
-        """What this namespace can do: data-dependent shapes, boolean indexing, ...
+        """What this namespace can do on the default device: data-dependent shapes, boolean
+        indexing, ... On Dask, whose sizes after a mask stay unknown until computed, the
+        first two are False, as Dask's own namespace says (the calls still work, lazily).
 
         Examples
         --------
@@ -26,7 +40,8 @@ class Info:
         >>> agrad.__array_namespace_info__().capabilities()["boolean indexing"]
         True
         """
-        return {"boolean indexing": True, "data-dependent shapes": True, "max dimensions": 64}
+        known = get_default_device().backend.data_dependent_shapes
+        return {"boolean indexing": known, "data-dependent shapes": known, "max dimensions": 64}
 
     def default_device(self) -> Device:
         """The current default device."""
@@ -42,7 +57,7 @@ class Info:
             "indexing": _dtypes.int64 if wide else _dtypes.int32,
         }
 
-    def devices(self) -> tuple[Device, ...]:
+    def devices(self) -> Devices:
         """The devices usable here: every installed backend's devices that work on this
         machine (a CUDA device only where there is a GPU).
 
@@ -60,7 +75,7 @@ class Info:
             except (ImportError, AgradError, RuntimeError):
                 continue  # installed but unusable here (a CuPy without a driver, ...)
             found += [device_for_native(backend, n) for n in natives]
-        return tuple(found)
+        return Devices(found)
 
     def dtypes(self, *, device: Any = None, kind: Any = None) -> dict[str, DType]:
         """The dtypes available on ``device``, optionally only those of ``kind``."""

@@ -67,13 +67,17 @@ _LIBRARY_BACKENDS = {
 }
 
 
+_HOST = (np.ndarray, np.generic)
+
+
 def to_tensor(x: Any, dev: Device | None = None) -> Tensor:
     """``x`` as a Tensor: tensors pass, raw arrays and Python data become constants."""
     if type(x) is Tensor or isinstance(x, Tensor):
         return x
     own = device_of_array(x)
-    if own is not None:
+    if own is not None and (dev is None or own is dev or not isinstance(x, _HOST)):
         return make(own.backend.ensure_array(x), own)
+    # Python data, and NumPy's (host data, as a list is), join the device of the call
     if dev is None:
         dev = get_default_device()
     return make(dev.backend.ensure_array(dev.xp.asarray(x, device=dev.native)), dev)
@@ -559,6 +563,9 @@ def apply(
     converted: list[Any] = []
     arrays: list[Any] = []
     mixed = False
+    if dev is None and inputs and not isinstance(inputs[0], Tensor):
+        # host data before the first tensor joins that tensor's device too
+        dev = next((x._dev for x in inputs if isinstance(x, Tensor)), None)
     for x in inputs:
         if type(x) is Tensor or isinstance(x, Tensor):
             if dev is None:

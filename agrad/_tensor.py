@@ -20,6 +20,7 @@ from agrad.errors import (
     GraphBreakError,
     GraphBreakWarning,
     GraphError,
+    NoBufferError,
     NotDifferentiableError,
 )
 
@@ -540,10 +541,16 @@ class Tensor(NdarrayMethods):
             kwargs["dl_device"] = dl_device
         if copy is not None:
             kwargs["copy"] = copy
-        return self._array.__dlpack__(**kwargs)
+        export = getattr(self._array, "__dlpack__", None)
+        if export is None:
+            raise _no_buffer(self)
+        return export(**kwargs)
 
     def __dlpack_device__(self) -> tuple[Any, int]:
-        return self._array.__dlpack_device__()  # type: ignore[no-any-return]
+        where = getattr(self._array, "__dlpack_device__", None)
+        if where is None:
+            raise _no_buffer(self)
+        return where()  # type: ignore[no-any-return]
 
     def to_device(self, device: Any, /, *, stream: Any = None) -> Tensor:
         """This tensor on ``device``, in the graph: gradients flow back to this device.
@@ -734,3 +741,11 @@ def make(array: Any, dev: Device, grad_fn: Any = None, rg: bool = False, onr: in
     if onr:
         t._onr = onr
     return t
+
+
+def _no_buffer(t: Tensor) -> NoBufferError:
+    msg = (
+        f"a tensor on {t._dev.name!r} has no DLPack buffer to export (its library keeps none)."
+        " Read its values with `numpy.asarray(t)`, or move it with `t.to_device('numpy')`."
+    )
+    return NoBufferError(msg)

@@ -566,7 +566,9 @@ def setitem(x: Tensor, key: Any, value: Any) -> None:
             if w.dtype != x._array.dtype:  # torch's index_put_ casts nothing; NumPy casts
                 w = dev.xp.astype(w, x._array.dtype)
         try:
-            x._array[key] = w
+            # a sole mask goes in alone: array_api_strict mis-broadcasts `a[(mask,)] = v`
+            # when the mask selects nothing
+            x._array[key[0] if len(key) == 1 else key] = w
         except Exception as e:
             if not (isinstance(e, ValueError) and _empty(x._array)):
                 name = "__setitem__"

@@ -26,6 +26,7 @@ __all__ = [
     "HookError",
     "InplaceLeafError",
     "InplaceModifiedError",
+    "NoBufferError",
     "NoRuleError",
     "NonScalarOutputError",
     "NotDifferentiableError",
@@ -148,6 +149,12 @@ class BackendError(AgradError):
 class NotOnDeviceError(AgradError, NotImplementedError):
     """The array library of a device lacks a function (Dask has no ``linalg.det``, say):
     move the tensor to a device that has it (``t.to_device("numpy")``, differentiably)."""
+
+
+class NoBufferError(AgradError, BufferError):
+    """A tensor whose library keeps no memory to export (Dask's lazy arrays have no DLPack
+    capsule): the standard's ``BufferError``, so ``from_dlpack`` callers fall back; read the
+    values with ``numpy.asarray(t)`` or move the tensor (``t.to_device("numpy")``)."""
 
 
 _FROM_LIBRARY: dict[type[BaseException], type[BackendError]] = {}

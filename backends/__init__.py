@@ -58,6 +58,9 @@ class Backend(Protocol):
     array_type: type
     #: Whether arrays can be written in place (False for JAX and Dask: functional updates).
     mutable: bool
+    #: Whether results may have sizes known only from the data (a mask's, `unique`'s):
+    #: False for Dask, whose sizes stay unknown (nan) until computed.
+    data_dependent_shapes: bool
 
     def owns(self, xp: Namespace) -> bool:
         """Whether ``xp`` is this backend's namespace."""

@@ -41,6 +41,7 @@ class GenericBackend:
     """The operations rules need, from the standard alone."""
 
     mutable = True
+    data_dependent_shapes = True
 
     def __init__(self, xp: Namespace, name: str = "generic") -> None:
         self.xp = xp

@@ -58,6 +58,7 @@ class CupyBackend:
     xp: Namespace = compat_cp
     array_type = cp.ndarray
     mutable = True
+    data_dependent_shapes = True
 
     def owns(self, xp: Namespace) -> bool:
         return xp is compat_cp or xp is cp

@@ -85,6 +85,7 @@ class DaskBackend(GenericBackend):
     """
 
     mutable = False
+    data_dependent_shapes = False
 
     def __init__(self) -> None:
         super().__init__(_NAMESPACE, "dask")

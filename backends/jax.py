@@ -64,6 +64,7 @@ class JaxBackend:
     xp: Namespace = jnp
     array_type = jax.Array
     mutable = False
+    data_dependent_shapes = True
 
     def owns(self, xp: Namespace) -> bool:
         return xp is jnp

@@ -150,6 +150,7 @@ class NumpyBackend:
     xp: Namespace = NAMESPACE
     array_type = np.ndarray
     mutable = True
+    data_dependent_shapes = True
 
     def owns(self, xp: Namespace) -> bool:
         return xp is NAMESPACE or xp is compat_np or xp is np

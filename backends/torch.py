@@ -136,6 +136,7 @@ class TorchBackend:
     xp: Namespace = NAMESPACE
     array_type = torch.Tensor
     mutable = True
+    data_dependent_shapes = True
 
     def owns(self, xp: Namespace) -> bool:
         return xp is NAMESPACE or xp is compat_torch or xp is torch

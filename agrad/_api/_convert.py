@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import agrad._dtypes as _dtypes
 from agrad._device import Device, get_default_device
 from agrad._dtypes import DType
 from agrad.errors import AgradTypeError
@@ -18,11 +19,40 @@ def resolve_device(device: Any) -> Device:
     return Device(device)  # a string or a library's device object; TypeError otherwise
 
 
-def native_dtype(dtype: Any, dev: Device) -> Any:
-    """The backend's dtype for an agrad dtype (None passes through)."""
-    if dtype is None:
-        return None
-    if isinstance(dtype, DType):
-        return dev.backend.to_dtype(dtype)
-    msg = f"`dtype=` takes an agrad dtype such as `agrad.float32`, got {dtype!r}."
+def agrad_dtype(dtype: Any, dev: Device) -> Any:
+    """The agrad dtype a ``dtype=`` argument names (None passes through).
+
+    Python's ``bool``, ``int``, ``float`` and ``complex`` are taken as NumPy and torch take
+    them: ``bool``, and the device's default integer, real and complex dtypes.
+    """
+    if dtype is None or isinstance(dtype, DType):
+        return dtype
+    if dtype is bool:
+        return _dtypes.bool
+    if dtype in (int, float, complex):
+        wide = _has_float64(dev)
+        if dtype is int:
+            return _dtypes.int64 if wide else _dtypes.int32
+        if dtype is float:
+            return _dtypes.float64 if wide else _dtypes.float32
+        return _dtypes.complex128 if wide else _dtypes.complex64
+    msg = (
+        f"`dtype=` takes an agrad dtype such as `agrad.float32` (or Python's bool, int, float"
+        f" or complex), got {dtype!r}."
+    )
     raise AgradTypeError(msg)
+
+
+def _has_float64(dev: Device) -> bool:
+    """Whether ``dev`` has float64 (JAX without 64-bit types has not)."""
+    try:
+        dev.backend.to_dtype(_dtypes.float64)
+    except (TypeError, KeyError):
+        return False
+    return True
+
+
+def native_dtype(dtype: Any, dev: Device) -> Any:
+    """The backend's dtype for a ``dtype=`` argument (None passes through)."""
+    dtype = agrad_dtype(dtype, dev)
+    return None if dtype is None else dev.backend.to_dtype(dtype)

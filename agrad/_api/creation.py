@@ -334,7 +334,11 @@ def _like(name: str, x: Tensor, dtype: Any, device: Any, *args: Any) -> Tensor:
     dev = resolve_device(device) if device is not None else x._dev
     dt = native_dtype(dtype, dev) if dtype is not None else x._array.dtype
     shape = x._array.shape
-    array = getattr(dev.xp, name)(shape, *args, dtype=dt, device=dev.native)
+    if dev is x._dev and not all(isinstance(n, int) for n in shape):
+        # sizes a lazy library does not know yet (Dask's nan after a mask): its own `*_like`
+        array = getattr(dev.xp, name + "_like")(x._array, *args, dtype=dt)
+    else:
+        array = getattr(dev.xp, name)(shape, *args, dtype=dt, device=dev.native)
     return make(dev.backend.ensure_array(array), dev)
 
 

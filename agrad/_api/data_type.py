@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from agrad._api._convert import native_dtype, resolve_device
+from agrad._api._convert import agrad_dtype, native_dtype, resolve_device
 from agrad._dtypes import KIND_LETTERS, DType
 from agrad._ops import apply, to_tensor
 from agrad._registry import TABLE
@@ -28,6 +28,7 @@ def astype(x: Tensor, dtype: DType, /, *, copy: bool = True, device: Any = None)
     x = to_tensor(x)
     if device is not None and resolve_device(device) is not x._dev:
         x = x.to_device(resolve_device(device))
+    dtype = agrad_dtype(dtype, x._dev)
     if not copy and x.dtype is dtype:
         return x
     kw = {"dtype": native_dtype(dtype, x._dev), "copy": True}

@@ -176,11 +176,12 @@ def broadcast_arrays(*arrays: Tensor) -> tuple[Tensor, ...]:
     >>> [t.shape for t in agrad.broadcast_arrays(agrad.ones((2, 1)), agrad.ones(3))]
     [(2, 3), (2, 3)]
     """
-    # each result is the view `broadcast_to(x, shape)`: read-only where NumPy's `broadcast_to`
-    # is (NumPy deprecates writing into `broadcast_arrays`' results), followed elsewhere
+    # a broadcast result is the view `broadcast_to(x, shape)`: read-only where NumPy's
+    # `broadcast_to` is (NumPy deprecates writing into `broadcast_arrays`' results); an input
+    # that already has the shape comes back itself, writable, as NumPy returns it
     tensors = [to_tensor(a) for a in arrays]
     shape = broadcast_shapes(*(t.shape for t in tensors))
-    return tuple(broadcast_to(t, shape) for t in tensors)
+    return tuple(t if t.shape == shape else broadcast_to(t, shape) for t in tensors)
 
 
 def moveaxis(

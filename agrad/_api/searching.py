@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from agrad._ops import apply, to_tensor
+from agrad._api.creation import asarray
+from agrad._ops import SCALARS, apply, to_tensor
 from agrad._registry import TABLE
 from agrad._tensor import Tensor
 
@@ -21,6 +22,11 @@ def where(condition: Tensor, x1: Tensor | complex, x2: Tensor | complex, /) -> T
     >>> agrad.where(x > 0, x, 0.0).tolist()
     [0.0, 2.0]
     """
+    if isinstance(x1, SCALARS) and isinstance(x2, SCALARS):
+        # two Python scalars (NumPy and torch take them; the standard wants one array): the
+        # first becomes a 0-d array of the dtype NumPy infers for the pair
+        dev = condition._dev if isinstance(condition, Tensor) else None
+        x1 = asarray(x1, dtype=asarray([x1, x2], device=dev).dtype, device=dev)
     return apply(TABLE["where"], (condition, x1, x2))  # type: ignore[no-any-return]
 
 

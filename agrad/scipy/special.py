@@ -32,6 +32,7 @@ from typing import Any
 
 from agrad._api import elementwise as _e
 from agrad._api import statistical as _s
+from agrad._api.data_type import astype, result_type
 from agrad._api.manipulation import squeeze
 from agrad._api.searching import where
 from agrad._arraylike import as_tensors, default_float, normalize_axis
@@ -240,6 +241,16 @@ def _call(rule: Rule, name: str, args: Sequence[Any], consts: int = 0) -> Any:
         else:
             t = next(tensors)
             converted.append(_float(t, name) if i >= consts else t)
+    # a Python number takes the precision of the arrays beside it, as in the standard:
+    # betainc(float32, 0.5, float32) stays float32
+    weak = [isinstance(a, (int, float)) and not k for a, k in zip(args, keep, strict=True)]
+    strong = [c for c, w in zip(converted, weak, strict=True) if isinstance(c, Tensor) and not w]
+    if any(weak) and strong and all(c.dtype.is_floating for c in strong):
+        target = result_type(*strong)
+        converted = [
+            astype(c, target) if w and c.dtype.kind == target.kind else c
+            for c, w in zip(converted, weak, strict=True)
+        ]
 
     def forward(xp: Any, *arrays: Any) -> Any:
         return _forward(name, xp)(*arrays)

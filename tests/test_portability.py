@@ -1,0 +1,160 @@
+"""Array API code written for one device runs on another: what SciPy's and array-api-extra's
+own suites (tests/suites) found missing when agrad's default device was not NumPy.
+
+Each test names the call those suites make; values are compared with NumPy or SciPy, and
+gradients with torch.autograd.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+
+import numpy as np
+import pytest
+import scipy.special
+import torch
+
+import agrad
+
+if importlib.util.find_spec("jax") is not None:
+    import jax
+
+    jax.config.update("jax_enable_x64", True)
+
+_LIBRARY = {
+    "numpy": "numpy",
+    "torch:cpu": "torch",
+    "array_api_strict": "array_api_strict",
+    "dask": "dask",
+    "jax:cpu": "jax",
+}
+DEVICES = [
+    pytest.param(
+        d,
+        marks=pytest.mark.skipif(not importlib.util.find_spec(lib), reason=f"{lib} not installed"),
+    )
+    for d, lib in _LIBRARY.items()
+]
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize(
+    ("python_type", "name"),
+    [(bool, "bool"), (int, "int64"), (float, "float64"), (complex, "complex128")],
+)
+def test_python_types_as_dtypes(device: str, python_type: type, name: str) -> None:
+    # SciPy's tanhsinh: xp.zeros(shape, dtype=bool); NumPy and torch read Python's types
+    assert agrad.zeros(3, dtype=python_type, device=device).dtype == getattr(agrad, name)
+    assert agrad.full((2,), 1, dtype=python_type, device=device).dtype == getattr(agrad, name)
+    assert agrad.astype(agrad.ones(2, device=device), python_type).dtype == getattr(agrad, name)
+
+
+def test_a_dtype_agrad_cannot_read_is_refused_clearly() -> None:
+    with pytest.raises(TypeError, match=r"agrad\.float32.*bool, int, float or complex"):
+        agrad.zeros(3, dtype="float32")
+
+
+def test_astype_to_python_int_ends_the_graph() -> None:
+    x = agrad.tensor([1.5, 2.5], requires_grad=True)
+    assert not agrad.astype(x, int).requires_grad
+
+
+def test_broadcast_arrays_keeps_inputs_that_need_no_broadcast_writable() -> None:
+    # SciPy's integrate tests write into the arguments their integrand gets
+    a, b = agrad.broadcast_arrays(agrad.ones(3), agrad.zeros((2, 3)))
+    b[0, 0] = 5.0
+    assert b.tolist() == np.array([[5.0, 0, 0], [0, 0, 0]]).tolist()
+    with pytest.raises(ValueError, match="read-only"):
+        a[0] = 1.0
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_a_python_number_keeps_float32_in_special_functions(device: str) -> None:
+    # SciPy's generic stdtr calls betainc(df / 2, 0.5, x) on float32 arrays
+    x = agrad.asarray([0.2, 0.7], dtype=agrad.float32, device=device)
+    out = agrad.special.betainc(x, 0.5, x)
+    assert out.dtype == agrad.float32
+    want = scipy.special.betainc(np.float32([0.2, 0.7]), np.float32(0.5), np.float32([0.2, 0.7]))
+    np.testing.assert_allclose(np.asarray(out), want, rtol=1e-5)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_numpy_data_joins_the_tensor_device_with_its_gradient(device: str) -> None:
+    # SciPy's group_delay: c * np.arange(c.size) with c on the default device
+    data = [0.5, -1.0, 2.0]
+    x = agrad.tensor(data, device=device, requires_grad=True)
+    w = np.arange(3.0)
+    y = x * w + np.stack([w, w])[0] * x + agrad.stack([w, x])[0]
+    assert y.device == agrad.Device(device)
+    agrad.sum(y * y).backward()
+    xt = torch.tensor(data, dtype=torch.float64, requires_grad=True)
+    wt = torch.arange(3.0, dtype=torch.float64)
+    yt = xt * wt + wt * xt + wt
+    torch.sum(yt * yt).backward()
+    np.testing.assert_allclose(np.asarray(x.grad), xt.grad.numpy())
+
+
+def test_data_of_two_devices_still_refuses_to_mix() -> None:
+    t = agrad.ones(3, device="torch:cpu")
+    with pytest.raises(agrad.errors.DeviceMismatchError, match="'torch:cpu' and 'numpy'"):
+        t + agrad.ones(3)  # an agrad tensor on "numpy" is not host data: it lives there
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_where_takes_two_python_scalars(device: str) -> None:
+    # SciPy's NumPy code, np.where(t, 1, 0), on a tensor
+    t = agrad.asarray([0.5, 2.0, 3.0], device=device)
+    for a, b in [(1, 0), (1.5, 0), (True, False), (1j, 0)]:
+        out = np.where(t > 1, a, b)
+        want = np.where(np.asarray([0.5, 2.0, 3.0]) > 1, a, b)
+        assert out.device == agrad.Device(device)
+        assert out.dtype == want.dtype
+        assert out.tolist() == want.tolist()
+
+
+@pytest.mark.parametrize("device", ["numpy", "array_api_strict", "torch:cpu", "jax:cpu"])
+def test_a_write_through_an_empty_mask(device: str) -> None:
+    # array-api-extra's apply_where on empty inputs; Dask's unknown sizes cannot take it
+    if not importlib.util.find_spec(_LIBRARY[device]):
+        pytest.skip(f"{_LIBRARY[device]} not installed")
+    x = agrad.zeros((0, 3), device=device)
+    x[x > 5] = agrad.zeros((0,), device=device)
+    assert x.shape == (0, 3)
+    y = agrad.asarray([[1.0, -2.0], [-3.0, 4.0]], device=device)
+    y[y < 0] = agrad.asarray([7.0, 8.0], device=device)
+    assert y.tolist() == [[1.0, 7.0], [8.0, 4.0]]
+
+
+@pytest.mark.skipif(not importlib.util.find_spec("dask"), reason="dask not installed")
+def test_dask_tensors_refuse_dlpack_with_the_standards_buffer_error() -> None:
+    # array-api-extra's assertions fall back to np.asarray on BufferError
+    t = agrad.ones(3, device="dask")
+    with pytest.raises(BufferError, match=r"numpy\.asarray\(t\)"):
+        t.__dlpack__()
+    with pytest.raises(BufferError):
+        t.__dlpack_device__()
+    assert np.asarray(t).tolist() == [1.0, 1.0, 1.0]
+
+
+@pytest.mark.skipif(not importlib.util.find_spec("dask"), reason="dask not installed")
+def test_dask_capabilities_and_unknown_sizes() -> None:
+    info = agrad.__array_namespace_info__()
+    assert info.capabilities()["data-dependent shapes"] is True
+    with agrad.default_device("dask"):
+        caps = info.capabilities()
+        assert caps["boolean indexing"] is False
+        assert caps["data-dependent shapes"] is False
+    x = agrad.arange(5.0, device="dask")
+    y = x[x > 1]  # three values Dask does not count until computed
+    assert agrad.ones_like(y).tolist() == [1.0, 1.0, 1.0]
+    assert agrad.full_like(y, 2.0).tolist() == [2.0, 2.0, 2.0]
+    assert agrad.zeros_like(y, dtype=agrad.int32).dtype == agrad.int32
+
+
+def test_devices_is_a_tuple_that_also_joins_a_list() -> None:
+    # SciPy's `devices` fixture: info.devices() + [None] (a list before Array API 2025.12)
+    devices = agrad.__array_namespace_info__().devices()
+    assert isinstance(devices, tuple)
+    assert agrad.Device("numpy") in devices
+    assert list(devices + [None]) == [*devices, None]  # noqa: RUF005 (the concatenation is the point)
+    assert list([None] + devices) == [None, *devices]  # noqa: RUF005
