@@ -50,11 +50,34 @@ def _cholesky(x: Any, /, *, upper: bool = False) -> Any:
     return da.linalg.cholesky(x, lower=not upper)
 
 
+def _take_along_axis(x: Any, indices: Any, /, *, axis: int = -1) -> Any:
+    # Dask has none: broadcast the other axes, make `axis` one chunk in both arrays, align
+    # the remaining chunks, and let NumPy gather block by block
+    if x.ndim != indices.ndim:
+        msg = f"`take_along_axis` needs arrays of one rank, got {x.ndim} and {indices.ndim}."
+        raise AgradValueError(msg)
+    axis %= x.ndim
+    shape = [max(a, b) for a, b in zip(x.shape, indices.shape, strict=True)]
+    x = da.broadcast_to(x, tuple(x.shape[axis] if i == axis else n for i, n in enumerate(shape)))
+    indices = da.broadcast_to(
+        indices, tuple(indices.shape[axis] if i == axis else n for i, n in enumerate(shape))
+    )
+    chunks = {i: -1 if i == axis else "auto" for i in range(x.ndim)}
+    x = x.rechunk(chunks)
+    indices = indices.rechunk(
+        tuple(indices.shape[axis] if i == axis else c for i, c in enumerate(x.chunks))
+    )
+    return da.map_blocks(
+        np.take_along_axis, x, indices, axis=axis, dtype=x.dtype, chunks=indices.chunks
+    )
+
+
 # array-api-compat's Dask namespace with the repairs above; rules get this one as `xp`
 _NAMESPACE = copy_module(
     "agrad.backends.dask.namespace",
     compat_da,
     eye=_eye,
+    take_along_axis=_take_along_axis,
     linalg=copy_module(
         "agrad.backends.dask.namespace.linalg", compat_da_linalg, cholesky=_cholesky
     ),

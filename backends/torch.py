@@ -42,12 +42,24 @@ def _consumed(k: Any) -> int:
     return 1
 
 
+# torch's gather kernels lack uint16/uint32/uint64 ("index_select" not implemented); a
+# gather only moves bits, so it runs on the signed integers of the same width
+_SIGNED_TWIN = {torch.uint16: torch.int16, torch.uint32: torch.int32, torch.uint64: torch.int64}
+
+
 def _take(x: Array, indices: Array, /, *, axis: int | None = None) -> Array:
+    twin = _SIGNED_TWIN.get(x.dtype)
+    if twin is not None:
+        return compat_torch.take(x.view(twin), _as_index(indices), axis=axis).view(x.dtype)
     return compat_torch.take(x, _as_index(indices), axis=axis)
 
 
 def _take_along_axis(x: Array, indices: Array, /, *, axis: int = -1) -> Array:
     # array-api-compat hands the indices to torch.take_along_dim, which raises for int32/uint8
+    twin = _SIGNED_TWIN.get(x.dtype)
+    if twin is not None:
+        out = compat_torch.take_along_axis(x.view(twin), _as_index(indices), axis=axis)
+        return out.view(x.dtype)
     return compat_torch.take_along_axis(x, _as_index(indices), axis=axis)
 
 

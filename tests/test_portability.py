@@ -158,3 +158,31 @@ def test_devices_is_a_tuple_that_also_joins_a_list() -> None:
     assert agrad.Device("numpy") in devices
     assert list(devices + [None]) == [*devices, None]  # noqa: RUF005 (the concatenation is the point)
     assert list([None] + devices) == [None, *devices]  # noqa: RUF005
+
+
+@pytest.mark.parametrize("name", ["uint16", "uint32", "uint64"])
+def test_torch_gathers_wide_unsigned_integers(name: str) -> None:
+    # torch has no gather kernels for them; SciPy's and array-api-extra's tests use them
+    a = np.array([[0, 1, 2**15 + 3], [7, 2**16 - 1, 5]], dtype=name)
+    x = agrad.asarray(a, device="torch:cpu")
+    i = np.array([[2, 0], [1, 1]])
+    taken = agrad.take(x, agrad.asarray([2, 0], device="torch:cpu"), axis=1)
+    assert taken.dtype == getattr(agrad, name)
+    assert taken.tolist() == np.take(a, [2, 0], axis=1).tolist()
+    along = agrad.take_along_axis(x, agrad.asarray(i, device="torch:cpu"), axis=1)
+    assert along.tolist() == np.take_along_axis(a, i, axis=1).tolist()
+
+
+@pytest.mark.skipif(not importlib.util.find_spec("dask"), reason="dask not installed")
+@pytest.mark.parametrize("axis", [0, 1, -1])
+def test_dask_take_along_axis_and_its_gradient(axis: int) -> None:
+    rng = np.random.default_rng(axis + 1)
+    a = rng.normal(size=(4, 5))
+    i = rng.integers(0, a.shape[axis], size=(3, 5) if axis == 0 else (4, 3))
+    x = agrad.tensor(a, device="dask", requires_grad=True)
+    y = agrad.take_along_axis(x, agrad.asarray(i, device="dask"), axis=axis)
+    np.testing.assert_allclose(np.asarray(y.detach()), np.take_along_axis(a, i, axis=axis))
+    agrad.sum(y * y).backward()
+    xt = torch.tensor(a, requires_grad=True)
+    torch.sum(torch.take_along_dim(xt, torch.tensor(i), axis) ** 2).backward()
+    np.testing.assert_allclose(np.asarray(x.grad), xt.grad.numpy())
