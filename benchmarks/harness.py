@@ -9,12 +9,18 @@ A *system* is how a gradient gets computed:
 - ``numpy (by hand)`` or ``cupy (by hand)``: the gradient worked out with the chain rule and
   written out, with no tape at all;
 - ``numpy (bare tape)``: the least a tape can do, agrad's derivative formulas and nothing
-  else (`bare_tape`), in W1, W2 and W3.
+  else (`bare_tape`), in W1, W2 and W3;
+- ``agrad(numpy, compiled)``: the agrad program's step wrapped in ``agrad.compile``
+  (`compiled_case`), called during the set-up until it replays, then timed;
+- ``jax`` and ``jax(jit)``: the same formulas through ``jax.grad`` on JAX's CPU device in
+  float64, eagerly or under ``jax.jit`` (timed after a warm-up call, its compile).
 
 A workload's builder (in `workloads`) takes a system and the workload's sizes, does the
 set-up (data, parameters, moves to the device) and returns a `Case`: ``run()`` is the part
 that is timed and returns the gradients in the system's own arrays, ``sync()`` waits for an
 asynchronous device. `check` compares the systems' gradients before anything is timed.
+A one-off cost of the set-up that a user pays once per program (JAX's jit compile, the
+captures of ``agrad.compile``) is measured there and carried apart in `Case.setup_s`.
 
 Libraries other than NumPy and agrad are imported only when a system needs them, so a
 system whose library is missing is reported by `unavailable` instead of breaking the import.
@@ -22,9 +28,12 @@ system whose library is missing is reported by `unavailable` instead of breaking
 
 from __future__ import annotations
 
+import functools
 import re
+import time
+import warnings
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -37,19 +46,23 @@ import agrad
 @dataclass(frozen=True)
 class System:
     name: str  # as written on the command line and in the table
-    kind: str  # "agrad", "torch", "by_hand" or "bare_tape"
-    device: str  # agrad's device string, torch's device type, or "numpy"/"cupy"
+    kind: str  # "agrad", "torch", "by_hand", "bare_tape" or "jax"
+    device: str  # agrad's device string, torch's device type, or "numpy"/"cupy"/"cpu"
+    compiled: bool = False  # agrad: through agrad.compile; jax: through jax.jit
 
 
 _BY_HAND = re.compile(r"(numpy|cupy) \(by hand\)")
-_AGRAD = re.compile(r"agrad\((.+)\)")
+_AGRAD = re.compile(r"agrad\((.+?)(,\s*compiled)?\)")
 _TORCH = re.compile(r"torch\.autograd(?:\((.+)\))?")
+_JAX = re.compile(r"jax(\(jit\))?")
 
 
 def system(name: str) -> System:
     """The `System` a name such as ``agrad(torch:cpu)`` or ``numpy (by hand)`` stands for."""
     if m := _AGRAD.fullmatch(name):
-        return System(name, "agrad", m[1])
+        return System(name, "agrad", m[1], compiled=m[2] is not None)
+    if m := _JAX.fullmatch(name):
+        return System(name, "jax", "cpu", compiled=m[1] is not None)
     if m := _TORCH.fullmatch(name):
         return System(name, "torch", m[1] or "cpu")
     if m := _BY_HAND.fullmatch(name):
@@ -57,17 +70,26 @@ def system(name: str) -> System:
     if name == "numpy (bare tape)":
         return System(name, "bare_tape", "numpy")
     msg = (
-        f"unknown system {name!r}: expected `agrad(<device>)`, `torch.autograd`, "
-        "`torch.autograd(cuda)`, `numpy (by hand)`, `cupy (by hand)` or `numpy (bare tape)`"
+        f"unknown system {name!r}: expected `agrad(<device>)`, `agrad(<device>, compiled)`, "
+        "`torch.autograd`, `torch.autograd(cuda)`, `jax`, `jax(jit)`, `numpy (by hand)`, "
+        "`cupy (by hand)` or `numpy (bare tape)`"
     )
     raise ValueError(msg)
 
 
 def unavailable(sys_: System) -> str | None:
     """Why `sys_` cannot run on this machine, or None when it can."""
+    if sys_.kind == "jax":
+        try:
+            import jax  # noqa: F401 - only whether it imports
+        except ImportError:
+            return "jax not installed"
+        return None
     try:
         if sys_.kind == "agrad":
             agrad.Device(sys_.device)
+            if sys_.compiled:
+                return _compile_refuses(sys_.device)
         elif sys_.kind == "torch":
             import torch
 
@@ -80,6 +102,36 @@ def unavailable(sys_: System) -> str | None:
     except Exception as exc:
         return f"{type(exc).__name__}: {exc}".splitlines()[0]
     return None
+
+
+@functools.cache
+def _compile_refuses(device: str) -> str | None:
+    """Why ``agrad.compile`` would not replay a step on `device` (None when it does).
+
+    Asked of a tiny step rather than assumed: a device that ``agrad.compile`` runs eagerly
+    says so with a `CompileWarning`, whose message is the reason.
+    """
+    from agrad._compile import CompileWarning
+    from agrad._compile import compile as agrad_compile
+
+    x = agrad.tensor([1.0, 2.0], device=device, requires_grad=True)
+
+    def step() -> list[Any]:
+        x.grad = None
+        agrad.sum(x * x).backward()
+        return [x.grad]
+
+    compiled = agrad_compile(step)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CompileWarning)
+        try:
+            for _ in range(COMPILE_CALLS):
+                compiled()
+                if compiled.stats["replays"]:
+                    return None
+        except CompileWarning as exc:
+            return f"agrad.compile: {exc}"
+    return f"agrad.compile did not replay a tiny step in {COMPILE_CALLS} calls"
 
 
 def array_module(sys_: System) -> Any:
@@ -115,7 +167,11 @@ def to_numpy(a: Any) -> np.ndarray:
         return np.asarray(a.detach().cpu().numpy())
     if type(a).__module__.startswith("cupy"):
         return np.asarray(a.get())
-    return np.asarray(a)
+    return np.asarray(a)  # NumPy arrays, and JAX's (which NumPy reads through __array__)
+
+
+def _nothing() -> None:
+    pass
 
 
 @dataclass
@@ -124,6 +180,47 @@ class Case:
 
     run: Callable[[], Sequence[Any]]  # the timed part; returns the gradients
     sync: Callable[[], None]  # wait for the device; part of every timed call
+    # puts back the state a step changes (W2's parameters), so that calls made during the
+    # set-up (a warm-up, captures) leave every system at the same step for `check`
+    reset: Callable[[], None] = field(default=_nothing)
+    setup_s: float | None = None  # a one-off cost of the set-up, in seconds, reported apart
+    setup_note: str = ""  # what `setup_s` is: "jit compile (first call)", ...
+
+
+COMPILE_CALLS = 8  # calls of an agrad.compile'd step allowed before it must replay
+
+
+def compiled_case(case: Case) -> Case:
+    """`case` with its step wrapped in ``agrad.compile``, called until it replays.
+
+    The calls that capture (and the first replay) happen here, in the set-up; their total
+    time is the case's `Case.setup_s`. A step that runs eagerly instead (a `CompileWarning`)
+    or does not replay within `COMPILE_CALLS` calls raises, since timing it would time eager
+    agrad under another name.
+    """
+    from agrad._compile import CompileWarning
+    from agrad._compile import compile as agrad_compile
+
+    step = agrad_compile(case.run)
+    start = time.perf_counter()
+    calls = 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CompileWarning)
+        while not step.stats["replays"]:
+            if calls == COMPILE_CALLS:
+                msg = f"agrad.compile did not replay in {calls} calls:\n{step.explain()[:2000]}"
+                raise RuntimeError(msg)
+            try:
+                step()
+            except CompileWarning as exc:
+                msg = f"agrad.compile runs this step eagerly: {exc}"
+                raise RuntimeError(msg) from exc
+            case.sync()
+            calls += 1
+    elapsed = time.perf_counter() - start
+    case.reset()
+    note = f"agrad.compile: {calls} calls to its first replay ({step.stats['captures']} captures)"
+    return Case(step, case.sync, case.reset, elapsed, note)
 
 
 Builder = Callable[..., Case]
@@ -156,7 +253,10 @@ class Workload:
     def build(self, name: str, *, smoke: bool = False) -> Case:
         sys_ = system(name)
         sizes = self.smoke_sizes if smoke else self.sizes
-        return self.builders[sys_.kind](sys_, **sizes)
+        case = self.builders[sys_.kind](sys_, **sizes)
+        if sys_.compiled and sys_.kind == "agrad":  # jax(jit): its builder jits
+            case = compiled_case(case)
+        return case
 
     def divisor(self, *, smoke: bool = False) -> float:
         sizes = self.smoke_sizes if smoke else self.sizes

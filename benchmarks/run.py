@@ -7,6 +7,17 @@
     python benchmarks/run.py --gpu                    # G2, G3: W2 at batch 4096 and W3 on CUDA
     python benchmarks/run.py --profile --workloads W2 --systems "agrad(numpy)"
     python benchmarks/run.py --smoke                  # tiny sizes, one repeat: does it run?
+    python benchmarks/run.py --workloads W1,W2,W3,W4 \
+        --systems "agrad(numpy),agrad(numpy, compiled),jax,jax(jit),numpy (by hand),torch.autograd"
+
+The last line adds, beside eager agrad, agrad.compile's replayed step and JAX (``jax.grad``
+eagerly, and under ``jax.jit``) to W1-W4 (issue 24); they are not in the default run
+(`workloads.COMPILED_SYSTEMS`), but ``--smoke`` runs them. JAX runs on its CPU device,
+single-threaded, in float64 (this script sets ``JAX_PLATFORMS``, ``JAX_ENABLE_X64`` and
+``XLA_FLAGS`` before anything imports JAX); without JAX installed its systems are skipped.
+A one-off cost of a system's set-up, jit's compile (its first call) or agrad.compile's
+captures (the calls until it replays), is not in the timed samples: it is printed under
+each table and kept in the JSON.
 
 Every system of a workload is set up first; each is then run once and their gradients are
 compared (`harness.check`), so no benchmark can time a wrong program. The timed repeats
@@ -32,9 +43,16 @@ import os
 import sys
 
 THREAD_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+# JAX (systems `jax`, `jax(jit)`): the CPU device, float64 as the other systems, and XLA's
+# CPU kernels on one thread; read when JAX is first imported
+JAX_VARS = {"JAX_PLATFORMS": "cpu", "JAX_ENABLE_X64": "1"}
+XLA_SINGLE_THREAD = "--xla_cpu_multi_thread_eigen=false"
 if __name__ == "__main__":  # before NumPy loads its BLAS, which reads these once
     for _var in THREAD_VARS:
         os.environ[_var] = "1"
+    os.environ.update(JAX_VARS)
+    if XLA_SINGLE_THREAD not in os.environ.get("XLA_FLAGS", ""):
+        os.environ["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} {XLA_SINGLE_THREAD}".strip()
 
 # ruff: noqa: E402 - the imports follow the thread settings above on purpose
 import argparse
@@ -84,6 +102,9 @@ class Row:
     note: str = ""
     best_ratio: float | None = None  # the fastest sample / the reference's fastest
     faults: float | None = None  # minor page faults per call (median), where counted
+    setup_s: float | None = None  # a one-off cost of the set-up (jit's compile), seconds
+    setup_note: str = ""  # what `setup_s` measured
+    setup_calls: float | None = None  # `setup_s` over the median call's time
 
     @property
     def met(self) -> bool | None:
@@ -164,13 +185,19 @@ def time_workload(
     smoke: bool = False,
     clock: str = "wall",
     faults: dict[str, list[float]] | None = None,
+    setups: dict[str, tuple[float, str]] | None = None,
 ) -> dict[str, list[float]]:
     """Seconds per call of each system, `repeats` samples each, interleaved.
 
-    ``faults``, when given, receives each sample's minor page faults per call.
+    ``faults``, when given, receives each sample's minor page faults per call; ``setups``
+    each case's one-off set-up cost and what it was (`harness.Case.setup_s`), where it has one.
     """
     now = CLOCKS[clock]
     cases = {name: workload.build(name, smoke=smoke) for name in names}
+    if setups is not None:
+        for name, case in cases.items():
+            if case.setup_s is not None:
+                setups[name] = (case.setup_s, case.setup_note)
     _check(workload, cases)  # also the warm-up
     samples: dict[str, list[float]] = {name: [] for name in names}
     orders = balanced_orders(len(names))
@@ -254,6 +281,7 @@ def _rows(
     skipped: dict[str, str],
     scale: float,
     faults: dict[str, list[float]] | None = None,
+    setups: dict[str, tuple[float, str]] | None = None,
 ) -> list[Row]:
     medians = {name: statistics.median(s) * scale for name, s in samples.items()}
     ref = medians.get(workload.reference)
@@ -288,6 +316,10 @@ def _rows(
                 statistics.median(faults[name]) if faults and faults.get(name) else None,
             )
         )
+        if setups and name in setups:
+            rows[-1].setup_s, rows[-1].setup_note = setups[name]
+            per_call = statistics.median(samples[name])
+            rows[-1].setup_calls = rows[-1].setup_s / per_call if per_call else None
     return rows
 
 
@@ -320,6 +352,21 @@ def table(rows: Sequence[Row]) -> str:
             f"| {best_ratio} | {target} | {met} | {faults} |"
         )
     return "\n".join(lines)
+
+
+def one_offs(rows: Sequence[Row]) -> str:
+    """The rows' one-off set-up costs (not in their times), one line each; "" if none."""
+    lines = []
+    for r in rows:
+        if r.setup_s is None:
+            continue
+        calls = "" if r.setup_calls is None else f", the time of {r.setup_calls:.3g} timed calls"
+        lines.append(
+            f"- {r.workload}, {r.system}: {_num(r.setup_s * 1e3)} ms once ({r.setup_note}){calls}"
+        )
+    if not lines:
+        return ""
+    return "one-off set-up costs, not in the times above:\n" + "\n".join(lines)
 
 
 # glibc's malloc serves a block from mmap (fresh pages, faulted in when first written) above
@@ -419,6 +466,19 @@ def _cannot_run(workload: hn.Workload, name: str) -> str | None:
     return hn.unavailable(sys_)
 
 
+def split_systems(text: str) -> list[str]:
+    """The names in a comma-separated ``--systems`` list; a comma inside parentheses, as in
+    ``agrad(numpy, compiled)``, belongs to its name."""
+    names, depth, start = [], 0, 0
+    for i, char in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "," and depth == 0:
+            names.append(text[start:i])
+            start = i + 1
+    names.append(text[start:])
+    return [name.strip() for name in names if name.strip()]
+
+
 def main(argv: Sequence[str] | None = None) -> list[Row]:
     parser = argparse.ArgumentParser(
         description="agrad's benchmark suite (issue 7); see docs/performance.md.",
@@ -472,7 +532,7 @@ def main(argv: Sequence[str] | None = None) -> list[Row]:
         selected = [w for w in selected if w not in wl.GPU_WORKLOADS]
         if not selected:
             return []
-    wanted = [s.strip() for s in args.systems.split(",")] if args.systems else None
+    wanted = split_systems(args.systems) if args.systems else None
     for name in wanted or ():
         hn.system(name)  # a typo fails here, not after minutes of measuring
 
@@ -489,6 +549,12 @@ def main(argv: Sequence[str] | None = None) -> list[Row]:
         names = list(wanted or workload.systems)
         if workload.reference not in names and wanted is None:
             names.append(workload.reference)
+        if args.smoke and wanted is None:  # does it run: every system written for it
+            names += [
+                name
+                for name in wl.COMPILED_SYSTEMS
+                if name not in names and hn.system(name).kind in workload.builders
+            ]
         skipped = {n: r for n in names if (r := _cannot_run(workload, n)) is not None}
         runnable = [n for n in names if n not in skipped]
         if workload.memory and (reason := memory.supported()):
@@ -509,6 +575,7 @@ def main(argv: Sequence[str] | None = None) -> list[Row]:
             continue
         start = time.perf_counter()
         faults: dict[str, list[float]] = {}
+        one_off: dict[str, tuple[float, str]] = {}
         scale = workload.scale / workload.divisor(smoke=args.smoke)
         if workload.memory:
             repeats = args.memory_repeats or (1 if args.smoke else workload.repeats)
@@ -520,11 +587,19 @@ def main(argv: Sequence[str] | None = None) -> list[Row]:
             repeats = args.repeats or (1 if args.smoke else workload.repeats)
             clock = "wall" if workload in wl.GPU_WORKLOADS else args.clock
             samples = time_workload(
-                workload, runnable, repeats, smoke=args.smoke, clock=clock, faults=faults
+                workload,
+                runnable,
+                repeats,
+                smoke=args.smoke,
+                clock=clock,
+                faults=faults,
+                setups=one_off,
             )
-        new = _rows(workload, names, samples, skipped, scale, faults)
+        new = _rows(workload, names, samples, skipped, scale, faults, one_off)
         print(f"  {repeats} repeats in {time.perf_counter() - start:.0f} s")
         print(table(new), flush=True)
+        if once := one_offs(new):
+            print(once, flush=True)
         rows += new
 
     if rows:
@@ -532,6 +607,8 @@ def main(argv: Sequence[str] | None = None) -> list[Row]:
             print(f"\nload average at the end: {os.getloadavg()}")
         print(f"\n## All results ({command.strip()})\n")
         print(table(rows))
+        if once := one_offs(rows):
+            print(f"\n{once}")
     if args.json:
         args.json.write_text(
             json.dumps({"command": command, "machine": info, "rows": [asdict(r) for r in rows]})

@@ -1,8 +1,10 @@
 """The workloads of the benchmark suite, each written once per system (see `harness`).
 
-Every workload has a builder per kind of system: ``agrad`` (any agrad device), ``torch``
-(torch.autograd), ``by_hand`` (NumPy or CuPy, the gradient written out with the chain rule)
-and, for W1-W3, ``bare_tape`` (`bare_tape`: agrad's formulas on a tape with no engine).
+Every workload has a builder per kind of system: ``agrad`` (any agrad device; with
+``agrad.compile`` around its step for ``agrad(numpy, compiled)``, see `harness.compiled_case`),
+``torch`` (torch.autograd), ``by_hand`` (NumPy or CuPy, the gradient written out with the
+chain rule), for W1-W4 ``jax`` (``jax.grad``, eagerly or under ``jax.jit``) and, for W1-W3,
+``bare_tape`` (`bare_tape`: agrad's formulas on a tape with no engine).
 All systems of a workload start from the same NumPy arrays (fixed seeds), so their
 gradients can be compared before anything is timed. `WORKLOADS` and `GPU_WORKLOADS` are
 the table that `run.py` measures.
@@ -12,7 +14,8 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import bare_tape as bt
@@ -20,6 +23,53 @@ import numpy as np
 from harness import Case, System, Workload, array_module, synchronizer
 
 import agrad
+
+
+def _jax() -> Any:
+    """JAX, with 64-bit types on: the workloads' float64 stays float64 as in the others.
+
+    A process-wide setting, made before this workload makes its first JAX array (`run.py`
+    also sets ``JAX_ENABLE_X64=1`` before anything imports JAX).
+    """
+    import jax
+
+    jax.config.update("jax_enable_x64", True)
+    return jax
+
+
+def _jax_case(
+    sys_: System,
+    step: Callable[..., Any],
+    state: list[Any],
+    *,
+    carries: bool = False,
+    reset: Callable[[], None] | None = None,
+) -> Case:
+    """A `Case` calling ``step(*state)``, under ``jax.jit`` for ``jax(jit)``.
+
+    ``carries``: the step returns ``(new_state, grads)`` (W2's updated parameters) and the
+    next call starts from ``new_state``; otherwise it returns the gradients. Every call waits
+    for JAX's asynchronous dispatch. Under jit a warm-up call, timed as the set-up's one-off
+    cost (the trace and XLA's compile), runs here, and ``reset`` puts the state back after it.
+    """
+    jax = _jax()
+    fn = jax.jit(step) if sys_.compiled else step
+    put_back = reset or (lambda: None)
+
+    def run() -> list[Any]:
+        out = jax.block_until_ready(fn(*state))
+        if carries:
+            state[:], out = out
+        return list(out)
+
+    if not sys_.compiled:
+        return Case(run, synchronizer(sys_), put_back)
+    start = time.perf_counter()
+    run()
+    elapsed = time.perf_counter() - start
+    put_back()
+    return Case(run, synchronizer(sys_), put_back, elapsed, "jit compile (1st call)")
+
 
 # ---------------------------------------------------------------------------------------
 # W1: per-op overhead, a chain of elementwise ops on a tiny array
@@ -76,6 +126,19 @@ def w1_torch(sys_: System, *, n_ops: int, n_elems: int) -> Case:
         return [x.grad]
 
     return Case(run, synchronizer(sys_))
+
+
+def w1_jax(sys_: System, *, n_ops: int, n_elems: int) -> Case:
+    jax = _jax()
+    jnp = jax.numpy
+    x0, c0 = _w1_inputs(n_elems)
+    x, c = jnp.asarray(x0), jnp.asarray(c0)
+
+    def loss(x: Any) -> Any:
+        return jnp.sum(_chain(x, c, jnp.sin, jnp.exp, jnp.tanh, n_ops))
+
+    grad = jax.grad(loss)
+    return _jax_case(sys_, lambda x: [grad(x)], [x])
 
 
 def w1_bare_tape(sys_: System, *, n_ops: int, n_elems: int) -> Case:
@@ -173,9 +236,9 @@ def w2_agrad(sys_: System, *, layers: Sequence[int], batch: int) -> Case:
     params_np, x_np, _, onehot_np = _mlp_inputs(layers, batch)
     dev = sys_.device
     params = [agrad.tensor(p, device=dev, requires_grad=True) for p in params_np]
-    del params_np
     x = agrad.tensor(x_np, device=dev)
     onehot = agrad.tensor(onehot_np, device=dev)
+    del params_np
 
     def run() -> list[Any]:
         for p in params:
@@ -191,7 +254,43 @@ def w2_agrad(sys_: System, *, layers: Sequence[int], batch: int) -> Case:
                 p -= LR * p.grad
         return [p.grad for p in params]
 
-    return Case(run, synchronizer(sys_))
+    def reset() -> None:  # the initial parameters (made again: W5 counts kept copies)
+        with agrad.no_grad():
+            for p, p0 in zip(params, _mlp_inputs(layers, batch)[0], strict=True):
+                p[...] = agrad.asarray(p0, device=dev)  # into the same buffers
+                p.grad = None
+
+    return Case(run, synchronizer(sys_), reset)
+
+
+def w2_jax(sys_: System, *, layers: Sequence[int], batch: int) -> Case:
+    jax = _jax()
+    jnp = jax.numpy
+    params_np, x_np, _, onehot_np = _mlp_inputs(layers, batch)
+    x, onehot = jnp.asarray(x_np), jnp.asarray(onehot_np)
+
+    def relu(h: Any) -> Any:
+        return jnp.maximum(h, 0.0)
+
+    def loss(params: list[Any]) -> Any:
+        h = _logits(x, params, relu)
+        z = h - jax.lax.stop_gradient(jnp.max(h, axis=1, keepdims=True))
+        logp = z - jnp.log(jnp.sum(jnp.exp(z), axis=1, keepdims=True))
+        return -jnp.sum(onehot * logp) / batch
+
+    grad = jax.grad(loss)
+
+    def step(*params: Any) -> tuple[list[Any], list[Any]]:
+        grads = grad(list(params))
+        return [p - LR * g for p, g in zip(params, grads, strict=True)], grads
+
+    state = [jnp.asarray(p) for p in params_np]
+    initial = list(state)
+
+    def reset() -> None:
+        state[:] = initial
+
+    return _jax_case(sys_, step, state, carries=True, reset=reset)
 
 
 def w2_torch(sys_: System, *, layers: Sequence[int], batch: int) -> Case:
@@ -308,6 +407,13 @@ def w3_torch(sys_: System, *, n: int) -> Case:
     return Case(run, synchronizer(sys_))
 
 
+def w3_jax(sys_: System, *, n: int) -> Case:
+    jax = _jax()
+    jnp = jax.numpy
+    grad = jax.grad(lambda x: jnp.sum(jnp.sin(x) * jnp.exp(-(x**2)) + x**3))
+    return _jax_case(sys_, lambda x: [grad(x)], [jnp.asarray(_w3_input(n))])
+
+
 def w3_bare_tape(sys_: System, *, n: int) -> Case:
     x = bt.Var(_w3_input(n), grad_wanted=True)
 
@@ -375,6 +481,17 @@ def w4_torch(sys_: System, *, n: int) -> Case:
     return Case(run, synchronizer(sys_))
 
 
+def w4_jax(sys_: System, *, n: int) -> Case:
+    jax = _jax()
+    jnp = jax.numpy
+    a_np, x_np, v_np = _w4_inputs(n)
+    a, v = jnp.asarray(a_np), jnp.asarray(v_np)
+    # by double backward, as the others: the gradient of <grad f(x), v>
+    grad = jax.grad(lambda x: jnp.sum(jnp.tanh(a @ x) ** 2))
+    hvp = jax.grad(lambda x: jnp.sum(grad(x) * v))
+    return _jax_case(sys_, lambda x: [hvp(x)], [jnp.asarray(x_np)])
+
+
 def w4_by_hand(sys_: System, *, n: int) -> Case:
     xnp = array_module(sys_)
     a, x, v = (xnp.asarray(z) for z in _w4_inputs(n))
@@ -398,10 +515,15 @@ GPU_SYSTEMS = ("agrad(torch:cuda)", "agrad(cupy)", "torch.autograd(cuda)", "cupy
 # around it, would stand
 TAPE_SYSTEMS = (*CPU_SYSTEMS[:3], "numpy (bare tape)", CPU_SYSTEMS[3])
 
+# agrad.compile's step, JAX eager and JAX's jit: opt-in (`--systems`), see run.py
+COMPILED_SYSTEMS = ("agrad(numpy, compiled)", "jax", "jax(jit)")
+
 W1 = {"agrad": w1_agrad, "torch": w1_torch, "bare_tape": w1_bare_tape, "by_hand": w1_by_hand}
 W2 = {"agrad": w2_agrad, "torch": w2_torch, "bare_tape": w2_bare_tape, "by_hand": w2_by_hand}
 W3 = {"agrad": w3_agrad, "torch": w3_torch, "bare_tape": w3_bare_tape, "by_hand": w3_by_hand}
 W4 = {"agrad": w4_agrad, "torch": w4_torch, "by_hand": w4_by_hand}
+W1["jax"], W2["jax"], W3["jax"], W4["jax"] = w1_jax, w2_jax, w3_jax, w4_jax
+W5 = {kind: build for kind, build in W2.items() if kind != "jax"}  # RSS of this process only
 
 MLP = (784, 256, 256, 10)
 MLP_SMOKE = (12, 8, 8, 3)
@@ -478,7 +600,7 @@ WORKLOADS: tuple[Workload, ...] = (
         reference="numpy (by hand)",
         targets={"agrad(numpy)": 1.1},
         systems=CPU_SYSTEMS,
-        builders=W2,
+        builders=W5,
         sizes={"layers": MLP_BIG, "batch": 1024},
         smoke_sizes={"layers": MLP_SMOKE, "batch": 4},
         repeats=3,
