@@ -105,6 +105,13 @@ class _Rec(np.ndarray):
         self._ref = None
         self._raw = None
 
+    @property
+    def base(self) -> Any:
+        # the wrapped array's: a recording wrapper is a view, but what agrad decides from
+        # `.base` (whether a fresh gradient may become `.grad` without a copy) is the array's
+        raw = self._raw
+        return raw.base if isinstance(raw, np.ndarray) else None
+
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
         fn = ufunc if method == "__call__" else getattr(ufunc, method)
         name = ufunc.__name__ if method == "__call__" else f"{ufunc.__name__}.{method}"
@@ -387,7 +394,18 @@ class _Const:
 
 
 class _Instr:
-    __slots__ = ("args", "fn", "guard", "kwargs", "line", "name", "outs", "reads", "writes")
+    __slots__ = (
+        "args",
+        "fn",
+        "guard",
+        "hoist",
+        "kwargs",
+        "line",
+        "name",
+        "outs",
+        "reads",
+        "writes",
+    )
 
     def __init__(
         self,
@@ -409,6 +427,7 @@ class _Instr:
         self.writes = writes
         self.line = line
         self.guard: tuple[str, Any, Any] | None = None  # (kind, check fn, value)
+        self.hoist = False  # a value guard checked where its value is made (see `code`)
 
 
 class _S:
@@ -435,6 +454,7 @@ class _Recorder:
         self.external_roots: set[int] = set()  # buffers the caller sees (sources)
         self.mutated_roots: set[int] = set()
         self.external_write: str | None = None  # the first write the caller can see
+        self.slots_before_write = -1  # slots made before that write (-1: none yet)
         self.arg_tensors = arg_tensors  # id(tensor) -> argument index
         self.touched: dict[int, _Touched] = {}  # pre-existing tensors the step used
         self.new_tensors: dict[int, weakref.ref[Any]] = {}  # made during the step
@@ -527,14 +547,15 @@ class _Recorder:
 class _Touched:
     """A tensor that existed before the capture and that the step used."""
 
-    __slots__ = ("array", "grad", "grad_fn", "rg", "t", "vc", "vc_list", "wrapper")
+    __slots__ = ("array", "grad", "grad_fn", "rg", "t", "vc", "wrapper")
 
     def __init__(self, t: Any, array: Any) -> None:
         self.t = t
         self.array = array  # its array before the step
         self.wrapper: Any = None
         self.grad = t.__dict__.get("_grad")
-        self.vc_list = t._vc
+        # the version, not the counter: holding the counter would look like a graph node
+        # that saved the array, and make an in-place update copy it (`copy_on_write`)
         self.vc = t._vc[0]
         self.rg = t._rg
         self.grad_fn = t._grad_fn
@@ -677,6 +698,7 @@ def _add(rec: _Recorder, instr: _Instr) -> None:
         rec.mutated_roots.add(root)
         if root in rec.external_roots and rec.external_write is None:
             rec.external_write = f"`{instr.name}` at {_user_line()}"
+            rec.slots_before_write = rec.n
     rec.instrs.append(instr)
 
 
@@ -709,12 +731,20 @@ def _record_conversion(x: _Rec, fn: Any, what: str) -> Any:
         return value
     if x._ref is None:
         _refuse_use(f"{what} of an array made by a NumPy call `agrad.compile` does not see")
-    if rec.external_write is not None:
-        _refuse_late(rec, what)
     ref = x._ref
+    hoist = False
+    if rec.external_write is not None:
+        # a value made before that write and never written since (the loss, converted
+        # after the optimiser's update) is checked where it was made, before the write
+        if ref >= rec.slots_before_write or rec.roots[ref] in rec.mutated_roots:
+            _refuse_late(rec, what)
+        hoist = True
     instr = _Instr(fn, what, (_S(ref),), {}, None, {ref}, (), _user_line())
+    instr.hoist = hoist
     _add(rec, instr)
-    _guard_value(rec, instr, value, what)
+    if not instr.line:
+        instr.line = _user_line()
+    instr.guard = ("value", None, value)
     return value
 
 
@@ -881,7 +911,8 @@ class _Plan:
 
     def __init__(self) -> None:
         self.source = ""
-        self.run_code: Callable[..., Any] = lambda flat: ()
+        self.run_code: Callable[..., Any] | None = None  # made from the source once verified
+        self.ns: dict[str, Any] = {}
         self.signature: tuple[Any, ...] = ()
         self.verified = False
         self.out_tree: Any = None
@@ -891,6 +922,11 @@ class _Plan:
         self.n_dropped = 0
 
     def run(self, flat: list[Any]) -> Any:
+        if self.run_code is None:
+            # compiled at its first replay: a capture that is never verified costs no compile
+            filename = f"<agrad.compile plan {id(self):x}>"
+            exec(builtins.compile(self.source, filename, "exec"), self.ns)  # our own code
+            self.run_code = self.ns["_plan"]
         with np.errstate(all="ignore"):
             values = self.run_code(flat)
         for kind, where, extra in self.sinks:
@@ -1045,8 +1081,8 @@ class _Builder:
             if g is not tt.grad:
                 gspec = ("const", None) if g is None else self.out_spec(g)
                 plan.sinks.append(("grad", where, gspec))
-            if tt.vc_list[0] != tt.vc:
-                plan.vc_bumps.append((where, tt.vc_list[0] - tt.vc))
+            if t._vc[0] != tt.vc:
+                plan.vc_bumps.append((where, t._vc[0] - tt.vc))
         self.code(plan)
         return plan
 
@@ -1068,7 +1104,7 @@ class _Builder:
                 keep[i] = True
                 live_slots.update(ins.reads)
                 live_roots.update(rec.roots[s] for s in ins.reads)
-        kept = [ins for ins, k in zip(instrs, keep, strict=True) if k]
+        kept = _hoisted([ins for ins, k in zip(instrs, keep, strict=True) if k])
         plan.n_instrs, plan.n_dropped = len(kept), len(instrs) - len(kept)
         # last use of each slot, to delete intermediates as eager mode frees them
         last: dict[int, int] = {}
@@ -1119,11 +1155,11 @@ class _Builder:
                 what = self.miss(f"{ins.name} = {guard[2]!r} at {ins.line}")
                 body.append(f"if not _same({call}, {self.const(guard[2])}): raise _Miss({what})")
             elif outs is None:
-                body.append(call)
+                body.append(f"{call}  # {ins.name}")
             elif len(outs) == 1 and not (ins.fn is not None and _multi(ins)):
-                body.append(f"v{outs[0]} = {call}")
+                body.append(f"v{outs[0]} = {call}  # {ins.name}")
             else:
-                body.append(", ".join(f"v{o}" for o in outs) + f", = {call}")
+                body.append(", ".join(f"v{o}" for o in outs) + f", = {call}  # {ins.name}")
             if guard is not None and guard[0] == "shape":
                 assert outs is not None
                 what = self.miss(f"the shape {guard[2]!r} of {ins.name} at {ins.line}")
@@ -1135,9 +1171,7 @@ class _Builder:
         body.append("return (" + "".join(f"v{s}, " for s in self.sink_slots) + ")")
         src = "def _plan(A):\n" + "".join(f"    {line}\n" for line in body)
         plan.source = src
-        filename = f"<agrad.compile plan {id(plan):x}>"
-        exec(builtins.compile(src, filename, "exec"), self.ns)  # our own generated code
-        plan.run_code = self.ns["_plan"]
+        plan.ns = self.ns
         plan.signature = (src, tuple(self.key))
 
     def render_call(self, ins: _Instr) -> str:
@@ -1145,6 +1179,26 @@ class _Builder:
         args = "".join(self.render(a) + ", " for a in ins.args)
         kw = "".join(f"{k}={self.render(v)}, " for k, v in ins.kwargs.items())
         return f"{fn}({args}{kw})"
+
+
+def _hoisted(kept: list[_Instr]) -> list[_Instr]:
+    """``kept`` with each hoisted value guard moved up to just after the instruction that
+    made its value (to the start for a source): before any write the caller can see, so a
+    failed check still falls back to an eager call with nothing changed."""
+    if not any(ins.hoist for ins in kept):
+        return kept
+    out: list[_Instr] = []
+    for ins in kept:
+        if not ins.hoist:
+            out.append(ins)
+            continue
+        (slot,) = ins.reads
+        at = 0
+        for i, other in enumerate(out):
+            if other.outs is not None and slot in other.outs:
+                at = i + 1
+        out.insert(at, ins)
+    return out
 
 
 def _multi(ins: _Instr) -> bool:
@@ -1214,17 +1268,25 @@ def _describe(x: Any) -> tuple[str, Any]:
 class Compiled:
     """A function run by :func:`compile`: eager on capture, replayed afterwards."""
 
-    def __init__(self, fn: Callable[..., Any], *, max_plans: int = MAX_PLANS) -> None:
+    def __init__(
+        self, fn: Callable[..., Any], *, max_plans: int = MAX_PLANS, warmup: int = 1
+    ) -> None:
         self.fn = fn
         self.max_plans = max_plans
+        self.warmup = warmup
         self._plans: dict[Any, list[_Plan]] = {}
         self._captures = 0
         self._eager: str | None = None  # why this function now always runs eagerly
         self.last_miss: str | None = None
-        self.stats = {"captures": 0, "replays": 0, "misses": 0, "eager": 0}
+        self.stats = {"warmups": 0, "captures": 0, "replays": 0, "misses": 0, "eager": 0}
         functools.update_wrapper(self, fn)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self.stats["warmups"] < self.warmup:
+            # a step's first call is seldom like the rest (`.grad` goes from None to set, an
+            # optimiser makes its state), so capturing it is wasted work: it runs eagerly
+            self.stats["warmups"] += 1
+            return self.fn(*args, **kwargs)
         flat: list[Any] = []
         tree = _flatten((args, kwargs), flat)
         described = [_describe(x) for x in flat]
@@ -1392,11 +1454,13 @@ def _unwrap_result(x: Any) -> Any:
 
 
 def compile(
-    fn: Callable[..., Any] | None = None, *, max_plans: int = MAX_PLANS
+    fn: Callable[..., Any] | None = None, *, max_plans: int = MAX_PLANS, warmup: int = 1
 ) -> Any:  # agrad.compile, as torch.compile
     """Capture a step once and replay it as straight-line NumPy code.
 
-    The first calls run eagerly while recording every raw NumPy call the step makes (the
+    The first ``warmup`` calls run eagerly, as they are (a step's first call seldom looks
+    like the rest: ``.grad`` goes from None to set, an optimiser makes its state). The next
+    calls run eagerly while recording every raw NumPy call the step makes (the
     forward pass, the backward sweep, the accumulation into ``.grad`` and updates under
     ``no_grad``). Once two captures agree, later calls with the same shapes, dtypes,
     strides, ``requires_grad`` pattern and grad mode replay that sequence on the arrays of
@@ -1412,6 +1476,8 @@ def compile(
         The step. Used as ``agrad.compile(fn)`` or as the decorator ``@agrad.compile``.
     max_plans : int
         How many captures a compiled function may make before it runs eagerly for good.
+    warmup : int
+        How many first calls run eagerly without a capture (default 1; 0 captures at once).
 
     Returns
     -------
@@ -1433,13 +1499,13 @@ def compile(
     ...     return loss
     >>> w = agrad.tensor([1.0, 2.0], requires_grad=True)
     >>> x = agrad.tensor([0.5, 0.25])
-    >>> for _ in range(5):  # captures while w.grad's state changes, then replays
+    >>> for _ in range(5):  # a warm-up call, two captures that agree, then replays
     ...     loss = step(w, x)
     >>> step.stats
-    {'captures': 3, 'replays': 2, 'misses': 0, 'eager': 0}
+    {'warmups': 1, 'captures': 2, 'replays': 2, 'misses': 0, 'eager': 0}
     >>> w.tolist()  # as eager mode: w - 0.5 * 2 (w x - 1) x, five times
     [1.7626953125, 2.551607131958008]
     """
     if fn is None:
-        return functools.partial(compile, max_plans=max_plans)
-    return Compiled(fn, max_plans=max_plans)
+        return functools.partial(compile, max_plans=max_plans, warmup=warmup)
+    return Compiled(fn, max_plans=max_plans, warmup=warmup)

@@ -286,3 +286,145 @@ def test_steady_allocator_serves_large_buffers_from_the_heap() -> None:
     # small pages or 20 huge ones); below the fixed 64 MB the heap serves it again
     assert default >= 4 * 10
     assert steady < 10
+
+
+# ---------------------------------------------------------------------------------------
+# agrad.compile's step, JAX eager and JAX's jit as systems (issue 24)
+
+NEW_SYSTEMS = ("agrad(numpy, compiled)", "jax", "jax(jit)")
+BY_COMPILER = [w for w in wl.WORKLOADS if w.key in {"W1", "W2", "W3", "W4"}]
+
+
+def _jax_missing() -> str | None:
+    return hn.unavailable(hn.system("jax"))
+
+
+@pytest.fixture
+def restore_jax_x64() -> Any:
+    """The jax systems turn on JAX's 64-bit types for the process; put the flag back after."""
+    try:
+        import jax
+    except ImportError:
+        yield
+        return
+    previous = jax.config.jax_enable_x64
+    yield
+    jax.config.update("jax_enable_x64", previous)
+
+
+def test_names_of_the_compiled_and_jax_systems() -> None:
+    compiled = hn.system("agrad(numpy, compiled)")
+    assert compiled == hn.System("agrad(numpy, compiled)", "agrad", "numpy", compiled=True)
+    assert hn.system("agrad(torch:cpu,compiled)").device == "torch:cpu"
+    assert not hn.system("agrad(numpy)").compiled
+    assert hn.system("jax") == hn.System("jax", "jax", "cpu")
+    assert hn.system("jax(jit)") == hn.System("jax(jit)", "jax", "cpu", compiled=True)
+    for wrong in ("jax(eager)", "agrad(numpy, jit)", "jax (jit)"):
+        with pytest.raises(ValueError, match="unknown system"):
+            hn.system(wrong)
+    # --systems: a comma inside a name's parentheses belongs to the name
+    text = "agrad(numpy), agrad(numpy, compiled),jax(jit) ,numpy (by hand)"
+    assert run.split_systems(text) == [
+        "agrad(numpy)",
+        "agrad(numpy, compiled)",
+        "jax(jit)",
+        "numpy (by hand)",
+    ]
+
+
+@pytest.mark.usefixtures("restore_jax_x64")
+@pytest.mark.parametrize("name", NEW_SYSTEMS)
+@pytest.mark.parametrize("workload", BY_COMPILER, ids=lambda w: w.label)
+def test_compiled_and_jax_systems_agree_with_torch_and_by_hand(
+    workload: hn.Workload, name: str
+) -> None:
+    if name.startswith("jax") and (reason := _jax_missing()):
+        pytest.skip(reason)
+    oracles = [n for n in ("torch.autograd", "numpy (by hand)") if n in _runnable((n,))]
+    assert "numpy (by hand)" in oracles
+    cases = {n: workload.build(n, smoke=True) for n in (*oracles, name)}
+    case = cases[name]
+    if name != "jax":  # a one-off set-up, reported apart from the timed calls
+        assert case.setup_s is not None
+        assert case.setup_s > 0
+        assert ("agrad.compile" if name.startswith("agrad") else "jit") in case.setup_note
+    # twice: W2's step updates its parameters, and the calls made during the set-up (jit's
+    # warm-up, the captures) must have been undone so that every system is at the same step
+    for _ in range(2):
+        hn.check(workload, {n: c.run() for n, c in cases.items()})
+    if name.startswith("jax"):  # float64 stays float64 (JAX's default is 32-bit)
+        (first, *_) = case.run()
+        assert str(first.dtype) == ("float32" if workload.key == "W2" else "float64")
+
+
+def test_a_compiled_step_that_never_replays_is_refused_not_timed() -> None:
+    import agrad
+
+    x = agrad.tensor([1.0, 2.0], requires_grad=True)
+    calls = [0]
+
+    def step() -> list[Any]:  # reads Python state that changes: every capture differs
+        calls[0] += 1
+        x.grad = None
+        agrad.sum(x * float(calls[0])).backward()
+        return [x.grad]
+
+    with pytest.raises(RuntimeError, match=r"agrad\.compile"):
+        hn.compiled_case(hn.Case(step, lambda: None))
+    assert calls[0] >= 2  # it was tried, and eager agrad was not timed under its name
+
+
+def test_compile_on_a_device_reports_whether_it_replays() -> None:
+    assert hn.unavailable(hn.system("agrad(numpy, compiled)")) is None
+    reason = hn.unavailable(hn.system("agrad(torch:cpu, compiled)"))
+    # agrad.compile may or may not replay on torch one day; when it does not, it says why
+    assert reason is None or "agrad.compile" in reason or "ModuleNotFoundError" in reason
+
+
+def test_jax_systems_are_skipped_when_jax_is_missing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "jax", None)  # `import jax` raises ImportError
+    assert hn.unavailable(hn.system("jax")) == "jax not installed"
+    assert hn.unavailable(hn.system("jax(jit)")) == "jax not installed"
+    rows = run.main(["--smoke", "--workloads", "W3", "--systems", "numpy (by hand),jax(jit),jax"])
+    by_system = {r.system: r for r in rows}
+    assert by_system["jax(jit)"].median is None
+    assert by_system["jax(jit)"].note == "jax not installed"
+    assert by_system["jax"].note == "jax not installed"
+    assert by_system["numpy (by hand)"].median is not None
+
+
+@pytest.mark.usefixtures("restore_jax_x64")
+def test_smoke_run_includes_the_compiled_and_jax_systems(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    rows = run.main(["--smoke", "--workloads", "W2,W4"])
+    out = capsys.readouterr().out
+    by_key = {(r.workload, r.system): r for r in rows}
+    jax_reason = _jax_missing()
+    for key in ("W2", "W4"):
+        compiled = by_key[key, "agrad(numpy, compiled)"]
+        assert compiled.median is not None
+        assert compiled.setup_s is not None
+        assert "agrad.compile" in compiled.setup_note
+        jit, eager = by_key[key, "jax(jit)"], by_key[key, "jax"]
+        if jax_reason:
+            assert jit.median is None
+            assert jit.note == jax_reason
+            continue
+        assert eager.median is not None
+        assert eager.setup_s is None  # nothing to compile
+        assert jit.median is not None
+        assert jit.setup_s is not None
+        assert jit.setup_calls is not None
+        assert jit.setup_calls > 0
+    assert "one-off set-up costs, not in the times above:" in out
+    assert "W4, agrad(numpy, compiled): " in out
+
+
+def test_default_runs_leave_the_compiled_and_jax_systems_out() -> None:
+    for workload in wl.WORKLOADS:
+        assert not set(NEW_SYSTEMS) & set(workload.systems)
+    w5 = next(w for w in wl.WORKLOADS if w.memory)
+    assert "jax" not in w5.builders  # W5 measures this process's RSS: not JAX's
+    for workload in BY_COMPILER:
+        assert "jax" in workload.builders

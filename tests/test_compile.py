@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
 import agrad
 from agrad._compile import CompileWarning, compile
@@ -41,7 +42,7 @@ def _lockstep(make, calls=6, args=lambda k: ()):
     """Build the state twice; run one eagerly and one compiled; compare after every call."""
     params_a, step_a = make()
     params_b, step_b = make()
-    compiled = compile(step_b)
+    compiled = compile(step_b, warmup=0)
     for k in range(calls):
         out_a, out_b = step_a(*args(k)), compiled(*args(k))
         for x, y in zip(out_a, out_b, strict=True):
@@ -120,7 +121,7 @@ def test_w3_elementwise_gradient_with_arguments():
     xs_a = [agrad.tensor(v, requires_grad=True) for v in values]
     xs_b = [agrad.tensor(v, requires_grad=True) for v in values]
     _, step = make()
-    compiled = compile(step)
+    compiled = compile(step, warmup=0)
     for xa, xb in zip(xs_a, xs_b, strict=True):
         for u, w in zip(step(xa), compiled(xb), strict=True):
             _same(u, w)
@@ -141,7 +142,7 @@ def test_w4_hessian_vector_product_by_double_backward():
         (hv,) = agrad.grad(agrad.sum(g * v), x)
         return [hv]
 
-    compiled = compile(step)
+    compiled = compile(step, warmup=0)
     for _ in range(5):
         x0 = rng.standard_normal(6)
         _same(
@@ -168,7 +169,7 @@ def test_raw_numpy_argument_updated_in_place():
         return [], step
 
     _, step = make()
-    compiled = compile(step)
+    compiled = compile(step, warmup=0)
     ua, ub = np.linspace(0, 1, 9) ** 2, np.linspace(0, 1, 9) ** 2
     for _ in range(5):
         ra, rb = step(ua)[0], compiled(ub)[0]
@@ -214,7 +215,7 @@ def test_fuzzer_programs_replay_as_eager():
     replays = 0
     for prog in _fuzz_cases(200):
         run = _program_step(prog)
-        compiled = compile(run)
+        compiled = compile(run, warmup=0)
         for k in range(4):
             scale = 1.0 + 0.125 * k  # new values each call (same shapes): guards decide
             leaves_a = [agrad.tensor(a * scale, requires_grad=True) for a in prog.leaves]
@@ -250,7 +251,7 @@ def _sum_of_squares():
             loss.backward()
         return loss
 
-    return compile(step)
+    return compile(step, warmup=0)
 
 
 def _warm(compiled, *args):
@@ -293,7 +294,7 @@ def test_guard_grad_mode():
     def step(x):
         return agrad.sum(x * x)
 
-    d = compile(step)
+    d = compile(step, warmup=0)
     x = agrad.tensor([1.0, 2.0], requires_grad=True)
     for _ in range(3):
         assert d(x).item() == 5.0
@@ -309,7 +310,7 @@ def test_guard_conversion_value():
             return x * 2.0
         return x * -1.0
 
-    c = compile(step)
+    c = compile(step, warmup=0)
     pos, neg = agrad.tensor([1.0, 2.0]), agrad.tensor([-1.0, -2.0])
     for _ in range(3):
         _same(c(pos), agrad.tensor([2.0, 4.0]))
@@ -338,7 +339,7 @@ def test_every_conversion_is_guarded(convert):
         k = convert(agrad.astype(agrad.sum(x), agrad.int64))
         return x * (1.0 if float(k) == 1.0 else 3.0)
 
-    c = compile(step)
+    c = compile(step, warmup=0)
     one, two = agrad.tensor([1.0]), agrad.tensor([2.0])
     for _ in range(3):
         _same(c(one), agrad.tensor([1.0]))
@@ -351,7 +352,7 @@ def test_guard_array_conversion():
         values = np.asarray(x)  # `__array__`: the values leave agrad; guarded by value
         return x * float(values.sum())
 
-    c = compile(step)
+    c = compile(step, warmup=0)
     a = agrad.tensor([1.0, 2.0])
     for _ in range(3):
         _same(c(a), agrad.tensor([3.0, 6.0]))
@@ -364,7 +365,7 @@ def test_guard_data_dependent_shape():
     def step(x):
         return agrad.sum(x[x > 0] * 2.0)
 
-    c = compile(step)
+    c = compile(step, warmup=0)
     a = agrad.tensor([1.0, -2.0, 3.0])
     for _ in range(3):
         assert c(a).item() == 8.0
@@ -378,7 +379,7 @@ def test_conversion_after_an_update_refuses_naming_the_line():
         u *= 0.5  # a write into the caller's array...
         return float(np.sum(u))  # ...before a conversion: a replay could not undo it
 
-    c = compile(step)
+    c = compile(step, warmup=0)
     u = np.array([1.0, 3.0])
     with pytest.warns(CompileWarning, match=r"float\(\).*test_compile\.py:\d+: `return float"):
         assert c(u) == 2.0
@@ -388,8 +389,9 @@ def test_conversion_after_an_update_refuses_naming_the_line():
 
 
 def test_conversion_of_the_loss_is_guarded():
-    # an update that rebinds the parameter's array (the graph saved it) happens after the
-    # plan's checks, so `loss.item()` is only a guard: a new loss value captures again
+    # the loss was made before the in-place update and is not written after, so its
+    # `item()` is checked where it is made, before the update: a new loss value captures
+    # again, and the update still happens once per call
     params = [agrad.tensor([1.0, 2.0], requires_grad=True)]
 
     def step():
@@ -401,7 +403,7 @@ def test_conversion_of_the_loss_is_guarded():
             w -= 0.1 * w.grad
         return loss.item()
 
-    c = compile(step, max_plans=3)
+    c = compile(step, max_plans=3, warmup=0)
     with pytest.warns(CompileWarning, match="guards keep missing"):
         losses = [c() for _ in range(5)]
     np.testing.assert_allclose(losses, [5.0 * 0.64**k for k in range(5)])
@@ -416,7 +418,7 @@ def test_python_state_keeps_it_eager():
         state["step"] += 1
         return w * float(state["step"])  # a Python value, not a tensor: not guardable
 
-    c = compile(step, max_plans=3)
+    c = compile(step, max_plans=3, warmup=0)
     with pytest.warns(CompileWarning, match="captures"):
         got = [c() for _ in range(5)]
     for k, out in enumerate(got, start=1):
@@ -442,3 +444,54 @@ def test_plan_is_printable():
     assert "verified" in text
     assert "def _plan(A):" in text
     assert "replays" in text
+
+
+def test_the_first_call_runs_eagerly_without_a_capture():
+    # a training step's first call sets `.grad` from None: capturing it would be wasted
+    w = agrad.tensor([1.0, -2.0], requires_grad=True)
+
+    @compile
+    def step(w):
+        w.grad = None
+        loss = agrad.sum(w * w * w)
+        loss.backward()
+        with agrad.no_grad():
+            w -= 0.1 * w.grad
+        return loss
+
+    buffer = w._array
+    losses = [step(w).item() for _ in range(5)]
+    assert w._array is buffer  # updated in place by every call, replays included, as eagerly
+    assert step.stats == {"warmups": 1, "captures": 2, "replays": 2, "misses": 0, "eager": 0}
+    v = torch.tensor([1.0, -2.0], dtype=torch.float64, requires_grad=True)
+    for k in range(5):
+        v.grad = None
+        loss = torch.sum(v * v * v)
+        loss.backward()
+        with torch.no_grad():
+            v -= 0.1 * v.grad
+        assert losses[k] == pytest.approx(loss.item(), rel=1e-12)
+    np.testing.assert_allclose(w.array, v.detach().numpy(), rtol=1e-12)
+
+
+def test_a_hoisted_guard_that_fails_leaves_the_update_undone():
+    w = agrad.tensor([1.0, 2.0], requires_grad=True)
+
+    @compile
+    def step(x):
+        p = w
+        p.grad = None
+        top = agrad.max(x)  # made before the update ...
+        agrad.sum(p * x).backward()
+        with agrad.no_grad():
+            p -= 0.5 * p.grad
+        return top.item()  # ... converted after it: checked before it in a replay
+
+    x = agrad.tensor([1.0, 3.0])
+    assert [step(x) for _ in range(5)] == [3.0] * 5
+    assert step.stats["replays"] == 2
+    y = agrad.tensor([4.0, 2.0])  # same shape, another maximum: the replay's check fails
+    assert step(y) == 4.0
+    assert step.stats["misses"] == 1
+    want = np.array([1.0, 2.0]) - 5 * 0.5 * np.array([1.0, 3.0]) - 0.5 * np.array([4.0, 2.0])
+    np.testing.assert_array_equal(w.array, want)
