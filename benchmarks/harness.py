@@ -184,7 +184,7 @@ class Case:
     # set-up (a warm-up, captures) leave every system at the same step for `check`
     reset: Callable[[], None] = field(default=_nothing)
     setup_s: float | None = None  # a one-off cost of the set-up, in seconds, reported apart
-    setup_note: str = ""  # what `setup_s` is: "jit compile (first call)", ...
+    setup_note: str = ""  # what `setup_s` is: "jit compile: the first call", ...
 
 
 COMPILE_CALLS = 8  # calls of an agrad.compile'd step allowed before it must replay
@@ -219,7 +219,7 @@ def compiled_case(case: Case) -> Case:
             calls += 1
     elapsed = time.perf_counter() - start
     case.reset()
-    note = f"agrad.compile: {calls} calls to its first replay ({step.stats['captures']} captures)"
+    note = f"agrad.compile: {calls} calls to its first replay, {step.stats['captures']} captures"
     return Case(step, case.sync, case.reset, elapsed, note)
 
 

@@ -68,7 +68,7 @@ def _jax_case(
     run()
     elapsed = time.perf_counter() - start
     put_back()
-    return Case(run, synchronizer(sys_), put_back, elapsed, "jit compile (1st call)")
+    return Case(run, synchronizer(sys_), put_back, elapsed, "jit compile: the first call")
 
 
 # ---------------------------------------------------------------------------------------

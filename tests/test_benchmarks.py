@@ -319,9 +319,10 @@ def test_names_of_the_compiled_and_jax_systems() -> None:
     assert not hn.system("agrad(numpy)").compiled
     assert hn.system("jax") == hn.System("jax", "jax", "cpu")
     assert hn.system("jax(jit)") == hn.System("jax(jit)", "jax", "cpu", compiled=True)
-    for wrong in ("jax(eager)", "agrad(numpy, jit)", "jax (jit)"):
+    for wrong in ("jax(eager)", "jax (jit)", "jax.jit"):
         with pytest.raises(ValueError, match="unknown system"):
             hn.system(wrong)
+    assert hn.unavailable(hn.system("agrad(numpy, jit)")) is not None  # no such device
     # --systems: a comma inside a name's parentheses belongs to the name
     text = "agrad(numpy), agrad(numpy, compiled),jax(jit) ,numpy (by hand)"
     assert run.split_systems(text) == [
