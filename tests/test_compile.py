@@ -495,3 +495,48 @@ def test_a_hoisted_guard_that_fails_leaves_the_update_undone():
     assert step.stats["misses"] == 1
     want = np.array([1.0, 2.0]) - 5 * 0.5 * np.array([1.0, 3.0]) - 0.5 * np.array([4.0, 2.0])
     np.testing.assert_array_equal(w.array, want)
+
+
+@pytest.mark.parametrize(
+    ("name", "kwargs"),
+    [
+        ("Adam", {"lr": 0.05}),
+        ("AdamW", {"lr": 0.05, "amsgrad": True}),
+        ("RMSprop", {"lr": 0.01, "momentum": 0.5}),
+        ("SGD", {"lr": 0.01, "momentum": 0.9}),
+    ],
+)
+def test_a_step_with_an_optimizer_replays_as_torch_steps(name, kwargs):
+    # the step count is a tensor, so a step's bias corrections replay instead of being
+    # constants that differ at every capture
+    rng = np.random.default_rng(3)
+    w0, x0, y0 = (
+        rng.standard_normal((3, 2)),
+        rng.standard_normal((8, 3)),
+        rng.standard_normal((8, 2)),
+    )
+    w = agrad.tensor(w0, requires_grad=True)
+    x, y = agrad.tensor(x0), agrad.tensor(y0)
+    opt = getattr(agrad.optim, name)([w], **kwargs)
+
+    @compile
+    def step():
+        opt.zero_grad()
+        loss = agrad.sum((x @ w - y) ** 2)
+        loss.backward()
+        opt.step()
+        return loss
+
+    v = torch.tensor(w0, requires_grad=True)
+    ref = getattr(torch.optim, name)([v], **kwargs)
+    for _ in range(8):
+        loss = step()
+        ref.zero_grad()
+        want = torch.sum((torch.tensor(x0) @ v - torch.tensor(y0)) ** 2)
+        want.backward()
+        ref.step()
+        assert loss.item() == pytest.approx(want.item(), rel=1e-12)
+    assert step.stats["replays"] == 5
+    np.testing.assert_allclose(w.array, v.detach().numpy(), rtol=1e-12, atol=1e-15)
+    if "step" in opt.state[w]:
+        assert float(opt.state[w]["step"]) == 8.0

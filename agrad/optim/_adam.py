@@ -13,9 +13,11 @@ from agrad.optim._optimizer import (
     Optimizer,
     ParamGroup,
     check_number,
+    in_precision_of,
     is_complex,
     join,
     lerp,
+    new_step,
     parts,
 )
 
@@ -119,22 +121,23 @@ class Adam(Optimizer):
                 g = -g
             state = self.state[p]
             if not state:
-                state["step"] = 0
+                state["step"] = new_step(p)
                 state["exp_avg"] = zeros_like(p)
                 state["exp_avg_sq"] = zeros_like(p)
             if amsgrad and "max_exp_avg_sq" not in state:
                 state["max_exp_avg_sq"] = zeros_like(p)
-            state["step"] += 1
             step = state["step"]
+            step += 1
             if weight_decay != 0:
                 if group["decoupled_weight_decay"]:
                     p *= 1 - lr * weight_decay
                 else:
                     g = g + weight_decay * p
+            # from the step tensor, in float64 as torch's Python floats, then in p's precision:
+            # `agrad.compile` replays them, where a Python int would be a constant
             bias_correction1 = 1 - beta1**step
-            bias_correction2 = 1 - beta2**step
-            step_size = lr / bias_correction1
-            bias_correction2_sqrt = bias_correction2**0.5
+            step_size = in_precision_of(p, lr / bias_correction1)
+            bias_correction2_sqrt = in_precision_of(p, sqrt(1 - beta2**step))
             keys = ["exp_avg", "exp_avg_sq"] + (["max_exp_avg_sq"] if amsgrad else [])
             kw = {"beta1": beta1, "beta2": beta2, "eps": eps, "step_size": step_size}
             kw["bias_correction2_sqrt"] = bias_correction2_sqrt
@@ -162,8 +165,8 @@ def _moments(
     beta1: float,
     beta2: float,
     eps: float,
-    step_size: float,
-    bias_correction2_sqrt: float,
+    step_size: Tensor,
+    bias_correction2_sqrt: Tensor,
 ) -> list[Tensor]:
     """One Adam step on real arrays: the parameter's change, then the new m, v (and vmax).
 
@@ -177,7 +180,12 @@ def _moments(
     else:
         v = beta2 * v
     v += sq
-    top = maximum(vmax[0], v) if vmax else v
+    top = v
+    if vmax:
+        top = maximum(vmax[0], v)
+        if own:  # the same buffer, so that state tensors stay the same from step to step
+            vmax[0][...] = top
+            top = vmax[0]
     denom = sqrt(top)
     denom /= bias_correction2_sqrt
     denom += eps

@@ -11,7 +11,7 @@ from typing import Any
 from agrad._api.creation import asarray
 from agrad._api.data_type import astype, isdtype
 from agrad._api.elementwise import imag, real
-from agrad._dtypes import DType
+from agrad._dtypes import DType, complex64, float32, float64
 from agrad._grad_mode import enable_grad, no_grad
 from agrad._tensor import Tensor
 from agrad.errors import AgradTypeError, AgradValueError, NoRuleError
@@ -311,8 +311,8 @@ class Optimizer:
         >>> opt.step()
         >>> twin = Adam([agrad.ones(2).requires_grad_()])
         >>> twin.load_state_dict(opt.state_dict())
-        >>> twin.param_groups[0]["lr"], twin.state[twin.param_groups[0]["params"][0]]["step"]
-        (0.1, 1)
+        >>> twin.param_groups[0]["lr"], twin.state[twin.param_groups[0]["params"][0]]["step"].item()
+        (0.1, 1.0)
         """
         name = type(self).__name__
         saved_groups = copy.deepcopy(state_dict["param_groups"])
@@ -357,13 +357,34 @@ class Optimizer:
         return "\n".join(lines)
 
 
+def new_step(p: Tensor) -> Tensor:
+    """A parameter's step count: a 0-d tensor on its device, float64 where the device has it
+    (torch keeps a float tensor too), so that `agrad.compile` replays the count and what is
+    computed from it instead of taking them for constants."""
+    from agrad._info import Info  # (a function-level import: the inspection API)
+
+    dtype = Info().default_dtypes(device=p.device)["real floating"]
+    return asarray(0.0, dtype=dtype, device=p.device)
+
+
+def in_precision_of(p: Tensor, x: Tensor) -> Tensor:
+    """``x`` (a 0-d float64 tensor) in the real precision of ``p``, as torch rounds a Python
+    float that multiplies a float32 tensor."""
+    dtype = p.dtype
+    if dtype.kind == "c":
+        dtype = float32 if dtype == complex64 else float64
+    return x if x.dtype == dtype else astype(x, dtype)
+
+
 def _cast_state(p: Tensor, key: str, value: Any) -> Any:
-    """A state entry for ``p``: steps as Python ints, arrays copied onto ``p``'s device."""
+    """A state entry for ``p``: steps as 0-d tensors (see :func:`new_step`), arrays copied
+    onto ``p``'s device."""
+    if key == "step" and value is not None:
+        step = new_step(p)
+        step += float(value)
+        return step
     if value is None or isinstance(value, (bool, int, float, complex, str)):
         return value
-    if key == "step":
-        step = float(value)
-        return int(step) if step.is_integer() else step
     if isinstance(value, Tensor):
         value = value.detach()
     out = asarray(value, device=p.device, copy=True)

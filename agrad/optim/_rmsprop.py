@@ -15,6 +15,7 @@ from agrad.optim._optimizer import (
     is_complex,
     join,
     lerp,
+    new_step,
     parts,
 )
 
@@ -117,11 +118,13 @@ class RMSprop(Optimizer):
             if group["maximize"]:
                 g = -g
             state = self.state[p]
-            state.setdefault("step", 0)
+            if "step" not in state:
+                state["step"] = new_step(p)
             for key in keys:
                 if key not in state:
                     state[key] = zeros_like(p)
-            state["step"] += 1
+            step = state["step"]
+            step += 1
             if weight_decay != 0:
                 g = g + weight_decay * p
 
