@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from agrad._device import refused
+from agrad._device import move_array, refused
 from agrad._engine import bump_version
 from agrad._grad_mode import STATE, UNUSUAL
 from agrad._ops import (
@@ -475,6 +475,8 @@ def _index(k: Any, dev: Any) -> Any:
     if type(k) in _BASIC or isinstance(k, bool):
         return k
     if isinstance(k, Tensor):
+        if k._dev is not dev:  # indices carry no gradient: they go where the data is
+            return move_array(k._array, k._dev, dev)
         return k._array
     if isinstance(k, np.generic) and k.dtype.kind in "iub":  # NumPy scalars index as Python's
         return bool(k) if k.dtype.kind == "b" else int(k)

@@ -186,3 +186,16 @@ def test_dask_take_along_axis_and_its_gradient(axis: int) -> None:
     xt = torch.tensor(a, requires_grad=True)
     torch.sum(torch.take_along_dim(xt, torch.tensor(i), axis) ** 2).backward()
     np.testing.assert_allclose(np.asarray(x.grad), xt.grad.numpy())
+
+
+def test_an_index_on_another_device_goes_where_the_data_is() -> None:
+    # SciPy's pearsonr: a 0-d mask made on the default device indexes a torch:cpu tensor
+    x = agrad.asarray(1.5, device="torch:cpu")
+    assert x[agrad.asarray(True)].tolist() == [1.5]
+    y = agrad.tensor([1.0, 2.0, 3.0], device="torch:cpu", requires_grad=True)
+    z = y[agrad.asarray([2, 0])]  # an integer index on "numpy"
+    assert z.device == agrad.Device("torch:cpu")
+    agrad.sum(z * z).backward()
+    t = torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64, requires_grad=True)
+    torch.sum(t[torch.tensor([2, 0])] ** 2).backward()
+    np.testing.assert_allclose(np.asarray(y.grad), t.grad.numpy())
