@@ -47,6 +47,13 @@ def _consumed(k: Any) -> int:
 _SIGNED_TWIN = {torch.uint16: torch.int16, torch.uint32: torch.int32, torch.uint64: torch.int64}
 
 
+def _abs(x: Array, /) -> Array:
+    # torch has no abs kernel for uint16/32/64; unsigned values are their own magnitude
+    if x.dtype in _SIGNED_TWIN:
+        return x.clone()
+    return compat_torch.abs(x)
+
+
 def _take(x: Array, indices: Array, /, *, axis: int | None = None) -> Array:
     twin = _SIGNED_TWIN.get(x.dtype)
     if twin is not None:
@@ -111,6 +118,7 @@ NAMESPACE = copy_module(
     "agrad.backends.torch.namespace",
     compat_torch,
     linspace=_linspace,
+    abs=_abs,
     take=_take,
     take_along_axis=_take_along_axis,
     std=_std,
