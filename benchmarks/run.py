@@ -1,6 +1,6 @@
 """agrad's benchmark suite: one runner, one process, systems interleaved, medians of repeats.
 
-    python benchmarks/run.py                          # W1-W5 on the CPU (about 4 minutes)
+    python benchmarks/run.py                          # W1-W5 on the CPU (about 5 minutes)
     python benchmarks/run.py --workloads W1,W4 --repeats 101
     python benchmarks/run.py --clock cpu              # CPU time: steadier on a shared machine
     python benchmarks/run.py --systems "agrad(numpy),numpy (by hand)" --workloads W2,W3
@@ -10,14 +10,14 @@
     python benchmarks/run.py --workloads W1,W2,W3,W4 \
         --systems "agrad(numpy),agrad(numpy, compiled),jax,jax(jit),numpy (by hand),torch.autograd"
 
-The last line adds, beside eager agrad, agrad.compile's replayed step and JAX (``jax.grad``
-eagerly, and under ``jax.jit``) to W1-W4 (issue 24); they are not in the default run
-(`workloads.COMPILED_SYSTEMS`), but ``--smoke`` runs them. JAX runs on its CPU device,
-single-threaded, in float64 (this script sets ``JAX_PLATFORMS``, ``JAX_ENABLE_X64`` and
-``XLA_FLAGS`` before anything imports JAX); without JAX installed its systems are skipped.
-A one-off cost of a system's set-up, jit's compile (its first call) or agrad.compile's
-captures (the calls until it replays), is not in the timed samples: it is printed under
-each table and kept in the JSON.
+W1-W4 run, beside eager agrad, agrad.compile's replayed step (``agrad(numpy, compiled)``)
+and JAX (``jax``: ``jax.grad`` eagerly; ``jax(jit)``: under ``jax.jit``), issue 24's
+comparison in one run (`workloads.COMPILED_SYSTEMS`); the last line above runs just that.
+JAX runs on its CPU device, single-threaded, in float64 (this script sets
+``JAX_PLATFORMS``, ``JAX_ENABLE_X64`` and ``XLA_FLAGS`` before anything imports JAX);
+without JAX installed its systems are skipped. A one-off cost of a system's set-up, jit's
+compile (its first call) or agrad.compile's captures (the calls until it replays), is not
+in the timed samples: it is printed under each table and kept in the JSON.
 
 Every system of a workload is set up first; each is then run once and their gradients are
 compared (`harness.check`), so no benchmark can time a wrong program. The timed repeats
@@ -549,12 +549,6 @@ def main(argv: Sequence[str] | None = None) -> list[Row]:
         names = list(wanted or workload.systems)
         if workload.reference not in names and wanted is None:
             names.append(workload.reference)
-        if args.smoke and wanted is None:  # does it run: every system written for it
-            names += [
-                name
-                for name in wl.COMPILED_SYSTEMS
-                if name not in names and hn.system(name).kind in workload.builders
-            ]
         skipped = {n: r for n in names if (r := _cannot_run(workload, n)) is not None}
         runnable = [n for n in names if n not in skipped]
         if workload.memory and (reason := memory.supported()):

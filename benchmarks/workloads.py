@@ -515,8 +515,11 @@ GPU_SYSTEMS = ("agrad(torch:cuda)", "agrad(cupy)", "torch.autograd(cuda)", "cupy
 # around it, would stand
 TAPE_SYSTEMS = (*CPU_SYSTEMS[:3], "numpy (bare tape)", CPU_SYSTEMS[3])
 
-# agrad.compile's step, JAX eager and JAX's jit: opt-in (`--systems`), see run.py
+# issue 24: agrad.compile's replayed step beside JAX eager and JAX's jit, in W1-W4's default
+# run (about 45 s more: JAX eager's W1 and W3, and the captures of W3's 10^7 elements)
 COMPILED_SYSTEMS = ("agrad(numpy, compiled)", "jax", "jax(jit)")
+W1_W3_SYSTEMS = (*TAPE_SYSTEMS, *COMPILED_SYSTEMS)
+W4_SYSTEMS = (*CPU_SYSTEMS, *COMPILED_SYSTEMS)
 
 W1 = {"agrad": w1_agrad, "torch": w1_torch, "bare_tape": w1_bare_tape, "by_hand": w1_by_hand}
 W2 = {"agrad": w2_agrad, "torch": w2_torch, "bare_tape": w2_bare_tape, "by_hand": w2_by_hand}
@@ -540,7 +543,7 @@ WORKLOADS: tuple[Workload, ...] = (
             scale=1e6,
             reference="torch.autograd",
             targets={"agrad(numpy)": 0.6},
-            systems=TAPE_SYSTEMS,
+            systems=W1_W3_SYSTEMS,
             builders=W1,
             sizes={"n_ops": 1000, "n_elems": n},
             smoke_sizes={"n_ops": 20, "n_elems": n},
@@ -556,7 +559,7 @@ WORKLOADS: tuple[Workload, ...] = (
         scale=1e3,
         reference="numpy (by hand)",
         targets={"agrad(numpy)": 1.15},
-        systems=TAPE_SYSTEMS,
+        systems=W1_W3_SYSTEMS,
         builders=W2,
         sizes={"layers": MLP, "batch": 64},
         smoke_sizes={"layers": MLP_SMOKE, "batch": 4},
@@ -570,7 +573,7 @@ WORKLOADS: tuple[Workload, ...] = (
         scale=1e3,
         reference="numpy (by hand)",
         targets={"agrad(numpy)": 1.05},
-        systems=TAPE_SYSTEMS,
+        systems=W1_W3_SYSTEMS,
         builders=W3,
         sizes={"n": 10**7},
         smoke_sizes={"n": 50},
@@ -584,7 +587,7 @@ WORKLOADS: tuple[Workload, ...] = (
         scale=1e3,
         reference="torch.autograd",
         targets={"agrad(numpy)": 0.7},
-        systems=CPU_SYSTEMS,
+        systems=W4_SYSTEMS,
         builders=W4,
         sizes={"n": 500},
         smoke_sizes={"n": 6},
