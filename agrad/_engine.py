@@ -301,6 +301,10 @@ class AccumulateGrad:
 def sum_to_shape(g: Any, shape: tuple[int, ...], xp: Any) -> Any:
     """Undo broadcasting: sum ``g`` down to ``shape`` (the one place agrad does this)."""
     gshape = g.shape
+    if len(gshape) == len(shape) and all(
+        a == b or a != a or b != b for a, b in zip(gshape, shape, strict=True)
+    ):
+        return g  # the same shape, up to sizes Dask does not know yet (nan != nan)
     lead = len(gshape) - len(shape)
     if lead > 0 and gshape[lead:] == shape:  # only leading axes (a bias): one sum, no loop
         return xp.sum(g, axis=0 if lead == 1 else tuple(range(lead)))

@@ -461,6 +461,10 @@ def _getitem_forward(xp: Any, a: Any, *, key: Any) -> Any:
 def getitem(x: Tensor, key: Any) -> Tensor:
     """``x[key]``: a view for basic keys (where the backend makes one), differentiable."""
     key = raw_key(key, x._array.shape, x._dev)
+    if _scalar_mask(x, key):
+        # Dask takes no 0-d mask; `x[m]` is `x[None][m[None]]`: 0 or 1 copies of x
+        m = make(x._dev.xp.reshape(key[0], (1,)), x._dev)
+        return getitem(apply(TABLE["expand_dims"], (x,), {"axis": 0}), m)
     return apply(TABLE["__getitem__"], (x,), {"key": key}, _getitem_forward)  # type: ignore[no-any-return]
 
 
@@ -537,12 +541,29 @@ def raw_key(key: Any, shape: tuple[int, ...], dev: Any = None) -> tuple[Any, ...
     return keys
 
 
+def _scalar_mask(x: Tensor, key: tuple[Any, ...]) -> bool:
+    """Whether ``key`` is a sole 0-d mask on a backend that does not take one (Dask)."""
+    if len(key) != 1 or x._dev.backend.data_dependent_shapes:
+        return False
+    k = key[0]
+    return getattr(k, "ndim", None) == 0 and "bool" in str(getattr(k, "dtype", ""))
+
+
 def setitem(x: Tensor, key: Any, value: Any) -> None:
     """``x[key] = value``, in place and differentiable."""
     if x._extra is not None:
         _check_writable(x, "__setitem__")
     key = raw_key(key, x._array.shape, x._dev)
     dev = x._dev
+    if _scalar_mask(x, key):
+        # Dask takes no 0-d mask: `x[m] = v` is `x[...] = where(m, v, x)`, with the leading
+        # axis of 0 or 1 rows that `x[m]` has summed away (Dask does not know which)
+        v = to_tensor(value, dev) if not isinstance(value, SCALARS) else value
+        if isinstance(v, Tensor) and v.ndim == x.ndim + 1:
+            v = apply(TABLE["sum"], (v,), {"axis": 0, "dtype": None, "keepdims": False})
+        m = make(key[0], dev)
+        setitem(x, Ellipsis, apply(TABLE["where"], (m, v, x)))
+        return
     if isinstance(value, Tensor):
         if value._dev is not dev:
             value = onto(value, dev, "__setitem__")

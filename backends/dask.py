@@ -18,7 +18,7 @@ import dask.array as da
 import numpy as np
 
 from agrad._typing import Array, Namespace, NativeDevice
-from agrad.errors import AgradValueError
+from agrad.errors import AgradValueError, NotOnDeviceError
 
 from ._generic import GenericBackend
 from .numpy import AGRAD_DTYPES, NUMPY_DTYPES, copy_module
@@ -147,6 +147,14 @@ class DaskBackend(GenericBackend):
         y = x.copy()  # a new Array object on the same graph; assignment extends only y's
         if isinstance(key, tuple) and len(key) == 1:
             key = key[0]  # Dask's __setitem__ reads `(mask,)` as integer indices, `mask` right
+        if any(n != n for n in getattr(value, "shape", ())):
+            msg = (
+                "Dask does not know how many elements a boolean mask selects until it computes,"
+                " so it cannot write an array of that unknown length back through the mask (the"
+                " gradient of `x[mask]` is such a write). Use `agrad.where(mask, x, 0)` instead "
+                "of `x[mask]`, or move the tensor with `x.to_device('numpy')` (differentiably)."
+            )
+            raise NotOnDeviceError(msg)
         y[key] = value
         return y
 

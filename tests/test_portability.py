@@ -202,3 +202,33 @@ def test_an_index_on_another_device_goes_where_the_data_is() -> None:
     t = torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64, requires_grad=True)
     torch.sum(t[torch.tensor([2, 0])] ** 2).backward()
     np.testing.assert_allclose(np.asarray(y.grad), t.grad.numpy())
+
+
+@pytest.mark.skipif(not importlib.util.find_spec("dask"), reason="dask not installed")
+def test_dask_takes_a_zero_d_mask_as_numpy_does() -> None:
+    # array-api-extra's apply_where and at(): `x[cond]` and `x[cond] = v` with a 0-d cond
+    for device in ("dask", "numpy"):
+        x = agrad.tensor([1.0, 2.0, 3.0], device=device, requires_grad=True)
+        total = agrad.sum(x)
+        assert total[total > 5].tolist() == [6.0]
+        assert total[total > 10].tolist() == []
+        assert x[agrad.asarray(True, device=device)].tolist() == [[1.0, 2.0, 3.0]]
+        y = x * 1.0
+        y[total > 5] = 7.0
+        z = x * 2.0
+        z[agrad.asarray(False, device=device)] = agrad.zeros((0, 3), device=device)
+        v = agrad.tensor(np.full((1, 3), 5.0), device=device, requires_grad=True)
+        w = x * 3.0
+        w[agrad.asarray(True, device=device)] = v * v
+        assert (y.tolist(), z.tolist(), w.tolist()) == ([7.0] * 3, [2.0, 4.0, 6.0], [25.0] * 3)
+        (agrad.sum(y * y) + agrad.sum(z) + agrad.sum(w)).backward()
+        # y is all 7s (no gradient to x), z = 2x, w = v*v (none to x either)
+        assert x.grad.tolist() == [2.0, 2.0, 2.0]
+        assert v.grad.tolist() == [[10.0, 10.0, 10.0]]
+
+
+@pytest.mark.skipif(not importlib.util.find_spec("dask"), reason="dask not installed")
+def test_dask_refuses_a_gradient_through_a_mask_clearly() -> None:
+    x = agrad.tensor([1.0, 2.0, 3.0], device="dask", requires_grad=True)
+    with pytest.raises(agrad.errors.NotOnDeviceError, match=r"agrad\.where\(mask, x, 0\)"):
+        agrad.sum(x[x > 1]).backward()
