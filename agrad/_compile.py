@@ -453,6 +453,11 @@ class _Recorder:
         self.root_objs: list[Any] = []
         self.external_roots: set[int] = set()  # buffers the caller sees (sources)
         self.mutated_roots: set[int] = set()
+        # constants by the storage they live in, and their contents before the step first
+        # wrote into that storage (a plan must start from those, not from what the capture
+        # left there)
+        self.const_by_root: dict[int, list[int]] = {}
+        self.const_before_write: dict[int, Any] = {}
         self.external_write: str | None = None  # the first write the caller can see
         self.slots_before_write = -1  # slots made before that write (-1: none yet)
         self.arg_tensors = arg_tensors  # id(tensor) -> argument index
@@ -508,6 +513,7 @@ class _Recorder:
             self.const_slots[id(raw)] = n
             self.const_wrappers[n] = w
             self.consts.append(raw)
+            self.const_by_root.setdefault(self.roots[n], []).append(n)
             self.source_slots[n] = len(self.sources)
             self.sources.append(("const", raw))
         return n
@@ -638,6 +644,10 @@ def _record(
             write_slots.append(w._ref)
         elif isinstance(w, np.ndarray) and not isinstance(w, _Rec):
             write_slots.append(rec.const_slot(w))
+    for ws in write_slots:
+        for c in rec.const_by_root.get(rec.roots[ws], ()):
+            if c not in rec.const_before_write:
+                rec.const_before_write[c] = np.array(rec.sources[rec.source_slots[c]][1])
     result = fn(*rargs, **rkw)
     # the result: in-place calls give back their target (same slot), others new slots
     by_raw = {}
@@ -920,6 +930,7 @@ class _Plan:
         self.vc_bumps: list[tuple[Any, int]] = []
         self.n_instrs = 0
         self.n_dropped = 0
+        self.n_folded = 0
 
     def run(self, flat: list[Any]) -> Any:
         if self.run_code is None:
@@ -1105,7 +1116,9 @@ class _Builder:
                 live_slots.update(ins.reads)
                 live_roots.update(rec.roots[s] for s in ins.reads)
         kept = _hoisted([ins for ins, k in zip(instrs, keep, strict=True) if k])
-        plan.n_instrs, plan.n_dropped = len(kept), len(instrs) - len(kept)
+        kept, folded = _folded(rec, kept)
+        plan.n_instrs, plan.n_dropped = len(kept), len(instrs) - len(kept) - len(folded)
+        plan.n_folded = len(folded)
         # last use of each slot, to delete intermediates as eager mode frees them
         last: dict[int, int] = {}
         for i, ins in enumerate(kept):
@@ -1115,13 +1128,18 @@ class _Builder:
         body: list[str] = []
         # sources: the arrays of arguments and captured tensors, checked, and constants
         used = {s for ins in kept for s in ins.reads} | sinks
+        for slot, value in folded.items():  # values computed once, here, from constants
+            if slot in used:
+                fresh = rec.roots[slot] in rec.mutated_roots or slot in sinks
+                c = self.const(value)
+                body.append(f"v{slot} = {c}.copy()" if fresh else f"v{slot} = {c}")
         for slot, idx in rec.source_slots.items():
             if slot not in used:
                 continue
             kind, what = rec.sources[idx]
             if kind == "const":
                 fresh = rec.roots[slot] in rec.mutated_roots or slot in sinks
-                c = self.const(what)
+                c = self.const(rec.const_before_write.get(slot, what))
                 body.append(f"v{slot} = {c}.copy()" if fresh else f"v{slot} = {c}")
                 continue
             if kind == "arg":
@@ -1179,6 +1197,81 @@ class _Builder:
         args = "".join(self.render(a) + ", " for a in ins.args)
         kw = "".join(f"{k}={self.render(v)}, " for k, v in ins.kwargs.items())
         return f"{fn}({args}{kw})"
+
+
+# deterministic calls whose result depends on their arguments alone: with constant
+# arguments, a plan computes them once, when it is built
+_FOLDABLE_FUNCTIONS = {
+    np.broadcast_to,
+    np.reshape,
+    np.swapaxes,
+    np.transpose,
+    np.expand_dims,
+    np.squeeze,
+    np.sum,
+    np.prod,
+    np.max,
+    np.min,
+}
+_FOLDABLE_METHODS = {"astype", "reshape", "transpose", "swapaxes", "squeeze", "sum", "copy"}
+
+
+def _foldable(fn: Any) -> bool:
+    if isinstance(fn, np.ufunc):
+        return True
+    if isinstance(fn, _Method):
+        return fn.name in _FOLDABLE_METHODS
+    try:
+        return fn in _FOLDABLE_FUNCTIONS
+    except TypeError:  # an unhashable callable
+        return False
+
+
+def _folded(rec: _Recorder, kept: list[_Instr]) -> tuple[list[_Instr], dict[int, Any]]:
+    """``kept`` without the instructions that read constants only (the seed's broadcast
+    ones, a constant doubled), and the values those make, computed now. A constant some
+    instruction writes into is not folded, nor is anything made from it."""
+    values: dict[int, Any] = {}
+    for slot, idx in rec.source_slots.items():
+        kind, what = rec.sources[idx]
+        if kind == "const" and rec.roots[slot] not in rec.mutated_roots:
+            values[slot] = what
+    folded: dict[int, Any] = {}
+    out: list[_Instr] = []
+    for ins in kept:
+        outs = ins.outs
+        if (
+            ins.guard is None
+            and not ins.writes
+            and outs is not None
+            and len(outs) == 1
+            and "out" not in ins.kwargs
+            and rec.roots[outs[0]] not in rec.mutated_roots
+            and all(s in values for s in ins.reads)
+            and _foldable(ins.fn)
+        ):
+            with np.errstate(all="ignore"):
+                value = ins.fn(*_filled(ins.args, values), **_filled(ins.kwargs, values))
+            values[outs[0]] = folded[outs[0]] = value
+            continue
+        out.append(ins)
+    return out, folded
+
+
+def _filled(tmpl: Any, values: dict[int, Any]) -> Any:
+    """An argument template with its slots replaced by their values."""
+    t = type(tmpl)
+    if t is _S:
+        return values[tmpl.n]
+    if t is _Const:
+        return tmpl.value
+    if t is tuple:
+        return tuple(_filled(e, values) for e in tmpl)
+    if t is list:
+        return [_filled(e, values) for e in tmpl]
+    if t is dict:
+        return {k: _filled(v, values) for k, v in tmpl.items()}
+    return tmpl
 
 
 def _hoisted(kept: list[_Instr]) -> list[_Instr]:
@@ -1325,7 +1418,8 @@ class Compiled:
         best = [p for p in every if p.verified] or every
         p = best[-1]
         head = (
-            f"# {p.n_instrs} NumPy calls ({p.n_dropped} dropped as dead), "
+            f"# {p.n_instrs} NumPy calls ({p.n_dropped} dropped as dead, {p.n_folded} computed "
+            "once from constants), "
             f"{'verified' if p.verified else 'not yet verified: replays after a second capture'}\n"
         )
         return head + p.source

@@ -540,3 +540,38 @@ def test_a_step_with_an_optimizer_replays_as_torch_steps(name, kwargs):
     np.testing.assert_allclose(w.array, v.detach().numpy(), rtol=1e-12, atol=1e-15)
     if "step" in opt.state[w]:
         assert float(opt.state[w]["step"]) == 8.0
+
+
+def test_work_on_constants_is_done_once_when_the_plan_is_built():
+    @compile
+    def step(x):
+        c = agrad.ones(3) * 2.0  # constants only: computed when the plan is built
+        d = agrad.zeros(3)
+        d += x  # written in the step: stays in the plan, fresh at every replay
+        return agrad.sum(x * (c + 1.0) + d)
+
+    rng = np.random.default_rng(0)
+    for _ in range(6):
+        v = rng.standard_normal(3)
+        assert step(agrad.tensor(v)).item() == pytest.approx(float(np.sum(v * 3.0 + v)))
+    assert step.stats["replays"] == 3
+    head = step.explain().splitlines()[1]
+    assert "computed once from constants" in head
+    assert int(head.split("dead, ")[1].split()[0]) >= 2  # `ones * 2` and `+ 1`
+
+
+def test_a_constant_the_step_writes_into_starts_each_replay_as_made():
+    # the capture's own write must not leak into the plan: d starts as zeros every call
+    @compile(warmup=0)
+    def step(x):
+        d = agrad.zeros(3)
+        d += x
+        d[0] = 5.0
+        return agrad.sum(d * d)
+
+    x1 = np.array([1.0, 2.0, 3.0])
+    for _ in range(2):  # two identical captures: the plan is verified
+        assert step(agrad.tensor(x1)).item() == 25.0 + 4.0 + 9.0
+    for v in ([0.0, 0.0, 1.0], [3.0, -1.0, 2.0]):
+        assert step(agrad.tensor(np.array(v))).item() == 25.0 + v[1] ** 2 + v[2] ** 2
+    assert step.stats["replays"] == 2
