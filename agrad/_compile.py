@@ -644,8 +644,8 @@ def _record(
             write_slots.append(w._ref)
         elif isinstance(w, np.ndarray) and not isinstance(w, _Rec):
             write_slots.append(rec.const_slot(w))
-    for ws in write_slots:
-        for c in rec.const_by_root.get(rec.roots[ws], ()):
+    for slot in write_slots:
+        for c in rec.const_by_root.get(rec.roots[slot], ()):
             if c not in rec.const_before_write:
                 rec.const_before_write[c] = np.array(rec.sources[rec.source_slots[c]][1])
     result = fn(*rargs, **rkw)
