@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import builtins
 import functools
+import hashlib
 import linecache
 import operator
 import os
@@ -439,12 +440,40 @@ class _S:
         self.n = n
 
 
+_SMALL = 1 << 20  # sources up to this many bytes are kept, to compare values at replay
+
+
+class _Value:
+    """What a source array held when a capture began: a digest of its bytes (to tell two
+    captures' values apart), the array object itself and, for small arrays (and raw NumPy
+    arguments, which have no version counter), a copy to compare a new object against."""
+
+    __slots__ = ("copy", "digest", "obj", "version")
+
+    def __init__(self, raw: Any, *, keep: bool) -> None:
+        a = np.ascontiguousarray(raw)
+        h = hashlib.blake2b(f"{a.dtype.str}{a.shape}".encode())
+        h.update(a.reshape(-1).view(np.uint8).data)
+        self.digest = h.digest()
+        self.obj = raw
+        self.version: int | None = None
+        self.copy = np.array(raw) if keep or raw.nbytes <= _SMALL else None
+
+    def holds(self, current: Any, version: int | None) -> bool:
+        """Whether ``current`` (a source's array at replay) holds the captured values."""
+        if current is self.obj and version is not None and version == self.version:
+            return True  # the same array, unchanged through agrad since the capture
+        c = self.copy
+        return c is not None and current.tobytes() == c.tobytes()
+
+
 class _Recorder:
     def __init__(self, arg_tensors: dict[int, int]) -> None:
         self.thread = threading.get_ident()
         self.instrs: list[_Instr] = []
         self.n = 0
         self.sources: list[tuple[str, Any]] = []  # slot -> ("arg", i) / ("tensor", t) / ...
+        self.source_values: list[_Value | None] = []  # what each source held at the start
         self.source_slots: dict[int, int] = {}  # slot -> index into sources
         self.const_slots: dict[int, int] = {}  # id(constant array) -> slot
         self.consts: list[Any] = []  # keeps constant arrays alive (ids stay unique)
@@ -493,6 +522,8 @@ class _Recorder:
         assert w._ref is not None
         self.source_slots[w._ref] = len(self.sources)
         self.sources.append((kind, what))
+        raw_arg = kind == "arg" and not hasattr(self.raw_args[what], "_dev")
+        self.source_values.append(_Value(raw, keep=raw_arg))
         self.external_roots.add(self.roots[w._ref])
         return w
 
@@ -516,6 +547,7 @@ class _Recorder:
             self.const_by_root.setdefault(self.roots[n], []).append(n)
             self.source_slots[n] = len(self.sources)
             self.sources.append(("const", raw))
+            self.source_values.append(None)
         return n
 
     # templates
@@ -813,6 +845,9 @@ def _hooks(orig: Any) -> tuple[Callable[[Any], Any], Callable[[Any, Any], None]]
             return a
         i = rec.arg_tensors.get(id(t))
         w = rec.source("arg", i, a) if i is not None else rec.source("tensor", t, a)
+        value = rec.source_values[-1]
+        assert value is not None
+        value.version = touched.vc
         if touched.wrapper is None:
             touched.wrapper = w
         put(t, w)
@@ -931,8 +966,44 @@ class _Plan:
         self.n_instrs = 0
         self.n_dropped = 0
         self.n_folded = 0
+        # the arrays the plan reads from its arguments and tensors, with what they held when
+        # the newest matching capture began; `steady[i]`: input i held the same values in
+        # every capture that gave this plan, so its code may have taken values computed
+        # from it (by library code that leaves NumPy's protocols) for constants, and a
+        # replay must check that it still holds them
+        self.inputs: list[tuple[str, Any, _Value]] = []
+        self.steady: list[bool] = []
+
+    def verify(self, newer: _Plan) -> None:
+        """A later capture gave this plan again: its inputs that differ were seen to vary."""
+        pairs = zip(self.inputs, newer.inputs, strict=True)
+        same = [a[2].digest == b[2].digest for a, b in pairs]
+        if self.verified:
+            same = [s and t for s, t in zip(self.steady, same, strict=True)]
+        self.steady = same
+        self.inputs = newer.inputs
+        self.verified = True
+
+    def check_inputs(self, flat: list[Any]) -> None:
+        for (kind, what, value), steady in zip(self.inputs, self.steady, strict=True):
+            if not steady:
+                continue
+            obj = flat[what] if kind == "arg" else what
+            if hasattr(obj, "_dev"):
+                current, version = obj._array, obj._vc[0]
+            else:
+                current, version = obj, None
+            if not value.holds(current, version):
+                where = f"argument {what}" if kind == "arg" else "a tensor the step uses"
+                msg = (
+                    f"the values of {where}: the captures saw the same values there, and the "
+                    "plan is checked for those only until a capture sees others"
+                )
+                raise _Miss(msg)
 
     def run(self, flat: list[Any]) -> Any:
+        if any(self.steady):
+            self.check_inputs(flat)
         if self.run_code is None:
             # compiled at its first replay: a capture that is never verified costs no compile
             filename = f"<agrad.compile plan {id(self):x}>"
@@ -1126,6 +1197,11 @@ class _Builder:
                 last[s] = i
         sinks = set(self.sink_slots)
         body: list[str] = []
+        # every array the step read from its arguments and tensors, used by the plan or not
+        # (what an untraced call computed from it may be in the plan as a constant)
+        for (kind, what), value in zip(rec.sources, rec.source_values, strict=True):
+            if value is not None:
+                plan.inputs.append((kind, what, value))
         # sources: the arrays of arguments and captured tensors, checked, and constants
         used = {s for ins in kept for s in ins.reads} | sinks
         for slot, value in folded.items():  # values computed once, here, from constants
@@ -1501,7 +1577,7 @@ class Compiled:
             plans = self._plans.setdefault(key, [])
             for p in plans:
                 if p.signature == plan.signature:
-                    p.verified = True
+                    p.verify(plan)
                     break
             else:
                 plans.append(plan)

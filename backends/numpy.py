@@ -93,6 +93,27 @@ def _astype(x: Array, dtype: Any, /, *, copy: bool = True, device: Any = None) -
     return _COMPAT.astype(x, dtype, copy=copy, device=device)
 
 
+def _clip(x: Array, /, min: Any = None, max: Any = None) -> Array:
+    # array-api-compat's clip copies x into a fresh array by assignment (`out[()] = x`),
+    # which `agrad.compile` cannot follow; NumPy's own, with array-api-compat's rules: x's
+    # dtype, bounds cast to it, integer bounds past the dtype's range ignored
+    if isinstance(x, np.generic):
+        x = np.asarray(x)
+    bounds: list[Any] = []
+    for bound, low in ((min, True), (max, False)):
+        if bound is not None and x.dtype.kind in "iu" and type(bound) is int:
+            info = np.iinfo(x.dtype)
+            if (bound <= info.min) if low else (bound >= info.max):
+                bound = None
+        if isinstance(bound, np.ndarray) and bound.dtype != x.dtype:
+            bound = bound.astype(x.dtype)
+        bounds.append(bound)
+    if bounds[0] is None and bounds[1] is None:
+        return np.copy(x)
+    out = np.clip(x, bounds[0], bounds[1])
+    return out if out.dtype == x.dtype else out.astype(x.dtype)
+
+
 def _ones(shape: Any, *, dtype: Any = None, device: Any = None) -> Array:
     if device is None or device == "cpu":
         out = np.empty(shape, dtype=dtype)  # what np.ones does, without its Python layers
@@ -119,6 +140,7 @@ NAMESPACE = copy_module(
     broadcast_to=_broadcast_to,
     astype=_astype,
     ones=_ones,
+    clip=_clip,
     matmul=np.matmul,  # array-api-compat's is a pass-through wrapper
 )
 

@@ -216,8 +216,10 @@ def test_fuzzer_programs_replay_as_eager():
     for prog in _fuzz_cases(200):
         run = _program_step(prog)
         compiled = compile(run, warmup=0)
-        for k in range(4):
-            scale = 1.0 + 0.125 * k  # new values each call (same shapes): guards decide
+        for k in range(5):
+            # the two captures see the same values, so a plan that kept anything of their
+            # values verifies; the replays after them get new ones (same shapes)
+            scale = 1.0 + 0.125 * max(k - 1, 0)
             leaves_a = [agrad.tensor(a * scale, requires_grad=True) for a in prog.leaves]
             leaves_b = [agrad.tensor(a * scale, requires_grad=True) for a in prog.leaves]
             with warnings.catch_warnings():
@@ -312,7 +314,8 @@ def test_guard_conversion_value():
 
     c = compile(step, warmup=0)
     pos, neg = agrad.tensor([1.0, 2.0]), agrad.tensor([-1.0, -2.0])
-    for _ in range(3):
+    _same(c(agrad.tensor([3.0, 1.0])), agrad.tensor([6.0, 2.0]))  # captures see two values
+    for _ in range(2):
         _same(c(pos), agrad.tensor([2.0, 4.0]))
     assert c.stats["replays"] == 1
     _same(c(neg), agrad.tensor([1.0, 2.0]))  # the guard fails: not the other branch's plan
@@ -367,7 +370,8 @@ def test_guard_data_dependent_shape():
 
     c = compile(step, warmup=0)
     a = agrad.tensor([1.0, -2.0, 3.0])
-    for _ in range(3):
+    assert c(agrad.tensor([2.0, -1.0, 5.0])).item() == 14.0  # captures see two values
+    for _ in range(2):
         assert c(a).item() == 8.0
     assert c(agrad.tensor([1.0, 2.0, 3.0])).item() == 12.0
     assert c.stats["misses"] == 1
@@ -569,9 +573,33 @@ def test_a_constant_the_step_writes_into_starts_each_replay_as_made():
         d[0] = 5.0
         return agrad.sum(d * d)
 
-    x1 = np.array([1.0, 2.0, 3.0])
-    for _ in range(2):  # two identical captures: the plan is verified
-        assert step(agrad.tensor(x1)).item() == 25.0 + 4.0 + 9.0
-    for v in ([0.0, 0.0, 1.0], [3.0, -1.0, 2.0]):
+    values = ([1.0, 2.0, 3.0], [2.0, 2.0, 2.0], [0.0, 0.0, 1.0], [3.0, -1.0, 2.0])
+    for v in values:  # two captures (with their own values) agree, then replays
         assert step(agrad.tensor(np.array(v))).item() == 25.0 + v[1] ** 2 + v[2] ** 2
     assert step.stats["replays"] == 2
+
+
+def test_values_computed_where_capture_cannot_see_are_never_replayed_stale():
+    # agrad.scipy.linalg runs SciPy's LAPACK wrappers, which leave NumPy's protocols: the
+    # plan holds their result as a constant, so it may replay only for the values the
+    # captures saw (before, a replay with new values gave the old result)
+    import scipy.linalg
+
+    import agrad.scipy.linalg
+
+    a = np.array([[2.0, 0.0], [1.0, 3.0]])
+    at = agrad.tensor(a)
+
+    def step(b):
+        return agrad.sum(agrad.scipy.linalg.solve_triangular(at, b, lower=True) * b)
+
+    c = compile(step, warmup=0)
+    rng = np.random.default_rng(1)
+    fixed = rng.standard_normal(2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CompileWarning)
+        for v in [fixed, fixed, fixed, *rng.standard_normal((4, 2))]:
+            b = agrad.tensor(v)
+            want = float(np.sum(scipy.linalg.solve_triangular(a, v, lower=True) * v))
+            assert c(b).item() == pytest.approx(want, rel=1e-14)
+    assert c.stats["replays"] >= 1  # the repeated values replay
