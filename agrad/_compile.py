@@ -364,6 +364,64 @@ _METHODS = [
 for _name in _METHODS:
     setattr(_Rec, _name, _method(_name))
 
+
+# Python's operators, recorded as themselves rather than as the ufuncs NumPy turns them into:
+# on NumPy scalars (0-d results) an operator runs NumPy's scalar arithmetic, which for
+# complex numbers can differ from the ufunc's in the last bit, and a replay must repeat the
+# eager step exactly
+def _binary_operator(fn: Any, symbol: str, reflected: bool) -> Any:
+    def op(self: _Rec, other: Any) -> Any:
+        args = (other, self) if reflected else (self, other)
+        return _invoke(fn, symbol, args, {})
+
+    return op
+
+
+def _inplace_operator(fn: Any, symbol: str) -> Any:
+    def op(self: _Rec, other: Any) -> Any:
+        return _invoke(fn, symbol, (self, other), {}, writes=(self,))
+
+    return op
+
+
+def _unary_operator(fn: Any, symbol: str) -> Any:
+    def op(self: _Rec) -> Any:
+        return _invoke(fn, symbol, (self,), {})
+
+    return op
+
+
+for _name, _symbol in (
+    ("add", "+"),
+    ("sub", "-"),
+    ("mul", "*"),
+    ("truediv", "/"),
+    ("floordiv", "//"),
+    ("mod", "%"),
+    ("pow", "**"),
+    ("matmul", "@"),
+    ("and", "&"),
+    ("or", "|"),
+    ("xor", "^"),
+    ("lshift", "<<"),
+    ("rshift", ">>"),
+):
+    _fn = getattr(operator, f"{_name}_" if _name in ("and", "or") else _name)
+    setattr(_Rec, f"__{_name}__", _binary_operator(_fn, _symbol, False))
+    setattr(_Rec, f"__r{_name}__", _binary_operator(_fn, _symbol, True))
+    setattr(_Rec, f"__i{_name}__", _inplace_operator(getattr(operator, f"i{_name}"), _symbol + "="))
+for _name, _symbol in (
+    ("lt", "<"),
+    ("le", "<="),
+    ("gt", ">"),
+    ("ge", ">="),
+    ("eq", "=="),
+    ("ne", "!="),
+):
+    setattr(_Rec, f"__{_name}__", _binary_operator(getattr(operator, _name), _symbol, False))
+for _name, _symbol in (("neg", "-x"), ("pos", "+x"), ("abs", "abs"), ("invert", "~")):
+    setattr(_Rec, f"__{_name}__", _unary_operator(getattr(operator, _name), _symbol))
+
 _DATA_SHAPED = {"nonzero", "flatnonzero", "argwhere", "unique", "unique_values"}
 _DATA_SHAPED |= {"unique_counts", "unique_inverse", "unique_all", "compress", "extract"}
 _REFUSED_FUNCTIONS = {"save", "savez", "savetxt", "array2string", "array_repr", "array_str"}
