@@ -47,11 +47,69 @@ def _consumed(k: Any) -> int:
 _SIGNED_TWIN = {torch.uint16: torch.int16, torch.uint32: torch.int32, torch.uint64: torch.int64}
 
 
+_INT64_MIN = -(2**63)
+
+
+def _ordered(x: Any) -> Any:
+    """``x`` as int64 in the same order, for torch's missing uint16/32/64 kernels (uint16 and
+    uint32 widen; uint64's bits, sign bit flipped, order as int64 do); others unchanged."""
+    if not isinstance(x, torch.Tensor) or x.dtype not in _SIGNED_TWIN:
+        return x
+    if x.dtype == torch.uint64:
+        return x.view(torch.int64) ^ _INT64_MIN
+    return x.to(torch.int64)
+
+
+def _ordered_scalar(x: Any, dtype: Any) -> Any:
+    """:func:`_ordered` for an operand that may be a Python number beside a tensor."""
+    if isinstance(x, torch.Tensor):
+        return _ordered(x)
+    if dtype == torch.uint64 and isinstance(x, int) and not isinstance(x, bool):
+        return x + _INT64_MIN  # where uint64's bits, sign bit flipped, put it
+    return x
+
+
+def _unordered(r: Array, dtype: Any) -> Array:
+    """The inverse of :func:`_ordered`, back to ``dtype``."""
+    if dtype == torch.uint64:
+        return (r ^ _INT64_MIN).view(torch.uint64)
+    return r.to(dtype)
+
+
+def _order_reduction(name: str) -> Any:
+    plain = getattr(compat_torch, name)
+
+    def reduce(x: Array, /, **kwargs: Any) -> Array:
+        if x.dtype not in _SIGNED_TWIN:
+            return plain(x, **kwargs)
+        return _unordered(plain(_ordered(x), **kwargs), x.dtype)
+
+    return reduce
+
+
+def _order_binary(name: str, *, keeps_dtype: bool) -> Any:
+    plain = getattr(compat_torch, name)
+
+    def binary(x1: Any, x2: Any, /) -> Array:
+        dtype = next(
+            (x.dtype for x in (x1, x2) if isinstance(x, torch.Tensor) and x.dtype in _SIGNED_TWIN),
+            None,
+        )
+        if dtype is None or any(
+            isinstance(x, torch.Tensor) and x.dtype not in (dtype, torch.bool) for x in (x1, x2)
+        ):
+            return plain(x1, x2)
+        out = plain(_ordered_scalar(x1, dtype), _ordered_scalar(x2, dtype))
+        return _unordered(out, dtype) if keeps_dtype else out
+
+    return binary
+
+
 def _abs(x: Array, /) -> Array:
     # torch has no abs kernel for uint16/32/64; unsigned values are their own magnitude
     if x.dtype in _SIGNED_TWIN:
         return x.clone()
-    return compat_torch.abs(x)
+    return torch.abs(x)
 
 
 def _take(x: Array, indices: Array, /, *, axis: int | None = None) -> Array:
@@ -119,6 +177,14 @@ NAMESPACE = copy_module(
     compat_torch,
     linspace=_linspace,
     abs=_abs,
+    max=_order_reduction("max"),
+    min=_order_reduction("min"),
+    maximum=_order_binary("maximum", keeps_dtype=True),
+    minimum=_order_binary("minimum", keeps_dtype=True),
+    less=_order_binary("less", keeps_dtype=False),
+    less_equal=_order_binary("less_equal", keeps_dtype=False),
+    greater=_order_binary("greater", keeps_dtype=False),
+    greater_equal=_order_binary("greater_equal", keeps_dtype=False),
     take=_take,
     take_along_axis=_take_along_axis,
     std=_std,

@@ -174,6 +174,18 @@ def test_torch_gathers_wide_unsigned_integers(name: str) -> None:
     magnitude = agrad.abs(x)  # SciPy's signal tests; torch has no abs kernel for these
     assert magnitude.dtype == getattr(agrad, name)
     assert magnitude.tolist() == a.tolist()
+    # nor max/min or comparisons: computed in int64, in the same order
+    top = np.iinfo(name).max
+    b = np.array([[top, 1, 2], [0, 2**15 + 3, 4]], dtype=name)
+    y = agrad.asarray(b, device="torch:cpu")
+    assert agrad.max(x).item() == a.max()
+    assert agrad.max(x).dtype == getattr(agrad, name)
+    assert agrad.min(x, axis=1).tolist() == a.min(axis=1).tolist()
+    assert agrad.maximum(x, y).tolist() == np.maximum(a, b).tolist()
+    assert agrad.minimum(x, 4).tolist() == np.minimum(a, 4).tolist()
+    for op in ("less", "less_equal", "greater", "greater_equal"):
+        assert getattr(agrad, op)(x, y).tolist() == getattr(np, op)(a, b).tolist()
+        assert getattr(agrad, op)(x, 2**15).tolist() == getattr(np, op)(a, 2**15).tolist()
 
 
 @pytest.mark.skipif(not importlib.util.find_spec("dask"), reason="dask not installed")
