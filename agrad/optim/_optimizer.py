@@ -13,6 +13,7 @@ from agrad._api.data_type import astype, isdtype
 from agrad._api.elementwise import imag, real
 from agrad._dtypes import DType, complex64, float32, float64
 from agrad._grad_mode import enable_grad, no_grad
+from agrad._info import Info
 from agrad._tensor import Tensor
 from agrad.errors import AgradTypeError, AgradValueError, NoRuleError
 
@@ -361,8 +362,6 @@ def new_step(p: Tensor) -> Tensor:
     """A parameter's step count: a 0-d tensor on its device, float64 where the device has it
     (torch keeps a float tensor too), so that `agrad.compile` replays the count and what is
     computed from it instead of taking them for constants."""
-    from agrad._info import Info  # (a function-level import: the inspection API)
-
     dtype = Info().default_dtypes(device=p.device)["real floating"]
     return asarray(0.0, dtype=dtype, device=p.device)
 
