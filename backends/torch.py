@@ -112,6 +112,19 @@ def _abs(x: Array, /) -> Array:
     return torch.abs(x)
 
 
+def _flip(x: Array, /, *, axis: Any = None) -> Array:
+    twin = _SIGNED_TWIN.get(x.dtype)  # (no flip kernel for wide unsigned: move the bits)
+    if twin is not None:
+        return compat_torch.flip(x.view(twin), axis=axis).view(x.dtype)
+    return compat_torch.flip(x, axis=axis)
+
+
+def _searchsorted(x1: Array, x2: Array, /, **kwargs: Any) -> Array:
+    if x1.dtype in _SIGNED_TWIN and x2.dtype == x1.dtype:  # the same order, in int64
+        return compat_torch.searchsorted(_ordered(x1), _ordered(x2), **kwargs)
+    return compat_torch.searchsorted(x1, x2, **kwargs)
+
+
 def _take(x: Array, indices: Array, /, *, axis: int | None = None) -> Array:
     twin = _SIGNED_TWIN.get(x.dtype)
     if twin is not None:
@@ -177,6 +190,8 @@ NAMESPACE = copy_module(
     compat_torch,
     linspace=_linspace,
     abs=_abs,
+    flip=_flip,
+    searchsorted=_searchsorted,
     max=_order_reduction("max"),
     min=_order_reduction("min"),
     maximum=_order_binary("maximum", keeps_dtype=True),

@@ -183,6 +183,10 @@ def test_torch_gathers_wide_unsigned_integers(name: str) -> None:
     assert agrad.min(x, axis=1).tolist() == a.min(axis=1).tolist()
     assert agrad.maximum(x, y).tolist() == np.maximum(a, b).tolist()
     assert agrad.minimum(x, 4).tolist() == np.minimum(a, 4).tolist()
+    assert agrad.flip(x, axis=1).tolist() == np.flip(a, axis=1).tolist()
+    ordered = np.sort(b.ravel())
+    got = agrad.searchsorted(agrad.asarray(ordered, device="torch:cpu"), x, side="right")
+    assert got.tolist() == np.searchsorted(ordered, a, side="right").tolist()
     for op in ("less", "less_equal", "greater", "greater_equal"):
         assert getattr(agrad, op)(x, y).tolist() == getattr(np, op)(a, b).tolist()
         assert getattr(agrad, op)(x, 2**15).tolist() == getattr(np, op)(a, 2**15).tolist()
