@@ -121,8 +121,8 @@ def _flip(x: Array, /, *, axis: Any = None) -> Array:
 
 def _searchsorted(x1: Array, x2: Array, /, **kwargs: Any) -> Array:
     if x1.dtype in _SIGNED_TWIN and x2.dtype == x1.dtype:  # the same order, in int64
-        return compat_torch.searchsorted(_ordered(x1), _ordered(x2), **kwargs)
-    return compat_torch.searchsorted(x1, x2, **kwargs)
+        return torch.searchsorted(_ordered(x1), _ordered(x2), **kwargs)
+    return torch.searchsorted(x1, x2, **kwargs)
 
 
 def _take(x: Array, indices: Array, /, *, axis: int | None = None) -> Array:
