@@ -365,27 +365,40 @@ for _name in _METHODS:
     setattr(_Rec, _name, _method(_name))
 
 
-# Python's operators, recorded as themselves rather than as the ufuncs NumPy turns them into:
-# on NumPy scalars (0-d results) an operator runs NumPy's scalar arithmetic, which for
-# complex numbers can differ from the ufunc's in the last bit, and a replay must repeat the
-# eager step exactly
-def _binary_operator(fn: Any, symbol: str, reflected: bool) -> Any:
+# Python's operators on a captured NumPy scalar (a 0-d result) are recorded as themselves:
+# NumPy's scalar arithmetic, which they run, can differ from the ufunc's in the last bit for
+# complex numbers, and a replay must repeat the eager step exactly. On arrays they stay
+# ndarray's own, which call the ufunc (recorded as such, the faster call in a plan).
+def _binary_operator(fn: Any, symbol: str, name: str) -> Any:
+    reflected = name.startswith("__r")
+    array_op = getattr(np.ndarray, name)
+
     def op(self: _Rec, other: Any) -> Any:
+        if not isinstance(self._raw, np.generic):
+            return array_op(self, other)
         args = (other, self) if reflected else (self, other)
         return _invoke(fn, symbol, args, {})
 
     return op
 
 
-def _inplace_operator(fn: Any, symbol: str) -> Any:
+def _inplace_operator(fn: Any, symbol: str, name: str) -> Any:
+    array_op = getattr(np.ndarray, name)
+
     def op(self: _Rec, other: Any) -> Any:
+        if not isinstance(self._raw, np.generic):
+            return array_op(self, other)
         return _invoke(fn, symbol, (self, other), {}, writes=(self,))
 
     return op
 
 
-def _unary_operator(fn: Any, symbol: str) -> Any:
+def _unary_operator(fn: Any, symbol: str, name: str) -> Any:
+    array_op = getattr(np.ndarray, name)
+
     def op(self: _Rec) -> Any:
+        if not isinstance(self._raw, np.generic):
+            return array_op(self)
         return _invoke(fn, symbol, (self,), {})
 
     return op
@@ -407,9 +420,10 @@ for _name, _symbol in (
     ("rshift", ">>"),
 ):
     _fn = getattr(operator, f"{_name}_" if _name in ("and", "or") else _name)
-    setattr(_Rec, f"__{_name}__", _binary_operator(_fn, _symbol, False))
-    setattr(_Rec, f"__r{_name}__", _binary_operator(_fn, _symbol, True))
-    setattr(_Rec, f"__i{_name}__", _inplace_operator(getattr(operator, f"i{_name}"), _symbol + "="))
+    setattr(_Rec, f"__{_name}__", _binary_operator(_fn, _symbol, f"__{_name}__"))
+    setattr(_Rec, f"__r{_name}__", _binary_operator(_fn, _symbol, f"__r{_name}__"))
+    _ifn = getattr(operator, f"i{_name}")
+    setattr(_Rec, f"__i{_name}__", _inplace_operator(_ifn, _symbol + "=", f"__i{_name}__"))
 for _name, _symbol in (
     ("lt", "<"),
     ("le", "<="),
@@ -418,9 +432,12 @@ for _name, _symbol in (
     ("eq", "=="),
     ("ne", "!="),
 ):
-    setattr(_Rec, f"__{_name}__", _binary_operator(getattr(operator, _name), _symbol, False))
+    _fn = getattr(operator, _name)
+    setattr(_Rec, f"__{_name}__", _binary_operator(_fn, _symbol, f"__{_name}__"))
 for _name, _symbol in (("neg", "-x"), ("pos", "+x"), ("abs", "abs"), ("invert", "~")):
-    setattr(_Rec, f"__{_name}__", _unary_operator(getattr(operator, _name), _symbol))
+    setattr(
+        _Rec, f"__{_name}__", _unary_operator(getattr(operator, _name), _symbol, f"__{_name}__")
+    )
 
 _DATA_SHAPED = {"nonzero", "flatnonzero", "argwhere", "unique", "unique_values"}
 _DATA_SHAPED |= {"unique_counts", "unique_inverse", "unique_all", "compress", "extract"}
