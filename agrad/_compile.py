@@ -554,6 +554,7 @@ class _Recorder:
         self.consts: list[Any] = []  # keeps constant arrays alive (ids stay unique)
         self.const_wrappers: dict[int, _Rec] = {}
         self.roots: dict[int, int] = {}  # slot -> id of the root buffer
+        self.kinds: dict[int, tuple[Any, Any, Any]] = {}  # slot -> (type, shape, dtype)
         self.root_objs: list[Any] = []
         self.external_roots: set[int] = set()  # buffers the caller sees (sources)
         self.mutated_roots: set[int] = set()
@@ -582,6 +583,7 @@ class _Recorder:
     def new_slot(self, raw: Any) -> _Rec:
         n = self.n
         self.n += 1
+        self.kinds[n] = (type(raw), np.shape(raw), raw.dtype)
         if isinstance(raw, np.ndarray):
             w = raw.view(_Rec)
             self.roots[n] = self._root(raw)
@@ -1262,7 +1264,8 @@ class _Builder:
                 live_slots.update(ins.reads)
                 live_roots.update(rec.roots[s] for s in ins.reads)
         kept = _hoisted([ins for ins, k in zip(instrs, keep, strict=True) if k])
-        kept, folded = _folded(rec, kept)
+        kept, folded, known = _folded(rec, kept)
+        kept = _without_unit_products(rec, kept, known, set(self.sink_slots))
         plan.n_instrs, plan.n_dropped = len(kept), len(instrs) - len(kept) - len(folded)
         plan.n_folded = len(folded)
         # last use of each slot, to delete intermediates as eager mode frees them
@@ -1378,10 +1381,13 @@ def _foldable(fn: Any) -> bool:
         return False
 
 
-def _folded(rec: _Recorder, kept: list[_Instr]) -> tuple[list[_Instr], dict[int, Any]]:
+def _folded(
+    rec: _Recorder, kept: list[_Instr]
+) -> tuple[list[_Instr], dict[int, Any], dict[int, Any]]:
     """``kept`` without the instructions that read constants only (the seed's broadcast
-    ones, a constant doubled), and the values those make, computed now. A constant some
-    instruction writes into is not folded, nor is anything made from it."""
+    ones, a constant doubled), the values those make, computed now, and every value known
+    when the plan is built (those and the constants). A constant some instruction writes
+    into is not folded, nor is anything made from it."""
     values: dict[int, Any] = {}
     for slot, idx in rec.source_slots.items():
         kind, what = rec.sources[idx]
@@ -1406,7 +1412,66 @@ def _folded(rec: _Recorder, kept: list[_Instr]) -> tuple[list[_Instr], dict[int,
             values[outs[0]] = folded[outs[0]] = value
             continue
         out.append(ins)
-    return out, folded
+    return out, folded, values
+
+
+def _without_unit_products(
+    rec: _Recorder, kept: list[_Instr], values: dict[int, Any], sinks: set[int]
+) -> list[_Instr]:
+    """``kept`` without the products by a constant array of ones that change neither the
+    other factor's shape nor its dtype (the seed of `sum(...).backward()` broadcast to the
+    summed shape, multiplying the first cotangents): their results are that factor itself,
+    bit for bit (1 * x is x for every float, NaN, infinity and signed zero included). Not
+    where either array is written in place, nor where the product is a result."""
+    alias: dict[int, int] = {}
+    out: list[_Instr] = []
+    for ins in kept:
+        if alias:
+            ins.args = _renamed(ins.args, alias)
+            ins.reads = {alias.get(s, s) for s in ins.reads}
+        if (
+            ins.fn is np.multiply
+            and not ins.kwargs
+            and ins.guard is None
+            and not ins.writes
+            and ins.outs is not None
+            and len(ins.outs) == 1
+            and len(ins.args) == 2
+            and all(type(a) is _S for a in ins.args)
+        ):
+            (o,), (a, b) = ins.outs, (t.n for t in ins.args)
+            for one, other in ((a, b), (b, a)):
+                v = values.get(one)
+                if (
+                    v is not None
+                    and o not in sinks
+                    and rec.kinds.get(other) == rec.kinds.get(o)
+                    and rec.roots[o] not in rec.mutated_roots
+                    and rec.roots[other] not in rec.mutated_roots
+                    and isinstance(v, np.ndarray)
+                    and v.size > 0
+                    and bool(np.all(v == 1))
+                ):
+                    alias[o] = other
+                    break
+            if o in alias:
+                continue
+        out.append(ins)
+    return out
+
+
+def _renamed(tmpl: Any, alias: dict[int, int]) -> Any:
+    """An argument template with the slots in ``alias`` replaced."""
+    t = type(tmpl)
+    if t is _S:
+        return _S(alias[tmpl.n]) if tmpl.n in alias else tmpl
+    if t is tuple:
+        return tuple(_renamed(e, alias) for e in tmpl)
+    if t is list:
+        return [_renamed(e, alias) for e in tmpl]
+    if t is dict:
+        return {k: _renamed(v, alias) for k, v in tmpl.items()}
+    return tmpl
 
 
 def _filled(tmpl: Any, values: dict[int, Any]) -> Any:
@@ -1569,7 +1634,8 @@ class Compiled:
         best = [p for p in every if p.verified] or every
         p = best[-1]
         head = (
-            f"# {p.n_instrs} NumPy calls ({p.n_dropped} dropped as dead, {p.n_folded} computed "
+            f"# {p.n_instrs} NumPy calls ({p.n_dropped} dropped: dead, or products by ones; "
+            f"{p.n_folded} computed "
             "once from constants), "
             f"{'verified' if p.verified else 'not yet verified: replays after a second capture'}\n"
         )

@@ -561,7 +561,7 @@ def test_work_on_constants_is_done_once_when_the_plan_is_built():
     assert step.stats["replays"] == 3
     head = step.explain().splitlines()[1]
     assert "computed once from constants" in head
-    assert int(head.split("dead, ")[1].split()[0]) >= 2  # `ones * 2` and `+ 1`
+    assert int(head.split("by ones; ")[1].split()[0]) >= 2  # `ones * 2` and `+ 1`
 
 
 def test_a_constant_the_step_writes_into_starts_each_replay_as_made():
