@@ -1460,34 +1460,30 @@ def _without_unit_products(
     return out
 
 
-def _renamed(tmpl: Any, alias: dict[int, int]) -> Any:
-    """An argument template with the slots in ``alias`` replaced."""
+def _mapped(tmpl: Any, slot: Callable[[_S], Any], const: Callable[[_Const], Any]) -> Any:
+    """An argument template with each slot reference and constant mapped."""
     t = type(tmpl)
     if t is _S:
-        return _S(alias[tmpl.n]) if tmpl.n in alias else tmpl
+        return slot(tmpl)
+    if t is _Const:
+        return const(tmpl)
     if t is tuple:
-        return tuple(_renamed(e, alias) for e in tmpl)
+        return tuple(_mapped(e, slot, const) for e in tmpl)
     if t is list:
-        return [_renamed(e, alias) for e in tmpl]
+        return [_mapped(e, slot, const) for e in tmpl]
     if t is dict:
-        return {k: _renamed(v, alias) for k, v in tmpl.items()}
+        return {k: _mapped(v, slot, const) for k, v in tmpl.items()}
     return tmpl
+
+
+def _renamed(tmpl: Any, alias: dict[int, int]) -> Any:
+    """An argument template with the slots in ``alias`` replaced."""
+    return _mapped(tmpl, lambda s: _S(alias[s.n]) if s.n in alias else s, lambda c: c)
 
 
 def _filled(tmpl: Any, values: dict[int, Any]) -> Any:
     """An argument template with its slots replaced by their values."""
-    t = type(tmpl)
-    if t is _S:
-        return values[tmpl.n]
-    if t is _Const:
-        return tmpl.value
-    if t is tuple:
-        return tuple(_filled(e, values) for e in tmpl)
-    if t is list:
-        return [_filled(e, values) for e in tmpl]
-    if t is dict:
-        return {k: _filled(v, values) for k, v in tmpl.items()}
-    return tmpl
+    return _mapped(tmpl, lambda s: values[s.n], lambda c: c.value)
 
 
 def _hoisted(kept: list[_Instr]) -> list[_Instr]:

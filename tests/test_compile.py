@@ -211,37 +211,41 @@ def _fuzz_cases(n):
             yield prog
 
 
+def _replays_as_eager(prog, calls):
+    """Run a fuzzer program eagerly and compiled, ``calls`` times, checking outputs, grads
+    and leaves bit for bit; the compiled function's stats."""
+    run = _program_step(prog)
+    compiled = compile(run, warmup=0)
+    for k in range(calls):
+        # the two captures see the same values, so a plan that kept anything of their
+        # values verifies; the replays after them get new ones (same shapes)
+        scale = 1.0 + 0.125 * max(k - 1, 0)
+        leaves_a = [agrad.tensor(a * scale, requires_grad=True) for a in prog.leaves]
+        leaves_b = [agrad.tensor(a * scale, requires_grad=True) for a in prog.leaves]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # floating-point warnings, refusals
+            try:
+                out_a = run(*leaves_a)
+            except Exception as e:  # the eager call's own errors
+                with pytest.raises(type(e)):
+                    compiled(*leaves_b)
+                break
+            out_b = compiled(*leaves_b)
+        description = prog.describe()
+        for u, w in zip(out_a, out_b, strict=True):
+            if isinstance(u, agrad.Tensor) and isinstance(w, agrad.Tensor):
+                np.testing.assert_array_equal(u.array, w.array, err_msg=description)
+        for xa, xb in zip(leaves_a, leaves_b, strict=True):
+            ga, gb = xa.grad, xb.grad
+            assert (ga is None) == (gb is None), description
+            if ga is not None:
+                np.testing.assert_array_equal(ga.array, gb.array, err_msg=description)
+            np.testing.assert_array_equal(xa.array, xb.array, err_msg=description)
+    return compiled.stats
+
+
 def test_fuzzer_programs_replay_as_eager():
-    replays = 0
-    for prog in _fuzz_cases(200):
-        run = _program_step(prog)
-        compiled = compile(run, warmup=0)
-        for k in range(5):
-            # the two captures see the same values, so a plan that kept anything of their
-            # values verifies; the replays after them get new ones (same shapes)
-            scale = 1.0 + 0.125 * max(k - 1, 0)
-            leaves_a = [agrad.tensor(a * scale, requires_grad=True) for a in prog.leaves]
-            leaves_b = [agrad.tensor(a * scale, requires_grad=True) for a in prog.leaves]
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # floating-point warnings, refusals
-                try:
-                    out_a = run(*leaves_a)
-                except Exception as e:  # the eager call's own errors
-                    with pytest.raises(type(e)):
-                        compiled(*leaves_b)
-                    break
-                out_b = compiled(*leaves_b)
-            description = prog.describe()
-            for u, w in zip(out_a, out_b, strict=True):
-                if isinstance(u, agrad.Tensor) and isinstance(w, agrad.Tensor):
-                    np.testing.assert_array_equal(u.array, w.array, err_msg=description)
-            for xa, xb in zip(leaves_a, leaves_b, strict=True):
-                ga, gb = xa.grad, xb.grad
-                assert (ga is None) == (gb is None), description
-                if ga is not None:
-                    np.testing.assert_array_equal(ga.array, gb.array, err_msg=description)
-                np.testing.assert_array_equal(xa.array, xb.array, err_msg=description)
-        replays += compiled.stats["replays"]
+    replays = sum(_replays_as_eager(prog, 5)["replays"] for prog in _fuzz_cases(200))
     assert replays > 100  # most programs replay (the rest run eagerly and say why)
 
 
@@ -611,18 +615,4 @@ def test_operators_on_zero_d_complex_values_match_eager_to_the_bit(seed):
     # on 0-d results) and its ufuncs differ in the last bit there, so a capture records the
     # operator itself, not the ufunc NumPy turns it into
     prog = generate(RandomSource(seed), device="numpy", max_steps=8)
-    run = _program_step(prog)
-    compiled = compile(run, warmup=0)
-    for k in range(4):
-        scale = 1.0 + 0.125 * max(k - 1, 0)
-        leaves_a = [agrad.tensor(a * scale, requires_grad=True) for a in prog.leaves]
-        leaves_b = [agrad.tensor(a * scale, requires_grad=True) for a in prog.leaves]
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            out_a, out_b = run(*leaves_a), compiled(*leaves_b)
-        for u, w in zip(out_a, out_b, strict=True):
-            if isinstance(u, agrad.Tensor):
-                np.testing.assert_array_equal(u.array, w.array)
-        for xa, xb in zip(leaves_a, leaves_b, strict=True):
-            if xa.grad is not None:
-                np.testing.assert_array_equal(xa.grad.array, xb.grad.array)
+    assert _replays_as_eager(prog, 4)["replays"] >= 1
