@@ -662,13 +662,18 @@ class _Recorder:
 class _Touched:
     """A tensor that existed before the capture and that the step used."""
 
-    __slots__ = ("array", "grad", "grad_fn", "rg", "t", "vc", "wrapper")
+    __slots__ = ("array", "grad", "grad_fn", "grad_read", "grad_reset", "rg", "t", "vc", "wrapper")
 
     def __init__(self, t: Any, array: Any) -> None:
         self.t = t
         self.array = array  # its array before the step
         self.wrapper: Any = None
         self.grad = t.__dict__.get("_grad")
+        # `.grad` read through the property before any write; `.grad` set before the step
+        # computed anything or read it (`p.grad = None`, `opt.zero_grad()` first): then the
+        # state the step finds it in cannot matter, and the plan does not check it
+        self.grad_read = False
+        self.grad_reset = False
         # the version, not the counter: holding the counter would look like a graph node
         # that saved the array, and make an in-place update copy it (`copy_on_write`)
         self.vc = t._vc[0]
@@ -1004,13 +1009,23 @@ def _grad_hook(orig: Any, desc: Any) -> property:
     """``Tensor.grad`` while capturing: setting it counts as using the tensor (so that its
     ``.grad`` before the step is what the plan checks)."""
 
+    def get_grad(t: Any) -> Any:
+        rec = _rec()
+        if rec is not None and id(t) not in rec.new_tensors:
+            touched = _touch(rec, t, desc.__get__(t))
+            if touched is not None:
+                touched.grad_read = True
+        return orig.fget(t)
+
     def set_grad(t: Any, value: Any) -> None:
         rec = _rec()
         if rec is not None and id(t) not in rec.new_tensors:
-            _touch(rec, t, desc.__get__(t))
+            touched = _touch(rec, t, desc.__get__(t))
+            if touched is not None and not touched.grad_read and not rec.instrs:
+                touched.grad_reset = True
         orig.__set__(t, value)
 
-    return property(orig.fget, set_grad, orig.fdel, orig.__doc__)
+    return property(get_grad, set_grad, orig.fdel, orig.__doc__)
 
 
 def _tensor_array(self: Any, dtype: Any = None, copy: Any = None) -> Any:
@@ -1314,10 +1329,17 @@ class _Builder:
             if where[0] == "arg":
                 continue  # the cache key has checked it
             t = self.const(tt.t)
+            what = self.describe_source(where[0], tt.t)
+            if tt.grad_reset:  # the step sets `.grad` before anything reads it
+                body.append(
+                    f"if {t}._rg is not {tt.rg!r}: "
+                    f"raise _Miss({self.miss(f'`requires_grad` of {what}')})"
+                )
+                continue
             want = "is not None" if tt.grad is None else "is None"
             body.append(
                 f"if {t}.__dict__.get('_grad') {want} or {t}._rg is not {tt.rg!r}: "
-                f"raise _Miss({self.miss(f'`.grad`/`requires_grad` of {self.describe_source(where[0], tt.t)}')})"  # noqa: E501
+                f"raise _Miss({self.miss(f'`.grad`/`requires_grad` of {what}')})"
             )
         for i, ins in enumerate(kept):
             call = self.render_call(ins)

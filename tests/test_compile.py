@@ -616,3 +616,33 @@ def test_operators_on_zero_d_complex_values_match_eager_to_the_bit(seed):
     # operator itself, not the ufunc NumPy turns it into
     prog = generate(RandomSource(seed), device="numpy", max_steps=8)
     assert _replays_as_eager(prog, 4)["replays"] >= 1
+
+
+def test_a_step_that_resets_grad_first_replays_whatever_grad_it_finds():
+    w = agrad.tensor([1.0, -2.0], requires_grad=True)
+
+    @compile
+    def step():
+        w.grad = None  # first: the `.grad` the step finds cannot matter
+        agrad.sum(w * w).backward()
+        return w.grad
+
+    for _ in range(4):
+        step()
+    w.grad = None  # as a harness's reset leaves it
+    assert step().tolist() == [2.0, -4.0]
+    assert step.stats["misses"] == 0
+    assert step.stats["replays"] == 2
+
+    @compile
+    def accumulate():  # reads `.grad` before writing it: the state is guarded
+        if w.grad is None:
+            w.grad = agrad.zeros(2)
+        agrad.sum(w * w).backward()
+        return w.grad
+
+    for _ in range(4):
+        accumulate()
+    w.grad = None
+    assert accumulate().tolist() == [2.0, -4.0]
+    assert accumulate.stats["misses"] == 1
