@@ -72,6 +72,18 @@ def _take_along_axis(x: Any, indices: Any, /, *, axis: int = -1) -> Any:
     )
 
 
+def _eigvals(x: Any, /) -> Any:
+    # Dask has none: one block holding the whole stack of matrices, NumPy's eigvals on it,
+    # complex always (NumPy's is real when every eigenvalue is; the standard's is complex)
+    out_dtype = np.result_type(x.dtype, np.complex64)
+
+    def block(b: Any) -> Any:
+        return np.linalg.eigvals(b).astype(out_dtype, copy=False)
+
+    whole = x.rechunk(x.shape)
+    return da.map_blocks(block, whole, drop_axis=x.ndim - 1, dtype=out_dtype)
+
+
 # array-api-compat's Dask namespace with the repairs above; rules get this one as `xp`
 _NAMESPACE = copy_module(
     "agrad.backends.dask.namespace",
@@ -79,7 +91,10 @@ _NAMESPACE = copy_module(
     eye=_eye,
     take_along_axis=_take_along_axis,
     linalg=copy_module(
-        "agrad.backends.dask.namespace.linalg", compat_da_linalg, cholesky=_cholesky
+        "agrad.backends.dask.namespace.linalg",
+        compat_da_linalg,
+        cholesky=_cholesky,
+        eigvals=_eigvals,
     ),
 )
 

@@ -248,3 +248,17 @@ def test_dask_refuses_a_gradient_through_a_mask_clearly() -> None:
     x = agrad.tensor([1.0, 2.0, 3.0], device="dask", requires_grad=True)
     with pytest.raises(agrad.errors.NotOnDeviceError, match=r"agrad\.where\(mask, x, 0\)"):
         agrad.sum(x[x > 1]).backward()
+
+
+@pytest.mark.skipif(not importlib.util.find_spec("dask"), reason="dask not installed")
+def test_dask_eigvals_as_numpy() -> None:
+    # SciPy's signal filter design (tf2sos, freqs) on the dask device
+    rng = np.random.default_rng(4)
+    for a in (rng.standard_normal((4, 4)), rng.standard_normal((2, 3, 3)).astype(np.float32)):
+        got = agrad.linalg.eigvals(agrad.asarray(a, device="dask"))
+        assert got.dtype == (agrad.complex128 if a.dtype == np.float64 else agrad.complex64)
+        want = np.linalg.eigvals(a).astype(complex)
+        for g, w in zip(
+            np.asarray(got).reshape(-1, a.shape[-1]), want.reshape(-1, a.shape[-1]), strict=True
+        ):
+            np.testing.assert_allclose(np.sort_complex(g), np.sort_complex(w), rtol=1e-5)
