@@ -42,9 +42,19 @@ def _consumed(k: Any) -> int:
     return 1
 
 
-# torch's gather kernels lack uint16/uint32/uint64 ("index_select" not implemented); a
-# gather only moves bits, so it runs on the signed integers of the same width
+# torch's CPU kernels lack uint16/uint32/uint64 for most operations ("index_select",
+# "flip", "linspace_cpu" not implemented): what only moves bits runs on the signed integers
+# of the same width, what orders them on int64 (see `_ordered`)
 _SIGNED_TWIN = {torch.uint16: torch.int16, torch.uint32: torch.int32, torch.uint64: torch.int64}
+
+
+def _bits_moved(fn: Any, x: Array, *args: Any, **kwargs: Any) -> Array:
+    """``fn(x, ...)`` for a function that only moves ``x``'s elements (a gather, a flip),
+    through the signed twin of a wide unsigned dtype."""
+    twin = _SIGNED_TWIN.get(x.dtype)
+    if twin is None:
+        return fn(x, *args, **kwargs)
+    return fn(x.view(twin), *args, **kwargs).view(x.dtype)
 
 
 _INT64_MIN = -(2**63)
@@ -113,10 +123,7 @@ def _abs(x: Array, /) -> Array:
 
 
 def _flip(x: Array, /, *, axis: Any = None) -> Array:
-    twin = _SIGNED_TWIN.get(x.dtype)  # (no flip kernel for wide unsigned: move the bits)
-    if twin is not None:
-        return compat_torch.flip(x.view(twin), axis=axis).view(x.dtype)
-    return compat_torch.flip(x, axis=axis)
+    return _bits_moved(compat_torch.flip, x, axis=axis)
 
 
 def _searchsorted(x1: Array, x2: Array, /, **kwargs: Any) -> Array:
@@ -126,19 +133,12 @@ def _searchsorted(x1: Array, x2: Array, /, **kwargs: Any) -> Array:
 
 
 def _take(x: Array, indices: Array, /, *, axis: int | None = None) -> Array:
-    twin = _SIGNED_TWIN.get(x.dtype)
-    if twin is not None:
-        return compat_torch.take(x.view(twin), _as_index(indices), axis=axis).view(x.dtype)
-    return compat_torch.take(x, _as_index(indices), axis=axis)
+    return _bits_moved(compat_torch.take, x, _as_index(indices), axis=axis)
 
 
 def _take_along_axis(x: Array, indices: Array, /, *, axis: int = -1) -> Array:
     # array-api-compat hands the indices to torch.take_along_dim, which raises for int32/uint8
-    twin = _SIGNED_TWIN.get(x.dtype)
-    if twin is not None:
-        out = compat_torch.take_along_axis(x.view(twin), _as_index(indices), axis=axis)
-        return out.view(x.dtype)
-    return compat_torch.take_along_axis(x, _as_index(indices), axis=axis)
+    return _bits_moved(compat_torch.take_along_axis, x, _as_index(indices), axis=axis)
 
 
 def _std(
@@ -172,14 +172,10 @@ def _vector_norm(
     return compat_torch_linalg.vector_norm(x, axis=axis, keepdims=keepdims, ord=ord)
 
 
-# torch's CPU kernels for linspace lack uint16/uint32/uint64 ("linspace_cpu" not implemented)
-_WIDE_UNSIGNED = (torch.uint16, torch.uint32, torch.uint64)
-
-
 def _linspace(
     start: Any, stop: Any, /, num: int, *, dtype: Any = None, device: Any = None, **kw: Any
 ) -> Array:
-    if dtype in _WIDE_UNSIGNED:
+    if dtype in _SIGNED_TWIN:  # no linspace kernel for wide unsigned: made in float64
         wide = compat_torch.linspace(start, stop, num, dtype=torch.float64, device=device, **kw)
         return wide.to(dtype)  # truncates toward zero, as NumPy's cast of its float values
     return compat_torch.linspace(start, stop, num, dtype=dtype, device=device, **kw)
