@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import agrad._dtypes as _dtypes
-from agrad._api._convert import resolve_device
+from agrad._api._convert import has_dtype, resolve_device
 from agrad._device import Device, device_for_native, get_default_device
 from agrad._dtypes import KIND_LETTERS, DType
 from agrad.backends import get_backend, installed_backends
@@ -49,7 +49,7 @@ class Info:
 
     def default_dtypes(self, *, device: Any = None) -> dict[str, DType]:
         """The default dtypes for real floats, complex floats, integers and indices."""
-        wide = device is None or _supports(resolve_device(device), _dtypes.float64)
+        wide = device is None or has_dtype(resolve_device(device), _dtypes.float64)
         return {
             "real floating": _dtypes.float64 if wide else _dtypes.float32,
             "complex floating": _dtypes.complex128 if wide else _dtypes.complex64,
@@ -81,7 +81,7 @@ class Info:
         """The dtypes available on ``device``, optionally only those of ``kind``."""
         dev = None if device is None else resolve_device(device)
         available = {
-            name: d for name, d in _dtypes.BY_NAME.items() if dev is None or _supports(dev, d)
+            name: d for name, d in _dtypes.BY_NAME.items() if dev is None or has_dtype(dev, d)
         }
         if kind is None:
             return available
@@ -92,15 +92,6 @@ class Info:
             if isinstance(k, DType) and k.name in available:
                 picked[k.name] = k
         return picked
-
-
-def _supports(dev: Device, dtype: DType) -> bool:
-    """Whether ``dev`` has ``dtype`` (JAX without 64-bit types has no float64)."""
-    try:
-        dev.backend.to_dtype(dtype)
-    except (TypeError, KeyError):
-        return False
-    return True
 
 
 def __array_namespace_info__() -> Info:

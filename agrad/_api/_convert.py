@@ -30,7 +30,7 @@ def agrad_dtype(dtype: Any, dev: Device) -> Any:
     if dtype is bool:
         return _dtypes.bool
     if dtype in (int, float, complex):
-        wide = _has_float64(dev)
+        wide = has_dtype(dev, _dtypes.float64)
         if dtype is int:
             return _dtypes.int64 if wide else _dtypes.int32
         if dtype is float:
@@ -43,10 +43,10 @@ def agrad_dtype(dtype: Any, dev: Device) -> Any:
     raise AgradTypeError(msg)
 
 
-def _has_float64(dev: Device) -> bool:
-    """Whether ``dev`` has float64 (JAX without 64-bit types has not)."""
+def has_dtype(dev: Device, dtype: DType) -> bool:
+    """Whether ``dev`` has ``dtype`` (JAX without 64-bit types has no float64)."""
     try:
-        dev.backend.to_dtype(_dtypes.float64)
+        dev.backend.to_dtype(dtype)
     except (TypeError, KeyError):
         return False
     return True
