@@ -866,14 +866,12 @@ def _record_conversion(x: _Rec, fn: Any, what: str) -> Any:
     instr = _Instr(fn, what, (_S(ref),), {}, None, {ref}, (), _user_line())
     instr.hoist = hoist
     _add(rec, instr)
-    if not instr.line:
-        instr.line = _user_line()
-    instr.guard = ("value", None, value)
+    _guard_value(rec, instr, value, what)
     return value
 
 
 def _guard_value(rec: _Recorder, instr: _Instr, value: Any, what: str) -> None:
-    if rec.external_write is not None:
+    if rec.external_write is not None and not instr.hoist:
         _refuse_late(rec, what)
     if not instr.line:
         instr.line = _user_line()
@@ -1006,8 +1004,9 @@ class _BackendHooks:
 
 
 def _grad_hook(orig: Any, desc: Any) -> property:
-    """``Tensor.grad`` while capturing: setting it counts as using the tensor (so that its
-    ``.grad`` before the step is what the plan checks)."""
+    """``Tensor.grad`` while capturing: reading or setting it counts as using the tensor
+    (so that its ``.grad`` before the step is what the plan checks), unless the step sets it
+    before reading it or computing anything (then the plan need not check it)."""
 
     def get_grad(t: Any) -> Any:
         rec = _rec()
@@ -1653,8 +1652,7 @@ class Compiled:
         p = best[-1]
         head = (
             f"# {p.n_instrs} NumPy calls ({p.n_dropped} dropped: dead, or products by ones; "
-            f"{p.n_folded} computed "
-            "once from constants), "
+            f"{p.n_folded} computed once from constants), "
             f"{'verified' if p.verified else 'not yet verified: replays after a second capture'}\n"
         )
         return head + p.source
