@@ -10,8 +10,9 @@ a small difference.
 
 Systems: ``agrad eager`` (workloads.py's agrad builder), ``agrad compiled`` (the same step
 through ``agrad.compile``, timed after its captures), ``numpy (by hand)``,
-``torch.autograd``, ``jax eager`` and ``jax jit`` (the same formulas through
-``jax.grad``/``jax.jvp``; jit timed after its compile, whose time is reported apart).
+``torch.autograd``, ``jax eager`` and ``jax jit`` (workloads.py's ``jax`` and ``jax(jit)``
+builders: the same formulas through ``jax.grad``; jit timed after its compile, whose time is
+reported apart).
 """
 
 from __future__ import annotations
@@ -47,6 +48,8 @@ from agrad._compile import compile as agrad_compile
 AGRAD = System("agrad(numpy)", "agrad", "numpy")
 HAND = System("numpy (by hand)", "by_hand", "numpy")
 TORCH = System("torch.autograd", "torch", "cpu")
+JAX = System("jax", "jax", "cpu")
+JAX_JIT = System("jax(jit)", "jax", "cpu", compiled=True)
 
 SIZES = {
     "W1": {"n_ops": 1000, "n_elems": 1},
@@ -59,57 +62,6 @@ PER = {"W1": ("us/op", 1e6 / 1000), "W2": ("ms", 1e3), "W3": ("ms", 1e3), "W4": 
 REFERENCE = {"W1": "numpy (by hand)", "W2": "numpy (by hand)", "W3": "numpy (by hand)"}
 REFERENCE["W4"] = "torch.autograd"
 TARGETS = {"W1": 1.1, "W2": 1.0, "W3": 0.25, "W4": 0.30}
-
-
-# -- JAX versions of the workloads --------------------------------------------------------------
-def _jax_case(key: str, jit: bool) -> Callable[[], Any]:
-    import jax
-    import jax.numpy as jnp
-
-    if key == "W1":
-        x0, c0 = wl._w1_inputs(1)
-        x, c = jnp.asarray(x0), jnp.asarray(c0)
-        n_ops = SIZES["W1"]["n_ops"]
-
-        def loss1(x: Any) -> Any:
-            return jnp.sum(wl._chain(x, c, jnp.sin, jnp.exp, jnp.tanh, n_ops))
-
-        f = jax.grad(loss1)
-        args: tuple[Any, ...] = (x,)
-    elif key == "W2":
-        params_np, x_np, _, onehot_np = wl._mlp_inputs(wl.MLP, 64)
-        params = [jnp.asarray(p) for p in params_np]
-        xb, onehot = jnp.asarray(x_np), jnp.asarray(onehot_np)
-
-        def loss2(params: Any) -> Any:
-            h = wl._logits(xb, params, lambda h: jnp.maximum(h, 0.0))
-            z = h - jax.lax.stop_gradient(jnp.max(h, axis=1, keepdims=True))
-            logp = z - jnp.log(jnp.sum(jnp.exp(z), axis=1, keepdims=True))
-            return -jnp.sum(onehot * logp) / 64
-
-        def step(params: Any) -> Any:
-            g = jax.grad(loss2)(params)
-            return [p - wl.LR * gp for p, gp in zip(params, g, strict=True)], g
-
-        f = step
-        args = (params,)
-    elif key == "W3":
-        x = jnp.asarray(wl._w3_input(SIZES["W3"]["n"]))
-        f = jax.grad(lambda x: jnp.sum(jnp.sin(x) * jnp.exp(-(x**2)) + x**3))
-        args = (x,)
-    else:
-        a_np, x_np, v_np = wl._w4_inputs(500)
-        a, x, v = jnp.asarray(a_np), jnp.asarray(x_np), jnp.asarray(v_np)
-        g = jax.grad(lambda x: jnp.sum(jnp.tanh(a @ x) ** 2))
-        f = lambda x: jax.grad(lambda x: jnp.sum(g(x) * v))(x)  # noqa: E731  # by double backward
-        args = (x,)
-    if jit:
-        f = jax.jit(f)
-
-    def run() -> Any:
-        return jax.block_until_ready(f(*args))
-
-    return run
 
 
 # -- the systems -------------------------------------------------------------------------------
@@ -145,13 +97,11 @@ def cases(key: str) -> tuple[dict[str, Callable[[], Any]], dict[str, float]]:
     runs["agrad compiled"] = compiled_step
     runs["numpy (by hand)"] = b["by_hand"](HAND, **sizes).run
     runs["torch.autograd"] = b["torch"](TORCH, **sizes).run
-    try:
-        runs["jax eager"] = _jax_case(key, jit=False)
-        jit = _jax_case(key, jit=True)
-        t0 = time.perf_counter()
-        jit()
-        once["jax jit, first call (compile)"] = time.perf_counter() - t0
-        runs["jax jit"] = jit
+    try:  # workloads.py's JAX builders; jax(jit)'s makes its first call, the compile
+        runs["jax eager"] = b["jax"](JAX, **sizes).run
+        jit = b["jax"](JAX_JIT, **sizes)
+        once["jax jit, first call (compile)"] = jit.setup_s or 0.0
+        runs["jax jit"] = jit.run
     except ImportError:
         pass
     return runs, once
