@@ -108,12 +108,9 @@ def unavailable(sys_: System) -> str | None:
 def _compile_refuses(device: str) -> str | None:
     """Why ``agrad.compile`` would not replay a step on `device` (None when it does).
 
-    Asked of a tiny step rather than assumed: a device that ``agrad.compile`` runs eagerly
-    says so with a `CompileWarning`, whose message is the reason.
+    Asked of a tiny step rather than assumed, through `compiled_case`: its error for a step
+    that runs eagerly or never replays is the reason.
     """
-    from agrad._compile import CompileWarning
-    from agrad._compile import compile as agrad_compile
-
     x = agrad.tensor([1.0, 2.0], device=device, requires_grad=True)
 
     def step() -> list[Any]:
@@ -121,17 +118,11 @@ def _compile_refuses(device: str) -> str | None:
         agrad.sum(x * x).backward()
         return [x.grad]
 
-    compiled = agrad_compile(step)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", CompileWarning)
-        try:
-            for _ in range(COMPILE_CALLS):
-                compiled()
-                if compiled.stats["replays"]:
-                    return None
-        except CompileWarning as exc:
-            return f"agrad.compile: {exc}"
-    return f"agrad.compile did not replay a tiny step in {COMPILE_CALLS} calls"
+    try:
+        compiled_case(Case(step, _nothing))
+    except RuntimeError as exc:
+        return str(exc).split("\n", 1)[0]
+    return None
 
 
 def array_module(sys_: System) -> Any:
