@@ -392,7 +392,12 @@ def _reunite(rule: Rule, converted: list[Any]) -> tuple[Device, list[Any], list[
             fixed.append(t._dev)
     if len(fixed) > 1:
         raise mismatch(rule.name, fixed[0], fixed[1])
-    target = fixed[0] if fixed else tensors[0]._dev
+    if fixed:
+        target = fixed[0]
+    else:  # constants only: the default device's move, as made without `device=` (torch's
+        # 0-d CPU tensors join CUDA ones), so the result stays where the data was placed
+        default = get_default_device()
+        target = next((t._dev for t in tensors if t._dev is not default), tensors[0]._dev)
     moved = [onto(c, target, rule.name) if isinstance(c, Tensor) else c for c in converted]
     return target, moved, [c._array if isinstance(c, Tensor) else c for c in moved]
 

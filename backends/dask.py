@@ -84,11 +84,27 @@ def _eigvals(x: Any, /) -> Any:
     return da.map_blocks(block, whole, drop_axis=x.ndim - 1, dtype=out_dtype)
 
 
+def _broadcast_to(x: Any, /, shape: tuple[Any, ...]) -> Any:
+    # Dask accepts an unknown (nan) length here and fails only when computing, in NumPy;
+    # the gradient of a reduction of `x[mask]` is such a broadcast
+    shape = tuple(shape)
+    if shape != tuple(x.shape) and any(n != n for n in shape):
+        msg = (
+            f"Dask cannot broadcast to the shape {shape}: it does not know its length (nan) "
+            "until it computes, as after a boolean mask (the gradient of a reduction of "
+            "`x[mask]` is such a broadcast). Use `agrad.where(mask, x, 0)` instead of "
+            "`x[mask]`, or move the tensor with `x.to_device('numpy')` (differentiably)."
+        )
+        raise NotOnDeviceError(msg)
+    return compat_da.broadcast_to(x, shape)
+
+
 # array-api-compat's Dask namespace with the repairs above; rules get this one as `xp`
 _NAMESPACE = copy_module(
     "agrad.backends.dask.namespace",
     compat_da,
     eye=_eye,
+    broadcast_to=_broadcast_to,
     take_along_axis=_take_along_axis,
     linalg=copy_module(
         "agrad.backends.dask.namespace.linalg",
@@ -113,6 +129,33 @@ class DaskRng:
 
     def permutation(self, n: int, /) -> Array:
         return self._rng.permutation(n).astype(np.int64)
+
+
+def _masked_write(x: Array, mask: Array, value: Array) -> Array:
+    """``x`` with ``x[mask] = value`` where ``value``'s length (``mask``'s count) is unknown
+    until computed: one task over ``x`` and ``mask`` in one block each, which receives all of
+    ``value``'s blocks joined -- Dask's own assignment needs the length beforehand."""
+    out = tuple(range(x.ndim))
+    extra = tuple(range(x.ndim, x.ndim + value.ndim))  # contracted: the task sees all of it
+
+    def write(xb: Any, mb: Any, vb: Any) -> Any:
+        yb = xb.copy()
+        yb[mb] = vb
+        return yb
+
+    return da.blockwise(
+        write,
+        out,
+        x.rechunk(-1),
+        out,
+        mask.rechunk(-1),
+        out[: mask.ndim],
+        value,
+        extra,
+        concatenate=True,
+        dtype=x.dtype,
+        meta=x._meta,
+    )
 
 
 class DaskBackend(GenericBackend):
@@ -163,11 +206,13 @@ class DaskBackend(GenericBackend):
         if isinstance(key, tuple) and len(key) == 1:
             key = key[0]  # Dask's __setitem__ reads `(mask,)` as integer indices, `mask` right
         if any(n != n for n in getattr(value, "shape", ())):
+            if isinstance(key, da.Array) and key.dtype == bool and 0 < key.ndim <= x.ndim:
+                return _masked_write(x, key, value)
             msg = (
-                "Dask does not know how many elements a boolean mask selects until it computes,"
-                " so it cannot write an array of that unknown length back through the mask (the"
-                " gradient of `x[mask]` is such a write). Use `agrad.where(mask, x, 0)` instead "
-                "of `x[mask]`, or move the tensor with `x.to_device('numpy')` (differentiably)."
+                "Dask does not know how many elements this index selects until it computes, so"
+                " it cannot write an array of that unknown length through it. Use "
+                "`agrad.where(mask, ...)` instead, or move the tensor with "
+                "`x.to_device('numpy')` (differentiably)."
             )
             raise NotOnDeviceError(msg)
         y[key] = value

@@ -245,9 +245,53 @@ def test_dask_takes_a_zero_d_mask_as_numpy_does() -> None:
 
 @pytest.mark.skipif(not importlib.util.find_spec("dask"), reason="dask not installed")
 def test_dask_refuses_a_gradient_through_a_mask_clearly() -> None:
+    # a reduction of `x[mask]` broadcasts its gradient to a length Dask does not know
     x = agrad.tensor([1.0, 2.0, 3.0], device="dask", requires_grad=True)
     with pytest.raises(agrad.errors.NotOnDeviceError, match=r"agrad\.where\(mask, x, 0\)"):
         agrad.sum(x[x > 1]).backward()
+    with pytest.raises(agrad.errors.NotOnDeviceError, match=r"shape \(nan,\)"):
+        agrad.broadcast_to(agrad.asarray(1.0, device="dask"), x[x > 1].shape)
+
+
+@pytest.mark.skipif(not importlib.util.find_spec("dask"), reason="dask not installed")
+@pytest.mark.parametrize("leading", [False, True])
+def test_dask_writes_through_a_mask_of_unknown_length(leading: bool) -> None:
+    # array-api-extra's apply_where (SciPy's entropy): `out[m] = f(x[m])`, where `x[m]` has a
+    # length Dask knows only when it computes; the gradient reaches x through the same write
+    xn = np.random.default_rng(5).standard_normal((3, 4))
+    mask = np.array([True, False, True]) if leading else xn > 0
+    got = {}
+    for device in ("dask", "numpy"):
+        x = agrad.tensor(xn, device=device, requires_grad=True)
+        m = agrad.asarray(mask, device=device)
+        y = agrad.zeros_like(x)
+        y[m] = agrad.sin(x[m]) * x[m]
+        agrad.sum(y * y).backward()
+        got[device] = (
+            np.asarray(y.detach().to_device("numpy")),
+            np.asarray(x.grad.to_device("numpy")),
+        )
+    xt = torch.tensor(xn, requires_grad=True)
+    mt = torch.tensor(mask)
+    yt = torch.zeros_like(xt)
+    yt[mt] = torch.sin(xt[mt]) * xt[mt]
+    (yt * yt).sum().backward()
+    for device, (y_val, grad) in got.items():
+        np.testing.assert_allclose(y_val, yt.detach().numpy(), err_msg=device)
+        np.testing.assert_allclose(grad, xt.grad.numpy(), err_msg=device)
+
+
+@pytest.mark.parametrize("default", ["numpy", "torch:cpu"])
+def test_constants_of_two_devices_meet_where_the_data_was_placed(default: str) -> None:
+    # SciPy's pearsonr: `n = xp.asarray(len(x))` lands on the default device and meets the
+    # 0-d statistic computed on the data's device: the default device's constant moves
+    other = "torch:cpu" if default == "numpy" else "numpy"
+    with agrad.default_device(default):
+        made = agrad.asarray(10.0)
+        placed = agrad.asarray(0.5, device=other)
+        for out in (made * placed, placed * made, agrad.sqrt(made) - placed):
+            assert out.device == agrad.Device(other)
+        assert (made * agrad.asarray(2.0)).device == agrad.Device(default)
 
 
 @pytest.mark.skipif(not importlib.util.find_spec("dask"), reason="dask not installed")
