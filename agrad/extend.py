@@ -113,9 +113,11 @@ def put(x: Any, key: Any, value: Any, xp: Any) -> Any:
     [1.0, 1.0, 0.0]
     """
     backend = backend_of(xp)
-    if backend.mutable:
+    if backend.mutable and (type(value) is type(x) or not isinstance(value, type(x))):
         x[key] = value
         return x
+    # a value of a subclass of x's type (agrad.compile's recording arrays): written into a
+    # plain array, its values would pass without the subclass seeing the write
     return backend.functional_setitem(x, key, value)
 
 

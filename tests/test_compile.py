@@ -583,6 +583,32 @@ def test_a_constant_the_step_writes_into_starts_each_replay_as_made():
     assert step.stats["replays"] == 2
 
 
+@pytest.mark.parametrize("key", [(slice(1, None), slice(None, 2)), (Ellipsis, slice(None))])
+def test_a_gradient_through_an_index_is_recorded_and_replays(key):
+    # getitem's rule writes the cotangent into zeros it makes (`extend.put`); the zeros are a
+    # plain array, which took the recorded values without recording the write: the result
+    # entered the plan as a constant, so every capture differed and none replayed (and where
+    # the values happened to repeat -- eigenvectors of a rescaled matrix -- a replay used
+    # the stale ones, 2e-17 off, found by the fuzzer)
+    w = agrad.tensor(np.random.default_rng(2).standard_normal((3, 3)))
+
+    def make():
+        x = agrad.tensor(np.random.default_rng(3).standard_normal((3, 3)), requires_grad=True)
+
+        def step(s):
+            x.grad = None
+            scaled = x * s
+            sel = agrad.sin(scaled)[key]
+            loss = agrad.sum(sel * sel * w[key])
+            loss.backward()
+            return [loss]
+
+        return [x], step
+
+    compiled = _lockstep(make, calls=6, args=lambda k: (agrad.asarray(1.0 + 0.25 * k),))
+    assert compiled.stats["replays"] >= 3, compiled.stats
+
+
 def test_values_computed_where_capture_cannot_see_are_never_replayed_stale():
     # agrad.scipy.linalg runs SciPy's LAPACK wrappers, which leave NumPy's protocols: the
     # plan holds their result as a constant, so it may replay only for the values the
