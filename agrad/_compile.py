@@ -94,6 +94,9 @@ def _plain(x: Any) -> Any:
     return x
 
 
+_UFUNC_METHODS: dict[tuple[Any, str], Any] = {}
+
+
 class _Rec(np.ndarray):
     """A NumPy array that records every call made on it into the active capture."""
 
@@ -114,7 +117,13 @@ class _Rec(np.ndarray):
         return raw.base if isinstance(raw, np.ndarray) else None
 
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
-        fn = ufunc if method == "__call__" else getattr(ufunc, method)
+        # `np.add.at` is a new bound method at each access: one object per method, so that
+        # two captures' plans (constants compared by identity) are the same plan
+        fn = (
+            ufunc
+            if method == "__call__"
+            else _UFUNC_METHODS.setdefault((ufunc, method), getattr(ufunc, method))
+        )
         name = ufunc.__name__ if method == "__call__" else f"{ufunc.__name__}.{method}"
         outs = kwargs.get("out")
         if method == "at":

@@ -96,7 +96,7 @@ def _broadcast_to(x: Any, /, shape: tuple[Any, ...]) -> Any:
             "`x[mask]`, or move the tensor with `x.to_device('numpy')` (differentiably)."
         )
         raise NotOnDeviceError(msg)
-    return compat_da.broadcast_to(x, shape)
+    return da.broadcast_to(x, shape)
 
 
 # array-api-compat's Dask namespace with the repairs above; rules get this one as `xp`

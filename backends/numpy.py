@@ -6,6 +6,7 @@ import types
 from typing import Any
 
 import array_api_compat.numpy as compat_np
+import array_api_compat.numpy.linalg as compat_np_linalg
 import numpy as np
 
 import agrad._dtypes as _dtypes
@@ -122,6 +123,14 @@ def _ones(shape: Any, *, dtype: Any = None, device: Any = None) -> Array:
     return _COMPAT.ones(shape, dtype=dtype, device=device)
 
 
+def _solve(x1: Array, x2: Array, /) -> Array:
+    # NumPy 2's own solve has the standard's reading of a 1-d x2; array-api-compat's copy of
+    # it strips and re-wraps array subclasses, which `agrad.compile` cannot follow
+    if int(np.__version__.split(".")[0]) >= 2:
+        return np.linalg.solve(x1, x2)
+    return compat_np_linalg.solve(x1, x2)
+
+
 def copy_module(name: str, module: Any, **replace: Any) -> types.ModuleType:
     """A new module with ``module``'s names, some of them replaced (an adapter's namespace)."""
     copy = types.ModuleType(name)
@@ -142,6 +151,7 @@ NAMESPACE = copy_module(
     ones=_ones,
     clip=_clip,
     matmul=np.matmul,  # array-api-compat's is a pass-through wrapper
+    linalg=copy_module("agrad.backends.numpy.namespace.linalg", compat_np_linalg, solve=_solve),
 )
 
 

@@ -245,8 +245,11 @@ def _replays_as_eager(prog, calls):
 
 
 def test_fuzzer_programs_replay_as_eager():
-    replays = sum(_replays_as_eager(prog, 5)["replays"] for prog in _fuzz_cases(200))
-    assert replays > 100  # most programs replay (the rest run eagerly and say why)
+    stats = [_replays_as_eager(prog, 5) for prog in _fuzz_cases(200)]
+    assert sum(s["replays"] > 0 for s in stats) >= 190  # (all 200 at this commit)
+    # two captures that differ with no guard missed are a recording gap (a value or call
+    # the capture did not see): such a step captured every call, 5-18x an eager one
+    assert not [s for s in stats if not s["replays"] and not s["misses"] and not s["eager"]]
 
 
 # -- guards ----------------------------------------------------------------------------------
@@ -606,6 +609,36 @@ def test_a_gradient_through_an_index_is_recorded_and_replays(key):
         return [x], step
 
     compiled = _lockstep(make, calls=6, args=lambda k: (agrad.asarray(1.0 + 0.25 * k),))
+    assert compiled.stats["replays"] >= 3, compiled.stats
+
+
+_REPLAYED_BODIES = {
+    # `np.add.at` (the scatter of take_along_axis's gradient) is a new bound method at every
+    # access: two captures compared it by identity, so they never agreed
+    "take_along_axis": lambda x: agrad.take_along_axis(x, agrad.asarray([[2, 0, 1]]), axis=0),
+    # array-api-compat's solve strips and re-wraps array subclasses: the capture refused it
+    "linalg.solve": lambda x: agrad.linalg.solve(x + 4 * agrad.eye(3), x),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_REPLAYED_BODIES))
+def test_steps_that_used_to_capture_every_call_replay(name):
+    body = _REPLAYED_BODIES[name]
+
+    def make():
+        x = agrad.tensor(np.random.default_rng(4).standard_normal((3, 3)), requires_grad=True)
+
+        def step(s):
+            x.grad = None
+            loss = agrad.sum(agrad.sin(body(x * s)))
+            loss.backward()
+            return [loss]
+
+        return [x], step
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CompileWarning)
+        compiled = _lockstep(make, calls=6, args=lambda k: (agrad.asarray(1.0 + 0.25 * k),))
     assert compiled.stats["replays"] >= 3, compiled.stats
 
 
