@@ -349,6 +349,13 @@ def _check_target(x: Tensor, value: Any, value_rg: bool, op: str) -> None:
         raise AgradTypeError(msg)
 
 
+def _unknown_alike(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
+    """Two shapes equal but for lengths unknown (nan, Dask's after a mask) in both."""
+    return len(a) == len(b) and all(
+        p == q or (p != p and q != q) for p, q in zip(a, b, strict=False)
+    )
+
+
 def inplace(rule: Rule, x: Tensor, other: Any) -> Tensor:
     """``x <op>= other``: really in place, and differentiable."""
     is_tensor = isinstance(other, Tensor)
@@ -398,7 +405,7 @@ def inplace(rule: Rule, x: Tensor, other: Any) -> Tensor:
             o = x._dev.backend.copy(other._array)
             other = make(o, x._dev, other._grad_fn, other._rg, other._onr)
     y = binary(rule, snapshot, other)
-    if y._array.shape != x._array.shape:
+    if y._array.shape != x._array.shape and not _unknown_alike(y._array.shape, x._array.shape):
         msg = (
             f"`{rule.name}` in place cannot change the shape of its target: {x._array.shape!r} "
             f"would become {y._array.shape!r}."
@@ -465,6 +472,12 @@ def getitem(x: Tensor, key: Any) -> Tensor:
         # Dask takes no 0-d mask; `x[m]` is `x[None][m[None]]`: 0 or 1 copies of x
         m = make(x._dev.xp.reshape(key[0], (1,)), x._dev)
         return getitem(apply(TABLE["expand_dims"], (x,), {"axis": 0}), m)
+    if (
+        not x._dev.backend.data_dependent_shapes
+        and any(k is None for k in key)
+        and any(hasattr(k, "shape") for k in key)
+    ):  # Dask fails on new axes (None) beside an index array: make them first
+        return _with_new_axes(x, key)
     return apply(TABLE["__getitem__"], (x,), {"key": key}, _getitem_forward)  # type: ignore[no-any-return]
 
 
@@ -539,6 +552,33 @@ def raw_key(key: Any, shape: tuple[int, ...], dev: Any = None) -> tuple[Any, ...
         if fix is not None:
             keys = fix(keys, shape, dev.native)
     return keys
+
+
+def _with_new_axes(x: Tensor, key: tuple[Any, ...]) -> Tensor:
+    """``x[key]`` as ``x`` with the key's new axes made first, each then taken whole: NumPy
+    reads a None in a key as a length-1 axis sliced whole, so the selection is the same."""
+    ndim = len(x._array.shape)
+    used = sum(
+        (k.ndim if "bool" in str(k.dtype) else 1) if hasattr(k, "shape") else 1
+        for k in key
+        if k is not None and k is not Ellipsis
+    )
+    at = 0
+    plain: list[Any] = []
+    for k in key:
+        if k is None:
+            x = apply(TABLE["expand_dims"], (x,), {"axis": at})
+            plain.append(slice(None))
+            at += 1
+            continue
+        plain.append(k)
+        if k is Ellipsis:
+            at += ndim - used
+        elif hasattr(k, "shape") and "bool" in str(k.dtype):
+            at += k.ndim
+        else:
+            at += 1
+    return getitem(x, tuple(plain))
 
 
 def _scalar_mask(x: Tensor, key: tuple[Any, ...]) -> bool:

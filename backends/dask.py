@@ -16,6 +16,7 @@ import array_api_compat.dask.array as compat_da
 import array_api_compat.dask.array.linalg as compat_da_linalg
 import dask.array as da
 import numpy as np
+from dask.base import tokenize
 
 from agrad._typing import Array, Namespace, NativeDevice
 from agrad.errors import AgradValueError, NotOnDeviceError
@@ -26,6 +27,22 @@ from .numpy import AGRAD_DTYPES, NUMPY_DTYPES, copy_module
 # NumPy's dtype objects (the NumPy adapter's maps; importing it registers them for `conj`)
 _TO_NATIVE = NUMPY_DTYPES
 _FROM_NATIVE = AGRAD_DTYPES
+
+
+def _from_numpy(a: Any) -> Any:
+    # Dask's own `x[i]` makes `from_array(chunk_offsets, chunks=1)` and re-declares its
+    # chunks; an index array of ours made by `from_array(np.array([0]))` got the same name,
+    # so the two were mixed up and `x[i].shape` was `x.shape` (Dask 2026.8.0): a name of
+    # our own, from the same content hash, cannot meet Dask's
+    return da.from_array(a, name="agrad-array-" + tokenize(a))
+
+
+def _asarray(
+    obj: Any, /, *, dtype: Any = None, device: Any = None, copy: bool | None = None, **kw: Any
+) -> Any:
+    if isinstance(obj, da.Array) or copy is False:
+        return compat_da.asarray(obj, dtype=dtype, device=device, copy=copy, **kw)
+    return _from_numpy(np.array(obj, dtype=dtype, copy=True))
 
 
 def _eye(
@@ -104,6 +121,7 @@ _NAMESPACE = copy_module(
     "agrad.backends.dask.namespace",
     compat_da,
     eye=_eye,
+    asarray=_asarray,
     broadcast_to=_broadcast_to,
     take_along_axis=_take_along_axis,
     linalg=copy_module(
@@ -196,16 +214,38 @@ class DaskBackend(GenericBackend):
         return None
 
     def ensure_array(self, x: Any, /) -> Array:
-        return x if isinstance(x, da.Array) else da.asarray(x)
+        return x if isinstance(x, da.Array) else _from_numpy(np.asarray(x))
 
     def copy(self, x: Array, /) -> Array:
         return x.copy()
 
     def functional_setitem(self, x: Array, key: Any, value: Any, /) -> Array:
         y = x.copy()  # a new Array object on the same graph; assignment extends only y's
+        if key is None or (isinstance(key, tuple) and any(k is None for k in key)):
+            # Dask's assignment misreads new axes (None) and fails only when computing: drop
+            # them, and the value's matching length-1 axes (basic keys, known shapes)
+            plain = tuple(k for k in (key if isinstance(key, tuple) else (key,)) if k is not None)
+            if any(isinstance(k, da.Array) for k in plain) or any(n != n for n in x.shape):
+                msg = (
+                    "Dask cannot assign through a key with new axes (None) beside an index "
+                    "array: leave the None out of the key (and the value's length-1 axis)."
+                )
+                raise NotOnDeviceError(msg)
+            value = da.reshape(da.broadcast_to(da.asarray(value), x[key].shape), x[plain].shape)
+            key = plain
+        if any(n == 0 for n in getattr(value, "shape", ())):
+            return y  # an empty value fits an empty selection only; Dask fails computing it
         if isinstance(key, tuple) and len(key) == 1:
             key = key[0]  # Dask's __setitem__ reads `(mask,)` as integer indices, `mask` right
         if any(n != n for n in getattr(value, "shape", ())):
+            if (
+                isinstance(key, tuple)
+                and key
+                and all(
+                    k is Ellipsis or (isinstance(k, slice) and k == slice(None)) for k in key[1:]
+                )
+            ):
+                key = key[0]  # `x[m, :]`, `x[m, ...]`: the mask over leading axes
             if isinstance(key, da.Array) and key.dtype == bool and 0 < key.ndim <= x.ndim:
                 return _masked_write(x, key, value)
             msg = (
@@ -228,7 +268,7 @@ class DaskBackend(GenericBackend):
         return np.asarray(x.compute())
 
     def from_host(self, x: Any, device: NativeDevice, /) -> Array:
-        return da.from_array(np.asarray(x))
+        return _from_numpy(np.asarray(x))
 
 
 BACKEND = DaskBackend()

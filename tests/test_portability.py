@@ -281,6 +281,86 @@ def test_dask_writes_through_a_mask_of_unknown_length(leading: bool) -> None:
         np.testing.assert_allclose(grad, xt.grad.numpy(), err_msg=device)
 
 
+def _key_new_axes(y, v):
+    y[None, 0] = v  # Dask misreads new axes in assignments (and fails only when computing)
+
+
+def _key_empty(y, v):
+    y[1:1] = v[:0]  # Dask fails computing an assignment of an empty value
+
+
+def _key_mask_then_slice(y, v):
+    y[y[:, 0] > 0, :] = v[y[:, 0] > 0, :] * 3.0  # a value of unknown length, `x[m, :]`
+
+
+def _key_inplace_on_unknown_length(y, v):
+    z = y[y > 0]  # (nan,) on Dask: an in-place product keeps that unknown shape
+    z *= 2.0
+    y[y > 0] = z
+
+
+@pytest.mark.skipif(not importlib.util.find_spec("dask"), reason="dask not installed")
+@pytest.mark.parametrize(
+    "write", [_key_new_axes, _key_empty, _key_mask_then_slice, _key_inplace_on_unknown_length]
+)
+def test_dask_writes_as_numpy_does(write) -> None:
+    # found by the differential fuzzer on the dask device: each gave an error at compute time
+    # (or a refusal), NumPy's result here
+    rng = np.random.default_rng(6)
+    xn, vn = rng.standard_normal((3, 4)), rng.standard_normal((3, 4))
+    got = {}
+    for device in ("dask", "numpy"):
+        x = agrad.tensor(xn, device=device, requires_grad=True)
+        v = agrad.tensor(vn, device=device, requires_grad=True)
+        y = x * 1.0
+        write(y, v[0] if write is _key_new_axes else v)
+        agrad.sum(agrad.sin(y)).backward()
+        got[device] = [
+            None if t is None else np.asarray(t.to_device("numpy"))
+            for t in (y.detach(), x.grad, v.grad)
+        ]
+    for want, have in zip(got["numpy"], got["dask"], strict=True):
+        assert (want is None) == (have is None)
+        if want is not None:
+            np.testing.assert_allclose(have, want, rtol=1e-14)
+
+
+@pytest.mark.skipif(not importlib.util.find_spec("dask"), reason="dask not installed")
+@pytest.mark.parametrize("index", [[0], [1, 0]])
+def test_dask_index_arrays_of_host_data(index) -> None:
+    # Dask names `from_array(np.array([0]))` as it names its own chunk offsets inside `x[i]`,
+    # and the two got mixed up: `x[i].shape` was x's, and the gradient failed to compute
+    xn = np.arange(6.0).reshape(2, 3)
+    x = agrad.tensor(xn, device="dask", requires_grad=True)
+    y = x[agrad.asarray(index, device="dask")]
+    assert y.shape == xn[index].shape
+    agrad.sum(y * y).backward()
+    xt = torch.tensor(xn, requires_grad=True)
+    (xt[torch.tensor(index)] ** 2).sum().backward()
+    np.testing.assert_array_equal(np.asarray(x.grad.to_device("numpy")), xt.grad.numpy())
+
+
+@pytest.mark.skipif(not importlib.util.find_spec("dask"), reason="dask not installed")
+@pytest.mark.parametrize(
+    "key",
+    [(Ellipsis, None, [0]), (None, slice(None), [2, 0]), (slice(None), None, [1], None)],
+    ids=str,
+)
+def test_dask_new_axes_beside_an_index_array(key) -> None:
+    # Dask's own indexing asserts on these; agrad makes the new axes first
+    xn = np.random.default_rng(7).standard_normal((2, 3, 4))
+    x = agrad.tensor(xn, device="dask", requires_grad=True)
+    k = tuple(agrad.asarray(e, device="dask") if isinstance(e, list) else e for e in key)
+    y = x[k]
+    agrad.sum(agrad.sin(y)).backward()
+    xt = torch.tensor(xn, requires_grad=True)
+    torch.sin(
+        xt[tuple(torch.tensor(e) if isinstance(e, list) else e for e in key)]
+    ).sum().backward()
+    np.testing.assert_array_equal(np.asarray(y.detach().to_device("numpy")), xn[key])
+    np.testing.assert_allclose(np.asarray(x.grad.to_device("numpy")), xt.grad.numpy(), rtol=1e-14)
+
+
 @pytest.mark.parametrize("default", ["numpy", "torch:cpu"])
 def test_constants_of_two_devices_meet_where_the_data_was_placed(default: str) -> None:
     # SciPy's pearsonr: `n = xp.asarray(len(x))` lands on the default device and meets the

@@ -87,6 +87,8 @@ def choose_pair(src: Any, pool: list[Var], pred: Callable[[Var, Var], bool]) -> 
 
 
 def bshape(*shapes: tuple[int, ...]) -> tuple[int, ...] | None:
+    if any(n != n for shape in shapes for n in shape):
+        return None  # a length Dask knows only when it computes (nan)
     try:
         return tuple(np.broadcast_shapes(*shapes))
     except ValueError:

@@ -143,6 +143,12 @@ def _leaf_shape(src: Any, base: list[int]) -> tuple[int, ...]:
 
 
 def _shares(a: Any, b: Any) -> bool:
+    if isinstance(a, agrad.Tensor) and isinstance(b, agrad.Tensor):
+        if not isinstance(a.array, (np.ndarray, torch.Tensor)):
+            # Dask's arrays are immutable, and NumPy's question computes them: agrad's own
+            # views (a view and its base share one version counter)
+            return a._vc is b._vc
+        a, b = a.array, b.array
     if isinstance(a, torch.Tensor):
         return bool(
             a.numel()
@@ -211,16 +217,18 @@ def generate(
         if opk.inplace:
             pool[ins[0]].t = out
             for v in pool:  # the target, its views and its base now hold computed values
-                if v.exact and _shares(v.t.array, out.array):
+                if v.exact and _shares(v.t, out):
                     v.exact = False
             pool[ins[0]].exact = False
             steps.append(Step(opk.name, ins, params, ()))
             continue
         outs = out if isinstance(out, tuple) else (out,)
+        if any(n != n for o in outs for n in o.shape):
+            break  # a length Dask knows only when it computes: the program ends before it
         new = []
         for o in outs:
             src_var = pool[ins[0]]
-            shared = _shares(o.array, src_var.t.array)
+            shared = _shares(o, src_var.t)
             var = Var(len(pool), o, src_var.leafish and shared, ins[0] if shared else None)
             var.exact = opk.moves and all(pool[i].exact for i in ins)
             pool.append(var)
@@ -358,8 +366,8 @@ def replay(
                 pool[s.ins[0]] = out
                 continue
             outs = out if isinstance(out, tuple) else (out,)
-            first = world.array(pool[s.ins[0]])
-            res.alias.append(tuple(_shares(world.array(o), first) for o in outs))
+            first = pool[s.ins[0]]
+            res.alias.append(tuple(_shares(o, first) for o in outs))
             for i, o in zip(s.outs, outs, strict=True):
                 pool[i] = o
         where = "loss"
