@@ -16,7 +16,8 @@ import pytest
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 sys.path.insert(0, str(BENCHMARKS))  # the benchmarks are scripts, not a package
 
-import harness as hn  # noqa: E402 - importable only once benchmarks/ is on the path
+import fusion_probe  # noqa: E402 - importable only once benchmarks/ is on the path
+import harness as hn  # noqa: E402 - as above
 import instructions  # noqa: E402 - as above
 import memory  # noqa: E402 - as above
 import run  # noqa: E402 - as above
@@ -430,3 +431,14 @@ def test_default_runs_compare_compiled_and_jax_on_w1_to_w4_only() -> None:
             assert "jax" in workload.builders
     w5 = next(w for w in wl.WORKLOADS if w.memory)
     assert "jax" not in w5.builders  # W5 measures this process's RSS: not JAX's
+
+
+def test_fusion_probe_checks_and_times_what_is_installed(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # numba and numexpr are no dependency: the probe times the baseline alone without them
+    med = fusion_probe.measure(2000, 1)
+    assert "numpy (by hand)" in med
+    assert all(t > 0 for t in med.values())
+    assert fusion_probe.main(["--n", "2000", "--rounds", "1"]) == 0
+    assert "x hand" in capsys.readouterr().out
