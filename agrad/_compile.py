@@ -34,6 +34,7 @@ from __future__ import annotations
 import builtins
 import functools
 import hashlib
+import importlib.util
 import linecache
 import operator
 import os
@@ -49,7 +50,7 @@ import numpy as np
 from agrad._grad_mode import STATE
 from agrad._tensor import Tensor, make
 from agrad.backends import get_backend
-from agrad.errors import AgradError, AgradTypeError
+from agrad.errors import AgradError, AgradTypeError, AgradValueError
 
 __all__ = ["CaptureRefusedError", "CompileWarning", "Compiled", "compile"]
 
@@ -1066,6 +1067,7 @@ class _Plan:
         self.n_instrs = 0
         self.n_dropped = 0
         self.n_folded = 0
+        self.n_fused = 0  # calls replaced by fused loops
         # the arrays the plan reads from its arguments and tensors, with what they held when
         # the newest matching capture began; `steady[i]`: input i held the same values in
         # every capture that gave this plan, so its code may have taken values computed
@@ -1165,6 +1167,7 @@ class _Builder:
         self.key: list[Any] = []  # what the signature compares, constant by constant
         self.sink_slots: list[int] = []
         self.paths: dict[int, Any] = {}  # id(pre-existing tensor) -> path
+        self.fuse = False  # hand runs of elementwise calls to numba (compile(fuse=True))
 
     def const(self, value: Any) -> str:
         t = type(value)
@@ -1289,7 +1292,12 @@ class _Builder:
         kept = _hoisted([ins for ins, k in zip(instrs, keep, strict=True) if k])
         kept, folded, known = _folded(rec, kept)
         kept = _without_unit_products(rec, kept, known, set(self.sink_slots))
-        plan.n_instrs, plan.n_dropped = len(kept), len(instrs) - len(kept) - len(folded)
+        before_fusion = len(kept)
+        if self.fuse:
+            kept = _fused(rec, kept, set(self.sink_slots))
+        plan.n_instrs = before_fusion
+        plan.n_dropped = len(instrs) - before_fusion - len(folded)
+        plan.n_fused = before_fusion - len(kept)
         plan.n_folded = len(folded)
         # last use of each slot, to delete intermediates as eager mode frees them
         last: dict[int, int] = {}
@@ -1490,6 +1498,178 @@ def _without_unit_products(
     return out
 
 
+_FUSE_MIN = 4096  # elements: below this a kernel call costs more than the passes it saves
+
+
+def _fusible(rec: _Recorder, ins: _Instr, produced: set[int]) -> tuple[Any, ...] | None:
+    """The output shape of an elementwise float64 ufunc call that a fused loop can compute
+    (its array operands of that shape, or 0-d; `out=` only into a value the loop made)."""
+    fn = ins.fn
+    if (
+        type(fn) is not np.ufunc
+        or fn.nout != 1
+        or ins.guard is not None
+        or ins.outs is None
+        or len(ins.outs) != 1
+    ):
+        return None
+    o = ins.outs[0]
+    kind = rec.kinds.get(o)
+    if kind is None or kind[0] is not np.ndarray or kind[2] != np.float64:
+        return None
+    shape = kind[1]
+    if int(np.prod(shape)) < _FUSE_MIN or rec.roots[o] in rec.external_roots:
+        return None
+    if ins.kwargs:
+        out = ins.kwargs.get("out")
+        if set(ins.kwargs) != {"out"} or not (
+            isinstance(out, tuple) and len(out) == 1 and type(out[0]) is _S
+        ):
+            return None
+        if out[0].n not in produced or ins.writes != (out[0].n,):
+            return None
+    elif ins.writes:
+        return None
+    for a in ins.args:
+        if type(a) is _S:
+            k = rec.kinds.get(a.n)
+            if k is None or k[2] != np.float64 or k[1] not in (shape, ()):
+                return None
+        elif type(a) is _Const:
+            if type(a.value) not in (int, float):
+                return None
+        elif type(a) not in (int, float):
+            return None
+    return tuple(shape)
+
+
+def _fused(rec: _Recorder, kept: list[_Instr], sinks: set[int]) -> list[_Instr]:
+    """``kept`` with each run of two or more elementwise float64 ufunc calls on arrays of
+    one shape replaced by one numba loop over the elements (no temporaries, one pass)."""
+    later_reads: list[set[int]] = [set() for _ in kept]
+    seen: set[int] = set()
+    for i in range(len(kept) - 1, -1, -1):
+        later_reads[i] = set(seen)
+        seen.update(kept[i].reads)
+    out: list[_Instr] = []
+    i = 0
+    while i < len(kept):
+        group: list[_Instr] = []
+        produced: set[int] = set()
+        shape: tuple[Any, ...] | None = None
+        j = i
+        while j < len(kept):
+            sh = _fusible(rec, kept[j], produced)
+            if sh is None or (shape is not None and sh != shape):
+                break
+            shape = sh
+            group.append(kept[j])
+            produced.update(kept[j].outs or ())
+            j += 1
+        if len(group) < 2 or shape is None:
+            out.append(kept[i])
+            i += 1
+            continue
+        needed = later_reads[j - 1] | sinks
+        fused = _fuse_group(rec, group, shape, needed)
+        out.extend([fused] if fused is not None else group)
+        i = j
+    return out
+
+
+def _fuse_group(
+    rec: _Recorder, group: list[_Instr], shape: tuple[Any, ...], needed: set[int]
+) -> _Instr | None:
+    """One instruction running ``group`` as a numba loop, or None (numba could not)."""
+    names: dict[int, str] = {}  # slot -> the loop's name for its element
+    inputs: list[int] = []
+    body: list[str] = []
+    final: dict[int, str] = {}
+    for k, ins in enumerate(group):
+        terms = []
+        for a in ins.args:
+            if type(a) is _S:
+                if a.n not in names:
+                    names[a.n] = f"a{len(inputs)}" + ("[i]" if rec.kinds[a.n][1] else "")
+                    inputs.append(a.n)
+                terms.append(names[a.n])
+            else:
+                v = float(a.value if type(a) is _Const else a)
+                terms.append(
+                    repr(v)
+                    if np.isfinite(v)
+                    else "np.nan"
+                    if v != v
+                    else f"({v:+}".replace("inf", "np.inf)")
+                )
+        body.append(f"        t{k} = np.{ins.fn.__name__}({', '.join(terms)})")
+        o = ins.outs[0]  # type: ignore[index]
+        names[o] = f"t{k}"
+        final[o] = f"t{k}"
+    results = [o for o in final if o in needed]
+    if not results:
+        return None
+    ins_args = [f"a{n}" for n in range(len(inputs))]
+    outs = [f"r{n}" for n in range(len(results))]
+    src = [f"def _kernel({', '.join(ins_args + outs)}):", "    for i in range(r0.shape[0]):"]
+    src += body
+    src += [f"        r{n}[i] = {final[o]}" for n, o in enumerate(results)]
+    text = "\n".join(src)
+    scalar = tuple(not rec.kinds[s][1] for s in inputs)
+    names_used = ", ".join(ins.fn.__name__ for ins in group)
+    run = _fused_call(text, scalar, shape, len(results), names_used)
+    if run is None:
+        return None
+    return _Instr(
+        run,
+        f"fused({names_used})",
+        tuple(_S(s) for s in inputs),
+        {},
+        tuple(results),
+        set(inputs),
+        (),
+        group[-1].line,
+    )
+
+
+_KERNELS: dict[Any, Any] = {}
+
+
+def _fused_call(
+    src: str, scalar: tuple[bool, ...], shape: tuple[Any, ...], n_out: int, what: str
+) -> Any:
+    """A callable running the loop ``src`` on arrays of ``shape`` (one object per loop, so
+    two captures' plans compare equal), or None where numba cannot compile it."""
+    key = (src, scalar, shape, n_out)
+    if key in _KERNELS:
+        return _KERNELS[key]
+    import numba
+
+    ns: dict[str, Any] = {"np": np}
+    exec(builtins.compile(src, "<agrad.compile fused loop>", "exec"), ns)  # our own code
+    kernel = numba.njit(error_model="numpy", cache=False)(ns["_kernel"])
+    size = int(np.prod(shape))
+
+    def run(*arrays: Any) -> Any:
+        flat = [
+            a[()] if sc else np.ascontiguousarray(a).reshape(-1)
+            for a, sc in zip(arrays, scalar, strict=True)
+        ]
+        res = [np.empty(size) for _ in range(n_out)]
+        kernel(*flat, *res)
+        shaped = [r.reshape(shape) for r in res]
+        return shaped[0] if n_out == 1 else tuple(shaped)
+
+    try:  # compile now, on one element: a plan never meets numba's typing errors
+        kernel(*[0.0 if sc else np.zeros(1) for sc in scalar], *[np.empty(1) for _ in range(n_out)])
+    except Exception:  # numba refuses an operation: the calls stay unfused
+        _KERNELS[key] = None
+        return None
+    run.__name__ = run.__qualname__ = f"fused[{what}]"
+    _KERNELS[key] = run
+    return run
+
+
 def _mapped(tmpl: Any, slot: Callable[[_S], Any], const: Callable[[_Const], Any]) -> Any:
     """An argument template with each slot reference and constant mapped."""
     t = type(tmpl)
@@ -1604,11 +1784,23 @@ class Compiled:
     """A function run by :func:`compile`: eager on capture, replayed afterwards."""
 
     def __init__(
-        self, fn: Callable[..., Any], *, max_plans: int = MAX_PLANS, warmup: int = 1
+        self,
+        fn: Callable[..., Any],
+        *,
+        max_plans: int = MAX_PLANS,
+        warmup: int = 1,
+        fuse: bool = False,
     ) -> None:
+        if fuse and importlib.util.find_spec("numba") is None:
+            msg = (
+                "`agrad.compile(..., fuse=True)` hands elementwise chains to numba, which is "
+                "not installed: `pip install numba` (or `pip install 'agrad[fuse]'`)."
+            )
+            raise AgradValueError(msg)
         self.fn = fn
         self.max_plans = max_plans
         self.warmup = warmup
+        self.fuse = fuse
         self._plans: dict[Any, list[_Plan]] = {}
         self._captures = 0
         self._eager: str | None = None  # why this function now always runs eagerly
@@ -1661,7 +1853,7 @@ class Compiled:
         p = best[-1]
         head = (
             f"# {p.n_instrs} NumPy calls ({p.n_dropped} dropped: dead, or products by ones; "
-            f"{p.n_folded} computed once from constants), "
+            f"{p.n_folded} computed once from constants; {p.n_fused} fused into loops), "
             f"{'verified' if p.verified else 'not yet verified: replays after a second capture'}\n"
         )
         return head + p.source
@@ -1719,7 +1911,9 @@ class Compiled:
                 result = self.fn(*call_args, **call_kwargs)
                 if rec.unsupported is None and rec.refused is None:
                     try:
-                        plan = _Builder(rec, flat).build(result, kinds)
+                        builder = _Builder(rec, flat)
+                        builder.fuse = self.fuse
+                        plan = builder.build(result, kinds)
                     except CaptureRefusedError as e:
                         rec.refused = str(e)
             finally:
@@ -1790,7 +1984,11 @@ def _unwrap_result(x: Any) -> Any:
 
 
 def compile(
-    fn: Callable[..., Any] | None = None, *, max_plans: int = MAX_PLANS, warmup: int = 1
+    fn: Callable[..., Any] | None = None,
+    *,
+    max_plans: int = MAX_PLANS,
+    warmup: int = 1,
+    fuse: bool = False,
 ) -> Any:  # agrad.compile, as torch.compile
     """Capture a step once and replay it as straight-line NumPy code.
 
@@ -1814,6 +2012,11 @@ def compile(
         How many captures a compiled function may make before it runs eagerly for good.
     warmup : int
         How many first calls run eagerly without a capture (default 1; 0 captures at once).
+    fuse : bool
+        Run each chain of two or more elementwise float64 calls on arrays of one shape (4096
+        elements or more) as one loop compiled by numba (needs ``numba``): one pass over
+        memory instead of one per call. Results may then differ from an eager call's in the
+        last bits (numba's ``sin``, ``exp``, ... are not NumPy's); without it they are equal.
 
     Returns
     -------
@@ -1843,5 +2046,5 @@ def compile(
     [1.7626953125, 2.551607131958008]
     """
     if fn is None:
-        return functools.partial(compile, max_plans=max_plans, warmup=warmup)
-    return Compiled(fn, max_plans=max_plans, warmup=warmup)
+        return functools.partial(compile, max_plans=max_plans, warmup=warmup, fuse=fuse)
+    return Compiled(fn, max_plans=max_plans, warmup=warmup, fuse=fuse)

@@ -8,6 +8,8 @@ call made, in the same order).
 
 from __future__ import annotations
 
+import importlib.util
+import math
 import random
 import sys
 import warnings
@@ -705,3 +707,74 @@ def test_a_step_that_resets_grad_first_replays_whatever_grad_it_finds():
     w.grad = None
     assert accumulate().tolist() == [2.0, -4.0]
     assert accumulate.stats["misses"] == 1
+
+
+# -- fuse=True: elementwise chains as numba loops ---------------------------------------------
+_NUMBA = pytest.mark.skipif(importlib.util.find_spec("numba") is None, reason="needs numba")
+
+
+def _chain_step(x, body):
+    def step():
+        x.grad = None
+        loss = agrad.sum(body(x))
+        loss.backward()
+        return [loss, x.grad]
+
+    return step
+
+
+_CHAINS = {
+    # W3's: the whole backward is one loop
+    "w3": lambda x: agrad.sin(x) * agrad.exp(-(x**2)) + x**3,
+    # a 0-d operand, infinities among the constants, a division by zero (NaN and inf as NumPy)
+    "scalars": lambda x: (
+        agrad.minimum(agrad.tanh(x) / (x * 0.0 + agrad.asarray(2.0)), math.inf)
+        + agrad.maximum(x, -math.inf) / agrad.where(x > 10, 0.0, 1.0)
+    ),
+    # two chains around a matmul, which is not fused
+    "around_matmul": lambda x: agrad.cos(
+        agrad.reshape(
+            agrad.reshape(agrad.sqrt(x * x + 1.0), (64, 128)) @ agrad.ones((128, 128)), (-1,)
+        )
+        * 1e-3
+    ),
+}
+
+
+@_NUMBA
+@pytest.mark.parametrize("name", sorted(_CHAINS))
+def test_fused_plans_replay_within_rounding_of_eager(name):
+    xn = np.random.default_rng(8).uniform(-2.0, 2.0, 8192)
+    body = _CHAINS[name]
+    x_eager = agrad.tensor(xn, requires_grad=True)
+    x_fused = agrad.tensor(xn, requires_grad=True)
+    eager = _chain_step(x_eager, body)
+    fused = compile(_chain_step(x_fused, body), warmup=0, fuse=True)
+    for k in range(5):
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            want, got = eager(), fused()
+        for a, b in zip(want, got, strict=True):
+            np.testing.assert_allclose(b.array, a.array, rtol=1e-13, atol=1e-300, err_msg=str(k))
+    assert fused.stats["replays"] == 3, fused.stats
+    assert "fused(" in fused.plan
+
+
+@_NUMBA
+def test_fusion_leaves_small_arrays_and_other_dtypes_alone():
+    for n, dtype in ((100, np.float64), (8192, np.float32)):
+        x = agrad.tensor(np.linspace(-1.0, 1.0, n).astype(dtype), requires_grad=True)
+        c = compile(_chain_step(x, _CHAINS["w3"]), warmup=0, fuse=True)
+        for _ in range(3):
+            c()
+        assert c.stats["replays"] == 1
+        assert "fused(" not in c.plan  # plain NumPy calls, equal to eager's bits
+
+
+def test_fuse_without_numba_says_what_to_install(monkeypatch):
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "numba" else real(name, *a)
+    )
+    with pytest.raises(agrad.errors.AgradValueError, match=r"pip install numba"):
+        compile(lambda: None, fuse=True)
