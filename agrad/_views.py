@@ -478,7 +478,66 @@ def getitem(x: Tensor, key: Any) -> Tensor:
         and any(hasattr(k, "shape") for k in key)
     ):  # Dask fails on new axes (None) beside an index array: make them first
         return _with_new_axes(x, key)
+    if not x._dev.backend.data_dependent_shapes:
+        out = _through_flat_index(x, key)
+        if out is None:
+            out = _through_flat_positions(x, key)
+        if out is not None:
+            return out
     return apply(TABLE["__getitem__"], (x,), {"key": key}, _getitem_forward)  # type: ignore[no-any-return]
+
+
+def _through_flat_positions(x: Tensor, key: tuple[Any, ...]) -> Tensor | None:
+    """``x[i, j, ...]`` for integer arrays and integers on the leading axes, more than one
+    array or one of two or more axes (which Dask refuses), beside full slices only: ``take``
+    of the flat positions along the leading axes joined into one; None for other keys."""
+    lead = 0
+    while lead < len(key) and (
+        type(key[lead]) is int or (hasattr(key[lead], "shape") and "int" in str(key[lead].dtype))
+    ):
+        lead += 1
+    arrays = [k for k in key[:lead] if hasattr(k, "shape")]
+    if not arrays or (len(arrays) == 1 and arrays[0].ndim < 2):
+        return None
+    full = slice(None)
+    if not all(k is Ellipsis or (isinstance(k, slice) and k == full) for k in key[lead:]):
+        return None
+    xp, shape = x._dev.xp, tuple(x._array.shape)
+    pos: Any = 0
+    for k, n in zip(key[:lead], shape[:lead], strict=True):
+        k = xp.where(k < 0, k + n, k) if hasattr(k, "shape") else k % n
+        pos = pos * n + k
+    pos_shape = tuple(pos.shape)
+    size = 1
+    for n in shape[:lead]:
+        size *= n
+    joined = apply(TABLE["reshape"], (x,), {"shape": (size, *shape[lead:]), "copy": None})
+    flat = make(xp.reshape(pos, (-1,)), x._dev)
+    taken = apply(TABLE["take"], (joined, flat), {"axis": 0})
+    new_shape = (*pos_shape, *shape[lead:])
+    return apply(TABLE["reshape"], (taken,), {"shape": new_shape, "copy": None})  # type: ignore[no-any-return]
+
+
+def _through_flat_index(x: Tensor, key: tuple[Any, ...]) -> Tensor | None:
+    """``x[..., idx, ...]`` for one integer index array of two or more axes beside full
+    slices, as ``take`` of the flattened index reshaped (Dask takes 1-d index arrays only);
+    None for any other key."""
+    arrays = [i for i, k in enumerate(key) if hasattr(k, "shape")]
+    if len(arrays) != 1:
+        return None
+    idx = key[arrays[0]]
+    if idx.ndim < 2 or "int" not in str(idx.dtype):
+        return None
+    full = slice(None)
+    if not all(k is Ellipsis or (isinstance(k, slice) and k == full) for k in key if k is not idx):
+        return None
+    shape = tuple(x._array.shape)
+    spread = len(shape) - (len(key) - 1)  # the axes `...` stands for
+    axis = sum(spread if k is Ellipsis else 1 for k in key[: arrays[0]])
+    flat = make(x._dev.xp.reshape(idx, (-1,)), x._dev)
+    taken = apply(TABLE["take"], (x, flat), {"axis": axis})
+    new_shape = (*shape[:axis], *idx.shape, *shape[axis + 1 :])
+    return apply(TABLE["reshape"], (taken,), {"shape": new_shape, "copy": None})  # type: ignore[no-any-return]
 
 
 _BASIC = (int, slice, type(None), type(Ellipsis))

@@ -45,6 +45,14 @@ def _asarray(
     return _from_numpy(np.array(obj, dtype=dtype, copy=True))
 
 
+def _roll(x: Any, /, shift: Any, *, axis: Any = None) -> Any:
+    # Dask rolls an empty array into chunks of (0, 0), which elementwise calls with the
+    # array's own (0,) then fail to align; rolling nothing is the array itself
+    if x.size == 0:
+        return x.copy()
+    return da.roll(x, shift, axis=axis)
+
+
 def _eye(
     n_rows: int,
     n_cols: int | None = None,
@@ -121,6 +129,7 @@ _NAMESPACE = copy_module(
     "agrad.backends.dask.namespace",
     compat_da,
     eye=_eye,
+    roll=_roll,
     asarray=_asarray,
     broadcast_to=_broadcast_to,
     take_along_axis=_take_along_axis,

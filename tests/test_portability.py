@@ -301,7 +301,13 @@ def _key_inplace_on_unknown_length(y, v):
 
 @pytest.mark.skipif(not importlib.util.find_spec("dask"), reason="dask not installed")
 @pytest.mark.parametrize(
-    "write", [_key_new_axes, _key_empty, _key_mask_then_slice, _key_inplace_on_unknown_length]
+    "write",
+    [
+        _key_new_axes,
+        _key_empty,
+        _key_mask_then_slice,
+        _key_inplace_on_unknown_length,
+    ],
 )
 def test_dask_writes_as_numpy_does(write) -> None:
     # found by the differential fuzzer on the dask device: each gave an error at compute time
@@ -359,6 +365,42 @@ def test_dask_new_axes_beside_an_index_array(key) -> None:
     ).sum().backward()
     np.testing.assert_array_equal(np.asarray(y.detach().to_device("numpy")), xn[key])
     np.testing.assert_allclose(np.asarray(x.grad.to_device("numpy")), xt.grad.numpy(), rtol=1e-14)
+
+
+@pytest.mark.skipif(not importlib.util.find_spec("dask"), reason="dask not installed")
+@pytest.mark.parametrize(
+    "key",
+    [
+        (np.array([[0, 3], [1, 1]]), 0),
+        (np.array([0, 2]), 1, np.array([1, 0])),
+        (np.array([[-1], [2]]), np.array([0, -2])),
+        (slice(None), np.array([[2], [0], [2]])),
+        (Ellipsis, np.array([[1, 0], [0, 0]])),
+    ],
+    ids=str,
+)
+def test_dask_takes_index_arrays_of_several_axes(key) -> None:
+    # Dask takes one 1-d integer array only; agrad takes the flat positions instead
+    xn = np.random.default_rng(9).standard_normal((4, 3, 2))
+    x = agrad.tensor(xn, device="dask", requires_grad=True)
+    y = x[tuple(agrad.asarray(e, device="dask") if isinstance(e, np.ndarray) else e for e in key)]
+    agrad.sum(agrad.sin(y)).backward()
+    xt = torch.tensor(xn, requires_grad=True)
+    torch.sin(
+        xt[tuple(torch.tensor(e) if isinstance(e, np.ndarray) else e for e in key)]
+    ).sum().backward()
+    np.testing.assert_array_equal(np.asarray(y.detach().to_device("numpy")), xn[key])
+    np.testing.assert_allclose(np.asarray(x.grad.to_device("numpy")), xt.grad.numpy(), rtol=1e-14)
+
+
+@pytest.mark.skipif(not importlib.util.find_spec("dask"), reason="dask not installed")
+def test_dask_rolls_an_empty_tensor_into_gradients_that_add_up() -> None:
+    # Dask rolled an empty array into chunks (0, 0), which the gradient's sum with the
+    # tensor's own (0,) chunks could not align (the fuzzer's seed 5518)
+    x = agrad.tensor(np.array([]), device="dask", requires_grad=True)
+    agrad.sum(agrad.atan2(x, agrad.roll(1.0 - x, 1, axis=0))).backward()
+    assert x.grad.shape == (0,)
+    assert np.asarray(x.grad.to_device("numpy")).shape == (0,)
 
 
 @pytest.mark.parametrize("default", ["numpy", "torch:cpu"])

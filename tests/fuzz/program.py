@@ -192,13 +192,18 @@ def generate(
     for _ in range(src.integer(1, max_steps)):
         plan = None
         for _attempt in range(20):
-            if restrict is not None and writes:
-                opk = OPS[src.choice(writes)]
-                plan = opk.plan(src, [pool[i] for i in restrict])
-                restrict = None
-            else:
-                opk = OPS[src.choice(names)]
-                plan = opk.plan(src, pool)
+            # a plan reads its candidates' values and shapes through agrad: where the device
+            # refuses such a read (Dask's fancy indexing), the op is not drawn
+            try:
+                if restrict is not None and writes:
+                    opk = OPS[src.choice(writes)]
+                    plan = opk.plan(src, [pool[i] for i in restrict])
+                    restrict = None
+                else:
+                    opk = OPS[src.choice(names)]
+                    plan = opk.plan(src, pool)
+            except agrad.errors.AgradError:
+                plan = None
             if plan is not None and f"{opk.name}:complex" in excluded:
                 plan = None if any(pool[i].cplx for i in plan[0]) else plan
             if plan is not None and f"{opk.name}:empty" in excluded:
