@@ -472,6 +472,9 @@ def getitem(x: Tensor, key: Any) -> Tensor:
         # Dask takes no 0-d mask; `x[m]` is `x[None][m[None]]`: 0 or 1 copies of x
         m = make(x._dev.xp.reshape(key[0], (1,)), x._dev)
         return getitem(apply(TABLE["expand_dims"], (x,), {"axis": 0}), m)
+    checker = getattr(x._dev.backend, "checked_index", None)
+    if checker is not None and any(hasattr(k, "shape") for k in key):
+        key = _checked(key, tuple(x._array.shape), checker)
     if (
         not x._dev.backend.data_dependent_shapes
         and any(k is None for k in key)
@@ -611,6 +614,32 @@ def raw_key(key: Any, shape: tuple[int, ...], dev: Any = None) -> tuple[Any, ...
         if fix is not None:
             keys = fix(keys, shape, dev.native)
     return keys
+
+
+def _checked(key: tuple[Any, ...], shape: tuple[int, ...], checker: Any) -> tuple[Any, ...]:
+    """``key`` with each integer index array bounds-checked against its axis (Dask's
+    ``checked_index``: it raises when computed, where Dask would pick another element)."""
+    used = sum(
+        (k.ndim if "bool" in str(k.dtype) else 1) if hasattr(k, "shape") else 1
+        for k in key
+        if k is not None and k is not Ellipsis
+    )
+    at = 0
+    out: list[Any] = []
+    for k in key:
+        if k is None:
+            out.append(k)
+            continue
+        if k is Ellipsis:
+            at += len(shape) - used
+        elif hasattr(k, "shape") and "bool" in str(k.dtype):
+            at += k.ndim
+        else:
+            if hasattr(k, "shape") and at < len(shape):
+                k = checker(k, shape[at])
+            at += 1
+        out.append(k)
+    return tuple(out)
 
 
 def _with_new_axes(x: Tensor, key: tuple[Any, ...]) -> Tensor:

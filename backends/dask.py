@@ -267,6 +267,20 @@ class DaskBackend(GenericBackend):
         y[key] = value
         return y
 
+    def checked_index(self, idx: Array, n: int, /) -> Array:
+        """``idx`` (integer positions along an axis of length ``n``) raising NumPy's
+        IndexError, when computed, for a position out of range: Dask's own indexing returns
+        some other element there."""
+
+        def check(block: Any) -> Any:
+            bad = block[(block < -n) | (block >= n)]
+            if bad.size:
+                msg = f"index {bad.flat[0]} is out of bounds for axis with size {n}"
+                raise IndexError(msg)
+            return block
+
+        return idx.map_blocks(check, dtype=idx.dtype)
+
     def rng(self, seed: int | None, device: NativeDevice, /) -> DaskRng:
         return DaskRng(seed)
 

@@ -403,6 +403,19 @@ def test_dask_rolls_an_empty_tensor_into_gradients_that_add_up() -> None:
     assert np.asarray(x.grad.to_device("numpy")).shape == (0,)
 
 
+@pytest.mark.skipif(not importlib.util.find_spec("dask"), reason="dask not installed")
+@pytest.mark.parametrize("key", [([7, 1],), ([[0]], [5]), (slice(None), [-4])], ids=str)
+def test_dask_index_out_of_range_raises_as_numpy(key) -> None:
+    # Dask's own indexing returns another element for a position out of range
+    xn = np.arange(12.0).reshape(4, 3)
+    with pytest.raises(IndexError):
+        xn[tuple(np.array(k) if isinstance(k, list) else k for k in key)]
+    x = agrad.tensor(xn, device="dask")
+    y = x[tuple(agrad.asarray(k, device="dask") if isinstance(k, list) else k for k in key)]
+    with pytest.raises(IndexError, match="out of bounds"):
+        y.to_device("numpy")
+
+
 @pytest.mark.parametrize("default", ["numpy", "torch:cpu"])
 def test_constants_of_two_devices_meet_where_the_data_was_placed(default: str) -> None:
     # SciPy's pearsonr: `n = xp.asarray(len(x))` lands on the default device and meets the
