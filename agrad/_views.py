@@ -683,6 +683,9 @@ def setitem(x: Tensor, key: Any, value: Any) -> None:
         _check_writable(x, "__setitem__")
     key = raw_key(key, x._array.shape, x._dev)
     dev = x._dev
+    checker = getattr(dev.backend, "checked_index", None)
+    if checker is not None and any(hasattr(k, "shape") for k in key):
+        key = _checked(key, tuple(x._array.shape), checker)  # Dask skips such a write
     if _scalar_mask(x, key):
         # Dask takes no 0-d mask: `x[m] = v` is `x[...] = where(m, v, x)`, with the leading
         # axis of 0 or 1 rows that `x[m]` has summed away (Dask does not know which)
