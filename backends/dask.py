@@ -19,7 +19,7 @@ import numpy as np
 from dask.base import tokenize
 
 from agrad._typing import Array, Namespace, NativeDevice
-from agrad.errors import AgradValueError, NotOnDeviceError
+from agrad.errors import AgradIndexError, AgradValueError, NotOnDeviceError
 
 from ._generic import GenericBackend
 from .numpy import AGRAD_DTYPES, NUMPY_DTYPES, copy_module
@@ -268,15 +268,15 @@ class DaskBackend(GenericBackend):
         return y
 
     def checked_index(self, idx: Array, n: int, /) -> Array:
-        """``idx`` (integer positions along an axis of length ``n``) raising NumPy's
-        IndexError, when computed, for a position out of range: Dask's own indexing returns
-        some other element there."""
+        """``idx`` (integer positions along an axis of length ``n``) raising an IndexError
+        (``AgradIndexError``), when computed, for a position out of range, as NumPy raises
+        at once: Dask's own indexing returns some other element there."""
 
         def check(block: Any) -> Any:
             bad = block[(block < -n) | (block >= n)]
             if bad.size:
                 msg = f"index {bad.flat[0]} is out of bounds for axis with size {n}"
-                raise IndexError(msg)
+                raise AgradIndexError(msg)
             return block
 
         return idx.map_blocks(check, dtype=idx.dtype)
