@@ -1546,11 +1546,10 @@ def _fusible(rec: _Recorder, ins: _Instr, produced: set[int]) -> tuple[Any, ...]
 def _fused(rec: _Recorder, kept: list[_Instr], sinks: set[int]) -> list[_Instr]:
     """``kept`` with each run of two or more elementwise float64 ufunc calls on arrays of
     one shape replaced by one numba loop over the elements (no temporaries, one pass)."""
-    later_reads: list[set[int]] = [set() for _ in kept]
-    seen: set[int] = set()
-    for i in range(len(kept) - 1, -1, -1):
-        later_reads[i] = set(seen)
-        seen.update(kept[i].reads)
+    last_read: dict[int, int] = {}  # slot -> the last instruction that reads it
+    for i, ins in enumerate(kept):
+        for r in ins.reads:
+            last_read[r] = i
     out: list[_Instr] = []
     i = 0
     while i < len(kept):
@@ -1570,8 +1569,9 @@ def _fused(rec: _Recorder, kept: list[_Instr], sinks: set[int]) -> list[_Instr]:
             out.append(kept[i])
             i += 1
             continue
-        needed = later_reads[j - 1] | sinks
-        fused = _fuse_group(rec, group, shape, needed)
+        # what the group makes that later instructions read, or a result of the step
+        needed = {o for ins in group for o in ins.outs or () if last_read.get(o, -1) >= j}
+        fused = _fuse_group(rec, group, shape, needed | sinks)
         out.extend([fused] if fused is not None else group)
         i = j
     return out

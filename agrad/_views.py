@@ -472,16 +472,12 @@ def getitem(x: Tensor, key: Any) -> Tensor:
         # Dask takes no 0-d mask; `x[m]` is `x[None][m[None]]`: 0 or 1 copies of x
         m = make(x._dev.xp.reshape(key[0], (1,)), x._dev)
         return getitem(apply(TABLE["expand_dims"], (x,), {"axis": 0}), m)
-    checker = getattr(x._dev.backend, "checked_index", None)
-    if checker is not None and any(hasattr(k, "shape") for k in key):
-        key = _checked(key, tuple(x._array.shape), checker)
-    if (
-        not x._dev.backend.data_dependent_shapes
-        and any(k is None for k in key)
-        and any(hasattr(k, "shape") for k in key)
-    ):  # Dask fails on new axes (None) beside an index array: make them first
-        return _with_new_axes(x, key)
-    if not x._dev.backend.data_dependent_shapes:
+    if not x._dev.backend.data_dependent_shapes and any(hasattr(k, "shape") for k in key):
+        # Dask's indexing by arrays: bounds unchecked, new axes beside them and index
+        # arrays of several axes (or several arrays) refused
+        key = _checked(key, tuple(x._array.shape), x._dev.backend)
+        if any(k is None for k in key):
+            return _with_new_axes(x, key)
         out = _through_flat_index(x, key)
         if out is None:
             out = _through_flat_positions(x, key)
@@ -502,8 +498,7 @@ def _through_flat_positions(x: Tensor, key: tuple[Any, ...]) -> Tensor | None:
     arrays = [k for k in key[:lead] if hasattr(k, "shape")]
     if not arrays or (len(arrays) == 1 and arrays[0].ndim < 2):
         return None
-    full = slice(None)
-    if not all(k is Ellipsis or (isinstance(k, slice) and k == full) for k in key[lead:]):
+    if not all(_whole(k) for k in key[lead:]):
         return None
     xp, shape = x._dev.xp, tuple(x._array.shape)
     pos: Any = 0
@@ -531,12 +526,10 @@ def _through_flat_index(x: Tensor, key: tuple[Any, ...]) -> Tensor | None:
     idx = key[arrays[0]]
     if idx.ndim < 2 or "int" not in str(idx.dtype):
         return None
-    full = slice(None)
-    if not all(k is Ellipsis or (isinstance(k, slice) and k == full) for k in key if k is not idx):
+    if not all(_whole(k) for k in key if k is not idx):
         return None
     shape = tuple(x._array.shape)
-    spread = len(shape) - (len(key) - 1)  # the axes `...` stands for
-    axis = sum(spread if k is Ellipsis else 1 for k in key[: arrays[0]])
+    axis = sum(_axes_taken(key, len(shape))[: arrays[0]])
     flat = make(x._dev.xp.reshape(idx, (-1,)), x._dev)
     taken = apply(TABLE["take"], (x, flat), {"axis": axis})
     new_shape = (*shape[:axis], *idx.shape, *shape[axis + 1 :])
@@ -616,56 +609,55 @@ def raw_key(key: Any, shape: tuple[int, ...], dev: Any = None) -> tuple[Any, ...
     return keys
 
 
-def _checked(key: tuple[Any, ...], shape: tuple[int, ...], checker: Any) -> tuple[Any, ...]:
+def _bool_array(k: Any) -> bool:
+    return hasattr(k, "shape") and "bool" in str(k.dtype)
+
+
+def _whole(k: Any) -> bool:
+    """``...`` or ``:``: an entry that takes its axes whole."""
+    return k is Ellipsis or (isinstance(k, slice) and k == slice(None))
+
+
+def _axes_taken(key: tuple[Any, ...], ndim: int) -> list[int]:
+    """How many of the array's ``ndim`` axes each entry of a raw key reads: none for a new
+    axis (None) or a Python bool, a mask's rank for a boolean array, the rest for ``...``,
+    one otherwise (as `raw_key` counts them)."""
+    taken = [
+        0 if k is None or isinstance(k, bool) else k.ndim if _bool_array(k) else 1 for k in key
+    ]
+    rest = ndim - sum(t for t, k in zip(taken, key, strict=True) if k is not Ellipsis)
+    return [rest if k is Ellipsis else t for t, k in zip(taken, key, strict=True)]
+
+
+def _checked(key: tuple[Any, ...], shape: tuple[int, ...], backend: Any) -> tuple[Any, ...]:
     """``key`` with each integer index array bounds-checked against its axis (Dask's
     ``checked_index``: it raises when computed, where Dask would pick another element)."""
-    used = sum(
-        (k.ndim if "bool" in str(k.dtype) else 1) if hasattr(k, "shape") else 1
-        for k in key
-        if k is not None and k is not Ellipsis
-    )
-    at = 0
+    checker = getattr(backend, "checked_index", None)
+    if checker is None:
+        return key
     out: list[Any] = []
-    for k in key:
-        if k is None:
-            out.append(k)
-            continue
-        if k is Ellipsis:
-            at += len(shape) - used
-        elif hasattr(k, "shape") and "bool" in str(k.dtype):
-            at += k.ndim
-        else:
-            if hasattr(k, "shape") and at < len(shape):
-                k = checker(k, shape[at])
-            at += 1
+    at = 0
+    for k, t in zip(key, _axes_taken(key, len(shape)), strict=True):
+        if hasattr(k, "shape") and not _bool_array(k) and at < len(shape):
+            k = checker(k, shape[at])
         out.append(k)
+        at += t
     return tuple(out)
 
 
 def _with_new_axes(x: Tensor, key: tuple[Any, ...]) -> Tensor:
     """``x[key]`` as ``x`` with the key's new axes made first, each then taken whole: NumPy
     reads a None in a key as a length-1 axis sliced whole, so the selection is the same."""
-    ndim = len(x._array.shape)
-    used = sum(
-        (k.ndim if "bool" in str(k.dtype) else 1) if hasattr(k, "shape") else 1
-        for k in key
-        if k is not None and k is not Ellipsis
-    )
-    at = 0
+    at = 0  # the axis of x, new axes made so far included, the next entry starts at
     plain: list[Any] = []
-    for k in key:
+    for k, t in zip(key, _axes_taken(key, len(x._array.shape)), strict=True):
         if k is None:
             x = apply(TABLE["expand_dims"], (x,), {"axis": at})
             plain.append(slice(None))
             at += 1
-            continue
-        plain.append(k)
-        if k is Ellipsis:
-            at += ndim - used
-        elif hasattr(k, "shape") and "bool" in str(k.dtype):
-            at += k.ndim
         else:
-            at += 1
+            plain.append(k)
+            at += t
     return getitem(x, tuple(plain))
 
 
@@ -683,9 +675,8 @@ def setitem(x: Tensor, key: Any, value: Any) -> None:
         _check_writable(x, "__setitem__")
     key = raw_key(key, x._array.shape, x._dev)
     dev = x._dev
-    checker = getattr(dev.backend, "checked_index", None)
-    if checker is not None and any(hasattr(k, "shape") for k in key):
-        key = _checked(key, tuple(x._array.shape), checker)  # Dask skips such a write
+    if not dev.backend.data_dependent_shapes and any(hasattr(k, "shape") for k in key):
+        key = _checked(key, tuple(x._array.shape), dev.backend)  # Dask skips such a write
     if _scalar_mask(x, key):
         # Dask takes no 0-d mask: `x[m] = v` is `x[...] = where(m, v, x)`, with the leading
         # axis of 0 or 1 rows that `x[m]` has summed away (Dask does not know which)

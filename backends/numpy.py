@@ -123,12 +123,9 @@ def _ones(shape: Any, *, dtype: Any = None, device: Any = None) -> Array:
     return _COMPAT.ones(shape, dtype=dtype, device=device)
 
 
-def _solve(x1: Array, x2: Array, /) -> Array:
-    # NumPy 2's own solve has the standard's reading of a 1-d x2; array-api-compat's copy of
-    # it strips and re-wraps array subclasses, which `agrad.compile` cannot follow
-    if int(np.__version__.split(".")[0]) >= 2:
-        return np.linalg.solve(x1, x2)
-    return compat_np_linalg.solve(x1, x2)
+# NumPy 2's own solve has the standard's reading of a 1-d x2; array-api-compat's copy of it
+# strips and re-wraps array subclasses, which `agrad.compile` cannot follow
+_solve = np.linalg.solve if int(np.__version__.split(".")[0]) >= 2 else compat_np_linalg.solve
 
 
 def copy_module(name: str, module: Any, **replace: Any) -> types.ModuleType:
