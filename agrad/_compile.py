@@ -1113,16 +1113,17 @@ class _Plan:
             self.run_code = self.ns["_plan"]
         with np.errstate(all="ignore"):
             values = self.run_code(flat)
+        made: dict[int, Any] = {}  # one tensor per value, as eagerly (`step()[0] is p.grad`)
         for kind, where, extra in self.sinks:
             obj = _resolve(where, flat)
             if kind == "array":
                 v = values[extra]
                 obj._array = np.asarray(v) if isinstance(v, np.generic) else v
             elif kind == "grad":
-                obj._grad = _rebuild(extra, values, flat, make)
+                obj._grad = _rebuild(extra, values, flat, made)
         for where, delta in self.vc_bumps:
             _resolve(where, flat)._vc[0] += delta
-        return _rebuild(self.out_tree, values, flat, make)
+        return _rebuild(self.out_tree, values, flat, made)
 
 
 def _resolve(where: Any, flat: list[Any]) -> Any:
@@ -1135,7 +1136,7 @@ def _resolve(where: Any, flat: list[Any]) -> Any:
     return _resolve(what, flat)._grad
 
 
-def _rebuild(spec: Any, values: tuple[Any, ...], flat: list[Any], make: Any) -> Any:
+def _rebuild(spec: Any, values: tuple[Any, ...], flat: list[Any], made: dict[int, Any]) -> Any:
     kind = spec[0]
     if kind == "const":
         return spec[1]
@@ -1144,17 +1145,21 @@ def _rebuild(spec: Any, values: tuple[Any, ...], flat: list[Any], make: Any) -> 
     if kind == "value":
         return values[spec[1]]
     if kind == "tensor":
-        v = values[spec[1]]  # a tensor holds a 0-d array where NumPy gives a scalar
-        return make(np.asarray(v) if isinstance(v, np.generic) else v, spec[2])
+        t = made.get(spec[1])
+        if t is None:
+            v = values[spec[1]]  # a tensor holds a 0-d array where NumPy gives a scalar
+            t = made[spec[1]] = make(np.asarray(v) if isinstance(v, np.generic) else v, spec[2])
+        return t
     if kind == "path":
         return _resolve(spec[1], flat)
+    parts = [_rebuild(s, values, flat, made) for s in spec[1]] if kind != "dict" else []
     if kind == "tuple":
-        return tuple(_rebuild(s, values, flat, make) for s in spec[1])
+        return tuple(parts)
     if kind == "list":
-        return [_rebuild(s, values, flat, make) for s in spec[1]]
+        return parts
     if kind == "namedtuple":
-        return spec[2](*(_rebuild(s, values, flat, make) for s in spec[1]))
-    return {k: _rebuild(s, values, flat, make) for k, s in spec[1].items()}
+        return spec[2](*parts)
+    return {k: _rebuild(s, values, flat, made) for k, s in spec[1].items()}
 
 
 class _Builder:
@@ -1167,6 +1172,7 @@ class _Builder:
         self.key: list[Any] = []  # what the signature compares, constant by constant
         self.sink_slots: list[int] = []
         self.paths: dict[int, Any] = {}  # id(pre-existing tensor) -> path
+        self.made: dict[int, Any] = {}  # id(tensor made by the step) -> its spec (one sink)
         self.fuse = False  # hand runs of elementwise calls to numba (compile(fuse=True))
 
     def const(self, value: Any) -> str:
@@ -1217,7 +1223,10 @@ class _Builder:
                 return ("path", self.path(x))
             a = Tensor._array.__get__(x)
             if isinstance(a, _Rec) and a._ref is not None:
-                return ("tensor", self.sink(a._ref), x._dev)
+                spec = self.made.get(id(x))
+                if spec is None:
+                    spec = self.made[id(x)] = ("tensor", self.sink(a._ref), x._dev)
+                return spec
             if x._dev.backend.name != "numpy":
                 _refuse_use("a tensor on another device as a result")
             return ("tensor-const", a)
@@ -1292,6 +1301,7 @@ class _Builder:
         kept = _hoisted([ins for ins, k in zip(instrs, keep, strict=True) if k])
         kept, folded, known = _folded(rec, kept)
         kept = _without_unit_products(rec, kept, known, set(self.sink_slots))
+        _direct(rec, kept)
         before_fusion = len(kept)
         if self.fuse:
             kept = _fused(rec, kept, set(self.sink_slots))
@@ -1496,6 +1506,48 @@ def _without_unit_products(
                 continue
         out.append(ins)
     return out
+
+
+# NumPy's Python-level wrappers and the C calls they end in for a plain ndarray: a plan
+# calls the latter (the same loop, the same result) and saves the wrapper's microseconds
+_REDUCTIONS = {np.sum: np.add, np.prod: np.multiply, np.max: np.maximum, np.min: np.minimum}
+_AS_METHOD = {np.swapaxes: np.ndarray.swapaxes, np.transpose: np.ndarray.transpose}
+_DIRECT_METHODS = {"astype", "reshape", "transpose", "swapaxes", "sum", "copy", "ravel"}
+
+
+def _direct(rec: _Recorder, kept: list[_Instr]) -> None:
+    """Point the calls of ``kept`` on plain ndarrays past NumPy's Python wrappers, in place:
+    ``numpy.sum(x, axis=a)`` becomes ``np.add.reduce(x, axis=a)`` (what ``numpy.sum`` runs
+    for an ndarray), ``numpy.swapaxes(x, ...)`` and ``x.astype(...)`` the ndarray method."""
+    for ins in kept:
+        fn, args, kwargs = ins.fn, ins.args, ins.kwargs
+        if not args or type(args[0]) is not _S:
+            continue
+        kind = rec.kinds.get(args[0].n)
+        if kind is None or kind[0] is not np.ndarray:
+            continue
+        if isinstance(fn, _Method):
+            if fn.name in _DIRECT_METHODS and not fn.args:
+                ins.fn = getattr(np.ndarray, fn.name)
+            continue
+        try:
+            ufunc = _REDUCTIONS.get(fn)
+            method = _AS_METHOD.get(fn)
+        except TypeError:  # an unhashable callable
+            continue
+        keep = kwargs.get("keepdims", _Const(False))
+        if (
+            ufunc is not None
+            and len(args) == 1
+            and set(kwargs) <= {"axis", "dtype", "keepdims"}
+            and type(keep) is _Const
+            and type(keep.value) is bool
+        ):
+            ins.fn = _UFUNC_METHODS.setdefault((ufunc, "reduce"), ufunc.reduce)
+            ins.kwargs = {"axis": _Const(None), **kwargs}  # numpy.sum's default, not reduce's 0
+            ins.name = f"{ufunc.__name__}.reduce"
+        elif method is not None and not kwargs:
+            ins.fn = method
 
 
 _FUSE_MIN = 4096  # elements: below this a kernel call costs more than the passes it saves

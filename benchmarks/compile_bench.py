@@ -6,7 +6,7 @@ runs on is shared and noisy: compare ratios, not absolute times, and rerun befor
 a small difference.
 
     python benchmarks/compile_bench.py            # W1-W4 and first-call cost
-    python benchmarks/compile_bench.py --profile W2   # cProfile of the compiled step
+    python benchmarks/compile_bench.py --profile W2   # where a replay's time goes
 
 Systems: ``agrad eager`` (workloads.py's agrad builder), ``agrad compiled`` (the same step
 through ``agrad.compile``, timed after its captures), ``agrad compiled fused`` (with
@@ -28,9 +28,7 @@ os.environ.setdefault("JAX_PLATFORMS", "cpu")
 os.environ.setdefault("JAX_ENABLE_X64", "1")
 
 import argparse
-import cProfile
 import importlib.util
-import pstats
 import statistics
 import sys
 import time
@@ -149,15 +147,74 @@ def sizes_text(key: str) -> str:
     return ", ".join(f"{k}={v}" for k, v in SIZES[key].items())
 
 
-def profile(key: str) -> None:
+def profile(key: str, calls: int = 200) -> None:
+    """Where a replay's time goes: each line of the plan timed (grouped by the NumPy call it
+    makes), the guards before them, and the work around the plan (putting ``.grad`` and the
+    results back); the hand-written step timed in the same loop for scale."""
     runs, _ = cases(key)
     step = runs["agrad compiled"]
-    prof = cProfile.Profile()
-    prof.enable()
-    for _ in range(20):
-        step()
-    prof.disable()
-    pstats.Stats(prof).sort_stats("tottime").print_stats(15)
+    hand = runs["numpy (by hand)"]
+    compiled = step.__self__ if hasattr(step, "__self__") else step
+    plan = next(p for ps in compiled._plans.values() for p in ps if p.verified)
+    lines = plan.source.splitlines()
+    body = [i for i, ln in enumerate(lines) if ln.startswith("    ") and "return " not in ln]
+    labels: list[str] = []
+    out = [lines[0]]
+    for i, ln in enumerate(lines[1:], 1):
+        if i not in body:
+            out.append(ln)
+            continue
+        code, _, comment = ln.partition("  # ")
+        if code.strip().startswith("if "):
+            label = "guards"
+        elif code.strip().startswith("del "):
+            label = "del (freeing)"
+        else:
+            label = comment.strip() or "read a source"
+        k = len(labels)
+        labels.append(label)
+        out += ["    _t = _pc()", f"    {code.strip()}", f"    _acc[{k}] += _pc() - _t"]
+    acc = [0.0] * len(labels)
+    ns = dict(plan.ns, _pc=time.perf_counter, _acc=acc)
+    exec(compile("\n".join(out), "<profiled plan>", "exec"), ns)  # the plan, timed per line
+    timed, original = ns["_plan"], plan.run_code
+    # what a timer pair adds inside its own reading, to take off each line's time
+    probe = [0.0]
+    pc = time.perf_counter
+    for _ in range(20000):
+        t = pc()
+        probe[0] += pc() - t
+    per_line = probe[0] / 20000
+    total = hand_total = plan_total = 0.0
+    try:
+        for _ in range(calls):  # interleaved: the plain step, the hand-written one, timed
+            t0 = time.perf_counter()
+            step()
+            total += time.perf_counter() - t0
+            t0 = time.perf_counter()
+            hand()
+            hand_total += time.perf_counter() - t0
+            plan.run_code = timed
+            step()
+            plan.run_code = original
+            t0 = time.perf_counter()
+            with np.errstate(all="ignore"):
+                original([])  # the plan alone (the step takes no arguments)
+            plan_total += time.perf_counter() - t0
+    finally:
+        plan.run_code = original
+    groups: dict[str, list[float]] = {}
+    for label, t in zip(labels, acc, strict=True):
+        g = groups.setdefault(label, [0.0, 0])
+        g[0] += max(t - per_line * calls, 0.0)
+        g[1] += 1
+    print(f"{key}: a replay's time, us per call, {calls} calls")
+    print(f"  whole step {total / calls * 1e6:9.1f}   hand-written {hand_total / calls * 1e6:9.1f}")
+    for label, (t, n) in sorted(groups.items(), key=lambda kv: -kv[1][0]):
+        print(f"  {label:<40} x{int(n):<4} {t / calls * 1e6:9.1f}  {t / total:6.1%}")
+    rest = total - plan_total
+    what = "outside the plan (call, sinks, results)"
+    print(f"  {what:<46} {rest / calls * 1e6:9.1f}  {rest / total:6.1%}")
 
 
 def main() -> None:

@@ -49,6 +49,8 @@ def _lockstep(make, calls=6, args=lambda k: ()):
         out_a, out_b = step_a(*args(k)), compiled(*args(k))
         for x, y in zip(out_a, out_b, strict=True):
             _same(x, y)
+            for p, q in zip(params_a, params_b, strict=True):  # a returned `.grad` is `.grad`
+                assert (x is p.grad) == (y is q.grad)
         for p, q in zip(params_a, params_b, strict=True):
             _same(p, q)
             _same(p.grad, q.grad)
@@ -88,6 +90,21 @@ def test_w2_mlp_training_step_replays_as_eager():
     compiled = _lockstep(_mlp)
     assert compiled.stats["replays"] >= 3
     assert "def _plan" in compiled.plan
+
+
+def test_returned_grads_are_the_tensors_in_grad():
+    params, step = _mlp()
+
+    def grads():
+        step()
+        return [p.grad for p in params] + [params[0].grad]
+
+    compiled = compile(grads, warmup=0)
+    for _ in range(4):
+        out = compiled()
+    assert compiled.stats["replays"] == 2
+    assert all(g is p.grad for g, p in zip(out, params, strict=False))
+    assert out[-1] is out[0]
 
 
 def test_w1_chain_replays_as_eager():
