@@ -1,4 +1,4 @@
-"""``agrad.compile``: capture a step once, replay it as straight-line NumPy code.
+"""``agrad.compile``: capture a step once, replay it as straight-line NumPy or torch code.
 
 How it works (docs/compile.md has the user's view):
 
@@ -13,6 +13,9 @@ How it works (docs/compile.md has the user's view):
   the raw calls are exactly what a replay has to run. During the capture ``Tensor._array``
   is a property (restored in ``finally``), so the arrays of tensors that existed before the
   call (arguments, parameters a closure holds) become *sources* the plan reads at replay.
+  On agrad's torch devices the same recorder is fed by a ``TorchFunctionMode``, which sees
+  every torch function, method, operator and view property called on raw tensors; a torch
+  tensor has no wrapper, so its slot is found by identity (the capture keeps it alive).
 * **Plan.** The instructions become one Python function of straight-line code (``v7 =
   k3(v5, k2)``), with dead instructions dropped and each intermediate deleted after its
   last use; ``compiled.explain()`` prints it.
@@ -32,6 +35,7 @@ How it works (docs/compile.md has the user's view):
 from __future__ import annotations
 
 import builtins
+import contextlib
 import functools
 import hashlib
 import importlib.util
@@ -536,20 +540,23 @@ class _Value:
     __slots__ = ("copy", "digest", "obj", "version")
 
     def __init__(self, raw: Any, *, keep: bool) -> None:
-        a = np.ascontiguousarray(raw)
+        a = np.ascontiguousarray(_host_copy(raw) if _is_torch(raw) else raw)
         h = hashlib.blake2b(f"{a.dtype.str}{a.shape}".encode())
         h.update(a.reshape(-1).view(np.uint8).data)
         self.digest = h.digest()
         self.obj = raw
         self.version: int | None = None
-        self.copy = np.array(raw) if keep or raw.nbytes <= _SMALL else None
+        self.copy = np.array(a) if keep or a.nbytes <= _SMALL else None
 
     def holds(self, current: Any, version: int | None) -> bool:
         """Whether ``current`` (a source's array at replay) holds the captured values."""
         if current is self.obj and version is not None and version == self.version:
             return True  # the same array, unchanged through agrad since the capture
         c = self.copy
-        return c is not None and current.tobytes() == c.tobytes()
+        if c is None:
+            return False
+        now = _host_copy(current) if _is_torch(current) else np.ascontiguousarray(current)
+        return bool(now.dtype == c.dtype and now.shape == c.shape and now.tobytes() == c.tobytes())
 
 
 class _Recorder:
@@ -581,6 +588,29 @@ class _Recorder:
         self.unsupported: str | None = None
         self.refused: str | None = None
         self.raw_args: list[Any] = []
+        # the library the step computes with ("numpy" or "torch"), set by its first array
+        self.lib: str | None = None
+        self.tslots: dict[int, int] = {}  # id(torch tensor) -> slot (torch has no wrapper)
+        self.tkeep: list[Any] = []  # those tensors, alive, so that their ids stay theirs
+        self.host_roots: set[int] = set()  # torch storages made from NumPy arrays
+        self.torch_mode = False  # torch calls are recorded (torch was imported at the start)
+
+    def slot_of(self, x: Any) -> int | None:
+        """The slot of a recorded array (a :class:`_Rec`, or a torch tensor), if any."""
+        if isinstance(x, _Rec):
+            return x._ref
+        return self.tslots.get(id(x))
+
+    def uses(self, lib: str) -> bool:
+        """Whether the step computes with ``lib``; a second library refuses the capture."""
+        if self.lib is None:
+            self.lib = lib
+        if self.lib != lib and self.unsupported is None:
+            self.unsupported = f"it computes with both {self.lib} and {lib} arrays"
+        if lib == "torch" and not self.torch_mode and self.unsupported is None:
+            # its calls so far went unrecorded; the next capture records them
+            self.unsupported = "torch was first imported during the capture"
+        return self.lib == lib and self.unsupported is None
 
     # slots
     def _root(self, raw: Any) -> int:
@@ -590,9 +620,16 @@ class _Recorder:
         self.root_objs.append(b)
         return id(b)
 
-    def new_slot(self, raw: Any) -> _Rec:
+    def new_slot(self, raw: Any) -> Any:
         n = self.n
         self.n += 1
+        if _is_torch(raw):  # the tensor itself: the mode sees every call made on it
+            self.uses("torch")
+            self.kinds[n] = (type(raw), tuple(raw.shape), raw.dtype)
+            self.roots[n] = _storage_root(raw)
+            self.tslots[id(raw)] = n
+            self.tkeep.append(raw)
+            return raw
         self.kinds[n] = (type(raw), np.shape(raw), raw.dtype)
         if isinstance(raw, np.ndarray):
             w = raw.view(_Rec)
@@ -604,14 +641,15 @@ class _Recorder:
         w._raw = raw
         return w
 
-    def source(self, kind: str, what: Any, raw: Any) -> _Rec:
+    def source(self, kind: str, what: Any, raw: Any) -> Any:
         w = self.new_slot(raw)
-        assert w._ref is not None
-        self.source_slots[w._ref] = len(self.sources)
+        n = self.slot_of(w)
+        assert n is not None
+        self.source_slots[n] = len(self.sources)
         self.sources.append((kind, what))
         raw_arg = kind == "arg" and not hasattr(self.raw_args[what], "_dev")
         self.source_values.append(_Value(raw, keep=raw_arg))
-        self.external_roots.add(self.roots[w._ref])
+        self.external_roots.add(self.roots[n])
         return w
 
     def const_slot(self, raw: Any) -> int:
@@ -626,7 +664,7 @@ class _Recorder:
                         "(`np.asarray` of it, or a function that strips array subclasses)"
                     )
             w = self.new_slot(raw)
-            n = w._ref
+            n = self.slot_of(w)
             assert n is not None
             self.const_slots[id(raw)] = n
             self.const_wrappers[n] = w
@@ -652,6 +690,16 @@ class _Recorder:
         t = type(x)
         if t is np.ndarray:
             n = self.const_slot(x)
+            reads.add(n)
+            if self.lib == "torch":
+                # a torch call on a NumPy array (`torch.as_tensor(a)`) may share its memory:
+                # each replay starts from a fresh copy, and a write through it is refused
+                self.mutated_roots.add(self.roots[n])
+            return _S(n), x
+        if _is_torch(x):
+            n = self.tslots.get(id(x))
+            if n is None:
+                n = self.const_slot(x)
             reads.add(n)
             return _S(n), x
         if t is tuple or t is list:
@@ -768,10 +816,7 @@ def _record(
             write_slots.append(w._ref)
         elif isinstance(w, np.ndarray) and not isinstance(w, _Rec):
             write_slots.append(rec.const_slot(w))
-    for slot in write_slots:
-        for c in rec.const_by_root.get(rec.roots[slot], ()):
-            if c not in rec.const_before_write:
-                rec.const_before_write[c] = np.array(rec.sources[rec.source_slots[c]][1])
+    _note_writes(rec, write_slots)
     result = fn(*rargs, **rkw)
     # the result: in-place calls give back their target (same slot), others new slots
     by_raw = {}
@@ -812,6 +857,18 @@ def _record(
         instr.guard = ("shape", None, tuple(np.shape(result)))
     _add(rec, instr)
     return wrapped
+
+
+def _note_writes(rec: _Recorder, write_slots: list[int]) -> None:
+    """Keep what constants held before the step first writes into their storage."""
+    for slot in write_slots:
+        for c in rec.const_by_root.get(rec.roots[slot], ()):
+            if c not in rec.const_before_write:
+                rec.const_before_write[c] = _fresh_copy(rec.sources[rec.source_slots[c]][1])
+
+
+def _fresh_copy(a: Any) -> Any:
+    return _clone(a) if _is_torch(a) else np.array(a)
 
 
 def _walk(args: Any, kwargs: Any) -> Iterator[Any]:
@@ -910,13 +967,17 @@ def _same(a: Any, b: Any) -> bool:
 def _touch(rec: _Recorder, t: Any, current: Any) -> _Touched | None:
     touched = rec.touched.get(id(t))
     if touched is None:
-        if getattr(t._dev.backend, "name", None) != "numpy" or not isinstance(
-            current, (np.ndarray, np.generic)
+        lib = getattr(t._dev.backend, "name", None)
+        if lib not in ("numpy", "torch") or not (
+            isinstance(current, (np.ndarray, np.generic)) if lib == "numpy" else _is_torch(current)
         ):
             if rec.unsupported is None:
                 rec.unsupported = (
-                    f"it uses a tensor on {t._dev.name!r}; replays run on NumPy arrays only"
+                    f"it uses a tensor on {t._dev.name!r}; replays run on NumPy arrays and "
+                    "torch tensors only"
                 )
+            return None
+        if not rec.uses(lib):
             return None
         touched = rec.touched[id(t)] = _Touched(t, current)
     return touched
@@ -928,7 +989,7 @@ def _hooks(orig: Any) -> tuple[Callable[[Any], Any], Callable[[Any, Any], None]]
     def get_array(t: Any) -> Any:
         a = get(t)
         rec = _rec()
-        if rec is None or type(a) is _Rec or id(t) in rec.new_tensors:
+        if rec is None or type(a) is _Rec or id(t) in rec.new_tensors or id(a) in rec.tslots:
             return a
         touched = _touch(rec, t, a)
         if touched is None:
@@ -955,6 +1016,8 @@ def _hooks(orig: Any) -> tuple[Callable[[Any], Any], Callable[[Any, Any], None]]
                     _touch(rec, t, current)
             if type(value) is np.ndarray:  # a constant put into a tensor: track its writes
                 value = rec.const_wrappers[rec.const_slot(value)]
+            elif _is_torch(value) and id(value) not in rec.tslots:
+                rec.const_slot(value)
         put(t, value)
 
     return get_array, set_array
@@ -1049,6 +1112,242 @@ def _tensor_array(self: Any, dtype: Any = None, copy: Any = None) -> Any:
 
 def _copy_of(x: Any) -> Any:
     return np.array(x, copy=True)
+
+
+# -- torch: the same recording, fed by a TorchFunctionMode ------------------------------------
+def _is_torch(x: Any) -> bool:
+    torch = sys.modules.get("torch")  # a capture never imports torch
+    return torch is not None and isinstance(x, torch.Tensor)
+
+
+def _storage_root(t: Any) -> int:
+    """The identity of a tensor's storage (its views share it), read past the mode."""
+    import torch
+
+    with torch._C.DisableTorchFunction():
+        return int(t.untyped_storage()._cdata)
+
+
+def _host_copy(t: Any) -> Any:
+    import torch
+
+    with torch._C.DisableTorchFunction():
+        return t.detach().resolve_conj().resolve_neg().cpu().numpy().copy()
+
+
+def _clone(t: Any) -> Any:
+    import torch
+
+    with torch._C.DisableTorchFunction():
+        return t.clone()
+
+
+# what a torch call on tensors reads without computing (passed through, not recorded)
+_TORCH_METADATA = {
+    "size",
+    "dim",
+    "ndimension",
+    "numel",
+    "nelement",
+    "stride",
+    "storage_offset",
+    "is_contiguous",
+    "is_complex",
+    "is_floating_point",
+    "is_signed",
+    "is_conj",
+    "is_neg",
+    "element_size",
+    "get_device",
+    "untyped_storage",
+    "data_ptr",
+    "result_type",
+    "promote_types",
+    "can_cast",
+    "is_tensor",
+    "is_same_size",
+    "__len__",
+}
+# properties that are views of the tensor (recorded); the others are metadata
+_TORCH_VIEW_ATTRS = {"T", "mT", "H", "mH", "real", "imag", "data"}
+_TORCH_CONVERSIONS = {
+    "__bool__": "bool()",
+    "__int__": "int()",
+    "__float__": "float()",
+    "__complex__": "complex()",
+    "__index__": "__index__",
+    "item": "item()",
+    "tolist": "tolist()",
+    "__format__": "__format__",
+    "__repr__": "repr()",
+    "__str__": "str()",
+    "numpy": "`numpy()` (the values as a NumPy array)",
+    "__array__": "`__array__` (`np.asarray(tensor)`)",
+}
+_INPLACE_OPS = ("add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul", "and", "or")
+_TORCH_INPLACE_DUNDERS = {"__setitem__"} | {
+    f"__i{op}__" for op in (*_INPLACE_OPS, "xor", "lshift", "rshift")
+}
+_TORCH_REFUSED = {"__dlpack__", "__reduce_ex__", "__setstate__", "storage", "share_memory_"}
+_TORCH_DATA_SHAPED = {"nonzero", "argwhere", "masked_select", "unique", "unique_consecutive"}
+_TORCH_DATA_SHAPED |= {"repeat_interleave", "nonzero_static"}
+_TORCH_MODE: Any = None
+
+
+def _torch_mode() -> Any:
+    """The TorchFunctionMode that records torch calls into the active capture (made once)."""
+    global _TORCH_MODE
+    if _TORCH_MODE is None:
+        from torch.overrides import TorchFunctionMode
+
+        class _TorchRecording(TorchFunctionMode):
+            def __torch_function__(
+                self, func: Any, types: Any, args: Any = (), kwargs: Any = None
+            ) -> Any:
+                return _torch_call(func, args, kwargs or {})
+
+        _TORCH_MODE = _TorchRecording
+    return _TORCH_MODE()
+
+
+def _torch_call(func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    rec = _rec()
+    if rec is None:
+        return func(*args, **kwargs)
+    name = getattr(func, "__name__", "")
+    if name == "__get__":  # a property: `.shape`, `.dtype` pass; `.T`, `.real` are views
+        attr = getattr(getattr(func, "__self__", None), "__name__", "")
+        if attr not in _TORCH_VIEW_ATTRS:
+            return func(*args, **kwargs)
+        func, name = _Attr(attr), f".{attr}"
+    elif name == "__set__":
+        attr = getattr(getattr(func, "__self__", None), "__name__", "")
+        _soft(f"setting `.{attr}` of a torch tensor")
+        return func(*args, **kwargs)
+    elif name in _TORCH_METADATA:
+        return func(*args, **kwargs)
+    if not rec.uses("torch"):
+        return func(*args, **kwargs)
+    if name in _TORCH_REFUSED:
+        _soft(f"`{name}` of a torch tensor")
+        return func(*args, **kwargs)
+    if name in _TORCH_CONVERSIONS and args and _is_torch(args[0]):
+        return _torch_conversion(rec, func, args, kwargs, _TORCH_CONVERSIONS[name])
+    if name == "__iter__" and args and _is_torch(args[0]) and args[0].dim() > 0:
+        # the rows, as torch makes them: one recorded `unbind`
+        return iter(_torch_call(type(args[0]).unbind, (args[0],), {}))
+    try:
+        return _record_torch(rec, func, name, args, kwargs)
+    except CaptureRefusedError as e:  # go on eagerly: the step must still run to its end
+        rec.refused = str(e)
+        return func(*args, **kwargs)
+
+
+def _torch_conversion(
+    rec: _Recorder, func: Any, args: tuple[Any, ...], kwargs: dict[str, Any], what: str
+) -> Any:
+    value = func(*args, **kwargs)
+    if rec.refused is not None:
+        return value
+    try:
+        reads: set[int] = set()
+        targs, _ = rec.template(args, reads, "")
+        tkw, _ = rec.template(kwargs, reads, "")
+        # `numpy()` shares the tensor's memory: the guard keeps a copy
+        value_seen = np.array(value) if isinstance(value, np.ndarray) else value
+        hoist = False
+        if rec.external_write is not None:
+            ref = rec.slot_of(args[0])
+            assert ref is not None
+            if ref >= rec.slots_before_write or rec.roots[ref] in rec.mutated_roots:
+                _refuse_late(rec, what)
+            hoist = True
+        if hoist and len(reads) != 1:
+            _refuse_late(rec, what)
+        instr = _Instr(func, what, targs, tkw, None, reads, (), _user_line())
+        instr.hoist = hoist
+        _add(rec, instr)
+        _guard_value(rec, instr, value_seen, what)
+    except CaptureRefusedError as e:
+        rec.refused = str(e)
+    return value
+
+
+def _torch_writes(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:
+    """The tensors a torch call writes into: in-place methods (``add_``, ``x += y``,
+    ``x[k] = v``) write their first argument, ``out=`` its tensors."""
+    writes: list[Any] = []
+    inplace = name.endswith("_") and not name.endswith("__")
+    if (inplace or name in _TORCH_INPLACE_DUNDERS) and args and _is_torch(args[0]):
+        writes.append(args[0])
+    out = kwargs.get("out")
+    if out is not None:
+        writes += [o for o in (out if isinstance(out, (tuple, list)) else (out,)) if _is_torch(o)]
+    return tuple(writes)
+
+
+def _record_torch(
+    rec: _Recorder, func: Any, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> Any:
+    reads: set[int] = set()
+    targs, _ = rec.template(args, reads, "")
+    tkw, _ = rec.template(kwargs, reads, "")
+    write_slots: list[int] = []
+    for w in _torch_writes(name, args, kwargs):
+        slot = rec.slot_of(w)
+        if slot is None:
+            slot = rec.const_slot(w)
+        if rec.roots[slot] in rec.host_roots:
+            _refuse_use("a write into a torch tensor that shares memory with a NumPy array")
+        write_slots.append(slot)
+    _note_writes(rec, write_slots)
+    from_host = any(isinstance(a, np.ndarray) for a in _walk(args, kwargs))
+    result = func(*args, **kwargs)
+    inputs = {id(a) for a in _walk(args, kwargs) if _is_torch(a)}
+
+    def slot_for(r: Any) -> int:
+        n = rec.tslots.get(id(r)) if id(r) in inputs else None
+        if n is None:
+            rec.new_slot(r)
+            n = rec.tslots[id(r)]
+            if from_host:
+                rec.host_roots.add(rec.roots[n])
+        return n
+
+    outs: tuple[int, ...] | None
+    if _is_torch(result):
+        outs = (slot_for(result),)
+    elif isinstance(result, (tuple, list)) and result and all(_is_torch(r) for r in result):
+        outs = tuple(slot_for(r) for r in result)
+    elif result is None or isinstance(result, (str, type)) or type(result).__module__ == "torch":
+        outs = None  # `x[k] = v`, a dtype, a device, a torch.Size
+    elif isinstance(result, (bool, int, float, complex)):
+        instr = _Instr(func, name, targs, tkw, None, reads, tuple(write_slots), _user_line())
+        _add(rec, instr)
+        _guard_value(rec, instr, result, f"`{name}`")
+        return result
+    else:
+        _refuse_use(f"`{name}`, which returned a {type(result).__name__}")
+    instr = _Instr(func, name, targs, tkw, outs, reads, tuple(write_slots), "")
+    bool_key = name in ("__getitem__", "__setitem__") and any(
+        _is_torch(k) and k.dtype == _torch_bool() for k in _walk(args[1:2], {})
+    )
+    if name in _TORCH_DATA_SHAPED or (bool_key and name == "__getitem__"):
+        if rec.external_write is not None:
+            _refuse_late(rec, f"`{name}` (its result's shape depends on the values)")
+        assert outs is not None
+        instr.line = _user_line()
+        instr.guard = ("shape", None, tuple(result.shape if outs and len(outs) == 1 else ()))
+        if len(outs) != 1:
+            _refuse_use(f"`{name}` with several results of a shape that depends on the values")
+    _add(rec, instr)
+    return result
+
+
+def _torch_bool() -> Any:
+    import torch
+
+    return torch.bool
 
 
 # -- the plan --------------------------------------------------------------------------------
@@ -1222,18 +1521,22 @@ class _Builder:
             if id(x) in rec.touched or id(x) in self.paths:
                 return ("path", self.path(x))
             a = Tensor._array.__get__(x)
-            if isinstance(a, _Rec) and a._ref is not None:
+            slot = rec.slot_of(a)
+            if slot is not None:
                 spec = self.made.get(id(x))
                 if spec is None:
-                    spec = self.made[id(x)] = ("tensor", self.sink(a._ref), x._dev)
+                    spec = self.made[id(x)] = ("tensor", self.sink(slot), x._dev)
                 return spec
-            if x._dev.backend.name != "numpy":
+            if x._dev.backend.name != rec.lib:
                 _refuse_use("a tensor on another device as a result")
             return ("tensor-const", a)
-        if isinstance(x, _Rec):
-            if x._ref is None:
+        if isinstance(x, _Rec) or _is_torch(x):
+            slot = rec.slot_of(x)
+            if slot is None:
+                if _is_torch(x):
+                    _refuse_use("a torch tensor made where `agrad.compile` could not see it")
                 _refuse_use("a result made by a NumPy call `agrad.compile` does not see")
-            return ("value", self.sink(x._ref))
+            return ("value", self.sink(slot))
         if isinstance(x, np.ndarray):
             return ("copy", x.copy())
         t = type(x)
@@ -1268,9 +1571,11 @@ class _Builder:
             where = self.path(t)
             if t._rg != tt.rg or (t._grad_fn is None) != (tt.grad_fn is None):
                 _refuse_use("a change of `requires_grad` or of the graph of a tensor made before")
-            if final is not tt.wrapper and isinstance(final, _Rec):
-                assert final._ref is not None
-                plan.sinks.append(("array", where, self.sink(final._ref)))
+            if final is not tt.wrapper and (isinstance(final, _Rec) or _is_torch(final)):
+                slot = rec.slot_of(final)
+                if slot is None:
+                    _refuse_use("a tensor given an array made where `agrad.compile` cannot see")
+                plan.sinks.append(("array", where, self.sink(slot)))
             g = t.__dict__.get("_grad")
             if g is not tt.grad:
                 gspec = ("const", None) if g is None else self.out_spec(g)
@@ -1327,15 +1632,16 @@ class _Builder:
             if slot in used:
                 fresh = rec.roots[slot] in rec.mutated_roots or slot in sinks
                 c = self.const(value)
-                body.append(f"v{slot} = {c}.copy()" if fresh else f"v{slot} = {c}")
+                body.append(f"v{slot} = {_copied(c, value)}" if fresh else f"v{slot} = {c}")
         for slot, idx in rec.source_slots.items():
             if slot not in used:
                 continue
             kind, what = rec.sources[idx]
             if kind == "const":
                 fresh = rec.roots[slot] in rec.mutated_roots or slot in sinks
-                c = self.const(rec.const_before_write.get(slot, what))
-                body.append(f"v{slot} = {c}.copy()" if fresh else f"v{slot} = {c}")
+                value = rec.const_before_write.get(slot, what)
+                c = self.const(value)
+                body.append(f"v{slot} = {_copied(c, value)}" if fresh else f"v{slot} = {c}")
                 continue
             if kind == "arg":
                 x = self.flat[what]
@@ -1344,6 +1650,15 @@ class _Builder:
                 expr = f"{self.const(what)}._array"
             raw = _source_raw(rec, slot)
             body.append(f"v{slot} = {expr}")
+            if _is_torch(raw):
+                body.append(
+                    f"if type(v{slot}) is not {self.const(type(raw))} or v{slot}.shape != "
+                    f"{self.const(tuple(raw.shape))} or v{slot}.dtype != {self.const(raw.dtype)} "
+                    f"or v{slot}.device != {self.const(raw.device)} or v{slot}.stride() != "
+                    f"{self.const(raw.stride())}: "
+                    f"raise _Miss({self.miss(f'the array of {self.describe_source(kind, what)}')})"
+                )
+                continue
             body.append(
                 f"if type(v{slot}) is not {self.const(type(raw))} or v{slot}.shape != "
                 f"{self.const(raw.shape)} or v{slot}.dtype != {self.const(raw.dtype)} or "
@@ -1778,19 +2093,29 @@ def _source_raw(rec: _Recorder, slot: int) -> Any:
         t = rec.touched[id(what)]
         return t.array
     for tt in rec.touched.values():
-        if tt.wrapper is not None and tt.wrapper._ref == slot:
+        if tt.wrapper is not None and rec.slot_of(tt.wrapper) == slot:
             return tt.array
     return rec.raw_args[what]
+
+
+def _copied(name: str, value: Any) -> str:
+    """The plan's expression for a fresh copy of the constant ``name``."""
+    return f"{name}.clone()" if _is_torch(value) else f"{name}.copy()"
 
 
 def _const_key(value: Any) -> Any:
     """How two captures' constants are compared: arrays by value, objects by identity."""
     if isinstance(value, np.ndarray):
         return ("array", value.dtype.str, value.shape, value.tobytes())
+    if _is_torch(value):
+        host = _host_copy(value)
+        return ("torch", str(value.dtype), str(value.device), host.shape, host.tobytes())
     if isinstance(value, (bool, int, float, complex, str, bytes, np.generic)):
         return ("value", type(value), repr(value))
     if isinstance(value, tuple):
         return ("tuple", tuple(_const_key(v) for v in value))
+    if type(value).__module__ == "torch" and type(value).__name__ in ("device", "dtype", "Size"):
+        return ("value", repr(value))
     if isinstance(value, (np.dtype, type, slice)) or value is None:
         return ("value", repr(value))
     if isinstance(value, (_Method, _Attr)):
@@ -1823,10 +2148,13 @@ def _describe(x: Any) -> tuple[str, Any]:
     if isinstance(x, Tensor):
         a = Tensor._array.__get__(x)
         meta = (type(a), getattr(a, "shape", None), getattr(a, "dtype", None))
-        meta2 = (getattr(a, "strides", None), x._dev.name, x._rg, x._grad_fn is None)
+        strides = a.stride() if _is_torch(a) else getattr(a, "strides", None)
+        meta2 = (strides, x._dev.name, x._rg, x._grad_fn is None)
         return "tensor", ("T", *meta, *meta2, x.__dict__.get("_grad") is None)
     if type(x) is np.ndarray:
         return "array", ("A", x.shape, x.dtype, x.strides)
+    if _is_torch(x) and not x.requires_grad:
+        return "array", ("A", tuple(x.shape), x.dtype, x.stride(), x.device)
     if x is None or isinstance(x, (bool, int, float, complex, str, np.generic)):
         return "value", ("V", type(x), repr(x))
     return "object", ("O", id(x))
@@ -1904,7 +2232,7 @@ class Compiled:
         best = [p for p in every if p.verified] or every
         p = best[-1]
         head = (
-            f"# {p.n_instrs} NumPy calls ({p.n_dropped} dropped: dead, or products by ones; "
+            f"# {p.n_instrs} calls ({p.n_dropped} dropped: dead, or products by ones; "
             f"{p.n_folded} computed once from constants; {p.n_fused} fused into loops), "
             f"{'verified' if p.verified else 'not yet verified: replays after a second capture'}\n"
         )
@@ -1941,10 +2269,12 @@ class Compiled:
         self.stats["captures"] += 1
         arg_tensors = {id(x): i for i, x in enumerate(flat) if kinds[i] == "tensor"}
         rec = _Recorder(arg_tensors)
+        rec.torch_mode = "torch" in sys.modules  # then every torch call is recorded
         rec.raw_args = flat
         call_flat = list(flat)
         for i, x in enumerate(flat):
             if kinds[i] == "array":
+                rec.uses("torch" if _is_torch(x) else "numpy")
                 call_flat[i] = rec.source("arg", i, x)
         call_args, call_kwargs = _unflatten(tree, iter(call_flat))
         desc = Tensor.__dict__["_array"]
@@ -1959,8 +2289,10 @@ class Compiled:
             Tensor.__array__ = _tensor_array  # type: ignore[method-assign]
             Tensor.grad = _grad_hook(grad_prop, desc)  # type: ignore[assignment,method-assign]  # patched
             _ACTIVE = rec
+            mode = _torch_mode() if rec.torch_mode else contextlib.nullcontext()
             try:
-                result = self.fn(*call_args, **call_kwargs)
+                with mode:
+                    result = self.fn(*call_args, **call_kwargs)
                 if rec.unsupported is None and rec.refused is None:
                     try:
                         builder = _Builder(rec, flat)
@@ -2042,19 +2374,20 @@ def compile(
     warmup: int = 1,
     fuse: bool = False,
 ) -> Any:  # agrad.compile, as torch.compile
-    """Capture a step once and replay it as straight-line NumPy code.
+    """Capture a step once and replay it as straight-line NumPy (or torch) code.
 
     The first ``warmup`` calls run eagerly, as they are (a step's first call seldom looks
     like the rest: ``.grad`` goes from None to set, an optimiser makes its state). The next
-    calls run eagerly while recording every raw NumPy call the step makes (the
+    calls run eagerly while recording every raw NumPy (or torch) call the step makes (the
     forward pass, the backward sweep, the accumulation into ``.grad`` and updates under
     ``no_grad``). Once two captures agree, later calls with the same shapes, dtypes,
     strides, ``requires_grad`` pattern and grad mode replay that sequence on the arrays of
     the arguments and of the tensors the step uses, with results, ``.grad`` and in-place
     updates equal to an eager call's. Every value-to-Python conversion the capture saw is
     checked again; when a check fails the step is captured again (up to ``max_plans``
-    captures), then runs eagerly with a :class:`CompileWarning`. Steps on devices other
-    than NumPy run eagerly. Tensors returned by a replay have no graph.
+    captures), then runs eagerly with a :class:`CompileWarning`. Steps on agrad's torch
+    devices are captured too (their torch calls, through a ``TorchFunctionMode``); steps on
+    other devices run eagerly. Tensors returned by a replay have no graph.
 
     Parameters
     ----------

@@ -11,7 +11,8 @@ a small difference.
 Systems: ``agrad eager`` (workloads.py's agrad builder), ``agrad compiled`` (the same step
 through ``agrad.compile``, timed after its captures), ``agrad compiled fused`` (with
 ``fuse=True``, where numba is installed), ``numpy (by hand)``,
-``torch.autograd``, ``jax eager`` and ``jax jit`` (workloads.py's ``jax`` and ``jax(jit)``
+``agrad(torch) eager`` and ``agrad(torch) compiled`` (the step on agrad's ``torch:cpu``
+device), ``torch.autograd``, ``jax eager`` and ``jax jit`` (workloads.py's ``jax`` and ``jax(jit)``
 builders: the same formulas through ``jax.grad``; jit timed after its compile, whose time is
 reported apart).
 """
@@ -46,6 +47,7 @@ from harness import System
 from agrad._compile import compile as agrad_compile
 
 AGRAD = System("agrad(numpy)", "agrad", "numpy")
+AGRAD_TORCH = System("agrad(torch:cpu)", "agrad", "torch:cpu")
 HAND = System("numpy (by hand)", "by_hand", "numpy")
 TORCH = System("torch.autograd", "torch", "cpu")
 JAX = System("jax", "jax", "cpu")
@@ -103,6 +105,13 @@ def cases(key: str) -> tuple[dict[str, Callable[[], Any]], dict[str, float]]:
         once["agrad compiled fused, to its first replay"] = time.perf_counter() - t0
         assert fused_step.stats["replays"] == 1, fused_step.explain()[:2000]
         runs["agrad compiled fused"] = fused_step
+    if importlib.util.find_spec("torch") is not None:  # the same step on agrad's torch device
+        runs["agrad(torch) eager"] = b["agrad"](AGRAD_TORCH, **sizes).run
+        on_torch = agrad_compile(b["agrad"](AGRAD_TORCH, **sizes).run)
+        while not on_torch.stats["replays"] and on_torch.stats["captures"] < 4:
+            on_torch()
+        assert on_torch.stats["replays"] == 1, on_torch.explain()[:2000]
+        runs["agrad(torch) compiled"] = on_torch
     runs["numpy (by hand)"] = b["by_hand"](HAND, **sizes).run
     runs["torch.autograd"] = b["torch"](TORCH, **sizes).run
     try:  # workloads.py's JAX builders; jax(jit)'s makes its first call, the compile
