@@ -491,6 +491,7 @@ class _Instr:
         "hoist",
         "kwargs",
         "line",
+        "multi",
         "name",
         "outs",
         "reads",
@@ -518,6 +519,7 @@ class _Instr:
         self.line = line
         self.guard: tuple[str, Any, Any] | None = None  # (kind, check fn, value)
         self.hoist = False  # a value guard checked where its value is made (see `code`)
+        self.multi = False  # the call returns a tuple or list of arrays (`np.nonzero`)
 
 
 class _S:
@@ -850,11 +852,14 @@ def _record(
     else:
         _refuse_use(f"`{name}`, which returned a {type(result).__name__}")
     instr = _Instr(fn, name, targs, tkw, outs, reads, tuple(write_slots), "")
+    instr.multi = isinstance(result, tuple)
     if shape_guard or name.rpartition(".")[2] in _DATA_SHAPED:
         if rec.external_write is not None:
             _refuse_late(rec, f"`{name}` (its result's shape depends on the values)")
         instr.line = _user_line()
-        instr.guard = ("shape", None, tuple(np.shape(result)))
+        # the plan checks the first result's shape (`np.nonzero`'s all have one length)
+        first = result[0] if isinstance(result, tuple) else result
+        instr.guard = ("shape", None, tuple(np.shape(first)))
     _add(rec, instr)
     return wrapped
 
@@ -1329,6 +1334,7 @@ def _record_torch(
     else:
         _refuse_use(f"`{name}`, which returned a {type(result).__name__}")
     instr = _Instr(func, name, targs, tkw, outs, reads, tuple(write_slots), "")
+    instr.multi = isinstance(result, (tuple, list))
     bool_key = name in ("__getitem__", "__setitem__") and any(
         _is_torch(k) and k.dtype == _torch_bool() for k in _walk(args[1:2], {})
     )
@@ -1337,9 +1343,8 @@ def _record_torch(
             _refuse_late(rec, f"`{name}` (its result's shape depends on the values)")
         assert outs is not None
         instr.line = _user_line()
-        instr.guard = ("shape", None, tuple(result.shape if outs and len(outs) == 1 else ()))
-        if len(outs) != 1:
-            _refuse_use(f"`{name}` with several results of a shape that depends on the values")
+        first = result[0] if instr.multi else result
+        instr.guard = ("shape", None, tuple(first.shape))
     _add(rec, instr)
     return result
 
@@ -2084,7 +2089,8 @@ def _hoisted(kept: list[_Instr]) -> list[_Instr]:
 
 
 def _multi(ins: _Instr) -> bool:
-    return ins.outs is not None and len(ins.outs) != 1
+    """Whether the call returns a sequence (unpacked into its slots, one element or more)."""
+    return ins.outs is not None and (ins.multi or len(ins.outs) != 1)
 
 
 def _source_raw(rec: _Recorder, slot: int) -> Any:

@@ -572,6 +572,25 @@ def test_torch_conversion_after_an_update_refuses_naming_the_line():
         assert relax(torch.ones(4)) == 2.0
 
 
+@pytest.mark.parametrize("lib", ["numpy", "torch"])
+def test_a_call_returning_a_one_element_tuple_replays_its_element(lib):
+    # `nonzero` of a 1-d array is a tuple of one index array: the plan unpacks it
+    nonzero = np.nonzero if lib == "numpy" else (lambda m: torch.nonzero(m, as_tuple=True))
+    make = np.array if lib == "numpy" else torch.tensor
+
+    def step(u):
+        idx = nonzero(u > 0)
+        return u[idx] * 2, u[idx[0]]
+
+    compiled = compile(step, warmup=0)
+    for _ in range(4):
+        u = make([1.0, -2.0, 3.0, 4.0])
+        for got, want in zip(compiled(u), step(u), strict=True):
+            assert got.shape == want.shape
+            assert (got == want).all()
+    assert compiled.stats["replays"] == 2
+
+
 def test_torch_and_numpy_in_one_step_run_eagerly():
     x = agrad.tensor([1.0, 2.0], device=TORCH)
     y = agrad.tensor([3.0, 4.0])
