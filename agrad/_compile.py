@@ -73,6 +73,11 @@ class _Miss(Exception):
     """A guard of a plan failed at replay (before any write the caller can see)."""
 
 
+class _Raised(Exception):
+    """A replay raised before any write the caller can see: the call runs eagerly instead,
+    and raises (or not) as an eager call does, with agrad's own error."""
+
+
 # -- the recording array ---------------------------------------------------------------------
 _LOCK = threading.Lock()
 _ACTIVE: _Recorder | None = None  # the capture under way, if any
@@ -1415,8 +1420,16 @@ class _Plan:
             filename = f"<agrad.compile plan {id(self):x}>"
             exec(builtins.compile(self.source, filename, "exec"), self.ns)  # our own code
             self.run_code = self.ns["_plan"]
-        with np.errstate(all="ignore"):
-            values = self.run_code(flat)
+        written = [False]  # set by the plan just before its first write the caller sees
+        try:
+            with np.errstate(all="ignore"):
+                values = self.run_code(flat, written)
+        except _Miss:
+            raise
+        except Exception as e:
+            if written[0]:
+                raise
+            raise _Raised(repr(e)) from e
         made: dict[int, Any] = {}  # one tensor per value, as eagerly (`step()[0] is p.grad`)
         for kind, where, extra in self.sinks:
             obj = _resolve(where, flat)
@@ -1599,7 +1612,7 @@ class _Builder:
         keep = [False] * len(instrs)
         for i in range(len(instrs) - 1, -1, -1):
             ins = instrs[i]
-            alive = ins.guard is not None
+            alive = ins.guard is not None or _may_raise(ins)
             if not alive and ins.outs is not None:
                 alive = any(o in live_slots for o in ins.outs)
             if not alive:
@@ -1687,7 +1700,17 @@ class _Builder:
                 f"if {t}.__dict__.get('_grad') {want} or {t}._rg is not {tt.rg!r}: "
                 f"raise _Miss({self.miss(f'`.grad`/`requires_grad` of {what}')})"
             )
+        first_write = next(
+            (
+                i
+                for i, ins in enumerate(kept)
+                if any(rec.roots[w] in rec.external_roots for w in ins.writes)
+            ),
+            None,
+        )
         for i, ins in enumerate(kept):
+            if i == first_write:
+                body.append("W[0] = True  # from here on, a failure cannot fall back to eager")
             call = self.render_call(ins)
             outs = ins.outs
             guard = ins.guard
@@ -1709,7 +1732,7 @@ class _Builder:
             if dead:
                 body.append("del " + ", ".join(f"v{s}" for s in dead))
         body.append("return (" + "".join(f"v{s}, " for s in self.sink_slots) + ")")
-        src = "def _plan(A):\n" + "".join(f"    {line}\n" for line in body)
+        src = "def _plan(A, W):\n" + "".join(f"    {line}\n" for line in body)
         plan.source = src
         plan.ns = self.ns
         plan.signature = (src, tuple(self.key))
@@ -2088,6 +2111,23 @@ def _hoisted(kept: list[_Instr]) -> list[_Instr]:
     return out
 
 
+_INDEXING = {"[]", "[]=", "__getitem__", "__setitem__", "take", "numpy.take", "put", "index_put_"}
+
+
+def _may_raise(ins: _Instr) -> bool:
+    """Whether a call can raise for some values of its arrays (a linear-algebra routine that
+    does not converge, an index array out of range): kept where nothing reads its result,
+    since the eager step raises there too."""
+    module = getattr(ins.fn, "__module__", None) or ""
+    if ins.name.startswith(("numpy.linalg.", "linalg_")) or module.startswith(
+        ("numpy.linalg", "torch.linalg")
+    ):
+        return True
+    if ins.name in _INDEXING or ins.name.rpartition(".")[2] in ("take", "take_along_axis"):
+        return any(type(a) is _S for a in _walk(ins.args[1:], ins.kwargs))
+    return False
+
+
 def _multi(ins: _Instr) -> bool:
     """Whether the call returns a sequence (unpacked into its slots, one element or more)."""
     return ins.outs is not None and (ins.multi or len(ins.outs) != 1)
@@ -2210,6 +2250,10 @@ class Compiled:
                 if plan.verified:
                     try:
                         out = plan.run(flat)
+                    except _Raised as e:  # an eager call raises agrad's own error, or not
+                        self.stats["misses"] += 1
+                        self.last_miss = f"the replay raised {e.args[0]}; the call ran eagerly"
+                        return self.fn(*args, **kwargs)
                     except _Miss as e:
                         self.stats["misses"] += 1
                         self.last_miss = str(e.args[0]) if e.args else "?"

@@ -208,7 +208,7 @@ def profile(key: str, calls: int = 200) -> None:
             plan.run_code = original
             t0 = time.perf_counter()
             with np.errstate(all="ignore"):
-                original([])  # the plan alone (the step takes no arguments)
+                original([], [False])  # the plan alone (the step takes no arguments)
             plan_total += time.perf_counter() - t0
     finally:
         plan.run_code = original

@@ -591,6 +591,30 @@ def test_a_call_returning_a_one_element_tuple_replays_its_element(lib):
     assert compiled.stats["replays"] == 2
 
 
+@pytest.mark.parametrize("device", ["numpy", TORCH])
+@pytest.mark.parametrize("used", [True, False])
+def test_a_replay_raises_the_eager_error(device, used):
+    # a singular matrix: eagerly `inv` raises agrad's error; a replay must too, even where
+    # nothing reads the inverse (the plan keeps calls that can raise)
+    def step(x):
+        inv = agrad.linalg.inv(x)
+        return agrad.sum(inv) if used else agrad.sum(x)
+
+    compiled = compile(step, warmup=0)
+    for k in range(3):  # other values each time: the plan is not tied to one input
+        compiled(agrad.tensor([[2.0 + k, 1.0], [1.0, 3.0]], device=device))
+    assert compiled.stats["replays"] == 1
+    singular = agrad.tensor([[1.0, 2.0], [2.0, 4.0]], device=device)
+    with pytest.raises(agrad.errors.BackendError) as eager:
+        step(singular)
+    with pytest.raises(agrad.errors.BackendError) as replayed:
+        compiled(singular)
+    assert type(replayed.value) is type(eager.value)
+    assert str(replayed.value) == str(eager.value)
+    assert compiled.stats["misses"] == 1
+    assert "raised" in compiled.last_miss
+
+
 def test_torch_and_numpy_in_one_step_run_eagerly():
     x = agrad.tensor([1.0, 2.0], device=TORCH)
     y = agrad.tensor([3.0, 4.0])
@@ -611,7 +635,7 @@ def test_plan_is_printable():
     _warm(c, agrad.tensor([1.0, 2.0], requires_grad=True))
     text = c.explain()
     assert "verified" in text
-    assert "def _plan(A):" in text
+    assert "def _plan(A, W):" in text
     assert "replays" in text
 
 
