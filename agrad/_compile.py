@@ -822,7 +822,12 @@ def _record(
                 continue
             write_slots.append(w._ref)
         elif isinstance(w, np.ndarray) and not isinstance(w, _Rec):
-            write_slots.append(rec.const_slot(w))
+            # a NumPy array no tensor holds (a buffer the caller keeps): a replay would
+            # write into a copy, or into it without the code around the write; refused
+            _refuse_use(
+                f"`{name}` writing into a NumPy array that is neither an argument nor a "
+                "tensor's (pass it as an argument, or keep it in a tensor)"
+            )
     _note_writes(rec, write_slots)
     result = fn(*rargs, **rkw)
     # the result: in-place calls give back their target (same slot), others new slots
@@ -1305,8 +1310,13 @@ def _record_torch(
     write_slots: list[int] = []
     for w in _torch_writes(name, args, kwargs):
         slot = rec.slot_of(w)
-        if slot is None:
-            slot = rec.const_slot(w)
+        if slot is None or rec.roots[slot] in rec.const_by_root:
+            # a tensor the step neither received nor made (a buffer the caller keeps): a
+            # replay would write into a copy of it
+            _refuse_use(
+                f"`{name}` writing into a torch tensor that is neither an argument nor a "
+                "tensor's (pass it as an argument, or keep it in a tensor)"
+            )
         if rec.roots[slot] in rec.host_roots:
             _refuse_use("a write into a torch tensor that shares memory with a NumPy array")
         write_slots.append(slot)

@@ -19,8 +19,10 @@ import time
 from pathlib import Path
 
 from agrad.conformance import report
+from agrad.conformance.checks import COMPILED_BACKENDS, REPLAY_CALLS, check_compiled
 from agrad.conformance.specs import ALL_DTYPES, select
 from agrad.conformance.suite import (
+    COMPILED_COST,
     COST,
     COST_OTHER,
     QUICK_DTYPES,
@@ -46,6 +48,8 @@ examples:
   python -m agrad.conformance --device numpy,torch:cpu --functions sin,matmul --order 1
   python -m agrad.conformance --category linalg --max-examples 50 --report linalg.html
   python -m agrad.conformance --functions sum --seed 1234   # replay a printed seed
+  python -m agrad.conformance --compiled replay     # agrad.compile's replays (numpy, torch)
+  python -m agrad.conformance --compiled fuse --functions sin,exp --max-examples 3
 
 Known failures per device are listed in xfails-<device>.txt beside the kit (':' as '-'),
 the same lists the test suite reads.
@@ -121,6 +125,14 @@ def _parser() -> argparse.ArgumentParser:
         "examples (both), or one of them (default: both, torch's alone on Dask in a quick run)",
     )
     p.add_argument(
+        "--compiled",
+        choices=("replay", "fuse"),
+        help="also check the gradients agrad.compile replays (on the numpy and torch devices, "
+        "which are then the default): 'replay' equal to eager's bit for bit, 'fuse' with "
+        "NumPy's elementwise chains fused into numba loops, within the dtype's tolerance of "
+        "eager's where a loop ran",
+    )
+    p.add_argument(
         "--report", type=Path, action="append", help="write PATH.json or PATH.html (repeatable)"
     )
     p.add_argument("--list", action="store_true", help="list the specs and exit")
@@ -150,6 +162,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: unknown dtypes {unknown}; known: {list(ALL_DTYPES)}", file=err)
         return 2
     devices = _split(args.device) or default_devices()
+    if args.compiled and not args.device:  # the default devices that agrad.compile replays
+        devices = [d for d in devices if agrad.Device(d).backend.name in COMPILED_BACKENDS]
     prepare(devices)
     for d in devices:
         try:
@@ -157,6 +171,14 @@ def main(argv: list[str] | None = None) -> int:
         except Exception as exc:
             print(f"error: device {d!r} is not usable here: {exc}", file=err)
             return 2
+        try:
+            check_compiled(args.compiled, d)
+        except ValueError as exc:
+            print(f"error: {exc}", file=err)
+            return 2
+    if args.compiled == "fuse" and importlib.util.find_spec("numba") is None:
+        print('error: --compiled fuse needs numba: pip install "agrad[fuse]"', file=err)
+        return 2
     if importlib.util.find_spec("hypothesis") is None:
         print('error: the kit needs hypothesis: pip install "agrad[torch]"', file=err)
         return 2
@@ -195,6 +217,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     again = f"{'--thorough ' if args.thorough else ''}--seed {seed}"
     print(f"seed {seed} (rerun with {again}; --seed random or --thorough for a new search)")
+    if args.compiled:
+        how = (
+            "equal to eager's bit for bit"
+            if args.compiled == "replay"
+            else "equal to eager's bit for bit, or within the dtype's tolerance where fused "
+            "loops ran (on arrays of any size)"
+        )
+        print(
+            f"compiled: {args.compiled}: gradients from agrad.compile's replay (call "
+            f"{REPLAY_CALLS} of a compiled gradient step), checked against the oracle and "
+            f"{how}"
+        )
     for name in unchecked:
         print(f"note: {name}")
     quick = [d for d in devices if not dtypes and wanted[d]]
@@ -212,7 +246,9 @@ def main(argv: list[str] | None = None) -> int:
     header = report.table_header(name_width, device_width)
     print(header)
     print("-" * len(header), flush=True)
-    cost = {d: COST.get(d, COST_OTHER) * n for d, n in examples.items()}
+    # a compiled example runs eagerly, then captures twice and replays
+    slower = COMPILED_COST if args.compiled else 1.0
+    cost = {d: COST.get(d, COST_OTHER) * n * slower for d, n in examples.items()}
     bar = report.Progress(steps, cost=cost)
     started = time.perf_counter()
     rows = run_suite(
@@ -224,6 +260,7 @@ def main(argv: list[str] | None = None) -> int:
         seed=seed,
         oracle=oracle,
         convention=conventions,
+        compiled=args.compiled,
         on_result=lambda r: bar.advance(r.device, f"{r.spec} {r.dtype}"),
         on_row=lambda row: bar.print(report.table_line(row, name_width, device_width)),
     )
@@ -232,13 +269,30 @@ def main(argv: list[str] | None = None) -> int:
     info = report.summary(rows)
     counts = info["by_status"]
     print("-" * len(header))
+    eager = f"{counts.get('not replayed', 0)} not replayed, " if args.compiled else ""
     print(
-        f"{counts.get('ok', 0)} passed, {info['failed']} failed, {counts.get('xfail', 0)} known "
-        f"failures; {info['functions']} functions x {len(devices)} device(s), "
-        f"{info['examples']} examples in {seconds:.1f} s"
+        f"{counts.get('ok', 0)} passed, {info['failed']} failed, {eager}"
+        f"{counts.get('xfail', 0)} known failures; {info['functions']} functions x "
+        f"{len(devices)} device(s), {info['examples']} examples in {seconds:.1f} s"
     )
+    if args.compiled:
+        print(
+            f"compiled {args.compiled}: {info['replayed']} of {info['examples']} examples "
+            f"replayed ({info['fused']} with fused loops); replay vs eager: at most "
+            f"{info['replay_rel']:.1e} relative"
+        )
     by_device = ", ".join(f"{d} {t:.1f} s" for d, t in bar.seconds.items())
     print(f"time per device: {by_device}")
+    for row in rows:
+        if row.status != "not replayed":
+            continue
+        for r in row.results:
+            if r.not_replayed is not None:
+                print(f"\n== {row.spec.id} on {row.device}, {r.dtype}: not replayed")
+                print("agrad.compile ran it eagerly (its eager gradients passed): ", end="")
+                print(r.not_replayed.message)
+                print("\nreproduce with:\n")
+                print(r.not_replayed.snippet)
     for row in rows:
         if not row.failed:
             continue
@@ -267,6 +321,7 @@ def main(argv: list[str] | None = None) -> int:
         "module": args.module or "",
         "seed": seed,
         "convention": conventions,
+        "compiled": args.compiled,
         "seconds": round(seconds, 2),
     }
     for path in args.report or []:

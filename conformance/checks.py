@@ -6,17 +6,24 @@
   to a minimal example and keeps it as a runnable snippet (:class:`Result`);
 - :func:`check` does the same for a user's function or :class:`agrad.Function`;
 - :func:`replay` re-runs one spec example (what a snippet calls).
+
+With ``compiled="replay"`` or ``"fuse"`` each of them also checks the gradients that
+:func:`agrad.compile` replays: the gradient computation becomes one step of the inputs,
+cotangents and directions (as tensors), compiled and called until it replays; the
+replay's gradients are compared with the oracle, and with the eager step's: bit for bit,
+or within the dtype's tolerance where ``"fuse"`` ran elementwise chains as numba loops.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import inspect
 import math
 import re
 import warnings
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -26,11 +33,14 @@ from agrad.conformance.oracle import Grads, finite_difference_grads, torch_grads
 from agrad.conformance.specs import get_spec
 
 import agrad
+from agrad import _compile as _compile_module  # fusion's size threshold (_fusion_on_every_size)
 
 __all__ = [
     "Comparison",
     "Failure",
     "GradientMismatch",
+    "NotReplayed",
+    "ReplayMismatch",
     "Result",
     "check",
     "compare",
@@ -48,6 +58,19 @@ NOT_DIFFERENTIABLE = (
     "differentiable: write it with agrad operations (not NumPy calls or `.array`), so that "
     "`create_graph=True` can differentiate it"
 )
+
+
+#: what ``compiled=`` takes: None (eager gradients only), "replay" (also those of
+#: ``agrad.compile``'s replay, equal to eager's bit for bit) or "fuse" (replayed with
+#: elementwise chains fused into numba loops: within the dtype's tolerance of eager's where
+#: a loop ran, bit for bit elsewhere)
+COMPILED = (None, "replay", "fuse")
+#: the backends whose steps ``agrad.compile`` replays (on others it runs them eagerly)
+COMPILED_BACKENDS = ("numpy", "torch")
+#: calls of a compiled step until its replay: two captures that agree, then the replay
+REPLAY_CALLS = 3
+#: the label's end of a comparison of a replay's gradient with the eager one
+AGAINST_EAGER = " (replay vs eager)"
 
 
 class GradientMismatch(AssertionError):
@@ -69,6 +92,75 @@ class GradientMismatch(AssertionError):
     """
 
     comparisons: list[Comparison] = []  # noqa: RUF012 - set on each raised instance
+
+
+class ReplayMismatch(GradientMismatch):
+    """``agrad.compile``'s replay of the gradient step gives other gradients than the eager
+    step: in any bit, or beyond the dtype's tolerance where ``compiled="fuse"`` ran fused
+    loops.
+
+    A :class:`GradientMismatch`; its message starts each such difference with "compiled
+    replay differs from eager".
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import agrad
+    >>> from agrad.conformance import ReplayMismatch, check
+    >>> calls = []
+    >>> class Cube(agrad.Function):  # right at its first call only: Python state
+    ...     @staticmethod
+    ...     def forward(ctx, x):
+    ...         ctx.save_for_backward(x)
+    ...         return x * x * x
+    ...     @staticmethod
+    ...     def backward(ctx, g):
+    ...         (x,) = ctx.saved_tensors
+    ...         calls.append(1)
+    ...         return (3.0 if len(calls) == 1 else 2.0) * x * x * g
+    >>> try:
+    ...     check(Cube, np.array([0.5, -2.0]), compiled="replay")
+    ... except ReplayMismatch as error:
+    ...     print(str(error).splitlines()[0])
+    Cube: compiled replay differs from eager: order 1, input 0: 2 of 2 values differ, ...
+    """
+
+
+class NotReplayed(AssertionError):
+    """``agrad.compile`` ran the gradient step eagerly instead of replaying it, so the
+    compiled check (``compiled=``) could not be made; ``reason`` says why.
+
+    The eager gradients were checked against the oracle and passed: ``comparisons`` holds
+    those comparisons. :func:`run` and the suite record this as its own status ("not
+    replayed") instead of raising; :func:`compare` and :func:`check` raise it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import agrad
+    >>> from agrad.conformance import NotReplayed, check
+    >>> calls = []
+    >>> class Cube(agrad.Function):  # reads a counter: each capture's constants differ
+    ...     @staticmethod
+    ...     def forward(ctx, x):
+    ...         ctx.save_for_backward(x)
+    ...         return x * x * x
+    ...     @staticmethod
+    ...     def backward(ctx, g):
+    ...         (x,) = ctx.saved_tensors
+    ...         calls.append(1)
+    ...         return (3.0 + 1e-12 * len(calls)) * x * x * g
+    >>> try:
+    ...     check(Cube, np.array([0.5, -2.0]), compiled="replay")
+    ... except NotReplayed as error:
+    ...     print(error.reason)
+    3 capture(s) in 3 calls, no replay; no two of its captures agreed: the step reads ...
+    """
+
+    def __init__(self, message: str, reason: str, comparisons: list[Comparison]) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.comparisons = comparisons
 
 
 @dataclasses.dataclass(frozen=True)
@@ -126,6 +218,16 @@ class Result:
     worst_rel: float = 0.0
     failure: Failure | None = None
     seconds: float = 0.0
+    #: the ``compiled=`` mode checked: None, "replay" or "fuse"
+    compiled: str | None = None
+    #: examples whose gradients came from a replay of ``agrad.compile``
+    replayed: int = 0
+    #: of those, examples whose replay ran fused loops (``compiled="fuse"``)
+    fused: int = 0
+    #: the first example that ``agrad.compile`` did not replay: why, and its snippet
+    not_replayed: Failure | None = None
+    #: the largest relative difference between a replay's gradient and the eager one
+    replay_rel: float = 0.0
 
     @property
     def ok(self) -> bool:
@@ -134,8 +236,21 @@ class Result:
 
     def add(self, comparisons: Sequence[Comparison]) -> None:
         for c in comparisons:
+            if c.what.endswith(AGAINST_EAGER):  # the worst errors are against the oracle
+                self.replay_rel = max(self.replay_rel, c.rel_err)
+                continue
             self.worst_abs = max(self.worst_abs, c.abs_err)
             self.worst_rel = max(self.worst_rel, c.rel_err)
+
+    def note(self, replay: Replay | None, snippet: Callable[[], str]) -> None:
+        """Count one passing example's replay (``compiled=`` only)."""
+        if replay is None:
+            return
+        if replay.replayed:
+            self.replayed += 1
+            self.fused += replay.fused
+        elif self.not_replayed is None:
+            self.not_replayed = Failure(replay.why, snippet(), "not replayed")
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready record."""
@@ -168,6 +283,24 @@ def _random_like(rng: np.random.Generator, shape: tuple[int, ...], dtype: str) -
     return np.asarray(x).astype(dtype)
 
 
+@dataclasses.dataclass(frozen=True)
+class Replay:
+    """How ``agrad.compile`` ran one example's gradient step (``compiled=`` only)."""
+
+    replayed: bool  # the gradients compared came from a replay
+    fused: bool = False  # the replayed plan runs fused loops
+    why: str = ""  # why it was not replayed
+    eager: Grads | None = None  # the eager step's gradients, to compare the replay with
+
+    @staticmethod
+    def merged(passes: Sequence[Replay]) -> Replay:
+        """One outcome for the passes of an example (torch's convention, JAX's)."""
+        missed = [p for p in passes if not p.replayed]
+        if missed:
+            return Replay(False, why=missed[0].why)
+        return Replay(True, fused=any(p.fused for p in passes))
+
+
 def _grads_agrad(
     fn: Callable[..., Any],
     arrays: Sequence[np.ndarray],
@@ -177,14 +310,16 @@ def _grads_agrad(
     order: int,
     device: str,
     convention: str = "torch",
-) -> tuple[Grads, list[str]]:
+    compiled: str | None = None,
+) -> tuple[Grads, list[str], Replay | None]:
     """agrad's gradients (the structure of :mod:`agrad.conformance.oracle`) and shape or
-    dtype faults, in the complex ``convention``."""
+    dtype faults, in the complex ``convention``; with ``compiled``, those of the compiled
+    step's replay where it replayed, and how it ran."""
     with warnings.catch_warnings(), agrad.complex_convention(convention):
         # a backend's notes on valid inputs (a reduction of an empty array) are not
         # failures; wrong values are, and the comparison finds them
         warnings.simplefilter("ignore")
-        return _grads_agrad_inner(fn, arrays, ws, vs, order=order, device=device)
+        return _grads_agrad_inner(fn, arrays, ws, vs, order=order, device=device, compiled=compiled)
 
 
 def _conj(a: np.ndarray | None) -> np.ndarray | None:
@@ -199,7 +334,8 @@ def _grads_jax_as_torch(
     *,
     order: int,
     device: str,
-) -> tuple[Grads, list[str]]:
+    compiled: str | None = None,
+) -> tuple[Grads, list[str], Replay | None]:
     """agrad's gradients in JAX's convention, mapped to what torch's gives for ``ws, vs``.
 
     JAX's vector-Jacobian product is ``conj(torch's(conj(w)))``. So with the cotangents
@@ -207,14 +343,100 @@ def _grads_jax_as_torch(
     differentiating those again along ``vs`` (JAX's convention again) gives the conjugates of
     torch's second-order gradients with respect to the inputs, and torch's own with respect
     to the cotangents (which went in conjugated)."""
-    grads, faults = _grads_agrad(
-        fn, arrays, [_conj(w) for w in ws], vs, order=order, device=device, convention="jax"
+    grads, faults, replay = _grads_agrad(
+        fn,
+        arrays,
+        [_conj(w) for w in ws],
+        vs,
+        order=order,
+        device=device,
+        convention="jax",
+        compiled=compiled,
     )
     n = len(arrays)
-    mapped: Grads = [[_conj(g) for g in grads[0]]]
-    if order > 1:
-        mapped.append([_conj(g) if k < n else g for k, g in enumerate(grads[1])])
-    return mapped, faults
+
+    def mapped(gs: Grads) -> Grads:
+        out: Grads = [[_conj(g) for g in gs[0]]]
+        if order > 1:
+            out.append([_conj(g) if k < n else g for k, g in enumerate(gs[1])])
+        return out
+
+    if replay is not None and replay.eager is not None:
+        replay = dataclasses.replace(replay, eager=mapped(replay.eager))
+    return mapped(grads), faults, replay
+
+
+#: a gradient step's result: the first-order gradients, and the second-order ones (with
+#: respect to the inputs, then the cotangents given) or () at order 1; tensors or None
+_StepOut = tuple[tuple[Any, ...], tuple[Any, ...]]
+
+
+def _gradient_step(
+    fn: Callable[..., Any],
+    given: Sequence[bool],
+    *,
+    n_inputs: int,
+    order: int,
+    device: str,
+) -> Callable[..., _StepOut]:
+    """agrad's gradients of ``fn`` as one step, ``step(*inputs, *cotangents,
+    *directions)`` of the tensors :func:`_step_args` makes: what ``agrad.compile``
+    captures. ``given[k]`` says whether output ``k`` has a cotangent."""
+    n_given = sum(given)
+
+    def step(*args: Any) -> _StepOut:
+        xs = list(args[:n_inputs])
+        with agrad.default_device(device):
+            outs = _as_tuple(fn(*xs))
+            cotangents = iter(args[n_inputs : n_inputs + n_given])
+            wts = [next(cotangents) if g else None for g in given]
+            wrt = xs + [w for w in wts if w is not None]
+            pairs = [
+                (o, w) for o, w in zip(outs, wts, strict=True) if w is not None and o.requires_grad
+            ]
+            if not pairs:
+                return (None,) * len(xs), (None,) * len(wrt) if order > 1 else ()
+            firsts = agrad.grad(
+                [o for o, _ in pairs],
+                xs,
+                [w for _, w in pairs],
+                create_graph=order > 1,
+                allow_unused=True,
+            )
+            if order == 1:
+                return tuple(firsts), ()
+            terms = [
+                (g, v)
+                for g, v in zip(firsts, args[n_inputs + n_given :], strict=True)
+                if g is not None and g.requires_grad
+            ]
+            if not terms:
+                return tuple(firsts), (None,) * len(wrt)
+            seconds = agrad.grad(
+                [g for g, _ in terms], wrt, [v for _, v in terms], allow_unused=True
+            )
+            return tuple(firsts), tuple(seconds)
+
+    step.__name__ = step.__qualname__ = "gradient_step"  # as agrad.compile's messages name it
+    return step
+
+
+def _step_args(
+    arrays: Sequence[np.ndarray],
+    ws: Sequence[np.ndarray | None],
+    vs: Sequence[np.ndarray],
+    *,
+    order: int,
+    device: str,
+) -> list[Any]:
+    """The tensors a gradient step takes. Tensors, not raw arrays: ``agrad.compile`` reads
+    the arrays of argument tensors at each replay, while a tensor the step made from a raw
+    argument would hold a copy the capture cannot see (a constant of the plan)."""
+    with agrad.default_device(device):
+        xs = [agrad.tensor(a, requires_grad=True, device=device) for a in arrays]
+        wts = [agrad.tensor(w, requires_grad=order > 1, device=device) for w in ws if w is not None]
+        vts = [agrad.asarray(v, device=device) for v in vs] if order > 1 else []
+    return [*xs, *wts, *vts]
 
 
 def _grads_agrad_inner(
@@ -225,63 +447,117 @@ def _grads_agrad_inner(
     *,
     order: int,
     device: str,
-) -> tuple[Grads, list[str]]:
+    compiled: str | None = None,
+) -> tuple[Grads, list[str], Replay | None]:
+    step = _gradient_step(
+        fn, [w is not None for w in ws], n_inputs=len(arrays), order=order, device=device
+    )
+    grads = _as_grads(
+        step(*_step_args(arrays, ws, vs, order=order, device=device)), arrays, ws, order
+    )
+    replay = None
+    if compiled is not None:
+        args = _step_args(arrays, ws, vs, order=order, device=device)
+        out, replay = _replay(step, args, fuse=compiled == "fuse")
+        if out is not None:  # the replay's gradients are the ones checked
+            replay = dataclasses.replace(replay, eager=grads)
+            grads = _as_grads(out, arrays, ws, order)
     faults: list[str] = []
-    with agrad.default_device(device):
-        xs = [agrad.tensor(a, requires_grad=True, device=device) for a in arrays]
-        outs = _as_tuple(fn(*xs))
-        wts = [
-            None if w is None else agrad.tensor(w, requires_grad=order > 1, device=device)
-            for w in ws
-        ]
-        pairs = [
-            (o, w) for o, w in zip(outs, wts, strict=True) if w is not None and o.requires_grad
-        ]
-        if not pairs:
-            return [[None] * len(xs)] + [[None] * (len(xs) + len(wts))] * (order - 1), faults
-        firsts = agrad.grad(
-            [o for o, _ in pairs],
-            xs,
-            [w for _, w in pairs],
-            create_graph=order > 1,
-            allow_unused=True,
-        )
-        results: Grads = [[None if g is None else _numpy(g) for g in firsts]]
-        for i, (g, a) in enumerate(zip(firsts, arrays, strict=True)):
-            if g is not None:
-                _check_meta(g, a.shape, a.dtype, f"order 1, input {i}", faults)
-        if order > 1:
-            terms = [
-                (g, agrad.asarray(v, device=device))
-                for g, v in zip(firsts, vs, strict=True)
-                if g is not None and g.requires_grad
-            ]
-            wrt = xs + [w for w in wts if w is not None]
-            if not terms:
-                seconds: Sequence[Any] = [None] * len(wrt)
-            else:
-                seconds = agrad.grad(
-                    [g for g, _ in terms], wrt, [v for _, v in terms], allow_unused=True
+    for i, (g, a) in enumerate(zip(grads[0], arrays, strict=True)):
+        if g is not None:
+            _check_meta_np(g, a.shape, a.dtype, f"order 1, input {i}", faults)
+    if order > 1:
+        refs = list(arrays) + list(ws)
+        for k, (g2, ref) in enumerate(zip(grads[1], refs, strict=True)):
+            if g2 is not None and ref is not None:
+                what = _what(k, len(arrays))
+                _check_meta_np(g2, ref.shape, ref.dtype, f"order 2, {what}", faults)
+    return grads, faults, replay
+
+
+def _as_grads(
+    out: _StepOut, arrays: Sequence[np.ndarray], ws: Sequence[np.ndarray | None], order: int
+) -> Grads:
+    """A gradient step's tensors as NumPy arrays, the second-order ones laid out as the
+    inputs and then every output's cotangent (None for an output without one)."""
+    firsts, seconds = out
+    results: Grads = [[_maybe(g) for g in firsts]]
+    if order > 1:
+        it = iter(seconds)
+        full = [_maybe(next(it)) for _ in arrays]
+        full += [None if w is None else _maybe(next(it)) for w in ws]
+        results.append(full)
+    return results
+
+
+#: a plan's line that runs a fused loop (``v17 = k7(v0, )  # fused(sin, exp, ...)``)
+_FUSED_LINE = "# fused("
+
+
+def _replay(
+    step: Callable[..., _StepOut], args: Sequence[Any], *, fuse: bool
+) -> tuple[_StepOut | None, Replay]:
+    """``step`` compiled and called until it replays: the replay's result, or None and why
+    it was not replayed."""
+    compiled = agrad.compile(step, warmup=0, fuse=fuse)
+    with warnings.catch_warnings(record=True) as caught, _fusion_on_every_size(fuse):
+        warnings.simplefilter("ignore")
+        warnings.simplefilter("always", agrad.CompileWarning)
+        for call in range(1, REPLAY_CALLS + 1):
+            try:
+                out = compiled(*args)
+            except Exception as exc:
+                msg = (
+                    f"agrad.compile(step, fuse={fuse}) raised {type(exc).__name__} at call "
+                    f"{call} ({compiled.stats}) where the eager step did not: {exc}"
                 )
-            full: list[np.ndarray | None] = []
-            it = iter(seconds)
-            for t in xs + wts:
-                full.append(None if t is None else _maybe(next(it)))
-            results.append(full)
-            refs = list(arrays) + [w for w in ws]
-            for k, (g2, ref) in enumerate(zip(full, refs, strict=True)):
-                if g2 is not None and ref is not None:
-                    what = _what(k, len(arrays))
-                    _check_meta_np(g2, ref.shape, ref.dtype, f"order 2, {what}", faults)
-    return results, faults
+                raise _CompiledStepError(msg) from exc
+    if compiled.stats["replays"]:
+        return out, Replay(True, fused=_FUSED_LINE in compiled.plan)
+    why = _why_not_replayed(compiled, [str(w.message) for w in caught])
+    return None, Replay(False, why=why)
+
+
+def _why_not_replayed(compiled: Any, warned: list[str]) -> str:
+    """What ``agrad.compile`` said about a step it did not replay, in one line."""
+    stats = compiled.stats
+    calls = f"{stats['captures']} capture(s) in {REPLAY_CALLS} calls, no replay"
+    if warned:  # it gave up, and its warning says why
+        return f"{calls}; {warned[-1]}"
+    if compiled.last_miss is not None:
+        return f"{calls}; the last guard that failed: {compiled.last_miss}"
+    return (
+        f"{calls}; no two of its captures agreed: the step reads Python state besides its "
+        "arrays (a counter, random numbers, a value cached from an earlier call), so each "
+        "capture's constants differ and a replay would repeat stale ones"
+    )
+
+
+class _CompiledStepError(Exception):
+    """The compiled gradient step raised where the eager one did not (an agrad.compile
+    error, reported as a failure of kind "error")."""
+
+
+@contextlib.contextmanager
+def _fusion_on_every_size(fuse: bool) -> Iterator[None]:
+    """Let ``fuse=True`` fuse chains of any size while a compiled step captures.
+
+    agrad.compile fuses only arrays of 4096 elements or more (below that a loop costs more
+    than it saves); the kit's examples are smaller, and the loops are what it checks."""
+    name = "_FUSE_MIN"
+    if not fuse or not hasattr(_compile_module, name):
+        yield
+        return
+    before = getattr(_compile_module, name)
+    setattr(_compile_module, name, 1)
+    try:
+        yield
+    finally:
+        setattr(_compile_module, name, before)
 
 
 def _maybe(g: Any) -> np.ndarray | None:
     return None if g is None else _numpy(g)
-
-
-def _check_meta(g: Any, shape: tuple[int, ...], dtype: Any, where: str, faults: list[str]) -> None:
-    _check_meta_np(_numpy(g), shape, dtype, where, faults)
 
 
 def _check_meta_np(
@@ -336,10 +612,107 @@ def _agrad_first_numpy(fn: Callable[..., Any]) -> Callable[..., Any]:
     """agrad's first-order gradients on the numpy device (what order-2 differences use)."""
 
     def first(arrays: list[np.ndarray], ws: list[np.ndarray]) -> list[np.ndarray | None]:
-        grads, _ = _grads_agrad(fn, arrays, ws, [], order=1, device="numpy", convention="torch")
+        grads, _, _ = _grads_agrad(fn, arrays, ws, [], order=1, device="numpy")
         return grads[0]
 
     return first
+
+
+def check_compiled(compiled: str | None, device: str) -> None:
+    """Refuse a ``compiled=`` value the kit does not know, or a device whose steps
+    ``agrad.compile`` does not replay (it would run them eagerly: nothing to check).
+
+    Examples
+    --------
+    >>> from agrad.conformance.checks import check_compiled
+    >>> check_compiled("fuse", "numpy")
+    >>> check_compiled("replay", "array_api_strict")
+    Traceback (most recent call last):
+    ...
+    ValueError: `compiled='replay'` checks the gradients `agrad.compile` replays, ...
+    """
+    if compiled not in COMPILED:
+        msg = f"`compiled` must be one of {COMPILED!r}, got {compiled!r}."
+        raise ValueError(msg)
+    if compiled is None:
+        return
+    backend = agrad.Device(device).backend.name
+    if backend not in COMPILED_BACKENDS:
+        msg = (
+            f"`compiled={compiled!r}` checks the gradients `agrad.compile` replays, and it "
+            f"replays steps on the {' and '.join(COMPILED_BACKENDS)} devices only: on "
+            f'{device!r} it would run them eagerly. Use `device="numpy"` (`--device numpy`) '
+            f"or a torch device, or drop `compiled=` to check {device!r} eagerly."
+        )
+        raise ValueError(msg)
+
+
+def _identical(a: np.ndarray | None, b: np.ndarray | None) -> tuple[int, int]:
+    """(values that differ in any bit, values): NaN equals NaN, -0.0 differs from 0.0."""
+    if a is None or b is None:
+        size = 0 if a is None and b is None else max(x.size for x in (a, b) if x is not None)
+        return (0 if a is None and b is None else max(size, 1)), size
+    if a.shape != b.shape or a.dtype != b.dtype:
+        return max(a.size, b.size, 1), max(a.size, b.size)
+    if a.dtype.kind not in "fc":
+        return int(np.count_nonzero(a != b)), a.size
+    same = np.ones(a.shape, dtype=bool)
+    for pa, pb in zip(_parts(a), _parts(b), strict=True):
+        bits = np.dtype(f"u{pa.dtype.itemsize}")
+        pa, pb = np.array(pa, order="C"), np.array(pb, order="C")  # 0-d stays 0-d
+        same &= (pa.view(bits) == pb.view(bits)) | (np.isnan(pa) & np.isnan(pb))
+    return int(np.count_nonzero(~same)), a.size
+
+
+def _parts(x: np.ndarray) -> tuple[np.ndarray, ...]:
+    return (x.real, x.imag) if x.dtype.kind == "c" else (x,)
+
+
+def _replay_problems(
+    replayed: Grads,
+    eager: Grads,
+    refs: Sequence[np.ndarray],
+    *,
+    fused: bool,
+    tol: tuple[float, float],
+    label: str,
+    n_inputs: int,
+) -> tuple[list[Comparison], list[str]]:
+    """The replay's gradients against the eager step's: bit for bit, or within ``tol``
+    where its plan ran fused loops (numba's ``sin``, ``exp``, ... are not NumPy's)."""
+    rtol, atol = tol
+    comparisons, problems = [], []
+    mapped = " in JAX's convention" if label else ""
+    for k, (ours, theirs) in enumerate(zip(replayed, eager, strict=True)):
+        for i, (a, b) in enumerate(zip(ours, theirs, strict=True)):
+            what = _what(i, n_inputs)
+            abs_err, scale, rel_err = _errors(a, b, refs[i], atol / rtol if rtol else 1.0)
+            if fused:
+                ok = abs_err <= atol + rtol * scale
+                detail = (
+                    f"max |replay - eager| = {abs_err:.3g} (max |eager| = {scale:.3g}, "
+                    f"rtol {rtol:g}, atol {atol:g})"
+                )
+            else:
+                differ, size = _identical(a, b)
+                ok = differ == 0
+                detail = f"{differ} of {size} values differ, max |replay - eager| = {abs_err:.3g}"
+                if a is None or b is None:
+                    detail = (
+                        f"{'no gradient' if a is None else 'a gradient'} from the replay, "
+                        + ("none" if b is None else "one")
+                        + " from eager"
+                    )
+                elif a.shape != b.shape or a.dtype != b.dtype:
+                    detail = f"replay {a.dtype}{a.shape}, eager {b.dtype}{b.shape}"
+            comparisons.append(
+                Comparison(k + 1, f"{what}{label}{AGAINST_EAGER}", abs_err, rel_err, ok)
+            )
+            if not ok:
+                problems.append(
+                    f"compiled replay differs from eager: order {k + 1}, {what}{mapped}: {detail}"
+                )
+    return comparisons, problems
 
 
 def compare(
@@ -354,6 +727,7 @@ def compare(
     tol: tuple[float, float] | None = None,
     where: str = "",
     convention: str = "both",
+    compiled: str | None = None,
 ) -> list[Comparison]:
     """Compare agrad's gradients of ``fn`` at ``arrays`` with the oracle's, up to ``order``.
 
@@ -368,6 +742,15 @@ def compare(
     where an input or an output is complex. Comparisons in JAX's convention are labelled
     ``"input 0 (jax)"``.
 
+    ``compiled="replay"`` or ``"fuse"`` (NumPy and torch devices) checks the gradients of
+    :func:`agrad.compile`: the gradient computation, a step of the inputs, cotangents and
+    directions, is compiled (``fuse=True`` for ``"fuse"``, which then fuses chains of any
+    size) and called until it replays; the replay's gradients are compared with the
+    oracle, and with the eager step's, labelled ``"input 0 (replay vs eager)"``: equal bit
+    for bit (NaN equals NaN), or within the tolerance where the plan ran fused loops. A
+    difference raises :class:`ReplayMismatch`; a step that is not replayed raises
+    :class:`NotReplayed` (once its eager gradients passed).
+
     Examples
     --------
     >>> import numpy as np
@@ -376,8 +759,51 @@ def compare(
     >>> comps = compare(agrad.sin, [np.array([0.5, 1.0])], oracle="finite-difference")
     >>> [(c.order, c.what, c.ok) for c in comps]
     [(1, 'input 0', True), (2, 'input 0', True), (2, 'cotangent 0', True)]
+    >>> comps = compare(agrad.sin, [np.array([0.5, 1.0])], oracle="finite-difference",
+    ...                 order=1, compiled="replay")
+    >>> [(c.what, c.abs_err) for c in comps]
+    [('input 0', ...), ('input 0 (replay vs eager)', 0.0)]
     """
     __tracebackhide__ = True  # pytest shows the message, not the kit's source
+    comparisons, replay = _compare(
+        fn,
+        arrays,
+        torch_fn=torch_fn,
+        oracle=oracle,
+        order=order,
+        device=device,
+        seed=seed,
+        tol=tol,
+        where=where,
+        convention=convention,
+        compiled=compiled,
+    )
+    if replay is not None and not replay.replayed:
+        raise NotReplayed(_not_replayed_message(where, replay.why), replay.why, comparisons)
+    return comparisons
+
+
+def _not_replayed_message(where: str, why: str) -> str:
+    return f"{where}agrad.compile did not replay the gradient step: {why}"
+
+
+def _compare(
+    fn: Callable[..., Any],
+    arrays: Sequence[np.ndarray],
+    *,
+    torch_fn: Callable[..., Any] | None,
+    oracle: str,
+    order: int,
+    device: str,
+    seed: int,
+    tol: tuple[float, float] | None,
+    where: str,
+    convention: str,
+    compiled: str | None,
+) -> tuple[list[Comparison], Replay | None]:
+    """:func:`compare`, returning how ``agrad.compile`` ran the example (None without
+    ``compiled``) instead of raising :class:`NotReplayed`."""
+    __tracebackhide__ = True
     if oracle not in ORACLES:
         msg = f"`oracle` must be one of {ORACLES!r}, got {oracle!r}."
         raise ValueError(msg)
@@ -387,6 +813,7 @@ def compare(
     if convention not in CONVENTIONS:
         msg = f"`convention` must be one of {CONVENTIONS!r}, got {convention!r}."
         raise ValueError(msg)
+    check_compiled(compiled, device)
     arrays = [np.asarray(a) for a in arrays]
     dtype = next((a.dtype.name for a in arrays if a.dtype.kind in "fc"), "float64")
     rng = np.random.default_rng([seed, 1])
@@ -401,17 +828,24 @@ def compare(
         complex_case = any(a.dtype.kind == "c" for a in arrays) or any(
             w is not None and w.dtype.kind == "c" for w in ws
         )
-        passes: list[tuple[str, Grads]] = []
+        passes: list[tuple[str, Grads, Replay | None]] = []
         faults: list[str] = []
         if convention != "jax":
-            ours, faults = _grads_agrad(fn, arrays, ws, vs, order=order, device=device)
-            passes.append(("", ours))
+            ours, faults, replay = _grads_agrad(
+                fn, arrays, ws, vs, order=order, device=device, compiled=compiled
+            )
+            passes.append(("", ours, replay))
         if convention == "jax" or (convention == "both" and complex_case):
-            ours, jax_faults = _grads_jax_as_torch(fn, arrays, ws, vs, order=order, device=device)
-            passes.append((" (jax)", ours))
+            ours, jax_faults, replay = _grads_jax_as_torch(
+                fn, arrays, ws, vs, order=order, device=device, compiled=compiled
+            )
+            passes.append((" (jax)", ours, replay))
             faults += [f"{f} (jax)" for f in jax_faults]
     except GradientMismatch:
         raise
+    except _CompiledStepError as exc:
+        msg = f"{where}{exc}"
+        raise _AgradError(msg) from exc
     except Exception as exc:
         msg = f"{where}agrad raised {type(exc).__name__}: {exc}"
         raise _AgradError(msg) from exc
@@ -443,7 +877,21 @@ def compare(
     comparisons: list[Comparison] = []
     problems = list(faults)
     refs = list(arrays) + ws_used
-    for label, ours in passes:
+    replayed: list[str] = []
+    against_eager: list[Comparison] = []
+    for label, ours, replay in passes:
+        if replay is not None and replay.eager is not None:
+            comps, differ = _replay_problems(
+                ours,
+                replay.eager,
+                refs,
+                fused=replay.fused,
+                tol=(rtol, atol),
+                label=label,
+                n_inputs=len(arrays),
+            )
+            against_eager += comps
+            replayed += differ
         for k in range(order):
             for i, (a, b) in enumerate(zip(ours[k], theirs[k], strict=True)):
                 # below atol / rtol, atol decides: relative errors are taken against that
@@ -458,11 +906,16 @@ def compare(
                         f"(max |{oracle}| = {scale:.3g}, rtol {rtol:g}, atol {atol:g})"
                         + (NOT_DIFFERENTIABLE.format(what=what) if k == 1 and a is None else "")
                     )
-    if problems:
-        error = GradientMismatch(where + "; ".join(problems))
+    comparisons += against_eager
+    if problems or replayed:
+        # a replay unlike eager is agrad.compile's fault, whatever the oracle says
+        kind = ReplayMismatch if replayed else GradientMismatch
+        error = kind(where + "; ".join(replayed + problems))
         error.comparisons = comparisons
         raise error
-    return comparisons
+    if compiled is None:
+        return comparisons, None
+    return comparisons, Replay.merged([r for _, _, r in passes if r is not None])
 
 
 class _AgradError(Exception):
@@ -506,7 +959,7 @@ def _hypothesis_settings(max_examples: int, phases: Any = None) -> Any:
 def _search(
     result: Result,
     strategy: Any,
-    trial: Callable[[Any], list[Comparison]],
+    trial: Callable[[Any], tuple[list[Comparison], Replay | None]],
     snippet: Callable[[Any], str],
     *,
     max_examples: int,
@@ -514,7 +967,8 @@ def _search(
     phases: Any = None,
     simpler: Callable[[Any], Sequence[Any]] | None = None,
 ) -> Result:
-    """Run ``trial`` on examples of ``strategy``; record the minimal failure in ``result``.
+    """Run ``trial`` on examples of ``strategy``; record the minimal failure in ``result``,
+    and how ``agrad.compile`` ran each passing example (``trial``'s second result).
 
     Hypothesis shrinks what it draws (shapes, keywords, seeds); ``simpler(example)`` then
     offers the shrunk example with rounder values (simplest first), and the first that fails
@@ -532,18 +986,24 @@ def _search(
     def search(example: Any) -> None:
         last["example"] = example
         try:
-            comparisons = trial(example)
+            comparisons, replay = trial(example)
         except GradientMismatch as error:
             result.add(error.comparisons)  # the worst errors include the failures'
             raise
         result.examples += 1
         result.add(comparisons)
+        result.note(replay, lambda: snippet(example))
 
     start = time.perf_counter()
     try:
         search()
     except (GradientMismatch, _AgradError, _OracleError) as exc:
-        kind = {GradientMismatch: "mismatch", _AgradError: "error", _OracleError: "oracle"}
+        kind = {
+            GradientMismatch: "mismatch",
+            ReplayMismatch: "replay",
+            _AgradError: "error",
+            _OracleError: "oracle",
+        }
         shrinks = phases is None or any(p.name == "shrink" for p in phases)
         example, error = _simplest(last["example"], exc, trial, simpler if shrinks else None)
         result.failure = Failure(str(error), snippet(example), kind[type(error)])
@@ -667,6 +1127,7 @@ def run(
     oracle: str | None = None,
     phases: Any = None,
     convention: str = "both",
+    compiled: str | None = None,
 ) -> Result:
     """Search ``spec`` on ``device`` in ``dtype`` with hypothesis, up to ``order``.
 
@@ -676,6 +1137,10 @@ def run(
     ``convention``: the complex conventions checked, as in :func:`compare` (by default
     torch's, and JAX's too on complex examples).
 
+    ``compiled="replay"`` or ``"fuse"`` checks the gradients of :func:`agrad.compile`'s
+    replay too (see :func:`compare`); an example it does not replay is not a failure (its
+    eager gradients are checked) but is kept in ``result.not_replayed``, with why.
+
     Examples
     --------
     >>> from agrad.conformance import SPECS, run
@@ -683,12 +1148,16 @@ def run(
     >>> result = run(spec, "numpy", "float64", max_examples=3, oracle="finite-difference")
     >>> result.ok, result.examples
     (True, 3)
+    >>> result = run(spec, "numpy", "float64", max_examples=3, compiled="fuse")
+    >>> result.ok, result.replayed, result.not_replayed
+    (True, 3, None)
     """
+    check_compiled(compiled, device)
     if oracle is None:
         oracle = "torch" if spec.has_torch else "finite-difference"
     order = min(order, spec.order)
     rtol_atol = spec.tolerance(dtype, oracle)
-    result = Result(spec.id, device, dtype, order, oracle, seed)
+    result = Result(spec.id, device, dtype, order, oracle, seed, compiled=compiled)
 
     def agrad_fn(kwargs: dict[str, Any]) -> Callable[..., Any]:
         return lambda *xs: spec.agrad_call(agrad, *xs, **kwargs)
@@ -698,9 +1167,9 @@ def run(
 
         return lambda *ts: spec.torch_call(torch, *ts, **kwargs)
 
-    def trial(example: strategies.Example) -> list[Comparison]:
+    def trial(example: strategies.Example) -> tuple[list[Comparison], Replay | None]:
         arrays = example.arrays(spec, dtype)
-        return compare(
+        return _compare(
             agrad_fn(example.kwargs),
             arrays,
             torch_fn=torch_fn(example.kwargs) if oracle == "torch" else None,
@@ -711,6 +1180,7 @@ def run(
             tol=rtol_atol,
             where=f"{spec.id} on {device}, {dtype}: ",
             convention=convention,
+            compiled=compiled,
         )
 
     def snippet(example: strategies.Example) -> str:
@@ -723,6 +1193,7 @@ def run(
             example.seed,
             oracle,
             convention,
+            compiled,
         )
 
     def simpler(example: strategies.Example) -> list[strategies.Example]:
@@ -782,10 +1253,12 @@ def spec_snippet(
     seed: int,
     oracle: str,
     convention: str = "both",
+    compiled: str | None = None,
 ) -> str:
     """A runnable snippet that replays one example of ``spec``."""
     inputs = ",\n    ".join(_array_source(a) for a in arrays)
     conv = "" if convention == "both" else f", convention={convention!r}"
+    conv += "" if compiled is None else f", compiled={compiled!r}"
     return (
         f"# agrad.conformance: {spec.id} on {device} ({arrays[0].dtype.name if arrays else ''})"
         "\nimport numpy as np\n"
@@ -806,10 +1279,12 @@ def replay(
     seed: int = 0,
     oracle: str | None = None,
     convention: str = "both",
+    compiled: str | None = None,
 ) -> list[Comparison]:
     """Re-run one example of the spec ``spec_id`` (what a failure's snippet calls).
 
-    Raises :class:`GradientMismatch` if the example still fails.
+    Raises :class:`GradientMismatch` if the example still fails (:class:`NotReplayed`
+    where ``compiled`` is given and ``agrad.compile`` does not replay it).
 
     Examples
     --------
@@ -846,6 +1321,7 @@ def replay(
         tol=spec.tolerance(dtype, oracle),
         where=f"{spec.id} on {device}, {dtype}: ",
         convention=convention,
+        compiled=compiled,
     )
 
 
@@ -914,6 +1390,7 @@ def check(
     rtol: float | None = None,
     atol: float | None = None,
     convention: str = "both",
+    compiled: str | None = None,
 ) -> Result:
     """Prove the gradient of ``fn`` (a function of agrad tensors, or an ``agrad.Function``).
 
@@ -946,6 +1423,14 @@ def check(
         (the default: torch's, and JAX's too where an input or output is complex, mapped to
         torch's for the oracle), ``"torch"`` or ``"jax"``. A rule is written in torch's
         convention; JAX's checks the conversion around it.
+    compiled
+        None (the default), or ``"replay"`` / ``"fuse"`` to also prove the gradients that
+        :func:`agrad.compile` replays, without (``fuse=False``) or with fused loops
+        (``fuse=True``, on arrays of any size): the gradient computation is compiled as
+        one step of the inputs, cotangents and directions and called until it replays; the
+        replay's gradients must match the oracle, and the eager step's bit for bit (within
+        the tolerance where fused loops ran). ``result.replayed`` counts the examples
+        replayed. On the NumPy and torch devices (numba fuses NumPy's calls only).
 
     Returns
     -------
@@ -956,7 +1441,13 @@ def check(
     ------
     GradientMismatch
         If a gradient disagrees with the oracle; the message holds the minimal example as
-        a runnable snippet.
+        a runnable snippet. :class:`ReplayMismatch` (a ``GradientMismatch``) if a replay's
+        gradient differs from the eager one.
+    NotReplayed
+        With ``compiled``, if ``agrad.compile`` ran an example eagerly instead of replaying
+        it (the eager gradients passed): the message says why.
+    ValueError
+        With ``compiled`` on a device other than NumPy.
 
     Examples
     --------
@@ -983,6 +1474,8 @@ def check(
     Traceback (most recent call last):
     ...
     agrad.conformance.checks.GradientMismatch: WrongCube: order 1, input 0: ...
+    >>> check(Cube, np.array([0.5, -2.0]), order=2, compiled="replay").replayed
+    1
     """
     __tracebackhide__ = True  # pytest shows the message and the snippet, not the kit's source
     from hypothesis import strategies as st
@@ -1002,6 +1495,7 @@ def check(
     if convention not in CONVENTIONS:
         msg = f"`check(..., convention=...)` takes one of {CONVENTIONS!r}, got {convention!r}."
         raise ValueError(msg)
+    check_compiled(compiled, device)
     name = getattr(fn, "__name__", repr(fn))
     import_line, expr = _source_name(fn)
     fixed = [not isinstance(a, st.SearchStrategy) for a in args]
@@ -1041,12 +1535,12 @@ def check(
         None,
     )
     dtype = "float64" if first is None else first.dtype.name
-    result = Result(name, device, dtype, order, oracle, seed)
+    result = Result(name, device, dtype, order, oracle, seed, compiled=compiled)
     tol = None if rtol is None and atol is None else (rtol or 0.0, atol or 0.0)
 
-    def trial_at(values: Sequence[Any], cot_seed: int) -> list[Comparison]:
+    def trial_at(values: Sequence[Any], cot_seed: int) -> tuple[list[Comparison], Replay | None]:
         arrays, agrad_side, torch_side = split(values)
-        return compare(
+        return _compare(
             agrad_side,
             arrays,
             torch_fn=torch_side,
@@ -1057,11 +1551,13 @@ def check(
             tol=tol,
             where=f"{name}: ",
             convention=convention,
+            compiled=compiled,
         )
 
     twin_lines, twin = ("", None) if torch_fn is None else _twin_source(torch_fn)
 
     conv = "" if convention == "both" else f", convention={convention!r}"
+    conv += "" if compiled is None else f", compiled={compiled!r}"
 
     def snippet(values: Sequence[Any], cot_seed: int) -> str:
         shown = ", ".join(
@@ -1098,11 +1594,16 @@ def check(
 
     if all(fixed):
         try:
-            result.add(trial_at(args, seed))
-            result.examples = 1
+            comparisons, replay = trial_at(args, seed)
         except (GradientMismatch, _AgradError, _OracleError) as exc:
             msg = f"{exc}\n\nReproduce with:\n\n{snippet(args, seed)}"
-            raise GradientMismatch(msg) from None
+            raise (ReplayMismatch if isinstance(exc, ReplayMismatch) else GradientMismatch)(
+                msg
+            ) from None
+        result.add(comparisons)
+        result.examples = 1
+        result.note(replay, lambda: snippet(args, seed))
+        _raise_not_replayed(result, f"{name}: ", comparisons)
         return result
 
     strategy = st.tuples(
@@ -1121,5 +1622,19 @@ def check(
     if result.failure is not None:
         failure = result.failure
         msg = f"{failure.message}\n\nMinimal example, reproduce with:\n\n{failure.snippet}"
-        raise GradientMismatch(msg)
+        raise (ReplayMismatch if failure.kind == "replay" else GradientMismatch)(msg)
+    _raise_not_replayed(result, f"{name}: ", [])
     return result
+
+
+def _raise_not_replayed(result: Result, where: str, comparisons: list[Comparison]) -> None:
+    """:func:`check`'s end: an example ``agrad.compile`` did not replay is not proven."""
+    missed = result.not_replayed
+    if missed is None:
+        return
+    msg = (
+        f"{_not_replayed_message(where, missed.message)}; {result.examples - result.replayed} "
+        f"of {result.examples} examples were not replayed (their eager gradients passed)"
+        f"\n\nReproduce with:\n\n{missed.snippet}"
+    )
+    raise NotReplayed(msg, missed.message, comparisons)

@@ -152,6 +152,9 @@ def _status_text(row: Row) -> str:
         return f"FAIL ({what})"
     if row.status == "XPASS":
         return "XPASS (listed as a known failure, but passes)"
+    if row.status == "not replayed":
+        missed = ", ".join(r.dtype for r in row.results if r.not_replayed is not None)
+        return f"not replayed ({missed}: ran eagerly)"
     return row.status
 
 
@@ -205,6 +208,9 @@ def summary(rows: Sequence[Row]) -> dict[str, Any]:
         "examples": sum(r.examples for r in rows),
         "by_status": counts,
         "failed": sum(r.failed for r in rows),
+        "replayed": sum(r.replayed for r in rows),
+        "fused": sum(r.fused for r in rows),
+        "replay_rel": max((x.replay_rel for r in rows for x in r.results), default=0.0),
     }
 
 
@@ -239,6 +245,8 @@ def _colour(row: Row) -> str:
         return "#c62828"
     if row.status == "xfail":
         return "#9e9e9e"
+    if row.status == "not replayed":
+        return _colour_of("not replayed")
     if not row.examples:
         return "#eeeeee"
     return _scale(tolerance_share(row))
@@ -266,6 +274,8 @@ def _anchor(row: Row) -> str:
 
 
 def _mark(row: Row) -> str:
+    if row.status == "not replayed":
+        return "e"
     return "!" if row.failed else "x" if row.status == "xfail" else ""
 
 
@@ -321,13 +331,15 @@ def _legend() -> str:
         f'<span class="sw" style="background:{_colour_of("FAIL")}">!</span><span>failed</span>'
         f'<span class="sw" style="background:{_colour_of("xfail")}">x</span>'
         "<span>known failure</span>"
+        f'<span class="sw" style="background:{_colour_of("not replayed")}">e</span>'
+        "<span>not replayed (a compiled run: ran eagerly)</span>"
         f'<span class="sw" style="background:{_colour_of("none")}"></span><span>no example</span>'
         "</p>"
     )
 
 
 def _colour_of(status: str) -> str:
-    return {"FAIL": "#c62828", "xfail": "#9e9e9e"}.get(status, "#eeeeee")
+    return {"FAIL": "#c62828", "xfail": "#9e9e9e", "not replayed": "#ef8f00"}.get(status, "#eeeeee")
 
 
 def _text(value: Any) -> str:
@@ -386,7 +398,8 @@ def write_html(path: Path, rows: Sequence[Row], meta: dict[str, Any]) -> None:
     failed = [r for r in rows if r.failed]
     verdict = (
         f"{counts.get('ok', 0)} passed, {info['failed']} failed, "
-        f"{counts.get('xfail', 0)} known failures"
+        + (f"{counts['not replayed']} not replayed, " if "not replayed" in counts else "")
+        + f"{counts.get('xfail', 0)} known failures"
     )
     labels = {
         "agrad_version": "agrad",
@@ -397,6 +410,7 @@ def write_html(path: Path, rows: Sequence[Row], meta: dict[str, Any]) -> None:
         "max_examples": "examples per function and dtype",
         "thorough": "thorough",
         "module": "module",
+        "compiled": "compiled (agrad.compile)",
         "seed": "seed",
         "seconds": "seconds",
     }
@@ -404,6 +418,8 @@ def write_html(path: Path, rows: Sequence[Row], meta: dict[str, Any]) -> None:
     shown["functions"] = info["functions"]
     shown["specs"] = info["specs"]
     shown["examples run"] = info["examples"]
+    if meta.get("compiled"):
+        shown["examples replayed"] = f"{info['replayed']} ({info['fused']} with fused loops)"
     head = "".join(
         f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(_text(v))}</td></tr>"
         for k, v in shown.items()
@@ -422,6 +438,23 @@ def write_html(path: Path, rows: Sequence[Row], meta: dict[str, Any]) -> None:
     failures_top = (
         f'<h2 id="failures">Failures</h2><ol class="failures">{listed}</ol>' if failed else ""
     )
+    eager = [r for r in rows if r.status == "not replayed"]
+    eager_listed = "".join(
+        f'<li><a href="#{_anchor(r)}">{html.escape(r.spec.id)} on {html.escape(r.device)}</a>: '
+        + "; ".join(
+            f'<a href="#fail-{_anchor(r)}-{x.dtype}">{html.escape(x.dtype)}</a>: '
+            f"{html.escape(x.not_replayed.message)}"
+            for x in r.results
+            if x.not_replayed is not None
+        )
+        + "</li>"
+        for r in eager
+    )
+    if eager:
+        failures_top += (
+            '<h2 id="not-replayed">Not replayed</h2><p>agrad.compile ran these eagerly (their '
+            f'eager gradients passed):</p><ol class="failures">{eager_listed}</ol>'
+        )
     body_rows = []
     for r in rows:
         per_dtype = "; ".join(
@@ -441,6 +474,14 @@ def write_html(path: Path, rows: Sequence[Row], meta: dict[str, Any]) -> None:
     details = []
     for r in rows:
         for x in r.results:
+            if x.not_replayed is not None and x.failure is None:
+                details.append(
+                    f'<div id="fail-{_anchor(r)}-{x.dtype}">'
+                    f"<h3>{html.escape(r.spec.id)} on {html.escape(r.device)}, "
+                    f"{html.escape(x.dtype)} (not replayed)</h3>"
+                    f"<p>{html.escape(x.not_replayed.message)}</p>"
+                    f"<pre>{html.escape(x.not_replayed.snippet)}</pre></div>"
+                )
             if x.failure is not None:
                 details.append(
                     f'<div id="fail-{_anchor(r)}-{x.dtype}">'

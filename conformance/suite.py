@@ -8,7 +8,7 @@ from typing import Any
 
 from agrad.backends import known_backends
 from agrad.conformance import xfails as _xfails
-from agrad.conformance.checks import Result, run
+from agrad.conformance.checks import Result, check_compiled, run
 from agrad.conformance.specs import ALL_DTYPES, SPECS, Spec
 
 import agrad
@@ -85,6 +85,8 @@ QUICK_DTYPES = ("float64", "complex128")
 #: seconds per example, a prior for the progress display's ETA until a device has run some
 COST = {"numpy": 0.006, "torch:cpu": 0.006, "array_api_strict": 0.02, "dask": 0.03}
 COST_OTHER = 0.09
+#: how much longer an example takes in a compiled run (an eager step, two captures, a replay)
+COMPILED_COST = 8.0
 
 
 def default_examples(device: str, *, order: int = 2, thorough: bool = False) -> int:
@@ -220,8 +222,11 @@ class Row:
     """One spec on one device: its results per dtype and the row's status.
 
     ``status`` is ``"ok"``, ``"FAIL"`` (an unexpected failure), ``"xfail"`` (a known
-    failure, failing as listed) or ``"XPASS"`` (listed as failing, but passing: a failure,
-    so the list stays true).
+    failure, failing as listed), ``"XPASS"`` (listed as failing, but passing: a failure,
+    so the list stays true) or, in a compiled run, ``"not replayed"``: every example passed
+    but ``agrad.compile`` ran some eagerly instead of replaying them (not a failure: their
+    eager gradients were checked, and compile's fallback to eager is correct; each result's
+    ``not_replayed`` says why).
     """
 
     spec: Spec
@@ -246,6 +251,16 @@ class Row:
     def failed(self) -> bool:
         return self.status in ("FAIL", "XPASS")
 
+    @property
+    def replayed(self) -> int:
+        """Examples whose gradients came from a replay (a compiled run)."""
+        return sum(r.replayed for r in self.results)
+
+    @property
+    def fused(self) -> int:
+        """Examples whose replay ran fused loops (``compiled="fuse"``)."""
+        return sum(r.fused for r in self.results)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "spec": self.spec.id,
@@ -257,6 +272,8 @@ class Row:
             "examples": self.examples,
             "worst_abs": self.worst_abs,
             "worst_rel": self.worst_rel,
+            "replayed": self.replayed,
+            "fused": self.fused,
             "results": [r.to_dict() for r in self.results],
         }
 
@@ -276,7 +293,11 @@ def _status(spec: Spec, results: list[Result], known: dict[str, str]) -> tuple[s
         return "FAIL", why
     if xpass:
         return "XPASS", why
-    return ("xfail" if expected else "ok"), why
+    if expected:
+        return "xfail", why
+    if any(r.not_replayed is not None for r in results):
+        return "not replayed", why
+    return "ok", why
 
 
 def run_suite(
@@ -289,6 +310,7 @@ def run_suite(
     seed: int = 0,
     oracle: str | None = None,
     convention: str | Mapping[str, str] = "both",
+    compiled: str | None = None,
     on_result: Callable[[Result], None] | None = None,
     on_row: Callable[[Row], None] | None = None,
 ) -> list[Row]:
@@ -299,6 +321,9 @@ def run_suite(
     each (spec, device, dtype) and ``on_row`` after each (spec, device), for progress and
     streaming output. JAX gets its 64-bit types (:func:`prepare`). ``convention`` is the
     complex conventions checked (:func:`agrad.conformance.compare`), or a mapping by device.
+    ``compiled`` (``"replay"`` or ``"fuse"``; NumPy and torch devices) also checks the
+    gradients that ``agrad.compile`` replays (:func:`agrad.conformance.run`); rows whose
+    examples were not all replayed get the status ``"not replayed"``.
 
     Examples
     --------
@@ -308,12 +333,18 @@ def run_suite(
     ...                  oracle="finite-difference")
     >>> [(r.spec.id, r.device, r.status, r.examples) for r in rows]
     [('sin', 'numpy', 'ok', 2)]
+    >>> rows = run_suite(select(["sin"]), ["numpy"], dtypes=["float64"], max_examples=2,
+    ...                  compiled="replay")
+    >>> [(r.status, r.examples, r.replayed) for r in rows]
+    [('ok', 2, 2)]
     """
     from hypothesis import Phase
 
     # a known failure is not shrunk: its minimal example is not wanted, and shrinking it
     # cost most of a run's time on a slow device
     no_shrink = (Phase.explicit, Phase.reuse, Phase.generate)
+    for device in devices:
+        check_compiled(compiled, device)
     prepare(devices)
     known = {d: _xfails.load(d) for d in devices}
     rows = []
@@ -335,6 +366,7 @@ def run_suite(
                     oracle=oracle,
                     phases=no_shrink if listed else None,
                     convention=conv,
+                    compiled=compiled,
                 )
                 results.append(result)
                 if on_result is not None:

@@ -615,6 +615,28 @@ def test_a_replay_raises_the_eager_error(device, used):
     assert "raised" in compiled.last_miss
 
 
+@pytest.mark.parametrize("lib", ["numpy", "torch"])
+def test_a_write_into_a_buffer_the_caller_keeps_is_refused(lib):
+    # the buffer is neither an argument nor a tensor's array: a replay would update a copy
+    buf = np.zeros(3) if lib == "numpy" else torch.zeros(3, dtype=torch.float64)
+
+    def step(x):
+        if lib == "numpy":
+            np.add(buf, x, out=buf)
+        else:
+            buf.add_(x)
+        return x * 2
+
+    compiled = compile(step, warmup=0)
+    make = np.array if lib == "numpy" else (lambda v: torch.tensor(v, dtype=torch.float64))
+    with pytest.warns(CompileWarning, match="neither an argument nor a tensor's"):
+        compiled(make([1.0, 2.0, 3.0]))
+    for _ in range(3):
+        compiled(make([1.0, 2.0, 3.0]))
+    assert compiled.stats["replays"] == 0
+    assert list(buf.tolist()) == [4.0, 8.0, 12.0]  # every call updated it, as eagerly
+
+
 def test_torch_and_numpy_in_one_step_run_eagerly():
     x = agrad.tensor([1.0, 2.0], device=TORCH)
     y = agrad.tensor([3.0, 4.0])
