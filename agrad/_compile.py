@@ -1044,13 +1044,15 @@ class _BackendHooks:
 
     def __init__(self) -> None:
         self.cls = type(get_backend("numpy"))
+        # the backend's functional_setitem and scatter_add copy through `copy`
         self.saved = {n: self.cls.__dict__[n] for n in ("ensure_array", "copy")}
-        self.saved["functional_setitem"] = self.cls.__dict__["functional_setitem"]
-        self.saved["scatter_add"] = self.cls.__dict__["scatter_add"]
+        # the namespace's `asarray` (`agrad.asarray(a)` of a raw argument): array-api-compat's
+        # `np.array(a, subok=False)` copies a recording array's values out of sight
+        self.ns = get_backend("numpy").xp
+        self.ns_asarray = self.ns.asarray
 
     def install(self) -> None:
         orig_ensure, orig_copy = self.saved["ensure_array"], self.saved["copy"]
-        orig_scatter = self.saved["scatter_add"]
 
         def ensure_array(backend: Any, x: Any, /) -> Any:
             if isinstance(x, _Rec):  # a NumPy scalar becomes a 0-d array, as eagerly
@@ -1068,27 +1070,21 @@ class _BackendHooks:
             rec = _rec()
             return rec.const_wrappers[rec.const_slot(y)] if rec is not None else y
 
-        def functional_setitem(backend: Any, x: Any, key: Any, value: Any, /) -> Any:
-            y = copy(backend, x)
-            y[key] = value
-            return y
+        orig_asarray = self.ns_asarray
 
-        def scatter_add(backend: Any, out: Any, index: Any, values: Any, /, *, axis: int) -> Any:
-            if _rec() is None:
-                return orig_scatter(backend, out, index, values, axis=axis)
-            result = copy(backend, out)
-            moved = np.moveaxis(result, axis, 0)
-            np.add.at(moved, index, np.moveaxis(values, axis, 0))
-            return result
+        def asarray(obj: Any, /, **kwargs: Any) -> Any:
+            if isinstance(obj, _Rec):  # the same call, recorded (on a plain array at replay)
+                return _invoke(orig_asarray, "asarray", (obj,), kwargs)
+            return orig_asarray(obj, **kwargs)
 
         self.cls.ensure_array = ensure_array
         self.cls.copy = copy
-        self.cls.functional_setitem = functional_setitem
-        self.cls.scatter_add = scatter_add
+        self.ns.asarray = asarray
 
     def remove(self) -> None:
         for name, fn in self.saved.items():
             setattr(self.cls, name, fn)
+        self.ns.asarray = self.ns_asarray
 
 
 def _grad_hook(orig: Any, desc: Any) -> property:
@@ -2311,6 +2307,7 @@ class Compiled:
     def _give_up(self, why: str) -> None:
         self._eager = why
         name = getattr(self.fn, "__qualname__", repr(self.fn))
+        why = why.rstrip(".")
         warnings.warn(f"agrad.compile({name}) runs eagerly from now on: {why}.", CompileWarning, 3)
 
     def _capture(

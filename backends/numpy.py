@@ -128,6 +128,22 @@ def _ones(shape: Any, *, dtype: Any = None, device: Any = None) -> Array:
 _solve = np.linalg.solve if int(np.__version__.split(".")[0]) >= 2 else compat_np_linalg.solve
 
 
+def _eig(x: Array, /) -> Any:
+    """The standard's ``eig`` (complex results always) from NumPy's own: array-api-compat's
+    calls NumPy's private routines, which strip array subclasses as `agrad.compile` records.
+    NumPy's runs the same LAPACK call and gives real results where every eigenvalue is real;
+    casting those to complex gives array-api-compat's values exactly."""
+    res = np.linalg.eig(x)
+    ctype = np.result_type(res.eigenvalues.dtype, np.complex64)
+    return type(res)(res.eigenvalues.astype(ctype), res.eigenvectors.astype(ctype))
+
+
+def _eigvals(x: Array, /) -> Any:
+    """``eigvals`` likewise (see :func:`_eig`)."""
+    w = np.linalg.eigvals(x)
+    return w.astype(np.result_type(w.dtype, np.complex64))
+
+
 def copy_module(name: str, module: Any, **replace: Any) -> types.ModuleType:
     """A new module with ``module``'s names, some of them replaced (an adapter's namespace)."""
     copy = types.ModuleType(name)
@@ -148,7 +164,13 @@ NAMESPACE = copy_module(
     ones=_ones,
     clip=_clip,
     matmul=np.matmul,  # array-api-compat's is a pass-through wrapper
-    linalg=copy_module("agrad.backends.numpy.namespace.linalg", compat_np_linalg, solve=_solve),
+    linalg=copy_module(
+        "agrad.backends.numpy.namespace.linalg",
+        compat_np_linalg,
+        solve=_solve,
+        eig=_eig,
+        eigvals=_eigvals,
+    ),
 )
 
 
@@ -222,12 +244,12 @@ class NumpyBackend:
         return np.array(x, copy=True)
 
     def functional_setitem(self, x: Array, key: Any, value: Any, /) -> Array:
-        y = np.array(x, copy=True)
+        y = self.copy(x)  # through `copy`, which agrad.compile's capture records
         y[key] = value
         return y
 
     def scatter_add(self, out: Array, index: Array, values: Array, /, *, axis: int) -> Array:
-        result = np.array(out, copy=True)
+        result = self.copy(out)  # through `copy`, which agrad.compile's capture records
         if out.ndim == 1 and values.ndim == 1 and out.dtype.kind == "f":
             # bincount is an order of magnitude faster than np.add.at for the 1-d case
             counts = np.bincount(index, weights=values, minlength=out.shape[0])

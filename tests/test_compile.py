@@ -637,6 +637,57 @@ def test_a_write_into_a_buffer_the_caller_keeps_is_refused(lib):
     assert list(buf.tolist()) == [4.0, 8.0, 12.0]  # every call updated it, as eagerly
 
 
+def test_float32_gradient_through_repeated_indices_replays_to_the_bit():
+    # NumPy's 1-d scatter-add sums in float64 (bincount) then rounds once; the capture used
+    # to record np.add.at instead, which rounds at each addition
+    idx = agrad.asarray(np.array([0, 0, 0]))
+    w = agrad.tensor(np.array([-1.0278819, -0.5744589, 1.9711298], np.float32))
+
+    def step(x):
+        return agrad.grad([x[idx]], [x], [w])[0]
+
+    compiled = compile(step, warmup=0)
+    for k in range(4):
+        want = step(agrad.tensor(np.full(1, k, np.float32), requires_grad=True))
+        got = compiled(agrad.tensor(np.full(1, k, np.float32), requires_grad=True))
+        _same(want, got)
+    assert compiled.stats["replays"] == 2
+
+
+def test_eig_and_eigvals_replay_for_new_values():
+    def step(a):
+        w = agrad.linalg.eigvals(a)
+        loss = agrad.sum(agrad.real(w) * agrad.imag(w))
+        loss = loss + agrad.sum(agrad.abs(agrad.linalg.eig(a).eigenvalues))
+        loss.backward()
+        return a.grad
+
+    compiled = compile(step, warmup=0)
+    rng = np.random.default_rng(7)
+    for _ in range(5):
+        a0 = rng.standard_normal((3, 3))
+        want = step(agrad.tensor(a0, requires_grad=True))
+        _same(want, compiled(agrad.tensor(a0, requires_grad=True)))
+    assert compiled.stats["replays"] == 3
+    # against torch.autograd
+    at = torch.tensor(a0, requires_grad=True)
+    wt = torch.linalg.eigvals(at)
+    (torch.sum(wt.real * wt.imag) + torch.sum(torch.linalg.eig(at).eigenvalues.abs())).backward()
+    np.testing.assert_allclose(want.array, at.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_a_raw_argument_made_a_tensor_inside_the_step_replays_for_new_values():
+    @compile(warmup=0)
+    def step(a):
+        return agrad.sin(agrad.asarray(a)) + agrad.asarray(a, dtype=agrad.float32, copy=True)
+
+    rng = np.random.default_rng(5)
+    for _ in range(6):
+        a = rng.standard_normal(3)
+        _same(step(a), agrad.asarray(np.sin(a) + a.astype(np.float32)))
+    assert step.stats["replays"] == 4
+
+
 def test_torch_and_numpy_in_one_step_run_eagerly():
     x = agrad.tensor([1.0, 2.0], device=TORCH)
     y = agrad.tensor([3.0, 4.0])
