@@ -1497,6 +1497,7 @@ class _Builder:
         self.paths: dict[int, Any] = {}  # id(pre-existing tensor) -> path
         self.made: dict[int, Any] = {}  # id(tensor made by the step) -> its spec (one sink)
         self.fuse = False  # hand runs of elementwise calls to numba (compile(fuse=True))
+        self.fuse_min_size = FUSE_MIN_SIZE
 
     def const(self, value: Any) -> str:
         t = type(value)
@@ -1633,7 +1634,7 @@ class _Builder:
         _direct(rec, kept)
         before_fusion = len(kept)
         if self.fuse:
-            kept = _fused(rec, kept, set(self.sink_slots))
+            kept = _fused(rec, kept, set(self.sink_slots), self.fuse_min_size)
         plan.n_instrs = before_fusion
         plan.n_dropped = len(instrs) - before_fusion - len(folded)
         plan.n_fused = before_fusion - len(kept)
@@ -1899,10 +1900,12 @@ def _direct(rec: _Recorder, kept: list[_Instr]) -> None:
             ins.fn = method
 
 
-_FUSE_MIN = 4096  # elements: below this a kernel call costs more than the passes it saves
+FUSE_MIN_SIZE = 4096  # elements: below this a kernel call costs more than the passes it saves
 
 
-def _fusible(rec: _Recorder, ins: _Instr, produced: set[int]) -> tuple[Any, ...] | None:
+def _fusible(
+    rec: _Recorder, ins: _Instr, produced: set[int], min_size: int
+) -> tuple[Any, ...] | None:
     """The output shape of an elementwise float64 ufunc call that a fused loop can compute
     (its array operands of that shape, or 0-d; `out=` only into a value the loop made)."""
     fn = ins.fn
@@ -1919,7 +1922,7 @@ def _fusible(rec: _Recorder, ins: _Instr, produced: set[int]) -> tuple[Any, ...]
     if kind is None or kind[0] is not np.ndarray or kind[2] != np.float64:
         return None
     shape = kind[1]
-    if int(np.prod(shape)) < _FUSE_MIN or rec.roots[o] in rec.external_roots:
+    if int(np.prod(shape)) < min_size or rec.roots[o] in rec.external_roots:
         return None
     if ins.kwargs:
         out = ins.kwargs.get("out")
@@ -1944,7 +1947,7 @@ def _fusible(rec: _Recorder, ins: _Instr, produced: set[int]) -> tuple[Any, ...]
     return tuple(shape)
 
 
-def _fused(rec: _Recorder, kept: list[_Instr], sinks: set[int]) -> list[_Instr]:
+def _fused(rec: _Recorder, kept: list[_Instr], sinks: set[int], min_size: int) -> list[_Instr]:
     """``kept`` with each run of two or more elementwise float64 ufunc calls on arrays of
     one shape replaced by one numba loop over the elements (no temporaries, one pass)."""
     last_read: dict[int, int] = {}  # slot -> the last instruction that reads it
@@ -1959,7 +1962,7 @@ def _fused(rec: _Recorder, kept: list[_Instr], sinks: set[int]) -> list[_Instr]:
         shape: tuple[Any, ...] | None = None
         j = i
         while j < len(kept):
-            sh = _fusible(rec, kept[j], produced)
+            sh = _fusible(rec, kept[j], produced, min_size)
             if sh is None or (shape is not None and sh != shape):
                 break
             shape = sh
@@ -2222,6 +2225,7 @@ class Compiled:
         max_plans: int = MAX_PLANS,
         warmup: int = 1,
         fuse: bool = False,
+        fuse_min_size: int = FUSE_MIN_SIZE,
     ) -> None:
         if fuse and importlib.util.find_spec("numba") is None:
             msg = (
@@ -2233,6 +2237,7 @@ class Compiled:
         self.max_plans = max_plans
         self.warmup = warmup
         self.fuse = fuse
+        self.fuse_min_size = fuse_min_size
         self._plans: dict[Any, list[_Plan]] = {}
         self._captures = 0
         self._eager: str | None = None  # why this function now always runs eagerly
@@ -2354,6 +2359,7 @@ class Compiled:
                     try:
                         builder = _Builder(rec, flat)
                         builder.fuse = self.fuse
+                        builder.fuse_min_size = self.fuse_min_size
                         plan = builder.build(result, kinds)
                     except CaptureRefusedError as e:
                         rec.refused = str(e)
@@ -2430,6 +2436,7 @@ def compile(
     max_plans: int = MAX_PLANS,
     warmup: int = 1,
     fuse: bool = False,
+    fuse_min_size: int = FUSE_MIN_SIZE,
 ) -> Any:  # agrad.compile, as torch.compile
     """Capture a step once and replay it as straight-line NumPy (or torch) code.
 
@@ -2459,6 +2466,9 @@ def compile(
         elements or more) as one loop compiled by numba (needs ``numba``): one pass over
         memory instead of one per call. Results may then differ from an eager call's in the
         last bits (numba's ``sin``, ``exp``, ... are not NumPy's); without it they are equal.
+    fuse_min_size : int
+        The fewest elements a fused loop runs on (4096): below it a loop's call costs more
+        than the passes it saves. 1 fuses every chain (the conformance kit's checks do).
 
     Returns
     -------
@@ -2488,5 +2498,7 @@ def compile(
     [1.7626953125, 2.551607131958008]
     """
     if fn is None:
-        return functools.partial(compile, max_plans=max_plans, warmup=warmup, fuse=fuse)
-    return Compiled(fn, max_plans=max_plans, warmup=warmup, fuse=fuse)
+        return functools.partial(
+            compile, max_plans=max_plans, warmup=warmup, fuse=fuse, fuse_min_size=fuse_min_size
+        )
+    return Compiled(fn, max_plans=max_plans, warmup=warmup, fuse=fuse, fuse_min_size=fuse_min_size)

@@ -16,14 +16,13 @@ or within the dtype's tolerance where ``"fuse"`` ran elementwise chains as numba
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import inspect
 import math
 import re
 import warnings
 import zlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -33,7 +32,6 @@ from agrad.conformance.oracle import Grads, finite_difference_grads, torch_grads
 from agrad.conformance.specs import get_spec
 
 import agrad
-from agrad import _compile as _compile_module  # fusion's size threshold (_fusion_on_every_size)
 
 __all__ = [
     "Comparison",
@@ -499,8 +497,10 @@ def _replay(
 ) -> tuple[_StepOut | None, Replay]:
     """``step`` compiled and called until it replays: the replay's result, or None and why
     it was not replayed."""
-    compiled = agrad.compile(step, warmup=0, fuse=fuse)
-    with warnings.catch_warnings(record=True) as caught, _fusion_on_every_size(fuse):
+    # fused loops on arrays of any size: the kit's examples are small, and the loops are what
+    # it checks
+    compiled = agrad.compile(step, warmup=0, fuse=fuse, fuse_min_size=1)
+    with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("ignore")
         warnings.simplefilter("always", agrad.CompileWarning)
         for call in range(1, REPLAY_CALLS + 1):
@@ -536,24 +536,6 @@ def _why_not_replayed(compiled: Any, warned: list[str]) -> str:
 class _CompiledStepError(Exception):
     """The compiled gradient step raised where the eager one did not (an agrad.compile
     error, reported as a failure of kind "error")."""
-
-
-@contextlib.contextmanager
-def _fusion_on_every_size(fuse: bool) -> Iterator[None]:
-    """Let ``fuse=True`` fuse chains of any size while a compiled step captures.
-
-    agrad.compile fuses only arrays of 4096 elements or more (below that a loop costs more
-    than it saves); the kit's examples are smaller, and the loops are what it checks."""
-    name = "_FUSE_MIN"
-    if not fuse or not hasattr(_compile_module, name):
-        yield
-        return
-    before = getattr(_compile_module, name)
-    setattr(_compile_module, name, 1)
-    try:
-        yield
-    finally:
-        setattr(_compile_module, name, before)
 
 
 def _maybe(g: Any) -> np.ndarray | None:

@@ -1024,6 +1024,19 @@ def test_fusion_leaves_small_arrays_and_other_dtypes_alone():
         assert "fused(" not in c.plan  # plain NumPy calls, equal to eager's bits
 
 
+@pytest.mark.skipif(importlib.util.find_spec("numba") is None, reason="needs numba")
+def test_fuse_min_size_fuses_small_chains_within_rounding():
+    x = agrad.tensor(np.linspace(-1.0, 1.0, 100), requires_grad=True)
+    c = compile(_chain_step(x, _CHAINS["w3"]), warmup=0, fuse=True, fuse_min_size=1)
+    for _ in range(3):
+        got = c()
+    assert c.stats["replays"] == 1
+    assert "fused(" in c.plan
+    want = _chain_step(x, _CHAINS["w3"])()
+    for a, b in zip(got, want, strict=True):
+        np.testing.assert_allclose(a.array, b.array, rtol=1e-13)
+
+
 def test_fuse_without_numba_says_what_to_install(monkeypatch):
     real = importlib.util.find_spec
     monkeypatch.setattr(
