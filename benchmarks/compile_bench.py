@@ -174,7 +174,7 @@ def profile(key: str, calls: int = 200) -> None:
             out.append(ln)
             continue
         code, _, comment = ln.partition("  # ")
-        if code.strip().startswith("if "):
+        if code.strip().startswith(("if ", "W[0]")):
             label = "guards"
         elif code.strip().startswith("del "):
             label = "del (freeing)"
