@@ -1903,30 +1903,85 @@ def _direct(rec: _Recorder, kept: list[_Instr]) -> None:
 FUSE_MIN_SIZE = 4096  # elements: below this a kernel call costs more than the passes it saves
 
 
+# dtypes a fused loop computes in, as NumPy does; on integers and booleans only the calls whose
+# results numba computes as NumPy does (no division, no powers: their edge cases differ)
+_FUSE_FLOATS = {np.dtype(np.float32), np.dtype(np.float64)}
+_FUSE_EXACT = {np.dtype(d) for d in (np.bool_, np.int8, np.int16, np.int32, np.int64, np.uint8)}
+_FUSE_INTEGER_UFUNCS = {np.add, np.subtract, np.multiply, np.negative, np.equal, np.not_equal}
+_FUSE_INTEGER_UFUNCS |= {np.less, np.less_equal, np.greater, np.greater_equal, np.logical_not}
+_FUSE_INTEGER_UFUNCS |= {np.logical_and, np.logical_or}
+
+
+def _is_astype(fn: Any) -> bool:
+    return fn is np.ndarray.astype or (isinstance(fn, _Method) and fn.name == "astype")
+
+
+def _loop_dtypes(rec: _Recorder, ins: _Instr) -> tuple[Any, ...] | None:
+    """The dtypes NumPy's loop for ``ins`` takes and gives (inputs..., output), or None."""
+    if _is_astype(ins.fn):
+        dtype = ins.kwargs.get("dtype", ins.args[1] if len(ins.args) > 1 else None)
+        copy = ins.kwargs.get("copy", _Const(True))
+        if type(dtype) is not _Const or type(copy) is not _Const or copy.value is not True:
+            return None
+        (a,) = ins.args[:1]
+        k = rec.kinds.get(a.n) if type(a) is _S else None
+        if k is None:
+            return None
+        src, dst = np.dtype(k[2]), np.dtype(dtype.value)
+        if src not in _FUSE_EXACT | _FUSE_FLOATS or dst not in _FUSE_EXACT | _FUSE_FLOATS:
+            return None
+        if src.kind == "f" and dst.kind != "f":  # NaN and infinities to integers: undefined
+            return None
+        return (src, dst)
+    fn = ins.fn
+    if type(fn) is not np.ufunc or fn.nout != 1 or len(ins.args) != fn.nin:
+        return None
+    given: list[Any] = []
+    for a in ins.args:
+        if type(a) is _S:
+            k = rec.kinds.get(a.n)
+            if k is None:
+                return None
+            given.append(np.dtype(k[2]))
+        elif type(a) is _Const and type(a.value) in (bool, int, float):
+            given.append(type(a.value))  # a Python number: NumPy's weak scalar
+        else:
+            return None
+    try:
+        loop = tuple(fn.resolve_dtypes((*given, None)))
+    except (TypeError, ValueError):  # no loop, or one NumPy would pick another way
+        return None
+    if not all(d in _FUSE_FLOATS for d in loop):
+        exact = all(d in _FUSE_EXACT or d in _FUSE_FLOATS for d in loop)
+        if not (exact and fn in _FUSE_INTEGER_UFUNCS):
+            return None
+    return loop
+
+
 def _fusible(
     rec: _Recorder, ins: _Instr, produced: set[int], min_size: int
 ) -> tuple[Any, ...] | None:
-    """The output shape of an elementwise float64 ufunc call that a fused loop can compute
-    (its array operands of that shape, or 0-d; `out=` only into a value the loop made)."""
-    fn = ins.fn
-    if (
-        type(fn) is not np.ufunc
-        or fn.nout != 1
-        or ins.guard is not None
-        or ins.outs is None
-        or len(ins.outs) != 1
-    ):
+    """The output shape of an elementwise call (a ufunc, or a cast with ``astype``) that a
+    fused loop can compute in NumPy's dtypes (its array operands of that shape, or 0-d;
+    `out=` only into a value the loop made)."""
+    if ins.guard is not None or ins.outs is None or len(ins.outs) != 1:
         return None
     o = ins.outs[0]
+    if any(type(a) is _S and a.n == o for a in ins.args):  # `astype` that gave its input
+        return None
     kind = rec.kinds.get(o)
-    if kind is None or kind[0] is not np.ndarray or kind[2] != np.float64:
+    if kind is None or kind[0] is not np.ndarray:
+        return None
+    loop = _loop_dtypes(rec, ins)
+    if loop is None or loop[-1] != np.dtype(kind[2]):
         return None
     shape = kind[1]
     if int(np.prod(shape)) < min_size or rec.roots[o] in rec.external_roots:
         return None
-    if ins.kwargs:
-        out = ins.kwargs.get("out")
-        if set(ins.kwargs) != {"out"} or not (
+    kwargs = {k: v for k, v in ins.kwargs.items() if not _is_astype(ins.fn) or k == "out"}
+    if kwargs:
+        out = kwargs.get("out")
+        if set(kwargs) != {"out"} or not (
             isinstance(out, tuple) and len(out) == 1 and type(out[0]) is _S
         ):
             return None
@@ -1934,21 +1989,14 @@ def _fusible(
             return None
     elif ins.writes:
         return None
-    for a in ins.args:
-        if type(a) is _S:
-            k = rec.kinds.get(a.n)
-            if k is None or k[2] != np.float64 or k[1] not in (shape, ()):
-                return None
-        elif type(a) is _Const:
-            if type(a.value) not in (int, float):
-                return None
-        elif type(a) not in (int, float):
+    for a in ins.args[:1] if _is_astype(ins.fn) else ins.args:
+        if type(a) is _S and rec.kinds[a.n][1] not in (shape, ()):
             return None
     return tuple(shape)
 
 
 def _fused(rec: _Recorder, kept: list[_Instr], sinks: set[int], min_size: int) -> list[_Instr]:
-    """``kept`` with each run of two or more elementwise float64 ufunc calls on arrays of
+    """``kept`` with each run of two or more elementwise calls (ufuncs, casts) on arrays of
     one shape replaced by one numba loop over the elements (no temporaries, one pass)."""
     last_read: dict[int, int] = {}  # slot -> the last instruction that reads it
     for i, ins in enumerate(kept):
@@ -1990,23 +2038,22 @@ def _fuse_group(
     body: list[str] = []
     final: dict[int, str] = {}
     for k, ins in enumerate(group):
+        loop = _loop_dtypes(rec, ins)
+        assert loop is not None  # `_fusible` checked
         terms = []
-        for a in ins.args:
+        args = ins.args[:1] if _is_astype(ins.fn) else ins.args
+        for a, dtype in zip(args, loop, strict=False):
             if type(a) is _S:
                 if a.n not in names:
                     names[a.n] = f"a{len(inputs)}" + ("[i]" if rec.kinds[a.n][1] else "")
                     inputs.append(a.n)
-                terms.append(names[a.n])
+                term = names[a.n]
             else:
-                v = float(a.value if type(a) is _Const else a)
-                terms.append(
-                    repr(v)
-                    if np.isfinite(v)
-                    else "np.nan"
-                    if v != v
-                    else f"({v:+}".replace("inf", "np.inf)")
-                )
-        body.append(f"        t{k} = np.{ins.fn.__name__}({', '.join(terms)})")
+                term = _literal(a.value if type(a) is _Const else a)
+            # each operand cast to the dtype NumPy's loop takes, as NumPy casts it
+            terms.append(f"np.{_scalar_type(dtype)}({term})")
+        call = terms[0] if _is_astype(ins.fn) else f"np.{ins.fn.__name__}({', '.join(terms)})"
+        body.append(f"        t{k} = np.{_scalar_type(loop[-1])}({call})")
         o = ins.outs[0]  # type: ignore[index]
         names[o] = f"t{k}"
         final[o] = f"t{k}"
@@ -2020,8 +2067,10 @@ def _fuse_group(
     src += [f"        r{n}[i] = {final[o]}" for n, o in enumerate(results)]
     text = "\n".join(src)
     scalar = tuple(not rec.kinds[s][1] for s in inputs)
-    names_used = ", ".join(ins.fn.__name__ for ins in group)
-    run = _fused_call(text, scalar, shape, len(results), names_used)
+    in_dtypes = tuple(np.dtype(rec.kinds[s][2]) for s in inputs)
+    out_dtypes = tuple(np.dtype(rec.kinds[o][2]) for o in results)
+    names_used = ", ".join("astype" if _is_astype(ins.fn) else ins.fn.__name__ for ins in group)
+    run = _fused_call(text, scalar, in_dtypes, out_dtypes, shape, names_used)
     if run is None:
         return None
     return _Instr(
@@ -2039,12 +2088,33 @@ def _fuse_group(
 _KERNELS: dict[Any, Any] = {}
 
 
+def _literal(v: Any) -> str:
+    """A Python number as loop source (NaN and infinities by name)."""
+    if type(v) is bool or type(v) is int:
+        return repr(v)
+    v = float(v)
+    if np.isfinite(v):
+        return repr(v)
+    return "np.nan" if v != v else ("np.inf" if v > 0 else "(-np.inf)")
+
+
+def _scalar_type(dtype: Any) -> str:
+    """numba's name of the scalar type of ``dtype`` (``np.float32``, ``np.bool_``)."""
+    name = np.dtype(dtype).name
+    return "bool_" if name == "bool" else name
+
+
 def _fused_call(
-    src: str, scalar: tuple[bool, ...], shape: tuple[Any, ...], n_out: int, what: str
+    src: str,
+    scalar: tuple[bool, ...],
+    in_dtypes: tuple[Any, ...],
+    out_dtypes: tuple[Any, ...],
+    shape: tuple[Any, ...],
+    what: str,
 ) -> Any:
     """A callable running the loop ``src`` on arrays of ``shape`` (one object per loop, so
     two captures' plans compare equal), or None where numba cannot compile it."""
-    key = (src, scalar, shape, n_out)
+    key = (src, scalar, in_dtypes, out_dtypes, shape)
     if key in _KERNELS:
         return _KERNELS[key]
     import numba
@@ -2053,19 +2123,26 @@ def _fused_call(
     exec(builtins.compile(src, "<agrad.compile fused loop>", "exec"), ns)  # our own code
     kernel = numba.njit(error_model="numpy", cache=False)(ns["_kernel"])
     size = int(np.prod(shape))
+    n_out = len(out_dtypes)
 
     def run(*arrays: Any) -> Any:
         flat = [
             a[()] if sc else np.ascontiguousarray(a).reshape(-1)
             for a, sc in zip(arrays, scalar, strict=True)
         ]
-        res = [np.empty(size) for _ in range(n_out)]
+        res = [np.empty(size, d) for d in out_dtypes]
         kernel(*flat, *res)
         shaped = [r.reshape(shape) for r in res]
         return shaped[0] if n_out == 1 else tuple(shaped)
 
     try:  # compile now, on one element: a plan never meets numba's typing errors
-        kernel(*[0.0 if sc else np.zeros(1) for sc in scalar], *[np.empty(1) for _ in range(n_out)])
+        kernel(
+            *[
+                np.zeros((), d)[()] if sc else np.zeros(1, d)
+                for sc, d in zip(scalar, in_dtypes, strict=True)
+            ],
+            *[np.empty(1, d) for d in out_dtypes],
+        )
     except Exception:  # numba refuses an operation: the calls stay unfused
         _KERNELS[key] = None
         return None
@@ -2462,9 +2539,10 @@ def compile(
     warmup : int
         How many first calls run eagerly without a capture (default 1; 0 captures at once).
     fuse : bool
-        Run each chain of two or more elementwise float64 calls on arrays of one shape (4096
-        elements or more) as one loop compiled by numba (needs ``numba``): one pass over
-        memory instead of one per call. Results may then differ from an eager call's in the
+        Run each chain of two or more elementwise calls (float32 and float64 ufuncs,
+        comparisons, casts) on arrays of one shape (4096 elements or more) as one loop
+        compiled by numba (needs ``numba``), in NumPy's dtypes: one pass over memory instead
+        of one per call. Results may then differ from an eager call's in the
         last bits (numba's ``sin``, ``exp``, ... are not NumPy's); without it they are equal.
     fuse_min_size : int
         The fewest elements a fused loop runs on (4096): below it a loop's call costs more

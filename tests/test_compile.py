@@ -1015,13 +1015,48 @@ def test_fused_plans_replay_within_rounding_of_eager(name):
 
 @_NUMBA
 def test_fusion_leaves_small_arrays_and_other_dtypes_alone():
-    for n, dtype in ((100, np.float64), (8192, np.float32)):
+    for n, dtype in ((100, np.float64), (8192, np.complex128)):
         x = agrad.tensor(np.linspace(-1.0, 1.0, n).astype(dtype), requires_grad=True)
-        c = compile(_chain_step(x, _CHAINS["w3"]), warmup=0, fuse=True)
+        body = lambda x: agrad.real(_CHAINS["w3"](x))  # noqa: E731  # a real loss
+        c = compile(_chain_step(x, body), warmup=0, fuse=True)
         for _ in range(3):
             c()
         assert c.stats["replays"] == 1
         assert "fused(" not in c.plan  # plain NumPy calls, equal to eager's bits
+
+
+@pytest.mark.skipif(importlib.util.find_spec("numba") is None, reason="needs numba")
+def test_float32_chains_and_maximums_gradient_fuse_within_float32_rounding():
+    # W2's ReLU gradient: comparisons, casts to int8 and back, arithmetic, in NumPy's dtypes
+    rng = np.random.default_rng(4)
+    h0 = rng.standard_normal((64, 128)).astype(np.float32)
+    h0[0, :8] = 0.0  # ties with the 0.0 of maximum: half the gradient each way
+
+    def make():
+        h = agrad.tensor(h0, requires_grad=True)
+
+        def step():
+            h.grad = None
+            agrad.sum(agrad.exp(agrad.maximum(h, 0.0)) * 0.5).backward()
+            return [h.grad]
+
+        return [h], step
+
+    _, eager = make()
+    _, step = make()
+    c = compile(step, warmup=0, fuse=True)
+    for _ in range(3):
+        got = c()[0]
+    assert c.stats["replays"] == 1
+    assert "less_equal" in c.plan.split("fused(", 1)[1].split(")", 1)[0]
+    want = eager()[0]
+    assert got.dtype == want.dtype == agrad.float32
+    np.testing.assert_allclose(got.array, want.array, rtol=2e-6, atol=0)
+    np.testing.assert_array_equal(got.array[0, :8], want.array[0, :8])  # the ties, exactly
+    # against torch.autograd
+    ht = torch.tensor(h0, requires_grad=True)
+    torch.sum(torch.exp(torch.maximum(ht, torch.tensor(0.0))) * 0.5).backward()
+    np.testing.assert_allclose(got.array, ht.grad.numpy(), rtol=2e-6, atol=0)
 
 
 @pytest.mark.skipif(importlib.util.find_spec("numba") is None, reason="needs numba")
