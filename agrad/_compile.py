@@ -1038,6 +1038,21 @@ def _hooks(orig: Any) -> tuple[Callable[[Any], Any], Callable[[Any, Any], None]]
     return get_array, set_array
 
 
+_RECORDED_NAMESPACE = ("asarray", "broadcast_to")
+
+
+def _recorded_as_itself(fn: Any, name: str) -> Callable[..., Any]:
+    """``fn`` (a function of the NumPy namespace) recorded as one call when its first argument
+    is captured: the plan calls ``fn`` itself, on a plain array, as eagerly."""
+
+    def recorded(x: Any, /, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(x, _Rec):
+            return _invoke(fn, name, (x, *args), kwargs)
+        return fn(x, *args, **kwargs)
+
+    return recorded
+
+
 class _BackendHooks:
     """The NumPy backend's methods that would strip :class:`_Rec` (``np.asarray``,
     ``np.array(x, copy=True)``), recorded instead while capturing."""
@@ -1046,10 +1061,13 @@ class _BackendHooks:
         self.cls = type(get_backend("numpy"))
         # the backend's functional_setitem and scatter_add copy through `copy`
         self.saved = {n: self.cls.__dict__[n] for n in ("ensure_array", "copy")}
-        # the namespace's `asarray` (`agrad.asarray(a)` of a raw argument): array-api-compat's
-        # `np.array(a, subok=False)` copies a recording array's values out of sight
+        # namespace functions recorded as themselves: `asarray` (`agrad.asarray(a)` of a raw
+        # argument; array-api-compat's `np.array(a, subok=False)` copies a recording array's
+        # values out of sight) and `broadcast_to` (for a plain array it makes the view itself,
+        # with strides of its own: a plan calls it too, to give eager's layout)
         self.ns = get_backend("numpy").xp
-        self.ns_asarray = self.ns.asarray
+        self.ns_saved = {n: getattr(self.ns, n) for n in _RECORDED_NAMESPACE}
+        _FOLDABLE_FUNCTIONS.add(self.ns_saved["broadcast_to"])  # as numpy.broadcast_to is
 
     def install(self) -> None:
         orig_ensure, orig_copy = self.saved["ensure_array"], self.saved["copy"]
@@ -1070,21 +1088,16 @@ class _BackendHooks:
             rec = _rec()
             return rec.const_wrappers[rec.const_slot(y)] if rec is not None else y
 
-        orig_asarray = self.ns_asarray
-
-        def asarray(obj: Any, /, **kwargs: Any) -> Any:
-            if isinstance(obj, _Rec):  # the same call, recorded (on a plain array at replay)
-                return _invoke(orig_asarray, "asarray", (obj,), kwargs)
-            return orig_asarray(obj, **kwargs)
-
         self.cls.ensure_array = ensure_array
         self.cls.copy = copy
-        self.ns.asarray = asarray
+        for name, fn in self.ns_saved.items():
+            setattr(self.ns, name, _recorded_as_itself(fn, name))
 
     def remove(self) -> None:
         for name, fn in self.saved.items():
             setattr(self.cls, name, fn)
-        self.ns.asarray = self.ns_asarray
+        for name, fn in self.ns_saved.items():
+            setattr(self.ns, name, fn)
 
 
 def _grad_hook(orig: Any, desc: Any) -> property:
@@ -1635,6 +1648,7 @@ class _Builder:
         before_fusion = len(kept)
         if self.fuse:
             kept = _fused(rec, kept, set(self.sink_slots), self.fuse_min_size)
+        kept = _without_broadcasts(rec, kept, set(self.sink_slots))
         plan.n_instrs = before_fusion
         plan.n_dropped = len(instrs) - before_fusion - len(folded)
         plan.n_fused = before_fusion - len(kept)
@@ -1854,6 +1868,58 @@ def _without_unit_products(
                     break
             if o in alias:
                 continue
+        out.append(ins)
+    return out
+
+
+def _without_broadcasts(rec: _Recorder, kept: list[_Instr], sinks: set[int]) -> list[_Instr]:
+    """``kept`` without the ``numpy.broadcast_to`` calls whose results only ufuncs read, each
+    of whose other operands already spans the broadcast shape: a ufunc broadcasts its
+    operands itself, with the same zero-stride view, so its result is the same to the bit;
+    ``numpy.broadcast_to`` is a Python function (20 us a call in W2's step)."""
+    readers: dict[int, list[_Instr]] = {}
+    for ins in kept:
+        for r in ins.reads:
+            readers.setdefault(r, []).append(ins)
+    drop: dict[int, int] = {}  # broadcast slot -> the slot it broadcast
+    for ins in kept:
+        broadcast = ins.fn is np.broadcast_to or ins.name == "broadcast_to"
+        if not broadcast or ins.kwargs or ins.outs is None or len(ins.args) != 2:
+            continue
+        (b,), (a, _) = ins.outs, ins.args
+        if type(a) is not _S or b in sinks or rec.roots[b] in rec.mutated_roots:
+            continue
+        target = rec.kinds[b][1]
+        ok = bool(readers.get(b))
+        for user in readers.get(b, ()):
+            if (
+                type(user.fn) is not np.ufunc
+                or user.kwargs
+                or user.outs is None
+                or len(user.outs) != 1
+                or any(type(x) is not _S for x in user.args if type(x) is not _Const)
+            ):
+                ok = False
+                break
+            shapes = [
+                rec.kinds[a.n][1] if type(x) is _S and x.n == b else rec.kinds[x.n][1]
+                for x in user.args
+                if type(x) is _S
+            ]
+            if rec.kinds[user.outs[0]][1] != target or np.broadcast_shapes(*shapes) != target:
+                ok = False
+                break
+        if ok:
+            drop[b] = a.n
+    if not drop:
+        return kept
+    out: list[_Instr] = []
+    for ins in kept:
+        if ins.outs is not None and len(ins.outs) == 1 and ins.outs[0] in drop:
+            continue
+        if drop.keys() & ins.reads:
+            ins.args = _renamed(ins.args, drop)
+            ins.reads = {drop.get(r, r) for r in ins.reads}
         out.append(ins)
     return out
 

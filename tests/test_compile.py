@@ -38,6 +38,8 @@ def _same(a, b):
     assert type(a) is type(b), (type(a), type(b))
     np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
     assert np.asarray(a).dtype == np.asarray(b).dtype
+    if isinstance(a, np.ndarray):  # the same layout too (a plan's rewrites keep it)
+        assert a.strides == b.strides
 
 
 def _lockstep(make, calls=6, args=lambda k: ()):
@@ -255,6 +257,8 @@ def _replays_as_eager(prog, calls):
         for u, w in zip(out_a, out_b, strict=True):
             if isinstance(u, agrad.Tensor) and isinstance(w, agrad.Tensor):
                 np.testing.assert_array_equal(u.array, w.array, err_msg=description)
+                if isinstance(u.array, np.ndarray):
+                    assert u.array.strides == w.array.strides, description
         for xa, xb in zip(leaves_a, leaves_b, strict=True):
             ga, gb = xa.grad, xb.grad
             assert (ga is None) == (gb is None), description
