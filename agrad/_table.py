@@ -112,5 +112,6 @@ def register_rule(rule: Rule, *, replace: bool = False) -> None:
     """Add a rule at run time (see :func:`agrad.extend.register`)."""
     others = {k: v for k, v in TABLE.items() if k != rule.name} if replace else TABLE
     _check(rule, "agrad.extend.register", others)  # the old rule stays if this raises
-    rule.source = "agrad.extend.register"
+    if rule.source == "<unregistered>":  # a rule put back (swapped, then restored) keeps its own
+        rule.source = "agrad.extend.register"
     TABLE[rule.name] = rule
