@@ -749,7 +749,10 @@ class _Touched:
 def _user_line() -> str:
     """The first frame outside agrad, NumPy and array-api-compat: where the user is."""
     here = os.path.dirname(os.path.abspath(__file__))
-    skip = (here, os.path.dirname(np.__file__), "array_api_compat")
+    skip: tuple[str, ...] = (here, os.path.dirname(np.__file__), "array_api_compat")
+    torch_file = getattr(sys.modules.get("torch"), "__file__", None)
+    if isinstance(torch_file, str):
+        skip += (os.path.dirname(torch_file),)  # torch's Python layers, as NumPy's
     f = sys._getframe(1)
     while f is not None:
         name = os.path.abspath(f.f_code.co_filename)
