@@ -1399,6 +1399,8 @@ class _Plan:
         self.n_dropped = 0
         self.n_folded = 0
         self.n_fused = 0  # calls replaced by fused loops
+        self.torch_compile = False  # a torch plan run through torch.compile (fuse=True)
+        self.plain_code: Callable[..., Any] | None = None  # the plan as written, uncompiled
         # the arrays the plan reads from its arguments and tensors, with what they held when
         # the newest matching capture began; `steady[i]`: input i held the same values in
         # every capture that gave this plan, so its code may have taken values computed
@@ -1441,16 +1443,35 @@ class _Plan:
             # compiled at its first replay: a capture that is never verified costs no compile
             filename = f"<agrad.compile plan {id(self):x}>"
             exec(builtins.compile(self.source, filename, "exec"), self.ns)  # our own code
-            self.run_code = self.ns["_plan"]
+            self.run_code = self.plain_code = self.ns["_plan"]
+            if self.torch_compile:
+                import torch
+
+                # torch's compiler fuses the plan's straight-line torch calls into kernels
+                with warnings.catch_warnings():  # its imports warn of torch's own internals
+                    warnings.simplefilter("ignore", DeprecationWarning)
+                    self.run_code = torch.compile(self.plain_code, dynamic=False)
         written = [False]  # set by the plan just before its first write the caller sees
+        quiet = warnings.catch_warnings() if self.torch_compile else contextlib.nullcontext()
         try:
-            with np.errstate(all="ignore"):
+            with np.errstate(all="ignore"), quiet:
+                if self.torch_compile:  # torch's compiler warns of its own internals
+                    warnings.simplefilter("ignore", DeprecationWarning)
                 values = self.run_code(flat, written)
         except _Miss:
             raise
         except Exception as e:
             if written[0]:
                 raise
+            if self.run_code is not self.plain_code:
+                # torch.compile failed on this plan, or the call fails anyway: the plan as
+                # written runs it, and takes over if it does not fail
+                compiled_code, self.run_code = self.run_code, self.plain_code
+                try:
+                    return self.run(flat)
+                except _Raised:
+                    self.run_code = compiled_code
+                    raise
             raise _Raised(repr(e)) from e
         made: dict[int, Any] = {}  # one tensor per value, as eagerly (`step()[0] is p.grad`)
         for kind, where, extra in self.sinks:
@@ -2507,6 +2528,7 @@ class Compiled:
                         builder.fuse = self.fuse
                         builder.fuse_min_size = self.fuse_min_size
                         plan = builder.build(result, kinds)
+                        plan.torch_compile = self.fuse and rec.lib == "torch"
                     except CaptureRefusedError as e:
                         rec.refused = str(e)
             finally:
@@ -2613,6 +2635,8 @@ def compile(
         compiled by numba (needs ``numba``), in NumPy's dtypes: one pass over memory instead
         of one per call. Results may then differ from an eager call's in the
         last bits (numba's ``sin``, ``exp``, ... are not NumPy's); without it they are equal.
+        On torch devices ``fuse=True`` runs the plan through ``torch.compile`` instead
+        (compiled at the first replay, which then takes seconds).
     fuse_min_size : int
         The fewest elements a fused loop runs on (4096): below it a loop's call costs more
         than the passes it saves. 1 fuses every chain (the conformance kit's checks do).

@@ -10,11 +10,11 @@ a small difference.
 
 Systems: ``agrad eager`` (workloads.py's agrad builder), ``agrad compiled`` (the same step
 through ``agrad.compile``, timed after its captures), ``agrad compiled fused`` (with
-``fuse=True``, where numba is installed), ``numpy (by hand)``,
-``agrad(torch) eager`` and ``agrad(torch) compiled`` (the step on agrad's ``torch:cpu``
-device), ``torch.autograd``, ``jax eager`` and ``jax jit`` (workloads.py's ``jax`` and ``jax(jit)``
-builders: the same formulas through ``jax.grad``; jit timed after its compile, whose time is
-reported apart).
+``fuse=True``, where numba is installed), ``numpy (by hand)``, ``agrad(torch) eager``,
+``agrad(torch) compiled`` and ``agrad(torch) compiled fused`` (the step on agrad's
+``torch:cpu`` device; fused: its plan through ``torch.compile``), ``torch.autograd``, ``jax
+eager`` and ``jax jit`` (workloads.py's ``jax`` and ``jax(jit)`` builders: the same formulas
+through ``jax.grad``; jit timed after its compile, whose time is reported apart).
 """
 
 from __future__ import annotations
@@ -112,6 +112,14 @@ def cases(key: str) -> tuple[dict[str, Callable[[], Any]], dict[str, float]]:
             on_torch()
         assert on_torch.stats["replays"] == 1, on_torch.explain()[:2000]
         runs["agrad(torch) compiled"] = on_torch
+        # fuse=True on torch: the plan through torch.compile (its compile at the first replay)
+        torch_fused = agrad_compile(b["agrad"](AGRAD_TORCH, **sizes).run, fuse=True)
+        t0 = time.perf_counter()
+        while not torch_fused.stats["replays"] and torch_fused.stats["captures"] < 4:
+            torch_fused()
+        once["agrad(torch) compiled fused, to its first replay"] = time.perf_counter() - t0
+        assert torch_fused.stats["replays"] == 1, torch_fused.explain()[:2000]
+        runs["agrad(torch) compiled fused"] = torch_fused
     runs["numpy (by hand)"] = b["by_hand"](HAND, **sizes).run
     runs["torch.autograd"] = b["torch"](TORCH, **sizes).run
     try:  # workloads.py's JAX builders; jax(jit)'s makes its first call, the compile

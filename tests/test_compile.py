@@ -692,6 +692,55 @@ def test_a_raw_argument_made_a_tensor_inside_the_step_replays_for_new_values():
     assert step.stats["replays"] == 4
 
 
+def _torch_chain(n):
+    x = agrad.tensor(np.linspace(-2.0, 2.0, n), requires_grad=True, device=TORCH)
+
+    def step():
+        x.grad = None
+        loss = agrad.sum(agrad.sin(x) * agrad.exp(-(x**2)) + x**3)
+        loss.backward()
+        return [loss, x.grad]
+
+    return x, step
+
+
+@pytest.mark.slow
+def test_torch_plans_fused_by_torch_compile_match_eager_within_rounding():
+    # fuse=True on torch hands the replayed plan to torch.compile (inductor's kernels)
+    x, step = _torch_chain(5000)
+    compiled = compile(step, warmup=0, fuse=True)
+    for _ in range(3):
+        got = compiled()
+    assert compiled.stats["replays"] == 1
+    plan = next(p for ps in compiled._plans.values() for p in ps if p.verified)
+    assert plan.run_code is not plan.plain_code  # torch.compile's, not the plain plan
+    want = step()
+    for a, b in zip(got, want, strict=True):
+        torch.testing.assert_close(a.array, b.array, rtol=1e-12, atol=1e-12)
+    v = x.array.detach().numpy()
+    formula = (np.cos(v) - 2 * v * np.sin(v)) * np.exp(-(v**2)) + 3 * v**2
+    np.testing.assert_allclose(got[1].array.numpy(), formula, rtol=1e-12)
+
+
+def test_a_torch_plan_torch_compile_fails_on_runs_as_written(monkeypatch):
+    def broken(fn, **kwargs):
+        def run(*args):
+            msg = "no C++ compiler"
+            raise RuntimeError(msg)
+
+        return run
+
+    monkeypatch.setattr(torch, "compile", broken)
+    _, eager = _torch_chain(100)
+    _, step = _torch_chain(100)
+    compiled = compile(step, warmup=0, fuse=True)
+    for _ in range(4):
+        got = compiled()
+    assert compiled.stats["replays"] == 2
+    for a, b in zip(got, eager(), strict=True):
+        assert torch.equal(a.array, b.array)  # the plan as written: eager's bits
+
+
 def test_torch_and_numpy_in_one_step_run_eagerly():
     x = agrad.tensor([1.0, 2.0], device=TORCH)
     y = agrad.tensor([3.0, 4.0])
