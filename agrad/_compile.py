@@ -1990,6 +1990,7 @@ def _direct(rec: _Recorder, kept: list[_Instr]) -> None:
             ins.fn = method
 
 
+TORCH_COMPILED = "torch-compiled"  # the plan's mark where torch.compile runs it
 FUSE_MIN_SIZE = 4096  # elements: below this a kernel call costs more than the passes it saves
 
 
@@ -2464,6 +2465,8 @@ class Compiled:
             f"{p.n_folded} computed once from constants; {p.n_fused} fused into loops), "
             f"{'verified' if p.verified else 'not yet verified: replays after a second capture'}\n"
         )
+        if p.torch_compile:
+            head += f"# {TORCH_COMPILED}: runs through torch.compile (fuse=True on torch)\n"
         return head + p.source
 
     def explain(self) -> str:

@@ -32,6 +32,7 @@ from agrad.conformance.oracle import Grads, finite_difference_grads, torch_grads
 from agrad.conformance.specs import get_spec
 
 import agrad
+from agrad._compile import TORCH_COMPILED  # the mark on a plan torch.compile runs
 
 __all__ = [
     "Comparison",
@@ -513,7 +514,9 @@ def _replay(
                 )
                 raise _CompiledStepError(msg) from exc
     if compiled.stats["replays"]:
-        return out, Replay(True, fused=_FUSED_LINE in compiled.plan)
+        # numba's loops, or torch's compiler over the whole plan: both round as they like
+        plan = compiled.plan
+        return out, Replay(True, fused=_FUSED_LINE in plan or f"# {TORCH_COMPILED}:" in plan)
     why = _why_not_replayed(compiled, [str(w.message) for w in caught])
     return None, Replay(False, why=why)
 
