@@ -99,26 +99,16 @@ def cases(key: str) -> tuple[dict[str, Callable[[], Any]], dict[str, float]]:
     runs["agrad compiled"] = compiled_step
     if importlib.util.find_spec("numba") is not None:  # fuse=True needs numba
         fused_step = agrad_compile(b["agrad"](AGRAD, **sizes).run, fuse=True)
-        t0 = time.perf_counter()
-        while not fused_step.stats["replays"] and fused_step.stats["captures"] < 4:
-            fused_step()
-        once["agrad compiled fused, to its first replay"] = time.perf_counter() - t0
-        assert fused_step.stats["replays"] == 1, fused_step.explain()[:2000]
+        once["agrad compiled fused, to its first replay"] = _to_first_replay(fused_step)
         runs["agrad compiled fused"] = fused_step
     if importlib.util.find_spec("torch") is not None:  # the same step on agrad's torch device
         runs["agrad(torch) eager"] = b["agrad"](AGRAD_TORCH, **sizes).run
         on_torch = agrad_compile(b["agrad"](AGRAD_TORCH, **sizes).run)
-        while not on_torch.stats["replays"] and on_torch.stats["captures"] < 4:
-            on_torch()
-        assert on_torch.stats["replays"] == 1, on_torch.explain()[:2000]
+        _to_first_replay(on_torch)
         runs["agrad(torch) compiled"] = on_torch
         # fuse=True on torch: the plan through torch.compile (its compile at the first replay)
         torch_fused = agrad_compile(b["agrad"](AGRAD_TORCH, **sizes).run, fuse=True)
-        t0 = time.perf_counter()
-        while not torch_fused.stats["replays"] and torch_fused.stats["captures"] < 4:
-            torch_fused()
-        once["agrad(torch) compiled fused, to its first replay"] = time.perf_counter() - t0
-        assert torch_fused.stats["replays"] == 1, torch_fused.explain()[:2000]
+        once["agrad(torch) compiled fused, to its first replay"] = _to_first_replay(torch_fused)
         runs["agrad(torch) compiled fused"] = torch_fused
     runs["numpy (by hand)"] = b["by_hand"](HAND, **sizes).run
     runs["torch.autograd"] = b["torch"](TORCH, **sizes).run
@@ -130,6 +120,16 @@ def cases(key: str) -> tuple[dict[str, Callable[[], Any]], dict[str, float]]:
     except ImportError:
         pass
     return runs, once
+
+
+def _to_first_replay(step: Any) -> float:
+    """Call a compiled step until it has replayed once; the seconds that took."""
+    t0 = time.perf_counter()
+    while not step.stats["replays"] and step.stats["captures"] < 4:
+        step()
+    took = time.perf_counter() - t0
+    assert step.stats["replays"] == 1, step.explain()[:2000]
+    return took
 
 
 def measure(key: str, rounds: int) -> None:
