@@ -2347,6 +2347,9 @@ def _const_key(value: Any) -> Any:
 
 
 # -- the user's object -----------------------------------------------------------------------
+_NO_ARGUMENTS: Any = (tuple, [(tuple, []), (dict, {})])  # `_flatten(((), {}))`
+
+
 def _flatten(x: Any, leaves: list[Any]) -> Any:
     t = type(x)
     if t is tuple or t is list:
@@ -2420,9 +2423,13 @@ class Compiled:
             self.stats["warmups"] += 1
             return self.fn(*args, **kwargs)
         flat: list[Any] = []
-        tree = _flatten((args, kwargs), flat)
-        described = [_describe(x) for x in flat]
-        key = (bool(STATE.enabled), tuple(d[1] for d in described), _aliasing(flat))
+        if args or kwargs:
+            tree = _flatten((args, kwargs), flat)
+            described = [_describe(x) for x in flat]
+            key = (bool(STATE.enabled), tuple(d[1] for d in described), _aliasing(flat))
+        else:  # a step of closures alone (a training step): nothing to walk
+            tree, described = _NO_ARGUMENTS, []
+            key = (bool(STATE.enabled), (), ())
         plans = self._plans.get(key)
         if plans:
             for plan in plans:
