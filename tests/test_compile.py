@@ -687,8 +687,10 @@ def test_torch_plans_fused_by_torch_compile_match_eager_within_rounding():
     plan = next(p for ps in compiled._plans.values() for p in ps if p.verified)
     assert plan.run_code is not plan.plain_code  # torch.compile's, not the plain plan
     want = step()
-    for a, b in zip(got, want, strict=True):
-        torch.testing.assert_close(a.array, b.array, rtol=1e-12, atol=1e-12)
+    # the loss sums 5000 terms of either sign to ~0: another order of summation moves it by
+    # up to sum(|terms|) * eps ~ 1e-12
+    torch.testing.assert_close(got[0].array, want[0].array, rtol=0, atol=1e-11)
+    torch.testing.assert_close(got[1].array, want[1].array, rtol=1e-12, atol=1e-12)
     v = x.array.detach().numpy()
     formula = (np.cos(v) - 2 * v * np.sin(v)) * np.exp(-(v**2)) + 3 * v**2
     np.testing.assert_allclose(got[1].array.numpy(), formula, rtol=1e-12)
