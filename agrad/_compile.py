@@ -1305,8 +1305,11 @@ def _torch_writes(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> t
     ``x[k] = v``) write their first argument, ``out=`` its tensors."""
     writes: list[Any] = []
     inplace = name.endswith("_") and not name.endswith("__")
-    if (inplace or name in _TORCH_INPLACE_DUNDERS) and args and _is_torch(args[0]):
-        writes.append(args[0])
+    inplace = inplace or name in _TORCH_INPLACE_DUNDERS or kwargs.get("inplace") is True
+    if inplace and args:  # `relu(x, inplace=True)`; `_foreach_add_(xs, ...)` writes a list
+        first = args[0]
+        targets = first if isinstance(first, (list, tuple)) else (first,)
+        writes += [t for t in targets if _is_torch(t)]
     out = kwargs.get("out")
     if out is not None:
         writes += [o for o in (out if isinstance(out, (tuple, list)) else (out,)) if _is_torch(o)]

@@ -715,6 +715,22 @@ def test_a_torch_plan_torch_compile_fails_on_runs_as_written(monkeypatch):
         assert torch.equal(a.array, b.array)  # the plan as written: eager's bits
 
 
+def test_torch_in_place_calls_without_an_underscore_are_writes():
+    # `relu(u, inplace=True)` returns nothing the step reads: as a pure call it was dropped
+    @compile(warmup=0)
+    def step(u, us):
+        torch.nn.functional.relu(u, inplace=True)
+        torch._foreach_add_(us, 1.0)  # a list of tensors, each written
+
+    us = [torch.zeros(2), torch.zeros(3)]
+    for k in range(4):
+        u = torch.tensor([-1.0, 2.0, -3.0]) * (k + 1)
+        step(u, us)
+        assert u.tolist() == [0.0, 2.0 * (k + 1), 0.0]
+    assert step.stats["replays"] == 2
+    assert [t.tolist() for t in us] == [[4.0, 4.0], [4.0, 4.0, 4.0]]
+
+
 def test_torch_and_numpy_in_one_step_run_eagerly():
     x = agrad.tensor([1.0, 2.0], device=TORCH)
     y = agrad.tensor([3.0, 4.0])
