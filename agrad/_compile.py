@@ -148,7 +148,7 @@ class _Rec(np.ndarray):
             _soft(f"`numpy.{name}`")
             return func(*_plain(args), **_plain(kwargs))
         writes = (kwargs["out"],) if kwargs.get("out") is not None else ()
-        if name == "copyto":
+        if name in _WRITE_FIRST:
             writes = (args[0],)
         return _invoke(func, f"numpy.{name}", args, kwargs, writes=writes)
 
@@ -218,6 +218,21 @@ class _Rec(np.ndarray):
 
     def sort(self, *args: Any, **kwargs: Any) -> None:
         _invoke(_Method("sort", ()), "sort", (self, *args), kwargs, writes=(self,))
+
+    def partition(self, *args: Any, **kwargs: Any) -> None:
+        _invoke(_Method("partition", ()), "partition", (self, *args), kwargs, writes=(self,))
+
+    def byteswap(self, inplace: bool = False) -> Any:
+        writes = (self,) if inplace else ()
+        return _invoke(_Method("byteswap", ()), ".byteswap()", (self, inplace), {}, writes=writes)
+
+    def tofile(self, *args: Any, **kwargs: Any) -> None:
+        _soft("`tofile()` (a side effect a replay would not repeat)")
+        np.ndarray.view(self, np.ndarray).tofile(*args, **kwargs)
+
+    def dump(self, *args: Any, **kwargs: Any) -> None:
+        _soft("`dump()` (a side effect a replay would not repeat)")
+        np.ndarray.view(self, np.ndarray).dump(*args, **kwargs)
 
     def put(self, *args: Any, **kwargs: Any) -> None:
         _invoke(_Method("put", ()), "put", (self, *args), kwargs, writes=(self,))
@@ -360,7 +375,6 @@ _METHODS = [
     "mean",
     "min",
     "nonzero",
-    "partition",
     "prod",
     "ptp",
     "ravel",
@@ -458,6 +472,8 @@ for _name, _symbol in (("neg", "-x"), ("pos", "+x"), ("abs", "abs"), ("invert", 
         _Rec, f"__{_name}__", _unary_operator(getattr(operator, _name), _symbol, f"__{_name}__")
     )
 
+# NumPy functions that write into their first argument (and return None)
+_WRITE_FIRST = {"copyto", "put", "place", "putmask", "fill_diagonal", "put_along_axis"}
 _DATA_SHAPED = {"nonzero", "flatnonzero", "argwhere", "unique", "unique_values"}
 _DATA_SHAPED |= {"unique_counts", "unique_inverse", "unique_all", "compress", "extract"}
 _REFUSED_FUNCTIONS = {"save", "savez", "savetxt", "array2string", "array_repr", "array_str"}

@@ -731,6 +731,30 @@ def test_torch_in_place_calls_without_an_underscore_are_writes():
     assert [t.tolist() for t in us] == [[4.0, 4.0], [4.0, 4.0, 4.0]]
 
 
+def test_numpy_functions_that_write_their_first_argument_are_writes():
+    # np.fill_diagonal, np.put, np.putmask and x.partition return nothing the step reads: as
+    # pure calls they were dropped, and replays returned the unwritten arrays
+    @compile(warmup=0)
+    def step(a):
+        m = a * 2.0
+        np.fill_diagonal(m, 0.0)
+        np.put(m, [1], 7.0)
+        np.putmask(m, m > 5, 5.0)
+        v = a[0] + 0.0
+        v.partition(1)
+        return m, v
+
+    for k in range(4):
+        a = np.arange(9.0).reshape(3, 3) - 3 * k
+        m, v = step(a)
+        want = np.minimum(a * 2.0, 5.0)
+        want[[0, 1, 2], [0, 1, 2]] = 0.0
+        want[0, 1] = 5.0
+        np.testing.assert_array_equal(m, want)
+        np.testing.assert_array_equal(v, np.partition(a[0], 1))
+    assert step.stats["replays"] == 2
+
+
 def test_torch_and_numpy_in_one_step_run_eagerly():
     x = agrad.tensor([1.0, 2.0], device=TORCH)
     y = agrad.tensor([3.0, 4.0])
