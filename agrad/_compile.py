@@ -213,15 +213,6 @@ class _Rec(np.ndarray):
     def __setitem__(self, key: Any, value: Any) -> None:
         _invoke(operator.setitem, "[]=", (self, key, value), {}, writes=(self,))
 
-    def fill(self, value: Any) -> None:
-        _invoke(_Method("fill", ()), "fill", (self, value), {}, writes=(self,))
-
-    def sort(self, *args: Any, **kwargs: Any) -> None:
-        _invoke(_Method("sort", ()), "sort", (self, *args), kwargs, writes=(self,))
-
-    def partition(self, *args: Any, **kwargs: Any) -> None:
-        _invoke(_Method("partition", ()), "partition", (self, *args), kwargs, writes=(self,))
-
     def byteswap(self, inplace: bool = False) -> Any:
         writes = (self,) if inplace else ()
         return _invoke(_Method("byteswap", ()), ".byteswap()", (self, inplace), {}, writes=writes)
@@ -233,9 +224,6 @@ class _Rec(np.ndarray):
     def dump(self, *args: Any, **kwargs: Any) -> None:
         _soft("`dump()` (a side effect a replay would not repeat)")
         np.ndarray.view(self, np.ndarray).dump(*args, **kwargs)
-
-    def put(self, *args: Any, **kwargs: Any) -> None:
-        _invoke(_Method("put", ()), "put", (self, *args), kwargs, writes=(self,))
 
     # attributes that are views: settable ones write through
     @property
@@ -282,6 +270,17 @@ def _method(name: str) -> Callable[..., Any]:
 
     def method(self: _Rec, *args: Any, **kwargs: Any) -> Any:
         return _invoke(call, f".{name}()", (self, *args), kwargs)
+
+    method.__name__ = name
+    return method
+
+
+def _writing_method(name: str) -> Callable[..., None]:
+    """A method that writes into the array it is called on (``x.sort()``)."""
+    call = _Method(name, ())
+
+    def method(self: _Rec, *args: Any, **kwargs: Any) -> None:
+        _invoke(call, name, (self, *args), kwargs, writes=(self,))
 
     method.__name__ = name
     return method
@@ -396,6 +395,8 @@ _METHODS = [
 ]
 for _name in _METHODS:
     setattr(_Rec, _name, _method(_name))
+for _name in ("fill", "sort", "partition", "put"):
+    setattr(_Rec, _name, _writing_method(_name))
 
 
 # Python's operators on a captured NumPy scalar (a 0-d result) are recorded as themselves:
@@ -437,7 +438,8 @@ def _unary_operator(fn: Any, symbol: str, name: str) -> Any:
     return op
 
 
-for _name, _symbol in (
+# Python's binary operators (`__add__`, `__radd__`, `__iadd__`, ...), by name and symbol
+_BINARY_OPERATORS = (
     ("add", "+"),
     ("sub", "-"),
     ("mul", "*"),
@@ -451,7 +453,8 @@ for _name, _symbol in (
     ("xor", "^"),
     ("lshift", "<<"),
     ("rshift", ">>"),
-):
+)
+for _name, _symbol in _BINARY_OPERATORS:
     _fn = getattr(operator, f"{_name}_" if _name in ("and", "or") else _name)
     setattr(_Rec, f"__{_name}__", _binary_operator(_fn, _symbol, f"__{_name}__"))
     setattr(_Rec, f"__r{_name}__", _binary_operator(_fn, _symbol, f"__r{_name}__"))
@@ -883,14 +886,19 @@ def _record(
     instr = _Instr(fn, name, targs, tkw, outs, reads, tuple(write_slots), "")
     instr.multi = isinstance(result, tuple)
     if shape_guard or name.rpartition(".")[2] in _DATA_SHAPED:
-        if rec.external_write is not None:
-            _refuse_late(rec, f"`{name}` (its result's shape depends on the values)")
-        instr.line = _user_line()
-        # the plan checks the first result's shape (`np.nonzero`'s all have one length)
-        first = result[0] if isinstance(result, tuple) else result
-        instr.guard = ("shape", None, tuple(np.shape(first)))
+        _guard_shape(rec, instr, result)
     _add(rec, instr)
     return wrapped
+
+
+def _guard_shape(rec: _Recorder, instr: _Instr, result: Any) -> None:
+    """Make ``instr``, whose result's shape depends on the values, check that shape."""
+    if rec.external_write is not None:
+        _refuse_late(rec, f"`{instr.name}` (its result's shape depends on the values)")
+    instr.line = _user_line()
+    # the plan checks the first result's shape (`np.nonzero`'s all have one length)
+    first = result[0] if instr.multi else result
+    instr.guard = ("shape", None, tuple(np.shape(first)))
 
 
 def _note_writes(rec: _Recorder, write_slots: list[int]) -> None:
@@ -957,18 +965,26 @@ def _record_conversion(x: _Rec, fn: Any, what: str) -> Any:
     if x._ref is None:
         _refuse_use(f"{what} of an array made by a NumPy call `agrad.compile` does not see")
     ref = x._ref
-    hoist = False
+    _add_conversion(rec, ref, _Instr(fn, what, (_S(ref),), {}, None, {ref}, (), ""), value)
+    return value
+
+
+def _add_conversion(rec: _Recorder, ref: int | None, instr: _Instr, value: Any) -> None:
+    """Record ``instr``, a conversion of slot ``ref`` to Python, guarded by its ``value``."""
+    instr.line = _user_line()
     if rec.external_write is not None:
         # a value made before that write and never written since (the loss, converted
         # after the optimiser's update) is checked where it was made, before the write
-        if ref >= rec.slots_before_write or rec.roots[ref] in rec.mutated_roots:
-            _refuse_late(rec, what)
-        hoist = True
-    instr = _Instr(fn, what, (_S(ref),), {}, None, {ref}, (), _user_line())
-    instr.hoist = hoist
+        if (
+            ref is None
+            or instr.reads != {ref}
+            or ref >= rec.slots_before_write
+            or rec.roots[ref] in rec.mutated_roots
+        ):
+            _refuse_late(rec, instr.name)
+        instr.hoist = True
     _add(rec, instr)
-    _guard_value(rec, instr, value, what)
-    return value
+    _guard_value(rec, instr, value, instr.name)
 
 
 def _guard_value(rec: _Recorder, instr: _Instr, value: Any, what: str) -> None:
@@ -1163,25 +1179,24 @@ def _is_torch(x: Any) -> bool:
     return torch is not None and isinstance(x, torch.Tensor)
 
 
-def _storage_root(t: Any) -> int:
-    """The identity of a tensor's storage (its views share it), read past the mode."""
-    import torch
+def _unrecorded() -> Any:
+    """A context in which torch calls pass the recording mode (the capture's own reads)."""
+    return sys.modules["torch"]._C.DisableTorchFunction()
 
-    with torch._C.DisableTorchFunction():
+
+def _storage_root(t: Any) -> int:
+    """The identity of a tensor's storage (its views share it)."""
+    with _unrecorded():
         return int(t.untyped_storage()._cdata)
 
 
 def _host_copy(t: Any) -> Any:
-    import torch
-
-    with torch._C.DisableTorchFunction():
+    with _unrecorded():
         return t.detach().resolve_conj().resolve_neg().cpu().numpy().copy()
 
 
 def _clone(t: Any) -> Any:
-    import torch
-
-    with torch._C.DisableTorchFunction():
+    with _unrecorded():
         return t.clone()
 
 
@@ -1227,10 +1242,7 @@ _TORCH_CONVERSIONS = {
     "numpy": "`numpy()` (the values as a NumPy array)",
     "__array__": "`__array__` (`np.asarray(tensor)`)",
 }
-_INPLACE_OPS = ("add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul", "and", "or")
-_TORCH_INPLACE_DUNDERS = {"__setitem__"} | {
-    f"__i{op}__" for op in (*_INPLACE_OPS, "xor", "lshift", "rshift")
-}
+_TORCH_INPLACE_DUNDERS = {"__setitem__"} | {f"__i{name}__" for name, _ in _BINARY_OPERATORS}
 _TORCH_REFUSED = {"__dlpack__", "__reduce_ex__", "__setstate__", "storage", "share_memory_"}
 _TORCH_DATA_SHAPED = {"nonzero", "argwhere", "masked_select", "unique", "unique_consecutive"}
 _TORCH_DATA_SHAPED |= {"repeat_interleave", "nonzero_static"}
@@ -1298,19 +1310,8 @@ def _torch_conversion(
         tkw, _ = rec.template(kwargs, reads, "")
         # `numpy()` shares the tensor's memory: the guard keeps a copy
         value_seen = np.array(value) if isinstance(value, np.ndarray) else value
-        hoist = False
-        if rec.external_write is not None:
-            ref = rec.slot_of(args[0])
-            assert ref is not None
-            if ref >= rec.slots_before_write or rec.roots[ref] in rec.mutated_roots:
-                _refuse_late(rec, what)
-            hoist = True
-        if hoist and len(reads) != 1:
-            _refuse_late(rec, what)
-        instr = _Instr(func, what, targs, tkw, None, reads, (), _user_line())
-        instr.hoist = hoist
-        _add(rec, instr)
-        _guard_value(rec, instr, value_seen, what)
+        instr = _Instr(func, what, targs, tkw, None, reads, (), "")
+        _add_conversion(rec, rec.slot_of(args[0]), instr, value_seen)
     except CaptureRefusedError as e:
         rec.refused = str(e)
     return value
@@ -1381,24 +1382,13 @@ def _record_torch(
         _refuse_use(f"`{name}`, which returned a {type(result).__name__}")
     instr = _Instr(func, name, targs, tkw, outs, reads, tuple(write_slots), "")
     instr.multi = isinstance(result, (tuple, list))
-    bool_key = name in ("__getitem__", "__setitem__") and any(
-        _is_torch(k) and k.dtype == _torch_bool() for k in _walk(args[1:2], {})
+    bool_key = name == "__getitem__" and any(
+        _is_torch(k) and k.dtype == sys.modules["torch"].bool for k in _walk(args[1:2], {})
     )
-    if name in _TORCH_DATA_SHAPED or (bool_key and name == "__getitem__"):
-        if rec.external_write is not None:
-            _refuse_late(rec, f"`{name}` (its result's shape depends on the values)")
-        assert outs is not None
-        instr.line = _user_line()
-        first = result[0] if instr.multi else result
-        instr.guard = ("shape", None, tuple(first.shape))
+    if name in _TORCH_DATA_SHAPED or bool_key:
+        _guard_shape(rec, instr, result)
     _add(rec, instr)
     return result
-
-
-def _torch_bool() -> Any:
-    import torch
-
-    return torch.bool
 
 
 # -- the plan --------------------------------------------------------------------------------
@@ -1458,25 +1448,23 @@ class _Plan:
     def run(self, flat: list[Any]) -> Any:
         if any(self.steady):
             self.check_inputs(flat)
-        if self.run_code is None:
+        code = self.run_code
+        # torch's compiler, made and first called, imports modules that warn of torch's
+        # own internals: silenced then, and not at every replay
+        quiet = _without_deprecations() if code is None and self.torch_compile else None
+        if code is None:
             # compiled at its first replay: a capture that is never verified costs no compile
             filename = f"<agrad.compile plan {id(self):x}>"
             exec(builtins.compile(self.source, filename, "exec"), self.ns)  # our own code
-            self.run_code = self.plain_code = self.ns["_plan"]
-            if self.torch_compile:
-                import torch
-
-                # torch's compiler fuses the plan's straight-line torch calls into kernels
-                with warnings.catch_warnings():  # its imports warn of torch's own internals
-                    warnings.simplefilter("ignore", DeprecationWarning)
-                    self.run_code = torch.compile(self.plain_code, dynamic=False)
+            code = self.plain_code = self.ns["_plan"]
+            if quiet is not None:  # fuses the plan's straight-line torch calls into kernels
+                with _without_deprecations():
+                    code = sys.modules["torch"].compile(code, dynamic=False)
+            self.run_code = code
         written = [False]  # set by the plan just before its first write the caller sees
-        quiet = warnings.catch_warnings() if self.torch_compile else contextlib.nullcontext()
         try:
-            with np.errstate(all="ignore"), quiet:
-                if self.torch_compile:  # torch's compiler warns of its own internals
-                    warnings.simplefilter("ignore", DeprecationWarning)
-                values = self.run_code(flat, written)
+            with np.errstate(all="ignore"), quiet or contextlib.nullcontext():
+                values = code(flat, written)
         except _Miss:
             raise
         except Exception as e:
@@ -1503,6 +1491,13 @@ class _Plan:
         for where, delta in self.vc_bumps:
             _resolve(where, flat)._vc[0] += delta
         return _rebuild(self.out_tree, values, flat, made)
+
+
+@contextlib.contextmanager
+def _without_deprecations() -> Iterator[None]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        yield
 
 
 def _resolve(where: Any, flat: list[Any]) -> Any:
@@ -1731,22 +1726,20 @@ class _Builder:
             else:
                 expr = f"{self.const(what)}._array"
             raw = _source_raw(rec, slot)
-            body.append(f"v{slot} = {expr}")
-            if _is_torch(raw):
-                body.append(
-                    f"if type(v{slot}) is not {self.const(type(raw))} or v{slot}.shape != "
-                    f"{self.const(tuple(raw.shape))} or v{slot}.dtype != {self.const(raw.dtype)} "
-                    f"or v{slot}.device != {self.const(raw.device)} or v{slot}.stride() != "
-                    f"{self.const(raw.stride())}: "
-                    f"raise _Miss({self.miss(f'the array of {self.describe_source(kind, what)}')})"
-                )
-                continue
-            body.append(
-                f"if type(v{slot}) is not {self.const(type(raw))} or v{slot}.shape != "
-                f"{self.const(raw.shape)} or v{slot}.dtype != {self.const(raw.dtype)} or "
-                f"v{slot}.strides != {self.const(getattr(raw, 'strides', ()))}: "
-                f"raise _Miss({self.miss(f'the array of {self.describe_source(kind, what)}')})"
-            )
+            v = f"v{slot}"
+            body.append(f"{v} = {expr}")
+            checks = [
+                f"type({v}) is not {self.const(type(raw))}",
+                f"{v}.shape != {self.const(tuple(raw.shape))}",
+                f"{v}.dtype != {self.const(raw.dtype)}",
+            ]
+            if _is_torch(raw):  # a torch tensor's layout: its device and stride()
+                checks.append(f"{v}.device != {self.const(raw.device)}")
+                checks.append(f"{v}.stride() != {self.const(raw.stride())}")
+            else:
+                checks.append(f"{v}.strides != {self.const(getattr(raw, 'strides', ()))}")
+            what_miss = self.miss(f"the array of {self.describe_source(kind, what)}")
+            body.append(f"if {' or '.join(checks)}: raise _Miss({what_miss})")
         for tt in rec.touched.values():
             where = self.path(tt.t)
             if where[0] == "arg":
