@@ -620,6 +620,7 @@ class _Recorder:
         self.tkeep: list[Any] = []  # those tensors, alive, so that their ids stay theirs
         self.host_roots: set[int] = set()  # torch storages made from NumPy arrays
         self.torch_mode = False  # torch calls are recorded (torch was imported at the start)
+        self.jax = False  # it uses a tensor on a JAX device: the next capture traces it
 
     def slot_of(self, x: Any) -> int | None:
         """The slot of a recorded array (a :class:`_Rec`, or a torch tensor), if any."""
@@ -1018,6 +1019,8 @@ def _touch(rec: _Recorder, t: Any, current: Any) -> _Touched | None:
     touched = rec.touched.get(id(t))
     if touched is None:
         lib = getattr(t._dev.backend, "name", None)
+        if lib == "jax":
+            rec.jax = True
         if lib not in ("numpy", "torch") or not (
             isinstance(current, (np.ndarray, np.generic)) if lib == "numpy" else _is_torch(current)
         ):
@@ -1177,6 +1180,11 @@ def _copy_of(x: Any) -> Any:
 def _is_torch(x: Any) -> bool:
     torch = sys.modules.get("torch")  # a capture never imports torch
     return torch is not None and isinstance(x, torch.Tensor)
+
+
+def _is_jax(x: Any) -> bool:
+    jax = sys.modules.get("jax")
+    return jax is not None and isinstance(x, jax.Array)
 
 
 def _unrecorded() -> Any:
@@ -1409,6 +1417,7 @@ class _Plan:
         self.n_folded = 0
         self.n_fused = 0  # calls replaced by fused loops
         self.torch_compile = False  # a torch plan run through torch.compile (fuse=True)
+        self.jaxpr = False  # a JAX step traced to a jaxpr, run through jax.jit
         self.plain_code: Callable[..., Any] | None = None  # the plan as written, uncompiled
         # the arrays the plan reads from its arguments and tensors, with what they held when
         # the newest matching capture began; `steady[i]`: input i held the same values in
@@ -1480,6 +1489,10 @@ class _Plan:
                     self.run_code = compiled_code
                     raise
             raise _Raised(repr(e)) from e
+        return self.finish(values, flat)
+
+    def finish(self, values: Any, flat: list[Any]) -> Any:
+        """Put a replay's values where the eager step put them; the step's result."""
         made: dict[int, Any] = {}  # one tensor per value, as eagerly (`step()[0] is p.grad`)
         for kind, where, extra in self.sinks:
             obj = _resolve(where, flat)
@@ -1498,6 +1511,25 @@ def _without_deprecations() -> Iterator[None]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         yield
+
+
+def tensor_paths(touched: Any, flat: list[Any], arg_kinds: list[str]) -> dict[int, Any]:
+    """How a replay reaches each tensor that existed before the step (by id): an argument
+    ``("arg", i)``, the ``.grad`` of one ``("grad", path)``, or the object ``("obj", t)``
+    (absent here)."""
+    paths: dict[int, Any] = {}
+    for i, x in enumerate(flat):
+        if arg_kinds[i] == "tensor":
+            paths[id(x)] = ("arg", i)
+    for _ in range(3):  # grads of grads are rare; three levels are plenty
+        for tt in touched:
+            owner = paths.get(id(tt.t))
+            if owner is not None and tt.grad is not None and id(tt.grad) not in paths:
+                paths[id(tt.grad)] = ("grad", owner)
+        for tt in touched:
+            if tt.grad is not None and id(tt.grad) not in paths:
+                paths[id(tt.grad)] = ("grad", ("obj", tt.t))
+    return paths
 
 
 def _resolve(where: Any, flat: list[Any]) -> Any:
@@ -1626,18 +1658,7 @@ class _Builder:
 
     def build(self, result: Any, arg_kinds: list[str]) -> _Plan:
         rec, plan = self.rec, _Plan()
-        # how each pre-existing tensor is reached: an argument, the .grad of one, or itself
-        for i, x in enumerate(self.flat):
-            if arg_kinds[i] == "tensor":
-                self.paths[id(x)] = ("arg", i)
-        for _ in range(3):  # grads of grads are rare; three levels are plenty
-            for tt in rec.touched.values():
-                owner = self.paths.get(id(tt.t))
-                if owner is not None and tt.grad is not None and id(tt.grad) not in self.paths:
-                    self.paths[id(tt.grad)] = ("grad", owner)
-            for tt in rec.touched.values():
-                if tt.grad is not None and id(tt.grad) not in self.paths:
-                    self.paths[id(tt.grad)] = ("grad", ("obj", tt.t))
+        self.paths = tensor_paths(rec.touched.values(), self.flat, arg_kinds)
         spec = self.out_spec(result)
         plan.out_tree = spec
         # the state of pre-existing tensors after the step
@@ -2393,6 +2414,8 @@ def _describe(x: Any) -> tuple[str, Any]:
         return "array", ("A", x.shape, x.dtype, x.strides)
     if _is_torch(x) and not x.requires_grad:
         return "array", ("A", tuple(x.shape), x.dtype, x.stride(), x.device)
+    if _is_jax(x):
+        return "array", ("J", x.shape, x.dtype, x.device, x.weak_type)
     if x is None or isinstance(x, (bool, int, float, complex, str, np.generic)):
         return "value", ("V", type(x), repr(x))
     return "object", ("O", id(x))
@@ -2424,6 +2447,7 @@ class Compiled:
         self._plans: dict[Any, list[_Plan]] = {}
         self._captures = 0
         self._eager: str | None = None  # why this function now always runs eagerly
+        self._jax = False  # a step on a JAX device: captures trace it for jax.jit
         self.last_miss: str | None = None
         self.stats = {"warmups": 0, "captures": 0, "replays": 0, "misses": 0, "eager": 0}
         functools.update_wrapper(self, fn)
@@ -2486,6 +2510,11 @@ class Compiled:
         )
         if p.torch_compile:
             head += f"# {TORCH_COMPILED}: runs through torch.compile (fuse=True on torch)\n"
+        if p.jaxpr:
+            head = (
+                f"# a jaxpr of {p.n_instrs} equations, run through jax.jit (a step on a JAX "
+                f"device), {'verified' if p.verified else 'not yet verified'}\n"
+            )
         return head + p.source
 
     def explain(self) -> str:
@@ -2514,6 +2543,9 @@ class Compiled:
         key: Any,
     ) -> Any:
         global _ACTIVE
+        if self._jax or any(_is_jax(x) or _on_jax(x) for x in flat):
+            self._jax = True
+            return self._capture_jax(args, kwargs, flat, tree, kinds, key)
         if not _LOCK.acquire(blocking=False):  # a capture under way (nested, or a thread)
             return self.fn(*args, **kwargs)
         self._captures += 1
@@ -2566,19 +2598,54 @@ class Compiled:
         finally:
             _LOCK.release()
         result = _unwrap_result(result)
-        if rec.unsupported is not None:
+        if rec.jax:  # the eager call ran right; the next capture traces it for jax.jit
+            self._jax = True
+        elif rec.unsupported is not None:
             self._give_up(rec.unsupported)
         elif rec.refused is not None:
             self._give_up(rec.refused)
         elif plan is not None:
-            plans = self._plans.setdefault(key, [])
-            for p in plans:
-                if p.signature == plan.signature:
-                    p.verify(plan)
-                    break
-            else:
-                plans.append(plan)
+            self._keep(key, plan)
         return result
+
+    def _keep(self, key: Any, plan: _Plan) -> None:
+        """A capture's plan: it verifies an earlier one that it equals, or waits for one."""
+        plans = self._plans.setdefault(key, [])
+        for p in plans:
+            if p.signature == plan.signature:
+                p.verify(plan)
+                break
+        else:
+            plans.append(plan)
+
+    def _capture_jax(
+        self,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        flat: list[Any],
+        tree: Any,
+        kinds: list[str],
+        key: Any,
+    ) -> Any:
+        from agrad import _compile_jax  # imports JAX: only for a step on a JAX device
+
+        if not _LOCK.acquire(blocking=False):
+            return self.fn(*args, **kwargs)
+        self._captures += 1
+        self.stats["captures"] += 1
+        try:
+            result, plan, problem = _compile_jax.capture(self.fn, flat, tree, kinds)
+        finally:
+            _LOCK.release()
+        if problem is not None:
+            self._give_up(problem)
+        elif plan is not None:
+            self._keep(key, plan)
+        return result
+
+
+def _on_jax(x: Any) -> bool:
+    return isinstance(x, Tensor) and x._dev.backend.name == "jax"
 
 
 def _aliasing(flat: list[Any]) -> tuple[int, ...]:

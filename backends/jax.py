@@ -32,6 +32,8 @@ _WIDE = frozenset(
     d for d in _dtypes.ALL_DTYPES if d.name in ("float64", "complex128", "int64", "uint64")
 )
 _PLATFORMS = {"cpu": "cpu", "gpu": "gpu", "cuda": "gpu", "tpu": "tpu"}
+#: the device of the step `agrad.compile` is tracing for `jax.jit` (a tracer has no device)
+TRACE_DEVICE: Any = None
 
 
 class JaxRng:
@@ -97,7 +99,18 @@ class JaxBackend:
         return list(jax.devices("cpu")) + [d for d in jax.devices() if d.platform != "cpu"]
 
     def device_of(self, x: Array, /) -> NativeDevice:
-        return x.device
+        try:
+            return x.device
+        except AttributeError:  # a tracer has none
+            if TRACE_DEVICE is not None:
+                return TRACE_DEVICE
+            msg = (
+                "agrad got a JAX tracer: agrad's JAX backend runs inside a JAX transformation "
+                "only through `agrad.compile`, which hands a step to `jax.jit` itself. Call "
+                "agrad outside `jax.jit` / `jax.vmap`, or compile the step with "
+                "`agrad.compile`."
+            )
+            raise AgradTypeError(msg) from None
 
     def device_name(self, native: NativeDevice, /) -> str | None:
         platform = "gpu" if native.platform in ("gpu", "cuda", "rocm") else native.platform

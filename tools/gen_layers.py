@@ -88,6 +88,7 @@ LAYERS: list[tuple[str, str, tuple[str, ...]]] = [
             "agrad.func",
             "agrad._transform",
             "agrad._compile",
+            "agrad._compile_jax",
             "agrad._numpy_protocol",
             "agrad._arraylike",
             "agrad.numpy",
@@ -117,6 +118,7 @@ FUNCTION_LEVEL: dict[tuple[str, str], str] = {
     "in every run; the checks load hypothesis, on the fixture's first use",
     ("agrad.autograd.scipy.signal", "agrad.scipy.signal"): "it loads agrad.numpy (~0.1 s), "
     "which the compatibility package loads on first use",
+    ("agrad._compile", "agrad._compile_jax"): "it imports JAX, for a step on a JAX device only",
 }
 
 
