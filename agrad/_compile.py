@@ -2448,6 +2448,7 @@ class Compiled:
         self._captures = 0
         self._eager: str | None = None  # why this function now always runs eagerly
         self._jax = False  # a step on a JAX device: captures trace it for jax.jit
+        self._jax_known: Any = None  # what its discovery run found it uses
         self.last_miss: str | None = None
         self.stats = {"warmups": 0, "captures": 0, "replays": 0, "misses": 0, "eager": 0}
         functools.update_wrapper(self, fn)
@@ -2627,20 +2628,34 @@ class Compiled:
         kinds: list[str],
         key: Any,
     ) -> Any:
-        from agrad import _compile_jax  # imports JAX: only for a step on a JAX device
+        # imports JAX (seconds of start-up), so loaded for a step on a JAX device only
+        from agrad import _compile_jax
 
         if not _LOCK.acquire(blocking=False):
             return self.fn(*args, **kwargs)
         self._captures += 1
         self.stats["captures"] += 1
         try:
-            result, plan, problem = _compile_jax.capture(self.fn, flat, tree, kinds)
+            # a discovery run (eager) finds the tensors the step uses; later captures trace
+            # the step with those as inputs, once: the call's only run of its Python code
+            known = self._jax_known
+            if known is not None:
+                done, result, plan, known, problem = _compile_jax.trace_run(
+                    self.fn, flat, tree, kinds, known
+                )
+                if done:
+                    self._jax_known = known
+                    if plan is not None:
+                        self._keep(key, plan)
+                    return result
+                if problem is not None:  # runs eagerly from now on
+                    self._give_up(problem)
+                    return self.fn(*args, **kwargs)
+            result, self._jax_known, problem = _compile_jax.discover(self.fn, flat, tree, kinds)
         finally:
             _LOCK.release()
         if problem is not None:
             self._give_up(problem)
-        elif plan is not None:
-            self._keep(key, plan)
         return result
 
 

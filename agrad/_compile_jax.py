@@ -18,7 +18,6 @@ Loaded only for steps on JAX devices (the module imports JAX).
 
 from __future__ import annotations
 
-import copy
 import linecache
 import os
 import traceback
@@ -26,6 +25,7 @@ from collections.abc import Callable
 from typing import Any
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 from jax.extend.core import jaxpr_as_fun
 
@@ -37,7 +37,6 @@ from agrad._compile import (
     _Plan,
     _Raised,
     _resolve,
-    _same,
     _Touched,
     _unflatten,
     _user_line,
@@ -45,13 +44,13 @@ from agrad._compile import (
 )
 from agrad._tensor import Tensor
 
-__all__ = ["JaxCapture", "capture"]
+__all__ = ["JaxCapture", "JaxPlan", "Known", "discover", "trace_run"]
 
 _ARRAY = Tensor.__dict__["_array"]  # the slot itself: read and set without the hooks
 _GET, _PUT = _ARRAY.__get__, _ARRAY.__set__
 _GRAD = Tensor.__dict__["grad"]
 _NEXT = jax_backend.JaxRng._next
-# Tensor's conversions to Python: hooked while capturing, recorded, and checked at replay
+# Tensor's conversions to Python: a step that makes one is not traced (hooked to see it)
 _CONVERSIONS = {
     name: Tensor.__dict__[name]
     for name in ("__bool__", "__int__", "__float__", "__complex__", "__index__", "item", "tolist")
@@ -73,12 +72,10 @@ class JaxCapture:
         self.rngs: dict[int, tuple[Any, Any]] = {}  # id -> (generator, key before the step)
         self.tracing = False
         self.problem: str | None = None  # why the step cannot be handed to jax.jit
-        self.late: dict[int, tuple[Any, tuple[Any, ...]]] = {}  # first seen by the trace
-        # conversions to Python in the eager run, in order: (method, value); the trace
-        # gives each the eager value and returns the array converted, checked at replay
-        self.conversions: list[tuple[str, Any, str]] = []
-        self.converted = 0  # how many of them the trace has made
-        self.guards: list[tuple[Any, tuple[str, Any, str]]] = []  # (traced array, conversion)
+        # tensors the discovery did not see, first used by the trace (their arrays are
+        # constants of its jaxpr: a plan right for this call only), and generators
+        self.late: dict[int, _Touched] = {}
+        self.late_rngs: dict[int, tuple[Any, Any]] = {}
         self.converting = False  # inside a conversion (`item()` of a 0-d tensor is one)
 
     def note(self, why: str) -> None:
@@ -92,18 +89,14 @@ class JaxCapture:
         tt = self.touched.get(key)
         if tt is not None:
             return tt
-        if self.tracing:  # the eager run never used it: the trace took another path
-            if key not in self.late:
-                self.late[key] = (t, _state(t))
-            self.note(
-                "its trace used a tensor its eager run did not (its Python control flow "
-                "reads state that changes between calls)"
-            )
-            return None
         array = _GET(t)
         if t._dev.backend.name != "jax" or not isinstance(array, jax.Array):
             self.note(f"it computes with JAX and with tensors on {t._dev.name!r}")
-        tt = self.touched[key] = _Touched(t, array)
+        tt = _Touched(t, array)
+        if self.tracing:  # the trace reads its array as a constant: right for this call only
+            self.late[key] = tt
+        else:
+            self.touched[key] = tt
         return tt
 
     def install(self) -> None:
@@ -134,55 +127,40 @@ class JaxCapture:
 
         def next_key(rng: Any) -> Any:
             if id(rng) not in self.rngs:
-                if self.tracing:
-                    self.note("its trace drew from a random generator its eager run did not")
-                    self.late[id(rng)] = (rng, (rng._key,))
-                else:
-                    self.rngs[id(rng)] = (rng, rng._key)
+                seen = self.late_rngs if self.tracing else self.rngs
+                seen.setdefault(id(rng), (rng, rng._key))
             return _NEXT(rng)
 
         for name in _CONVERSIONS:
             setattr(Tensor, name, self._conversion(name))
-        Tensor._array = property(get_array, set_array)  # type: ignore[assignment]
+        Tensor._array = property(get_array, set_array)
         Tensor.grad = property(get_grad, set_grad, _GRAD.fdel, _GRAD.__doc__)  # type: ignore[assignment,method-assign]
-        jax_backend.JaxRng._next = next_key  # type: ignore[method-assign]
+        jax_backend.JaxRng._next = next_key
 
     def _conversion(self, name: str) -> Callable[..., Any]:
         orig = _CONVERSIONS[name]
 
-        def convert(t: Any) -> Any:
+        def convert(t: Any, *args: Any) -> Any:
             if self.converting:
-                return orig(t)
+                return orig(t, *args)
+            # a tracer has no value to give: the step cannot be traced. Refused here, before
+            # the step sees a value (a trace that assumed one could hand Python a stale one)
+            msg = (
+                f"it converts a tensor to Python (`{name}` at {_user_line()}), and JAX's "
+                "tracers have no values to convert; return the tensor and convert it outside "
+                "the compiled function"
+            )
+            if self.tracing:
+                raise CaptureRefusedError(msg)
+            self.note(msg)
             self.converting = True
             try:
-                if not self.tracing:
-                    value = orig(t)
-                    self.conversions.append((name, value, _user_line()))
-                    return value
-                return self._traced_conversion(t, name, orig)
+                return orig(t, *args)
             finally:
                 self.converting = False
 
         convert.__name__ = name
         return convert
-
-    def _traced_conversion(self, t: Any, name: str, orig: Callable[..., Any]) -> Any:
-        k = self.converted
-        self.converted += 1
-        if k >= len(self.conversions) or self.conversions[k][0] != name:
-            msg = (
-                f"`agrad.compile` cannot trace this step: its trace converted a tensor with "
-                f"`{name}` where its eager run did not, at {_user_line()}"
-            )
-            raise CaptureRefusedError(msg)
-        value = self.conversions[k][1]
-        a = _GET(t)
-        if isinstance(a, jax.core.Tracer):
-            self.guards.append((a, self.conversions[k]))
-        elif not _same(orig(t), value):
-            msg = f"`{name}` of a constant tensor gave another value at {_user_line()}"
-            raise CaptureRefusedError(msg)
-        return copy.deepcopy(value)  # the step may change a list it gets
 
     @staticmethod
     def remove() -> None:
@@ -190,7 +168,7 @@ class JaxCapture:
             setattr(Tensor, name, fn)
         Tensor._array = _ARRAY
         Tensor.grad = _GRAD  # type: ignore[method-assign]
-        jax_backend.JaxRng._next = _NEXT  # type: ignore[method-assign]
+        jax_backend.JaxRng._next = _NEXT
 
 
 def _state(t: Any) -> tuple[Any, ...]:
@@ -217,15 +195,16 @@ class JaxPlan(_Plan):
         # per tensor the plan reads: (path, shape, dtype, requires_grad, .grad is None or
         # None when the step sets .grad before reading it)
         self.state: list[tuple[Any, Any, Any, bool, bool | None]] = []
-        self.rngs: list[Any] = []
-        self.guards: list[tuple[str, Any, str]] = []  # (method, value, where it was made)
+        self.rngs: list[Any] = []  # generators whose keys the plan reads
+        self.rng_outs: list[Any] = []  # and those whose keys it gives back
 
-    def run(self, flat: list[Any]) -> Any:
+    def run(self, flat: list[Any], code: Callable[..., Any] | None = None) -> Any:
         ins = [flat[i] for i in self.arg_arrays]
         for where, shape, dtype, rg, grad_none in self.state:
             t = _resolve(where, flat)
             if t is None:
-                raise _Miss("a `.grad` the step reads is None")
+                msg = "a `.grad` the step reads is None"
+                raise _Miss(msg)
             a = _GET(t)
             if (
                 a.shape != shape
@@ -233,91 +212,129 @@ class JaxPlan(_Plan):
                 or t._rg is not rg
                 or (grad_none is not None and (t.__dict__.get("_grad") is None) is not grad_none)
             ):
-                raise _Miss(f"shape, dtype, `requires_grad` or `.grad` of a tensor {shape}")
+                msg = f"shape, dtype, `requires_grad` or `.grad` of a tensor {shape}"
+                raise _Miss(msg)
             ins.append(a)
         ins.extend(rng._key for rng in self.rngs)
-        code = self.run_code
+        if code is None:
+            code = self.run_code
         if code is None:  # compiled at the first replay: a capture never verified costs none
             code = self.run_code = jax.jit(jaxpr_as_fun(self.closed))
         try:
             values = code(*ins)
         except Exception as e:  # nothing is written yet: the call runs eagerly
             raise _Raised(repr(e)) from e
-        n = len(values) - len(self.rngs)
-        g = n - len(self.guards)
-        for (name, value, line), a in zip(self.guards, values[g:n], strict=True):
-            if not _same(_as_python(name, a), value):
-                raise _Miss(f"{name}() = {value!r} at {line}")
-        for rng, key in zip(self.rngs, values[n:], strict=True):
+        n = len(values) - len(self.rng_outs)
+        for rng, key in zip(self.rng_outs, values[n:], strict=True):
             rng._key = key
         return self.finish(values, flat)
 
 
-def capture(
-    fn: Callable[..., Any],
-    flat: list[Any],
-    tree: Any,
-    kinds: list[str],
-) -> tuple[Any, JaxPlan | None, str | None]:
-    """Run ``fn`` eagerly, then trace it into a plan: (result, plan, why it cannot be)."""
+class Known:
+    """What a step on a JAX device uses, as its discovery run found it: how to reach the
+    tensors that existed before the call, and the generators it draws from."""
+
+    def __init__(self, paths: list[Any], rngs: list[Any]) -> None:
+        self.paths = paths
+        self.rngs = rngs
+
+
+def discover(
+    fn: Callable[..., Any], flat: list[Any], tree: Any, kinds: list[str]
+) -> tuple[Any, Known | None, str | None]:
+    """Run ``fn`` eagerly, watching what it uses: (result, what it uses, why it cannot be
+    traced)."""
     cap = JaxCapture()
     args, kwargs = _unflatten(tree, iter(flat))
     cap.install()
     try:
         result = fn(*args, **kwargs)
-        if cap.problem is not None:
-            return result, None, cap.problem
-        plan: JaxPlan | None = None
+    finally:
+        cap.remove()
+    touched = list(cap.touched.values())
+    paths = tensor_paths(touched, flat, kinds)
+    known = Known(
+        [paths.get(id(tt.t), ("obj", tt.t)) for tt in touched],
+        [r for r, _ in cap.rngs.values()],
+    )
+    return result, known, cap.problem
+
+
+def trace_run(
+    fn: Callable[..., Any], flat: list[Any], tree: Any, kinds: list[str], known: Known
+) -> tuple[bool, Any, JaxPlan | None, Known | None, str | None]:
+    """Trace ``fn`` once (the call's only run of its Python code) and evaluate the jaxpr for
+    this call: (done, result, plan to keep, what it uses, why it cannot be traced). Not
+    ``done``: the call must run again, eagerly (the trace failed, or a replay would)."""
+    cap = JaxCapture()
+    for where in known.paths:
         try:
-            plan = _trace(cap, fn, flat, tree, kinds)
-        except CaptureRefusedError as e:
+            t = _resolve(where, flat)
+        except AttributeError:  # the `.grad` of a `.grad` that is None now
+            t = None
+        if isinstance(t, Tensor) and id(t) not in cap.touched:
+            cap.touched[id(t)] = _Touched(t, _GET(t))
+    cap.rngs = {id(r): (r, r._key) for r in known.rngs}
+    cap.install()
+    try:
+        plan = _trace(cap, fn, flat, tree, kinds)
+    except Exception as e:  # a limit of tracing (the eager run went through)
+        if isinstance(e, CaptureRefusedError):
             cap.note(str(e))
-        except Exception as e:  # the eager run went through: a limit of tracing
+        else:
             first = str(e).strip().splitlines()[0] if str(e).strip() else ""
             cap.note(
                 f"jax.jit cannot trace it ({type(e).__name__} at {_user_frame(e)}: {first}). "
-                "JAX's tracers have no values: a conversion to Python (`float(loss)`, "
-                "`if loss > 0:`), a boolean mask or another shape that depends on values "
-                "cannot be traced; move it out of the compiled function"
+                "JAX's tracers have no values: a conversion to Python of a raw JAX array, "
+                "a boolean mask or another shape that depends on values cannot be traced; "
+                "move it out of the compiled function"
             )
-        return result, (plan if cap.problem is None else None), cap.problem
+        return False, None, None, None, cap.problem
     finally:
         cap.remove()
+    if cap.problem is not None:
+        return False, None, None, None, cap.problem
+    try:  # JAX's op-by-op evaluation: no compile wait for a capture
+        result = plan.run(flat, jaxpr_as_fun(plan.closed))
+    except (_Miss, _Raised):
+        return False, None, None, None, None
+    every = list(cap.touched.values()) + list(cap.late.values())
+    paths = tensor_paths(every, flat, kinds)
+    grown = Known(
+        [paths.get(id(tt.t), ("obj", tt.t)) for tt in every],
+        known.rngs + [r for r, _ in cap.late_rngs.values()],
+    )
+    late = bool(cap.late or cap.late_rngs)
+    return True, result, (None if late else plan), grown, None
 
 
 def _trace(
     cap: JaxCapture, fn: Callable[..., Any], flat: list[Any], tree: Any, kinds: list[str]
 ) -> JaxPlan:
+    """Run ``fn`` on JAX's tracers: the tensors of ``cap.touched`` and the keys of
+    ``cap.rngs`` are the jaxpr's inputs, the step's results and every change it makes its
+    outputs; each tensor and generator is left as it was found."""
     plan = JaxPlan()
     touched = list(cap.touched.values())
     paths = tensor_paths(touched, flat, kinds)
     rngs = [r for r, _ in cap.rngs.values()]
-    after = [_state(tt.t) for tt in touched]  # as the eager run left them, put back below
-    keys_after = [r._key for r in rngs]
     plan.arg_arrays = [i for i, k in enumerate(kinds) if k == "array"]
-    devices = {tt.t._dev for tt in touched} | {x._dev for x in flat if isinstance(x, Tensor)}
+    devices = {tt.t._dev.native for tt in touched}
+    devices |= {x._dev.native for x in flat if isinstance(x, Tensor)}
     devices |= {x.device for i, x in enumerate(flat) if kinds[i] == "array"}
-    natives = {getattr(d, "native", d) for d in devices}
-    if len(natives) > 1:
-        cap.note(f"it computes on {len(natives)} JAX devices")
-    for tt in touched:
-        where = paths.get(id(tt.t), ("obj", tt.t))
-        grad_none = None if tt.grad_reset else tt.grad is None
-        plan.state.append((where, tt.array.shape, tt.array.dtype, tt.rg, grad_none))
+    if len(devices) > 1:
+        cap.note(f"it computes on {len(devices)} JAX devices")
     plan.rngs = rngs
 
     def pure(arg_arrays: list[Any], arrays: list[Any], keys: list[Any]) -> list[Any]:
         for tt, a in zip(touched, arrays, strict=True):
-            _set_state(tt.t, (a, tt.grad, tt.vc, tt.rg, tt.grad_fn))
+            _PUT(tt.t, a)
         for rng, key in zip(rngs, keys, strict=True):
             rng._key = key
         call = list(flat)
         for i, a in zip(plan.arg_arrays, arg_arrays, strict=True):
             call[i] = a
         call_args, call_kwargs = _unflatten(tree, iter(call))
-        cap.new = set()
-        cap.converted = 0
-        cap.guards = []
         cap.tracing = True
         try:
             result = fn(*call_args, **call_kwargs)
@@ -350,7 +367,9 @@ def _trace(
             return ("const", x)
 
         plan.out_tree = spec(result)
-        for tt, a in zip(touched, arrays, strict=True):
+        inputs = [(tt, a) for tt, a in zip(touched, arrays, strict=True)]
+        inputs += [(tt, tt.array) for tt in cap.late.values()]
+        for tt, a in inputs:
             t = tt.t
             where = paths.get(id(t), ("obj", t))
             if t._rg != tt.rg or (t._grad_fn is None) != (tt.grad_fn is None):
@@ -364,31 +383,26 @@ def _trace(
                 plan.sinks.append(("grad", where, ("const", None) if g is None else spec(g)))
             if t._vc[0] != tt.vc:
                 plan.vc_bumps.append((where, t._vc[0] - tt.vc))
-        if cap.converted != len(cap.conversions):
-            cap.note("its trace converted fewer tensors to Python than its eager run")
-        for a, conversion in cap.guards:
-            outs.append(a)
-            plan.guards.append(conversion)
-        outs.extend(rng._key for rng in rngs)
+        plan.rng_outs = rngs + [r for r, _ in cap.late_rngs.values()]
+        outs.extend(rng._key for rng in plan.rng_outs)
         return outs
 
     backend_device = jax_backend.TRACE_DEVICE
-    jax_backend.TRACE_DEVICE = next(iter(natives)) if natives else None
+    jax_backend.TRACE_DEVICE = next(iter(devices)) if devices else None
     try:
         keys = [key for _, key in cap.rngs.values()]
         arg_arrays = [flat[i] for i in plan.arg_arrays]
         closed = jax.make_jaxpr(pure)(arg_arrays, [tt.array for tt in touched], keys)
-    finally:
+    finally:  # every tensor and generator as it was found
         jax_backend.TRACE_DEVICE = backend_device
-        for tt, state in zip(touched, after, strict=True):
-            _set_state(tt.t, state)
-        for rng, key in zip(rngs, keys_after, strict=True):
+        for tt in (*touched, *cap.late.values()):
+            _set_state(tt.t, (tt.array, tt.grad, tt.vc, tt.rg, tt.grad_fn))
+        for rng, key in (*cap.rngs.values(), *cap.late_rngs.values()):
             rng._key = key
-        for obj, state in cap.late.values():
-            if isinstance(obj, Tensor):
-                _set_state(obj, state)
-            else:
-                obj._key = state[0]
+    for tt in touched:  # what a replay checks of each (not `.grad` where the step resets it)
+        where = paths.get(id(tt.t), ("obj", tt.t))
+        grad_none = None if tt.grad_reset else tt.grad is None
+        plan.state.append((where, tt.array.shape, tt.array.dtype, tt.rg, grad_none))
     plan.closed = closed
     plan.n_instrs = len(closed.jaxpr.eqns)
     plan.source = str(closed.jaxpr)
@@ -398,18 +412,9 @@ def _trace(
         _key(plan.out_tree),
         _key(plan.sinks),
         _key(plan.vc_bumps),
-        _key([s[0] for s in plan.state]),
+        _key(plan.state),
     )
     return plan
-
-
-def _as_python(name: str, a: Any) -> Any:
-    """``a`` (a JAX array) converted as ``Tensor.<name>`` converts a tensor's array."""
-    if name in ("item", "tolist"):
-        return getattr(np.asarray(a), name)()
-    if name == "__index__":
-        return a.__index__()
-    return {"__bool__": bool, "__int__": int, "__float__": float, "__complex__": complex}[name](a)
 
 
 def _user_frame(e: BaseException) -> str:
@@ -424,7 +429,7 @@ def _user_frame(e: BaseException) -> str:
 
 
 def _array_key(c: Any) -> Any:
-    a = np.asarray(c) if not jax.dtypes.issubdtype(c.dtype, jax.dtypes.prng_key) else None
+    a = np.asarray(c) if not jnp.issubdtype(c.dtype, jax.dtypes.prng_key) else None
     if a is None:
         return ("key", id(c))
     return ("array", a.dtype.str, a.shape, a.tobytes())
@@ -437,4 +442,3 @@ def _key(x: Any) -> Any:
     if type(x) is dict:
         return tuple((k, _key(v)) for k, v in x.items())
     return _const_key(x)
-
