@@ -2024,6 +2024,7 @@ def _direct(rec: _Recorder, kept: list[_Instr]) -> None:
 
 
 TORCH_COMPILED = "torch-compiled"  # the plan's mark where torch.compile runs it
+JAX_JITTED = "jax-jitted"  # the mark of a JAX step's plan: a jaxpr run through jax.jit
 FUSE_MIN_SIZE = 4096  # elements: below this a kernel call costs more than the passes it saves
 
 
@@ -2513,8 +2514,8 @@ class Compiled:
             head += f"# {TORCH_COMPILED}: runs through torch.compile (fuse=True on torch)\n"
         if p.jaxpr:
             head = (
-                f"# a jaxpr of {p.n_instrs} equations, run through jax.jit (a step on a JAX "
-                f"device), {'verified' if p.verified else 'not yet verified'}\n"
+                f"# {JAX_JITTED}: a jaxpr of {p.n_instrs} equations, run through jax.jit (a "
+                f"step on a JAX device), {'verified' if p.verified else 'not yet verified'}\n"
             )
         return head + p.source
 

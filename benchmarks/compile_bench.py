@@ -12,7 +12,9 @@ Systems: ``agrad eager`` (workloads.py's agrad builder), ``agrad compiled`` (the
 through ``agrad.compile``, timed after its captures), ``agrad compiled fused`` (with
 ``fuse=True``, where numba is installed), ``numpy (by hand)``, ``agrad(torch) eager``,
 ``agrad(torch) compiled`` and ``agrad(torch) compiled fused`` (the step on agrad's
-``torch:cpu`` device; fused: its plan through ``torch.compile``), ``torch.autograd``, ``jax
+``torch:cpu`` device; fused: its plan through ``torch.compile``), ``agrad(jax) eager`` and
+``agrad(jax) compiled`` (on ``jax:cpu``: the step traced to one jaxpr, through ``jax.jit``;
+its first replay, the jit compile included, reported apart), ``torch.autograd``, ``jax
 eager`` and ``jax jit`` (workloads.py's ``jax`` and ``jax(jit)`` builders: the same formulas
 through ``jax.grad``; jit timed after its compile, whose time is reported apart).
 """
@@ -48,6 +50,7 @@ from agrad._compile import compile as agrad_compile
 
 AGRAD = System("agrad(numpy)", "agrad", "numpy")
 AGRAD_TORCH = System("agrad(torch:cpu)", "agrad", "torch:cpu")
+AGRAD_JAX = System("agrad(jax:cpu)", "agrad", "jax:cpu")
 HAND = System("numpy (by hand)", "by_hand", "numpy")
 TORCH = System("torch.autograd", "torch", "cpu")
 JAX = System("jax", "jax", "cpu")
@@ -110,6 +113,11 @@ def cases(key: str) -> tuple[dict[str, Callable[[], Any]], dict[str, float]]:
         torch_fused = agrad_compile(b["agrad"](AGRAD_TORCH, **sizes).run, fuse=True)
         once["agrad(torch) compiled fused, to its first replay"] = _to_first_replay(torch_fused)
         runs["agrad(torch) compiled fused"] = torch_fused
+    if importlib.util.find_spec("jax") is not None:  # on agrad's JAX device: through jax.jit
+        runs["agrad(jax) eager"] = _blocking(b["agrad"](AGRAD_JAX, **sizes).run)
+        on_jax = agrad_compile(b["agrad"](AGRAD_JAX, **sizes).run)
+        once["agrad(jax) compiled, to its first replay"] = _to_first_replay(on_jax)
+        runs["agrad(jax) compiled"] = _blocking(on_jax)
     runs["numpy (by hand)"] = b["by_hand"](HAND, **sizes).run
     runs["torch.autograd"] = b["torch"](TORCH, **sizes).run
     try:  # workloads.py's JAX builders; jax(jit)'s makes its first call, the compile
@@ -122,10 +130,23 @@ def cases(key: str) -> tuple[dict[str, Callable[[], Any]], dict[str, float]]:
     return runs, once
 
 
+def _blocking(run: Callable[[], Any]) -> Callable[[], Any]:
+    """``run``, waiting for JAX's asynchronous dispatch to finish what it returns."""
+
+    def blocked() -> Any:
+        import jax
+
+        out = run()
+        jax.block_until_ready([getattr(t, "array", t) for t in out])
+        return out
+
+    return blocked
+
+
 def _to_first_replay(step: Any) -> float:
     """Call a compiled step until it has replayed once; the seconds that took."""
     t0 = time.perf_counter()
-    while not step.stats["replays"] and step.stats["captures"] < 4:
+    while not step.stats["replays"] and step.stats["captures"] < 6:
         step()
     took = time.perf_counter() - t0
     assert step.stats["replays"] == 1, step.explain()[:2000]

@@ -32,7 +32,7 @@ from agrad.conformance.oracle import Grads, finite_difference_grads, torch_grads
 from agrad.conformance.specs import get_spec
 
 import agrad
-from agrad._compile import TORCH_COMPILED  # the mark on a plan torch.compile runs
+from agrad._compile import JAX_JITTED, TORCH_COMPILED  # the marks of plans others compile
 
 __all__ = [
     "Comparison",
@@ -65,9 +65,10 @@ NOT_DIFFERENTIABLE = (
 #: a loop ran, bit for bit elsewhere)
 COMPILED = (None, "replay", "fuse")
 #: the backends whose steps ``agrad.compile`` replays (on others it runs them eagerly)
-COMPILED_BACKENDS = ("numpy", "torch")
-#: calls of a compiled step until its replay: two captures that agree, then the replay
-REPLAY_CALLS = 3
+COMPILED_BACKENDS = ("numpy", "torch", "jax")
+#: calls of a compiled step until its replay, at most: two captures that agree, then the
+#: replay (on JAX a discovery run comes first)
+REPLAY_CALLS = 4
 #: the label's end of a comparison of a replay's gradient with the eager one
 AGAINST_EAGER = " (replay vs eager)"
 
@@ -505,6 +506,8 @@ def _replay(
         warnings.simplefilter("ignore")
         warnings.simplefilter("always", agrad.CompileWarning)
         for call in range(1, REPLAY_CALLS + 1):
+            if compiled.stats["replays"]:
+                break
             try:
                 out = compiled(*args)
             except Exception as exc:
@@ -514,9 +517,10 @@ def _replay(
                 )
                 raise _CompiledStepError(msg) from exc
     if compiled.stats["replays"]:
-        # numba's loops, or torch's compiler over the whole plan: both round as they like
+        # numba's loops, or torch's compiler or XLA over the whole plan: they round as they like
         plan = compiled.plan
-        return out, Replay(True, fused=_FUSED_LINE in plan or f"# {TORCH_COMPILED}:" in plan)
+        marks = (_FUSED_LINE, f"# {TORCH_COMPILED}:", f"# {JAX_JITTED}:")
+        return out, Replay(True, fused=any(m in plan for m in marks))
     why = _why_not_replayed(compiled, [str(w.message) for w in caught])
     return None, Replay(False, why=why)
 
@@ -727,12 +731,13 @@ def compare(
     where an input or an output is complex. Comparisons in JAX's convention are labelled
     ``"input 0 (jax)"``.
 
-    ``compiled="replay"`` or ``"fuse"`` (NumPy and torch devices) checks the gradients of
+    ``compiled="replay"`` or ``"fuse"`` (NumPy, torch and JAX devices) checks the gradients of
     :func:`agrad.compile`: the gradient computation, a step of the inputs, cotangents and
     directions, is compiled (``fuse=True`` for ``"fuse"``, which then fuses chains of any
     size) and called until it replays; the replay's gradients are compared with the
     oracle, and with the eager step's, labelled ``"input 0 (replay vs eager)"``: equal bit
-    for bit (NaN equals NaN), or within the tolerance where the plan ran fused loops. A
+    for bit (NaN equals NaN), or within the tolerance where the plan ran fused loops (or
+    ``jax.jit``, on JAX devices). A
     difference raises :class:`ReplayMismatch`; a step that is not replayed raises
     :class:`NotReplayed` (once its eager gradients passed).
 
@@ -1415,7 +1420,8 @@ def check(
         one step of the inputs, cotangents and directions and called until it replays; the
         replay's gradients must match the oracle, and the eager step's bit for bit (within
         the tolerance where fused loops ran). ``result.replayed`` counts the examples
-        replayed. On the NumPy and torch devices (numba fuses NumPy's calls only).
+        replayed. On the NumPy, torch and JAX devices (numba fuses NumPy's calls only; a
+        JAX step's plan is one jaxpr that ``jax.jit`` compiles, checked within the tolerance).
 
     Returns
     -------

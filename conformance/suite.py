@@ -321,7 +321,7 @@ def run_suite(
     each (spec, device, dtype) and ``on_row`` after each (spec, device), for progress and
     streaming output. JAX gets its 64-bit types (:func:`prepare`). ``convention`` is the
     complex conventions checked (:func:`agrad.conformance.compare`), or a mapping by device.
-    ``compiled`` (``"replay"`` or ``"fuse"``; NumPy and torch devices) also checks the
+    ``compiled`` (``"replay"`` or ``"fuse"``; NumPy, torch and JAX devices) also checks the
     gradients that ``agrad.compile`` replays (:func:`agrad.conformance.run`); rows whose
     examples were not all replayed get the status ``"not replayed"``.
 
