@@ -16,6 +16,9 @@ How it works (docs/compile.md has the user's view):
   On agrad's torch devices the same recorder is fed by a ``TorchFunctionMode``, which sees
   every torch function, method, operator and view property called on raw tensors; a torch
   tensor has no wrapper, so its slot is found by identity (the capture keeps it alive).
+  On JAX devices nothing can be hooked below agrad, but JAX traces programs itself: a
+  discovery run finds the tensors a step uses, and each later capture runs the step once on
+  JAX's tracers, into one jaxpr that ``jax.jit`` compiles (:mod:`agrad._compile_jax`).
 * **Plan.** The instructions become one Python function of straight-line code (``v7 =
   k3(v5, k2)``), with dead instructions dropped and each intermediate deleted after its
   last use; ``compiled.explain()`` prints it.
@@ -2724,7 +2727,9 @@ def compile(
     checked again; when a check fails the step is captured again (up to ``max_plans``
     captures), then runs eagerly with a :class:`CompileWarning`. Steps on agrad's torch
     devices are captured too (their torch calls, through a ``TorchFunctionMode``); steps on
-    other devices run eagerly. Tensors returned by a replay have no graph.
+    agrad's JAX devices are traced into one jaxpr, run through ``jax.jit`` (a step that
+    converts a tensor to Python runs eagerly there); steps on other devices run eagerly.
+    Tensors returned by a replay have no graph.
 
     Parameters
     ----------
@@ -2741,7 +2746,8 @@ def compile(
         of one per call. Results may then differ from an eager call's in the
         last bits (numba's ``sin``, ``exp``, ... are not NumPy's); without it they are equal.
         On torch devices ``fuse=True`` runs the plan through ``torch.compile`` instead
-        (compiled at the first replay, which then takes seconds).
+        (compiled at the first replay, which then takes seconds). On JAX devices every
+        plan goes through ``jax.jit``, which fuses: ``fuse`` changes nothing there.
     fuse_min_size : int
         The fewest elements a fused loop runs on (4096): below it a loop's call costs more
         than the passes it saves. 1 fuses every chain (the conformance kit's checks do).
