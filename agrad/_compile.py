@@ -2653,8 +2653,9 @@ class Compiled:
                         self._keep(key, plan)
                     return result
                 if problem is not None:  # runs eagerly from now on
+                    result = self.fn(*args, **kwargs)  # (raises where the step's own error)
                     self._give_up(problem)
-                    return self.fn(*args, **kwargs)
+                    return result
             result, self._jax_known, problem = _compile_jax.discover(self.fn, flat, tree, kinds)
         finally:
             _LOCK.release()

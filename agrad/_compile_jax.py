@@ -22,6 +22,7 @@ import linecache
 import os
 import traceback
 from collections.abc import Callable
+from threading import get_ident
 from typing import Any
 
 import jax
@@ -67,6 +68,7 @@ class JaxCapture:
     """What a step on a JAX device uses: pre-existing tensors, and random generators."""
 
     def __init__(self) -> None:
+        self.thread = get_ident()
         self.touched: dict[int, _Touched] = {}
         self.new: set[int] = set()  # ids of tensors made during the step
         self.rngs: dict[int, tuple[Any, Any]] = {}  # id -> (generator, key before the step)
@@ -100,33 +102,37 @@ class JaxCapture:
         return tt
 
     def install(self) -> None:
+        me = self.thread  # another thread's tensors are none of the capture's business
+
         def get_array(t: Any) -> Any:
-            self.touch(t)
+            if get_ident() == me:
+                self.touch(t)
             return _GET(t)
 
         def set_array(t: Any, value: Any) -> None:
-            try:
-                _GET(t)
-            except AttributeError:  # a tensor being made
-                self.new.add(id(t))
-            else:
-                self.touch(t)
+            if get_ident() == me:
+                try:
+                    _GET(t)
+                except AttributeError:  # a tensor being made
+                    self.new.add(id(t))
+                else:
+                    self.touch(t)
             _PUT(t, value)
 
         def get_grad(t: Any) -> Any:
-            tt = self.touch(t)
+            tt = self.touch(t) if get_ident() == me else None
             if tt is not None:
                 tt.grad_read = True
             return _GRAD.fget(t)
 
         def set_grad(t: Any, value: Any) -> None:
-            tt = self.touch(t)
+            tt = self.touch(t) if get_ident() == me else None
             if tt is not None and not tt.grad_read and not self.new:
                 tt.grad_reset = True  # `p.grad = None` before anything is computed
             _GRAD.fset(t, value)
 
         def next_key(rng: Any) -> Any:
-            if id(rng) not in self.rngs:
+            if id(rng) not in self.rngs and get_ident() == me:
                 seen = self.late_rngs if self.tracing else self.rngs
                 seen.setdefault(id(rng), (rng, rng._key))
             return _NEXT(rng)
@@ -141,7 +147,7 @@ class JaxCapture:
         orig = _CONVERSIONS[name]
 
         def convert(t: Any, *args: Any) -> Any:
-            if self.converting:
+            if self.converting or get_ident() != self.thread:
                 return orig(t, *args)
             # a tracer has no value to give: the step cannot be traced. Refused here, before
             # the step sees a value (a trace that assumed one could hand Python a stale one)
@@ -201,7 +207,10 @@ class JaxPlan(_Plan):
     def run(self, flat: list[Any], code: Callable[..., Any] | None = None) -> Any:
         ins = [flat[i] for i in self.arg_arrays]
         for where, shape, dtype, rg, grad_none in self.state:
-            t = _resolve(where, flat)
+            try:
+                t = _resolve(where, flat)
+            except AttributeError:  # the `.grad` of a `.grad` that is None
+                t = None
             if t is None:
                 msg = "a `.grad` the step reads is None"
                 raise _Miss(msg)

@@ -154,7 +154,7 @@ class NotReplayed(AssertionError):
     ...     check(Cube, np.array([0.5, -2.0]), compiled="replay")
     ... except NotReplayed as error:
     ...     print(error.reason)
-    3 capture(s) in 3 calls, no replay; no two of its captures agreed: the step reads ...
+    4 capture(s) in 4 calls, no replay; no two of its captures agreed: the step reads ...
     """
 
     def __init__(self, message: str, reason: str, comparisons: list[Comparison]) -> None:
@@ -629,9 +629,10 @@ def check_compiled(compiled: str | None, device: str) -> None:
     if backend not in COMPILED_BACKENDS:
         msg = (
             f"`compiled={compiled!r}` checks the gradients `agrad.compile` replays, and it "
-            f"replays steps on the {' and '.join(COMPILED_BACKENDS)} devices only: on "
+            f"replays steps on the {', '.join(COMPILED_BACKENDS[:-1])} and "
+            f"{COMPILED_BACKENDS[-1]} devices only: on "
             f'{device!r} it would run them eagerly. Use `device="numpy"` (`--device numpy`) '
-            f"or a torch device, or drop `compiled=` to check {device!r} eagerly."
+            f"or a torch or JAX device, or drop `compiled=` to check {device!r} eagerly."
         )
         raise ValueError(msg)
 

@@ -98,6 +98,24 @@ def test_mlp_training_step_is_one_jaxpr_run_by_jit():
     assert compiled.stats["captures"] == 4  # a NumPy capture that found JAX, discovery, 2
 
 
+def test_w1_chain_replays_as_eager():
+    def make():
+        x = agrad.tensor([0.3], requires_grad=True, device=D)
+        c = agrad.tensor([0.5], device=D)
+
+        def step():
+            x.grad = None
+            y = x
+            for i in range(40):
+                y = [y * c, y + c, agrad.sin(y), agrad.exp(y), agrad.tanh(y)][i % 5]
+            agrad.sum(y).backward()
+            return [x.grad]
+
+        return [x], step
+
+    _lockstep(make)
+
+
 def test_captures_run_the_python_body_once_per_call():
     w = agrad.tensor(np.linspace(-1.0, 1.0, 5), requires_grad=True, device=D)
     runs = []
@@ -394,3 +412,25 @@ def _close_nan(a, b, description):
         )
     else:
         np.testing.assert_array_equal(a, b, err_msg=description)
+
+
+def test_a_step_that_raises_raises_as_eagerly_and_keeps_capturing():
+    w = agrad.tensor(np.linspace(-1.0, 1.0, 4), requires_grad=True, device=D)
+
+    @compile
+    def step(x):
+        w.grad = None
+        agrad.sum(w * x).backward()
+        return w.grad
+
+    good, bad = agrad.tensor(np.ones(4), device=D), agrad.tensor(np.ones(3), device=D)
+    with pytest.raises(Exception, match="broadcasting") as eager:
+        step.fn(bad)
+    for _ in range(3):  # a warm-up, a discovery, a trace
+        step(good)
+    with pytest.raises(eager.type, match="broadcasting"):  # agrad's own error, as eagerly
+        step(bad)
+    for _ in range(3):
+        g = step(good)
+    np.testing.assert_array_equal(np.asarray(g.array), np.ones(4))
+    assert step.stats["replays"] >= 1  # the error did not make it give up

@@ -138,7 +138,7 @@ def test_a_step_whose_captures_disagree_is_not_replayed():
     with pytest.raises(NotReplayed) as caught:
         check(ReadsACounter, X, compiled="replay")
     error = caught.value
-    assert "3 capture(s) in 3 calls, no replay; no two of its captures agreed" in error.reason
+    assert "4 capture(s) in 4 calls, no replay; no two of its captures agreed" in error.reason
     assert str(error).startswith("ReadsACounter: agrad.compile did not replay")
     assert "check(ReadsACounter" in str(error)  # the snippet
 
@@ -185,7 +185,8 @@ def test_the_suite_gives_not_replayed_its_own_status(tmp_path, monkeypatch):
 
 # -- refusals ---------------------------------------------------------------------------------
 def test_compiled_checks_refuse_a_device_compile_does_not_replay(capsys):
-    with pytest.raises(ValueError, match=r'on the numpy and torch devices only.*device="numpy"'):
+    only = r'on the numpy, torch and jax devices only.*device="numpy"'
+    with pytest.raises(ValueError, match=only):
         check(Cube, X, device="array_api_strict", compiled="replay")
     with pytest.raises(ValueError, match='device="numpy"'):
         run_suite(select(["sin"]), ["array_api_strict"], max_examples=1, compiled="fuse")
