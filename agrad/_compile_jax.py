@@ -51,6 +51,7 @@ _ARRAY = Tensor.__dict__["_array"]  # the slot itself: read and set without the 
 _GET, _PUT = _ARRAY.__get__, _ARRAY.__set__
 _GRAD = Tensor.__dict__["grad"]
 _NEXT = jax_backend.JaxRng._next
+_RNG_INIT = jax_backend.JaxRng.__init__
 # Tensor's conversions to Python: a step that makes one is not traced (hooked to see it)
 _CONVERSIONS = {
     name: Tensor.__dict__[name]
@@ -78,6 +79,7 @@ class JaxCapture:
         # constants of its jaxpr: a plan right for this call only), and generators
         self.late: dict[int, _Touched] = {}
         self.late_rngs: dict[int, tuple[Any, Any]] = {}
+        self.new_rngs: set[int] = set()  # ids of generators made during the step
         self.converting = False  # inside a conversion (`item()` of a 0-d tensor is one)
 
     def note(self, why: str) -> None:
@@ -131,8 +133,13 @@ class JaxCapture:
                 tt.grad_reset = True  # `p.grad = None` before anything is computed
             _GRAD.fset(t, value)
 
+        def new_rng(rng: Any, *args: Any) -> None:
+            _RNG_INIT(rng, *args)
+            if get_ident() == me:  # made by the step: its key is no input of the step
+                self.new_rngs.add(id(rng))
+
         def next_key(rng: Any) -> Any:
-            if id(rng) not in self.rngs and get_ident() == me:
+            if id(rng) not in self.rngs and id(rng) not in self.new_rngs and get_ident() == me:
                 seen = self.late_rngs if self.tracing else self.rngs
                 seen.setdefault(id(rng), (rng, rng._key))
             return _NEXT(rng)
@@ -142,6 +149,7 @@ class JaxCapture:
         Tensor._array = property(get_array, set_array)
         Tensor.grad = property(get_grad, set_grad, _GRAD.fdel, _GRAD.__doc__)  # type: ignore[assignment,method-assign]
         jax_backend.JaxRng._next = next_key
+        jax_backend.JaxRng.__init__ = new_rng
 
     def _conversion(self, name: str) -> Callable[..., Any]:
         orig = _CONVERSIONS[name]
@@ -175,6 +183,7 @@ class JaxCapture:
         Tensor._array = _ARRAY
         Tensor.grad = _GRAD  # type: ignore[method-assign]
         jax_backend.JaxRng._next = _NEXT
+        jax_backend.JaxRng.__init__ = _RNG_INIT
 
 
 def _state(t: Any) -> tuple[Any, ...]:

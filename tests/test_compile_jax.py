@@ -200,6 +200,21 @@ def test_random_draws_replay_the_eager_stream():
     assert "random" in compiled.plan  # the key goes in and out of the jaxpr
 
 
+def test_a_generator_made_inside_the_step_replays():
+    def make():
+        w = agrad.tensor(np.linspace(-1.0, 1.0, 4), requires_grad=True, device=D)
+
+        def step():
+            w.grad = None
+            noise = agrad.random.Generator(7, device=D).normal((4,))  # the same draw each call
+            agrad.sum(w * noise).backward()
+            return [w.grad]
+
+        return [w], step
+
+    _lockstep(make)
+
+
 def test_hessian_vector_product_by_double_backward():
     rng = np.random.default_rng(2)
     a = agrad.tensor(rng.standard_normal((5, 5)), device=D)
