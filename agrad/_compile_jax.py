@@ -1,19 +1,25 @@
 """``agrad.compile`` on JAX devices: the captured step traced once and handed to ``jax.jit``.
 
 JAX calls go through no protocol a recorder could hook, but JAX records programs itself: a
-function run on its tracers becomes a jaxpr. So a capture on a JAX device runs the step
-eagerly, as every capture does, while watching which tensors that existed before the call
-it uses (their arrays, their ``.grad``) and which ``agrad.random`` generators it draws from.
-Then it runs the step once more, on tracers: those tensors' arrays and the generators' keys
-are the inputs of the traced function, their final values and the step's results its
-outputs, and every tensor and generator is put back as the eager call left it afterwards.
-That gives one jaxpr for the whole step (forward, backward sweep, accumulation into
-``.grad``, updates under ``no_grad``). Two captures that give the same jaxpr, constants
-included, make a verified plan; ``jax.jit`` compiles it at its first replay. A replay reads
-the arrays and keys, runs the compiled function and puts its values where the eager call
-put them, through the same :meth:`_Plan.finish` as NumPy and torch plans.
+function run on its tracers becomes a jaxpr. So on a JAX device:
 
-Loaded only for steps on JAX devices (the module imports JAX).
+* a **discovery** call (:func:`discover`) runs the step eagerly while watching which
+  tensors that existed before the call it uses (their arrays, their ``.grad``) and which
+  ``agrad.random`` generators it draws from;
+* each later capture (:func:`trace_run`) runs the step once, on tracers: those tensors'
+  arrays and the generators' keys are the inputs of the traced function, the step's
+  results and every change it makes its outputs, and each tensor and generator is put back
+  as it was found. That gives one jaxpr for the whole step (forward, backward sweep,
+  accumulation into ``.grad``, updates under ``no_grad``), which JAX evaluates op by op to
+  give this call's results: the step's Python code runs once per call, as eagerly;
+* two captures that give the same jaxpr, constants included, make a verified plan, which
+  ``jax.jit`` compiles at its first replay. A replay reads the arrays and keys, runs the
+  compiled function and puts its values where the eager call put them, through the same
+  :meth:`_Plan.finish` as NumPy and torch plans.
+
+A conversion to Python has no value to give on a tracer: a step that makes one runs eagerly
+(refused before its code sees a value). Loaded only for steps on JAX devices (the module
+imports JAX).
 """
 
 from __future__ import annotations
