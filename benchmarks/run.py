@@ -10,7 +10,8 @@
     python benchmarks/run.py --workloads W1,W2,W3,W4 \
         --systems "agrad(numpy),agrad(numpy, compiled),jax,jax(jit),numpy (by hand),torch.autograd"
 
-W1-W4 run, beside eager agrad, agrad.compile's replayed step (``agrad(numpy, compiled)``)
+W1-W4 run, beside eager agrad, agrad.compile's replayed step (``agrad(numpy, compiled)``;
+``agrad(jax:cpu, compiled)`` replays it through ``jax.jit``)
 and JAX (``jax``: ``jax.grad`` eagerly; ``jax(jit)``: under ``jax.jit``), issue 24's
 comparison in one run (`workloads.COMPILED_SYSTEMS`); the last line above runs just that.
 JAX runs on its CPU device, single-threaded, in float64 (this script sets
