@@ -2514,11 +2514,15 @@ class Compiled:
             f"{'verified' if p.verified else 'not yet verified: replays after a second capture'}\n"
         )
         if p.torch_compile:
-            head += f"# {TORCH_COMPILED}: runs through torch.compile (fuse=True on torch)\n"
+            head += (
+                f"# {TORCH_COMPILED}: runs through torch.compile (fuse=True on torch), which "
+                "compiles it at the first replay (seconds)\n"
+            )
         if p.jaxpr:
             head = (
                 f"# {JAX_JITTED}: a jaxpr of {p.n_instrs} equations, run through jax.jit (a "
-                f"step on a JAX device), {'verified' if p.verified else 'not yet verified'}\n"
+                f"step on a JAX device), {'verified' if p.verified else 'not yet verified'}; "
+                "jax.jit compiles it at the first replay (seconds)\n"
             )
         return head + p.source
 
