@@ -24,8 +24,7 @@ from agrad._compile import CompileWarning, compile
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the `fuzz` helper package
 
-from fuzz.ops import OPS
-from fuzz.program import RandomSource, World, generate
+from fuzz.program import RandomSource, eager_and_compiled, generate, step_function
 
 
 def _same(a, b):
@@ -200,28 +199,6 @@ def test_raw_numpy_argument_updated_in_place():
 
 
 # -- the differential fuzzer's programs ------------------------------------------------------
-def _program_step(prog):
-    world = World(prog.device)
-
-    def run(*xs):
-        pool = dict(enumerate(xs))
-        for s in prog.steps:
-            opk = OPS[s.op]
-            out = world.run(opk, *[pool[i] for i in s.ins], **s.params)
-            if opk.inplace:
-                pool[s.ins[0]] = out
-                continue
-            for i, o in zip(s.outs, out if isinstance(out, tuple) else (out,), strict=True):
-                pool[i] = o
-        vals = [pool[i] for i in prog.outputs]
-        loss = sum(world.dot(v, w) for v, w in zip(vals, prog.weights, strict=True))
-        if loss.requires_grad:
-            loss.backward()
-        return [loss, *vals]
-
-    return run
-
-
 def _fuzz_cases(n, device="numpy"):
     rnd = random.Random(24)
     got = 0
@@ -235,25 +212,9 @@ def _fuzz_cases(n, device="numpy"):
 def _replays_as_eager(prog, calls):
     """Run a fuzzer program eagerly and compiled, ``calls`` times, checking outputs, grads
     and leaves bit for bit; the compiled function's stats."""
-    run = _program_step(prog)
-    compiled = compile(run, warmup=0)
-    for k in range(calls):
-        # the two captures see the same values, so a plan that kept anything of their
-        # values verifies; the replays after them get new ones (same shapes)
-        scale = 1.0 + 0.125 * max(k - 1, 0)
-        dev = prog.device
-        leaves_a = [agrad.tensor(a * scale, requires_grad=True, device=dev) for a in prog.leaves]
-        leaves_b = [agrad.tensor(a * scale, requires_grad=True, device=dev) for a in prog.leaves]
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # floating-point warnings, refusals
-            try:
-                out_a = run(*leaves_a)
-            except Exception as e:  # the eager call's own errors
-                with pytest.raises(type(e)):
-                    compiled(*leaves_b)
-                break
-            out_b = compiled(*leaves_b)
-        description = prog.describe()
+    compiled = compile(step_function(prog), warmup=0)
+    description = prog.describe()
+    for out_a, out_b, leaves_a, leaves_b in eager_and_compiled(prog, compiled, calls):
         for u, w in zip(out_a, out_b, strict=True):
             if isinstance(u, agrad.Tensor) and isinstance(w, agrad.Tensor):
                 np.testing.assert_array_equal(u.array, w.array, err_msg=description)

@@ -26,8 +26,12 @@ from agrad.errors import AgradTypeError  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the `fuzz` helper package
 
-from fuzz.ops import OPS  # noqa: E402
-from fuzz.program import RandomSource, World, generate  # noqa: E402
+from fuzz.program import (  # noqa: E402
+    RandomSource,
+    eager_and_compiled,
+    generate,
+    step_function,
+)
 
 D = "jax:cpu"
 
@@ -358,28 +362,6 @@ def test_a_tracer_outside_compile_is_refused_clearly():
 
 
 # -- the differential fuzzer's programs ------------------------------------------------------
-def _program_step(prog):
-    world = World(prog.device)
-
-    def run(*xs):
-        pool = dict(enumerate(xs))
-        for s in prog.steps:
-            opk = OPS[s.op]
-            out = world.run(opk, *[pool[i] for i in s.ins], **s.params)
-            if opk.inplace:
-                pool[s.ins[0]] = out
-                continue
-            for i, o in zip(s.outs, out if isinstance(out, tuple) else (out,), strict=True):
-                pool[i] = o
-        vals = [pool[i] for i in prog.outputs]
-        loss = sum(world.dot(v, w) for v, w in zip(vals, prog.weights, strict=True))
-        if loss.requires_grad:
-            loss.backward()
-        return [loss, *vals]
-
-    return run
-
-
 def test_fuzzer_programs_replay_as_eager():
     rnd = random.Random(31)
     replayed = n = 0
@@ -388,21 +370,8 @@ def test_fuzzer_programs_replay_as_eager():
         if prog.gen_error is not None:
             continue
         n += 1
-        run = _program_step(prog)
-        compiled = compile(run, warmup=0)
-        for k in range(5):
-            scale = 1.0 + 0.125 * max(k - 1, 0)
-            leaves_a = [agrad.tensor(a * scale, requires_grad=True, device=D) for a in prog.leaves]
-            leaves_b = [agrad.tensor(a * scale, requires_grad=True, device=D) for a in prog.leaves]
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # floating-point warnings, refusals
-                try:
-                    out_a = run(*leaves_a)
-                except Exception as e:  # the eager call's own errors
-                    with pytest.raises(type(e)):
-                        compiled(*leaves_b)
-                    break
-                out_b = compiled(*leaves_b)
+        compiled = compile(step_function(prog), warmup=0)
+        for out_a, out_b, leaves_a, leaves_b in eager_and_compiled(prog, compiled, 5):
             for u, w in zip(out_a, out_b, strict=True):
                 if isinstance(u, agrad.Tensor):
                     _close_nan(u.array, w.array, prog.describe())

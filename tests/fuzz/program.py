@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import random
 import traceback
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -348,6 +349,59 @@ def _sum_loss(world: World, vals: list[Any], ws: list[np.ndarray]) -> Any:
         term = world.dot(t, w)
         loss = term if loss is None else loss + term
     return loss
+
+
+def step_function(prog: Program) -> Callable[..., list[Any]]:
+    """``prog`` as one step of its leaf tensors, as `agrad.compile`'s tests compile it: the
+    program, ``backward()`` of its weighted loss (when it has a graph), and [loss, *outputs]."""
+    world = World(prog.device)
+
+    def run(*xs: Any) -> list[Any]:
+        pool = dict(enumerate(xs))
+        for s in prog.steps:
+            opk = OPS[s.op]
+            out = world.run(opk, *[pool[i] for i in s.ins], **s.params)
+            if opk.inplace:
+                pool[s.ins[0]] = out
+                continue
+            for i, o in zip(s.outs, out if isinstance(out, tuple) else (out,), strict=True):
+                pool[i] = o
+        vals = [pool[i] for i in prog.outputs]
+        loss = _sum_loss(world, vals, prog.weights)
+        if loss.requires_grad:
+            loss.backward()
+        return [loss, *vals]
+
+    return run
+
+
+def eager_and_compiled(
+    prog: Program, compiled: Callable[..., list[Any]], calls: int
+) -> Iterable[tuple[list[Any], list[Any], list[Any], list[Any]]]:
+    """Call :func:`step_function` of ``prog`` eagerly and ``compiled`` (the same step through
+    `agrad.compile`) on two copies of its leaves, ``calls`` times: (eager outputs, compiled
+    outputs, eager leaves, compiled leaves) after each. The first two calls see the same
+    values (two captures that kept any of them verify), the later ones new values of the
+    same shapes. An eager error ends it, once ``compiled`` has raised one of its type."""
+    run = step_function(prog)
+    for k in range(calls):
+        scale = 1.0 + 0.125 * max(k - 1, 0)
+        dev = prog.device
+        leaves_a = [agrad.tensor(a * scale, requires_grad=True, device=dev) for a in prog.leaves]
+        leaves_b = [agrad.tensor(a * scale, requires_grad=True, device=dev) for a in prog.leaves]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # floating-point warnings, refusals
+            try:
+                out_a = run(*leaves_a)
+            except Exception as e:  # the eager call's own errors
+                try:
+                    compiled(*leaves_b)
+                except type(e):
+                    return
+                msg = f"the eager step raised {e!r}, the compiled one did not"
+                raise AssertionError(msg) from e
+            out_b = compiled(*leaves_b)
+        yield out_a, out_b, leaves_a, leaves_b
 
 
 def replay(
