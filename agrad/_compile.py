@@ -54,7 +54,8 @@ from typing import Any, NoReturn
 
 import numpy as np
 
-from agrad._grad_mode import STATE
+from agrad._device import get_default_device
+from agrad._grad_mode import GRAPH_BREAK, STATE
 from agrad._tensor import Tensor, make
 from agrad.backends import get_backend
 from agrad.errors import AgradError, AgradTypeError, AgradValueError
@@ -2467,10 +2468,10 @@ class Compiled:
         if args or kwargs:
             tree = _flatten((args, kwargs), flat)
             described = [_describe(x) for x in flat]
-            key = (bool(STATE.enabled), tuple(d[1] for d in described), _aliasing(flat))
+            key = (_modes(), tuple(d[1] for d in described), _aliasing(flat))
         else:  # a step of closures alone (a training step): nothing to walk
             tree, described = _NO_ARGUMENTS, []
-            key = (bool(STATE.enabled), (), ())
+            key = (_modes(), (), ())
         plans = self._plans.get(key)
         if plans:
             for plan in plans:
@@ -2666,6 +2667,20 @@ class Compiled:
         if problem is not None:
             self._give_up(problem)
         return result
+
+
+def _modes() -> tuple[Any, ...]:
+    """The modes an eager call depends on besides its arrays: grad and inference mode, the
+    complex convention, anomaly detection, the graph-break setting and the default device.
+    A plan is captured under one of each, and replays only under the same."""
+    return (
+        STATE.enabled,
+        STATE.inference,
+        STATE.conj,
+        STATE.anomaly,
+        GRAPH_BREAK[0],
+        get_default_device(),
+    )
 
 
 def _on_jax(x: Any) -> bool:

@@ -281,6 +281,45 @@ def test_guard_dtype_and_requires_grad_and_strides():
     np.testing.assert_array_equal(y.grad.array, [0.0, 4.0])
 
 
+def test_guard_complex_convention_and_default_device():
+    # a plan captured in torch's complex convention must not replay in JAX's: eagerly the
+    # gradient is then the conjugate
+    z = agrad.tensor(np.array([1 + 2j, 3 - 1j]), requires_grad=True)
+
+    def step(z):
+        z.grad = None
+        agrad.sum(agrad.abs(z * z)).backward()
+        return z.grad
+
+    c = compile(step, warmup=0)
+    for _ in range(4):  # `.grad` None, then set: the plan for set `.grad` replays at call 4
+        torch_convention = c(z).tolist()
+    assert c.stats["replays"] == 1
+    with agrad.complex_convention("jax"):
+        got = c(z).tolist()
+        want = step(z).tolist()
+    assert got == want
+    assert got == [complex(v).conjugate() for v in torch_convention]
+    assert c.stats["captures"] == 4  # captured again, in JAX's convention
+    # another default device: a capture of its own (the step makes constants on it)
+    seen = []
+
+    def make_constant():
+        seen.append(1)
+        return agrad.ones(2) * 2.0
+
+    d = compile(make_constant, warmup=0)
+    for _ in range(3):
+        d()
+    agrad.set_default_device("torch:cpu")
+    try:
+        out = d()
+    finally:
+        agrad.set_default_device("numpy")
+    assert out.device == agrad.Device("torch:cpu")
+    assert len(seen) == 3  # two captures, a replay, then a capture on torch
+
+
 def test_guard_grad_mode():
     c = _sum_of_squares()
     _warm(c, agrad.tensor([1.0, 2.0], requires_grad=True))
