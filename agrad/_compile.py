@@ -751,7 +751,18 @@ class _Recorder:
 class _Touched:
     """A tensor that existed before the capture and that the step used."""
 
-    __slots__ = ("array", "grad", "grad_fn", "grad_read", "grad_reset", "rg", "t", "vc", "wrapper")
+    __slots__ = (
+        "array",
+        "grad",
+        "grad_fn",
+        "grad_read",
+        "grad_reset",
+        "hooks",
+        "rg",
+        "t",
+        "vc",
+        "wrapper",
+    )
 
     def __init__(self, t: Any, array: Any) -> None:
         self.t = t
@@ -768,6 +779,22 @@ class _Touched:
         self.vc = t._vc[0]
         self.rg = t._rg
         self.grad_fn = t._grad_fn
+        self.hooks = hook_state(t)
+
+
+def hook_state(t: Any) -> tuple[Any, ...] | None:
+    """The hooks a backward through ``t`` calls, by identity, and whether it keeps its
+    gradient (``retain_grad``); None when there are none. A plan's values are right for the
+    hooks its capture ran (their effect on arrays is part of the plan), so a replay checks
+    that they are still the same: a hook registered or removed later changes the gradient."""
+    extra = t._extra
+    node = t._grad_fn
+    hooks = extra.hooks if extra is not None else None
+    node_hooks = node.hooks if node is not None else None
+    retain = extra is not None and extra.retain
+    if not hooks and not node_hooks and not retain:
+        return None
+    return (tuple(map(id, hooks or ())), tuple(map(id, node_hooks or ())), retain)
 
 
 def _user_line() -> str:
@@ -1578,7 +1605,7 @@ class _Builder:
     def __init__(self, rec: _Recorder, flat: list[Any]) -> None:
         self.rec = rec
         self.flat = flat
-        self.ns: dict[str, Any] = {"_Miss": _Miss, "_same": _same}
+        self.ns: dict[str, Any] = {"_Miss": _Miss, "_same": _same, "_hook_state": hook_state}
         self.key: list[Any] = []  # what the signature compares, constant by constant
         self.sink_slots: list[int] = []
         self.paths: dict[int, Any] = {}  # id(pre-existing tensor) -> path
@@ -1771,6 +1798,11 @@ class _Builder:
                 continue  # the cache key has checked it
             t = self.const(tt.t)
             what = self.describe_source(where[0], tt.t)
+            hooks = "is not None" if tt.hooks is None else f"!= {self.const(tt.hooks)}"
+            body.append(
+                f"if _hook_state({t}) {hooks}: "
+                f"raise _Miss({self.miss(f'the hooks of {what} (`register_hook`)')})"
+            )
             if tt.grad_reset:  # the step sets `.grad` before anything reads it
                 body.append(
                     f"if {t}._rg is not {tt.rg!r}: "
@@ -2413,7 +2445,7 @@ def _describe(x: Any) -> tuple[str, Any]:
         a = Tensor._array.__get__(x)
         meta = (type(a), getattr(a, "shape", None), getattr(a, "dtype", None))
         strides = a.stride() if _is_torch(a) else getattr(a, "strides", None)
-        meta2 = (strides, x._dev.name, x._rg, x._grad_fn is None)
+        meta2 = (strides, x._dev.name, x._rg, x._grad_fn is None, hook_state(x))
         return "tensor", ("T", *meta, *meta2, x.__dict__.get("_grad") is None)
     if type(x) is np.ndarray:
         return "array", ("A", x.shape, x.dtype, x.strides)

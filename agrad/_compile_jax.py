@@ -47,6 +47,7 @@ from agrad._compile import (
     _Touched,
     _unflatten,
     _user_line,
+    hook_state,
     tensor_paths,
 )
 from agrad._tensor import Tensor
@@ -214,14 +215,14 @@ class JaxPlan(_Plan):
         self.closed: Any = None  # the ClosedJaxpr
         self.arg_arrays: list[int] = []  # raw JAX arrays among the arguments, by index
         # per tensor the plan reads: (path, shape, dtype, requires_grad, .grad is None or
-        # None when the step sets .grad before reading it)
-        self.state: list[tuple[Any, Any, Any, bool, bool | None]] = []
+        # None when the step sets .grad before reading it, its hooks)
+        self.state: list[tuple[Any, Any, Any, bool, bool | None, Any]] = []
         self.rngs: list[Any] = []  # generators whose keys the plan reads
         self.rng_outs: list[Any] = []  # and those whose keys it gives back
 
     def run(self, flat: list[Any], code: Callable[..., Any] | None = None) -> Any:
         ins = [flat[i] for i in self.arg_arrays]
-        for where, shape, dtype, rg, grad_none in self.state:
+        for where, shape, dtype, rg, grad_none, hooks in self.state:
             try:
                 t = _resolve(where, flat)
             except AttributeError:  # the `.grad` of a `.grad` that is None
@@ -235,8 +236,9 @@ class JaxPlan(_Plan):
                 or a.dtype != dtype
                 or t._rg is not rg
                 or (grad_none is not None and (t.__dict__.get("_grad") is None) is not grad_none)
+                or hook_state(t) != hooks
             ):
-                msg = f"shape, dtype, `requires_grad` or `.grad` of a tensor {shape}"
+                msg = f"shape, dtype, `requires_grad`, `.grad` or hooks of a tensor {shape}"
                 raise _Miss(msg)
             ins.append(a)
         ins.extend(rng._key for rng in self.rngs)
@@ -426,7 +428,7 @@ def _trace(
     for tt in touched:  # what a replay checks of each (not `.grad` where the step resets it)
         where = paths.get(id(tt.t), ("obj", tt.t))
         grad_none = None if tt.grad_reset else tt.grad is None
-        plan.state.append((where, tt.array.shape, tt.array.dtype, tt.rg, grad_none))
+        plan.state.append((where, tt.array.shape, tt.array.dtype, tt.rg, grad_none, tt.hooks))
     plan.closed = closed
     plan.n_instrs = len(closed.jaxpr.eqns)
     plan.source = str(closed.jaxpr)

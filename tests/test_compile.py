@@ -320,6 +320,27 @@ def test_guard_complex_convention_and_default_device():
     assert len(seen) == 3  # two captures, a replay, then a capture on torch
 
 
+def test_guard_hooks_registered_or_removed_later():
+    w = agrad.tensor([1.0, 2.0], requires_grad=True)
+
+    def step(x=None):
+        w.grad = None
+        agrad.sum(w * w).backward()
+        return w.grad
+
+    for args in ((), (w,)):  # a tensor the step uses, and an argument
+        c = compile(step, warmup=0)
+        for _ in range(3):
+            c(*args)
+        assert c.stats["replays"] == 1
+        handle = w.register_hook(lambda g: g * 10)
+        np.testing.assert_array_equal(c(*args).array, step().array)  # eagerly: 20, 40
+        np.testing.assert_array_equal(c(*args).array, [20.0, 40.0])
+        handle.remove()
+        np.testing.assert_array_equal(c(*args).array, [2.0, 4.0])
+        assert c.stats["replays"] >= 2
+
+
 def test_guard_grad_mode():
     c = _sum_of_squares()
     _warm(c, agrad.tensor([1.0, 2.0], requires_grad=True))

@@ -254,6 +254,22 @@ def test_writes_through_views_of_a_parameter():
     _lockstep(make)
 
 
+def test_a_hook_registered_later_is_seen():
+    w = agrad.tensor([1.0, 2.0], requires_grad=True, device=D)
+
+    @compile
+    def step():
+        w.grad = None
+        agrad.sum(w * w).backward()
+        return w.grad
+
+    for _ in range(6):  # a warm-up, a NumPy capture that finds JAX, a discovery, 2 traces
+        step()
+    assert step.stats["replays"] == 1
+    w.register_hook(lambda g: g * 10)
+    np.testing.assert_array_equal(np.asarray(step().array), [20.0, 40.0])
+
+
 def test_raw_jax_arguments_and_their_shape_guard():
     w = agrad.tensor(np.linspace(-1.0, 1.0, 4), requires_grad=True, device=D)
 
