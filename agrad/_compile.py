@@ -782,6 +782,38 @@ class _Touched:
         self.hooks = hook_state(t)
 
 
+def live_optimizers() -> list[tuple[Any, Any]]:
+    """(optimizer, its hyperparameters) of every live ``agrad.optim`` optimizer, taken when
+    a capture begins."""
+    module = sys.modules.get("agrad.optim._optimizer")  # not imported: no optimizer
+    if module is None:
+        return []
+    return [(opt, hyperparameters(opt)) for opt in list(module.LIVE)]
+
+
+def hyperparameters(opt: Any) -> tuple[Any, ...]:
+    """What an optimizer's groups hold besides their tensors' values: the learning rate and
+    the rest by value, tensors (a 0-d learning rate, a group's parameters) by identity. A
+    plan holds a Python learning rate as a constant: a scheduler that changes it makes the
+    replay miss, and the step is captured again with the new one."""
+    return tuple(
+        (
+            *((k, id(v) if isinstance(v, Tensor) else v) for k, v in g.items() if k != "params"),
+            tuple(map(id, g["params"])),
+        )
+        for g in opt.param_groups
+    )
+
+
+def optimizers_of(before: list[tuple[Any, Any]], used: set[int]) -> list[tuple[Any, Any]]:
+    """Of the optimizers alive when a capture began, those holding a tensor the step used."""
+    return [
+        (opt, hp)
+        for opt, hp in before
+        if any(id(p) in used for g in opt.param_groups for p in g["params"])
+    ]
+
+
 def hook_state(t: Any) -> tuple[Any, ...] | None:
     """The hooks a backward through ``t`` calls, by identity, and whether it keeps its
     gradient (``retain_grad``); None when there are none. A plan's values are right for the
@@ -1449,6 +1481,9 @@ class _Plan:
         self.n_fused = 0  # calls replaced by fused loops
         self.torch_compile = False  # a torch plan run through torch.compile (fuse=True)
         self.jaxpr = False  # a JAX step traced to a jaxpr, run through jax.jit
+        # the optimizers whose parameters the step uses, with their hyperparameters when
+        # the capture began: a replay needs the same
+        self.optimizers: list[tuple[Any, Any]] = []
         self.plain_code: Callable[..., Any] | None = None  # the plan as written, uncompiled
         # the arrays the plan reads from its arguments and tensors, with what they held when
         # the newest matching capture began; `steady[i]`: input i held the same values in
@@ -1466,6 +1501,7 @@ class _Plan:
             same = [s and t for s, t in zip(self.steady, same, strict=True)]
         self.steady = same
         self.inputs = newer.inputs
+        self.optimizers = newer.optimizers
         self.verified = True
 
     def check_inputs(self, flat: list[Any]) -> None:
@@ -1485,7 +1521,15 @@ class _Plan:
                 )
                 raise _Miss(msg)
 
+    def check_optimizers(self) -> None:
+        for opt, hp in self.optimizers:
+            if hyperparameters(opt) != hp:
+                msg = "the hyperparameters of an optimizer the step uses (its learning rate...)"
+                raise _Miss(msg)
+
     def run(self, flat: list[Any]) -> Any:
+        if self.optimizers:
+            self.check_optimizers()
         if any(self.steady):
             self.check_inputs(flat)
         code = self.run_code
@@ -2594,6 +2638,7 @@ class Compiled:
         self.stats["captures"] += 1
         arg_tensors = {id(x): i for i, x in enumerate(flat) if kinds[i] == "tensor"}
         rec = _Recorder(arg_tensors)
+        optimizers = live_optimizers()  # with their hyperparameters as the step finds them
         rec.torch_mode = "torch" in sys.modules  # then every torch call is recorded
         rec.raw_args = flat
         call_flat = list(flat)
@@ -2625,6 +2670,8 @@ class Compiled:
                         builder.fuse_min_size = self.fuse_min_size
                         plan = builder.build(result, kinds)
                         plan.torch_compile = self.fuse and rec.lib == "torch"
+                        used = set(rec.touched) | set(arg_tensors)
+                        plan.optimizers = optimizers_of(optimizers, used)
                     except CaptureRefusedError as e:
                         rec.refused = str(e)
             finally:
@@ -2682,7 +2729,7 @@ class Compiled:
             known = self._jax_known
             if known is not None:
                 done, result, plan, known, problem = _compile_jax.trace_run(
-                    self.fn, flat, tree, kinds, known
+                    self.fn, flat, tree, kinds, known, live_optimizers()
                 )
                 if done:
                     self._jax_known = known

@@ -48,6 +48,7 @@ from agrad._compile import (
     _unflatten,
     _user_line,
     hook_state,
+    optimizers_of,
     tensor_paths,
 )
 from agrad._tensor import Tensor
@@ -221,6 +222,8 @@ class JaxPlan(_Plan):
         self.rng_outs: list[Any] = []  # and those whose keys it gives back
 
     def run(self, flat: list[Any], code: Callable[..., Any] | None = None) -> Any:
+        if self.optimizers:
+            self.check_optimizers()
         ins = [flat[i] for i in self.arg_arrays]
         for where, shape, dtype, rg, grad_none, hooks in self.state:
             try:
@@ -287,7 +290,12 @@ def discover(
 
 
 def trace_run(
-    fn: Callable[..., Any], flat: list[Any], tree: Any, kinds: list[str], known: Known
+    fn: Callable[..., Any],
+    flat: list[Any],
+    tree: Any,
+    kinds: list[str],
+    known: Known,
+    optimizers: list[tuple[Any, Any]],
 ) -> tuple[bool, Any, JaxPlan | None, Known | None, str | None]:
     """Trace ``fn`` once (the call's only run of its Python code) and evaluate the jaxpr for
     this call: (done, result, plan to keep, what it uses, why it cannot be traced). Not
@@ -320,6 +328,7 @@ def trace_run(
         cap.remove()
     if cap.problem is not None:
         return False, None, None, None, cap.problem
+    plan.optimizers = optimizers_of(optimizers, set(cap.touched) | set(cap.late))
     try:  # JAX's op-by-op evaluation: no compile wait for a capture
         result = plan.run(flat, jaxpr_as_fun(plan.closed))
     except (_Miss, _Raised):

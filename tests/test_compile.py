@@ -341,6 +341,35 @@ def test_guard_hooks_registered_or_removed_later():
         assert c.stats["replays"] >= 2
 
 
+def test_guard_a_learning_rate_changed_later():
+    # a scheduler sets `lr` between steps: a plan holds the old one as a constant, so the
+    # optimizer's hyperparameters are checked at every replay
+    def make():
+        w = agrad.tensor([1.0, 2.0], requires_grad=True)
+        opt = agrad.optim.SGD([w], lr=0.1, momentum=0.5)
+
+        def step():
+            opt.zero_grad()
+            agrad.sum(w * w).backward()
+            opt.step()
+            return [w.grad]
+
+        return w, opt, step
+
+    wa, opt_a, step_a = make()
+    wb, opt_b, step_b = make()
+    c = compile(step_b, warmup=0)
+    for k in range(12):
+        if k in (4, 8):  # after replays began
+            for opt in (opt_a, opt_b):
+                opt.param_groups[0]["lr"] *= 0.1
+        step_a()
+        c()
+        np.testing.assert_array_equal(wa.array, wb.array)
+    assert c.stats["replays"] >= 5  # (the first step makes the momentum buffers)
+    assert c.stats["misses"] >= 2
+
+
 def test_guard_grad_mode():
     c = _sum_of_squares()
     _warm(c, agrad.tensor([1.0, 2.0], requires_grad=True))

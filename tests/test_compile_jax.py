@@ -270,6 +270,27 @@ def test_a_hook_registered_later_is_seen():
     np.testing.assert_array_equal(np.asarray(step().array), [20.0, 40.0])
 
 
+def test_a_learning_rate_changed_later_is_seen():
+    w = agrad.tensor([1.0, 2.0], requires_grad=True, device=D)
+    opt = agrad.optim.SGD([w], lr=0.1)
+
+    @compile
+    def step():
+        opt.zero_grad()
+        agrad.sum(w * w).backward()
+        opt.step()
+        return w.grad
+
+    for _ in range(6):
+        step()
+    assert step.stats["replays"] == 1
+    opt.param_groups[0]["lr"] = 0.0
+    before = np.asarray(w.array)
+    step()
+    np.testing.assert_array_equal(np.asarray(w.array), before)  # lr 0: no change
+    assert step.stats["misses"] == 1
+
+
 def test_raw_jax_arguments_and_their_shape_guard():
     w = agrad.tensor(np.linspace(-1.0, 1.0, 4), requires_grad=True, device=D)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import math
+import weakref
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -20,6 +21,11 @@ from agrad.errors import AgradTypeError, AgradValueError, NoRuleError
 __all__ = ["Optimizer"]
 
 ParamGroup = dict[str, Any]
+
+
+#: every optimizer alive: `agrad.compile` checks the hyperparameters of those a captured step
+#: updates (a learning rate is a Python float its plan holds as a constant)
+LIVE: weakref.WeakSet[Optimizer] = weakref.WeakSet()
 
 
 def _typename(value: Any) -> str:
@@ -90,6 +96,7 @@ class Optimizer:
             groups = [{"params": groups}]
         for group in groups:
             self.add_param_group(group)
+        LIVE.add(self)
 
     # -- groups ----------------------------------------------------------------------
     def add_param_group(self, param_group: dict[str, Any]) -> None:
