@@ -782,6 +782,51 @@ class _Touched:
         self.hooks = hook_state(t)
 
 
+_SCALARS = (bool, int, float, complex, str, bytes, type(None))
+
+
+def python_state(fn: Any) -> list[tuple[Any, str, Any]]:
+    """The Python numbers and strings the step's own code reads from its module's globals
+    and its closure (a learning rate ``LR = 0.1``, a flag), as (where, name, value): a plan
+    holds them as constants, so a replay checks that they are unchanged. (Values reached
+    through objects, ``self.lr``, are not seen.)"""
+    fn = getattr(fn, "__func__", fn)
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        return []
+    names: set[str] = set()
+    todo = [code]
+    while todo:  # the function's code and the code nested in it (comprehensions, lambdas)
+        c = todo.pop()
+        names.update(c.co_names)
+        todo.extend(k for k in c.co_consts if hasattr(k, "co_names"))
+    found: list[tuple[Any, str, Any]] = []
+    module = fn.__globals__
+    for name in sorted(names):
+        value = module.get(name, _ABSENT)
+        if type(value) in _SCALARS:
+            found.append((module, name, value))
+    for name, cell in zip(code.co_freevars, fn.__closure__ or (), strict=True):
+        try:
+            value = cell.cell_contents
+        except ValueError:  # not yet bound
+            continue
+        if type(value) in _SCALARS:
+            found.append((cell, name, value))
+    return found
+
+
+_ABSENT = object()
+
+
+def python_state_holds(state: list[tuple[Any, str, Any]]) -> bool:
+    for where, name, value in state:
+        now = where.get(name, _ABSENT) if type(where) is dict else where.cell_contents
+        if not _same(now, value):
+            return False
+    return True
+
+
 def live_optimizers() -> list[tuple[Any, Any]]:
     """(optimizer, its hyperparameters) of every live ``agrad.optim`` optimizer, taken when
     a capture begins."""
@@ -1484,6 +1529,7 @@ class _Plan:
         # the optimizers whose parameters the step uses, with their hyperparameters when
         # the capture began: a replay needs the same
         self.optimizers: list[tuple[Any, Any]] = []
+        self.python_state: list[tuple[Any, str, Any]] = []  # read by the step's own code
         self.plain_code: Callable[..., Any] | None = None  # the plan as written, uncompiled
         # the arrays the plan reads from its arguments and tensors, with what they held when
         # the newest matching capture began; `steady[i]`: input i held the same values in
@@ -1502,6 +1548,7 @@ class _Plan:
         self.steady = same
         self.inputs = newer.inputs
         self.optimizers = newer.optimizers
+        self.python_state = newer.python_state
         self.verified = True
 
     def check_inputs(self, flat: list[Any]) -> None:
@@ -1521,15 +1568,18 @@ class _Plan:
                 )
                 raise _Miss(msg)
 
-    def check_optimizers(self) -> None:
+    def check_state(self) -> None:
+        if self.python_state and not python_state_holds(self.python_state):
+            msg = "a Python number or string the step reads from its globals or closure"
+            raise _Miss(msg)
         for opt, hp in self.optimizers:
             if hyperparameters(opt) != hp:
                 msg = "the hyperparameters of an optimizer the step uses (its learning rate...)"
                 raise _Miss(msg)
 
     def run(self, flat: list[Any]) -> Any:
-        if self.optimizers:
-            self.check_optimizers()
+        if self.optimizers or self.python_state:
+            self.check_state()
         if any(self.steady):
             self.check_inputs(flat)
         code = self.run_code
@@ -2639,6 +2689,7 @@ class Compiled:
         arg_tensors = {id(x): i for i, x in enumerate(flat) if kinds[i] == "tensor"}
         rec = _Recorder(arg_tensors)
         optimizers = live_optimizers()  # with their hyperparameters as the step finds them
+        state = python_state(self.fn)
         rec.torch_mode = "torch" in sys.modules  # then every torch call is recorded
         rec.raw_args = flat
         call_flat = list(flat)
@@ -2672,6 +2723,7 @@ class Compiled:
                         plan.torch_compile = self.fuse and rec.lib == "torch"
                         used = set(rec.touched) | set(arg_tensors)
                         plan.optimizers = optimizers_of(optimizers, used)
+                        plan.python_state = state
                     except CaptureRefusedError as e:
                         rec.refused = str(e)
             finally:
@@ -2728,9 +2780,12 @@ class Compiled:
             # the step with those as inputs, once: the call's only run of its Python code
             known = self._jax_known
             if known is not None:
+                state = python_state(self.fn)
                 done, result, plan, known, problem = _compile_jax.trace_run(
                     self.fn, flat, tree, kinds, known, live_optimizers()
                 )
+                if plan is not None:
+                    plan.python_state = state
                 if done:
                     self._jax_known = known
                     if plan is not None:

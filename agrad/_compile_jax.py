@@ -222,8 +222,8 @@ class JaxPlan(_Plan):
         self.rng_outs: list[Any] = []  # and those whose keys it gives back
 
     def run(self, flat: list[Any], code: Callable[..., Any] | None = None) -> Any:
-        if self.optimizers:
-            self.check_optimizers()
+        if self.optimizers or self.python_state:
+            self.check_state()
         ins = [flat[i] for i in self.arg_arrays]
         for where, shape, dtype, rg, grad_none, hooks in self.state:
             try:

@@ -370,6 +370,46 @@ def test_guard_a_learning_rate_changed_later():
     assert c.stats["misses"] >= 2
 
 
+LEARNING_RATE = 0.1  # read by `_global_rate_step`, changed by its test
+
+
+def _global_rate_step(w):
+    w.grad = None
+    agrad.sum(w * w).backward()
+    with agrad.no_grad():
+        w -= LEARNING_RATE * w.grad
+    return w.grad
+
+
+def test_guard_python_numbers_of_the_steps_globals_and_closure():
+    global LEARNING_RATE
+    w, v = agrad.tensor([1.0, 2.0], requires_grad=True), agrad.tensor([1.0, 2.0])
+    c = compile(_global_rate_step, warmup=0)
+    try:
+        for k in range(8):
+            if k == 4:  # after replays began
+                LEARNING_RATE = 0.5
+            c(w)
+            with agrad.no_grad():
+                v -= LEARNING_RATE * 2 * v
+            np.testing.assert_array_equal(w.array, v.array)
+    finally:
+        LEARNING_RATE = 0.1
+    assert c.stats["replays"] >= 3
+    # a closure's number
+    scale = 2.0
+
+    def closure_step(x):
+        return agrad.sum(x * scale)
+
+    d = compile(closure_step, warmup=0)
+    x = agrad.tensor([1.0, 2.0])
+    for _ in range(3):
+        d(x)
+    scale = 3.0
+    assert d(x).item() == 9.0
+
+
 def test_guard_grad_mode():
     c = _sum_of_squares()
     _warm(c, agrad.tensor([1.0, 2.0], requires_grad=True))
