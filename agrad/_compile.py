@@ -819,12 +819,13 @@ def python_state(fn: Any) -> list[tuple[Any, str, Any]]:
 _ABSENT = object()
 
 
-def python_state_holds(state: list[tuple[Any, str, Any]]) -> bool:
+def python_state_changed(state: list[tuple[Any, str, Any]]) -> str | None:
+    """The first name of ``state`` whose value is not the captured one, if any."""
     for where, name, value in state:
         now = where.get(name, _ABSENT) if type(where) is dict else where.cell_contents
         if not _same(now, value):
-            return False
-    return True
+            return name
+    return None
 
 
 def live_optimizers() -> list[tuple[Any, Any]]:
@@ -1569,8 +1570,10 @@ class _Plan:
                 raise _Miss(msg)
 
     def check_state(self) -> None:
-        if self.python_state and not python_state_holds(self.python_state):
-            msg = "a Python number or string the step reads from its globals or closure"
+        name = python_state_changed(self.python_state) if self.python_state else None
+        if name is not None:
+            was = next(v for _, n, v in self.python_state if n == name)
+            msg = f"`{name}`, a Python value the step reads, is no longer {was!r}"
             raise _Miss(msg)
         for opt, hp in self.optimizers:
             if hyperparameters(opt) != hp:

@@ -396,6 +396,7 @@ def test_guard_python_numbers_of_the_steps_globals_and_closure():
     finally:
         LEARNING_RATE = 0.1
     assert c.stats["replays"] >= 3
+    assert c.last_miss == "`LEARNING_RATE`, a Python value the step reads, is no longer 0.1"
     # a closure's number
     scale = 2.0
 
