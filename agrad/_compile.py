@@ -47,6 +47,7 @@ import operator
 import os
 import sys
 import threading
+import traceback
 import warnings
 import weakref
 from collections.abc import Callable, Iterator
@@ -875,21 +876,48 @@ def hook_state(t: Any) -> tuple[Any, ...] | None:
     return (tuple(map(id, hooks or ())), tuple(map(id, node_hooks or ())), retain)
 
 
+def _library_dirs() -> tuple[str, ...]:
+    """The folders whose code is not the user's: agrad, NumPy, and torch's and JAX's Python
+    layers where they are loaded."""
+    dirs = [os.path.dirname(os.path.abspath(__file__)), os.path.dirname(np.__file__)]
+    for lib in ("torch", "jax"):
+        file = getattr(sys.modules.get(lib), "__file__", None)
+        if isinstance(file, str):
+            dirs.append(os.path.dirname(file))
+    return tuple(dirs)
+
+
+def _located(code: Any, line: int, skip: tuple[str, ...]) -> str | None:
+    """``file:line: `source``` where ``code`` is the user's, else None."""
+    name = os.path.abspath(code.co_filename)
+    if name.startswith(skip) or "array_api_compat" in name:
+        return None
+    text = linecache.getline(name, line).strip()
+    return f"{name}:{line}" + (f": `{text}`" if text else "")
+
+
 def _user_line() -> str:
-    """The first frame outside agrad, NumPy and array-api-compat: where the user is."""
-    here = os.path.dirname(os.path.abspath(__file__))
-    skip: tuple[str, ...] = (here, os.path.dirname(np.__file__), "array_api_compat")
-    torch_file = getattr(sys.modules.get("torch"), "__file__", None)
-    if isinstance(torch_file, str):
-        skip += (os.path.dirname(torch_file),)  # torch's Python layers, as NumPy's
+    """The first frame outside agrad, NumPy, torch, JAX and array-api-compat: where the user
+    is."""
+    skip = _library_dirs()
     f = sys._getframe(1)
     while f is not None:
-        name = os.path.abspath(f.f_code.co_filename)
-        if not name.startswith(skip) and "array_api_compat" not in name:
-            text = linecache.getline(name, f.f_lineno).strip()
-            return f"{name}:{f.f_lineno}" + (f": `{text}`" if text else "")
+        where = _located(f.f_code, f.f_lineno, skip)
+        if where is not None:
+            return where
         f = f.f_back  # type: ignore[assignment]
     return "<unknown>"
+
+
+def _user_frame(e: BaseException) -> str:
+    """The last frame of ``e``'s traceback in the user's code: where it was raised from."""
+    skip = _library_dirs()
+    where = "<unknown>"
+    for frame, line in traceback.walk_tb(e.__traceback__):
+        here = _located(frame.f_code, line, skip)
+        if here is not None:
+            where = here
+    return where
 
 
 def _soft(what: str) -> None:
@@ -1660,6 +1688,11 @@ def tensor_paths(touched: Any, flat: list[Any], arg_kinds: list[str]) -> dict[in
     return paths
 
 
+def path_of(paths: dict[int, Any], t: Any) -> Any:
+    """``t``'s path in :func:`tensor_paths`'s map, or the object itself."""
+    return paths.get(id(t)) or ("obj", t)
+
+
 def _resolve(where: Any, flat: list[Any]) -> Any:
     """A pre-existing tensor from its path: ("arg", i), ("obj", t) or ("grad", path)."""
     kind, what = where
@@ -1668,6 +1701,22 @@ def _resolve(where: Any, flat: list[Any]) -> Any:
     if kind == "obj":
         return what
     return _resolve(what, flat)._grad
+
+
+def result_spec(x: Any, spec: Callable[[Any], Any]) -> Any:
+    """How :func:`_rebuild` makes ``x`` again, where ``x`` is no tensor or array of the
+    step: containers by kind (their items through ``spec``), a NumPy array as a copy, the
+    rest as the constant it is."""
+    if isinstance(x, np.ndarray):
+        return ("copy", x.copy())
+    t = type(x)
+    if t is tuple or t is list:
+        return (t.__name__, [spec(e) for e in x])
+    if isinstance(x, tuple) and hasattr(x, "_fields"):
+        return ("namedtuple", [spec(e) for e in x], type(x))
+    if t is dict:
+        return ("dict", {k: spec(v) for k, v in x.items()})
+    return ("const", x)
 
 
 def _rebuild(spec: Any, values: tuple[Any, ...], flat: list[Any], made: dict[int, Any]) -> Any:
@@ -1742,10 +1791,7 @@ class _Builder:
         return "{" + ", ".join(f"{k!r}: {self.render(v)}" for k, v in tmpl.items()) + "}"
 
     def path(self, t: Any) -> Any:
-        p = self.paths.get(id(t))
-        if p is None:
-            p = ("obj", t)
-        return p
+        return path_of(self.paths, t)
 
     def sink(self, slot: int) -> int:
         self.sink_slots.append(slot)
@@ -1765,7 +1811,7 @@ class _Builder:
                 return spec
             if x._dev.backend.name != rec.lib:
                 _refuse_use("a tensor on another device as a result")
-            return ("tensor-const", a)
+            return ("path", self.path(x))  # a tensor from before the step, itself
         if isinstance(x, _Rec) or _is_torch(x):
             slot = rec.slot_of(x)
             if slot is None:
@@ -1773,16 +1819,7 @@ class _Builder:
                     _refuse_use("a torch tensor made where `agrad.compile` could not see it")
                 _refuse_use("a result made by a NumPy call `agrad.compile` does not see")
             return ("value", self.sink(slot))
-        if isinstance(x, np.ndarray):
-            return ("copy", x.copy())
-        t = type(x)
-        if t is tuple or t is list:
-            return (t.__name__, [self.out_spec(e) for e in x])
-        if isinstance(x, tuple) and hasattr(x, "_fields"):
-            return ("namedtuple", [self.out_spec(e) for e in x], type(x))
-        if t is dict:
-            return ("dict", {k: self.out_spec(v) for k, v in x.items()})
-        return ("const", x)
+        return result_spec(x, self.out_spec)
 
     def build(self, result: Any, arg_kinds: list[str]) -> _Plan:
         rec, plan = self.rec, _Plan()

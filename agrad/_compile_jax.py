@@ -24,9 +24,6 @@ imports JAX).
 
 from __future__ import annotations
 
-import linecache
-import os
-import traceback
 from collections.abc import Callable
 from threading import get_ident
 from typing import Any
@@ -46,9 +43,12 @@ from agrad._compile import (
     _resolve,
     _Touched,
     _unflatten,
+    _user_frame,
     _user_line,
     hook_state,
     optimizers_of,
+    path_of,
+    result_spec,
     tensor_paths,
 )
 from agrad._tensor import Tensor
@@ -65,12 +65,6 @@ _CONVERSIONS = {
     name: Tensor.__dict__[name]
     for name in ("__bool__", "__int__", "__float__", "__complex__", "__index__", "item", "tolist")
 }
-_SKIP = (
-    os.path.dirname(os.path.abspath(__file__)),  # agrad
-    os.path.dirname(os.path.abspath(jax.__file__)),
-    os.path.dirname(os.path.abspath(np.__file__)),
-    "array_api_compat",
-)
 
 
 class JaxCapture:
@@ -194,10 +188,6 @@ class JaxCapture:
         jax_backend.JaxRng.__init__ = _RNG_INIT
 
 
-def _state(t: Any) -> tuple[Any, ...]:
-    return (_GET(t), t.__dict__.get("_grad"), t._vc[0], t._rg, t._grad_fn)
-
-
 def _set_state(t: Any, state: tuple[Any, ...]) -> None:
     array, grad, vc, rg, grad_fn = state
     _PUT(t, array)
@@ -283,7 +273,7 @@ def discover(
     touched = list(cap.touched.values())
     paths = tensor_paths(touched, flat, kinds)
     known = Known(
-        [paths.get(id(tt.t), ("obj", tt.t)) for tt in touched],
+        [path_of(paths, tt.t) for tt in touched],
         [r for r, _ in cap.rngs.values()],
     )
     return result, known, cap.problem
@@ -336,7 +326,7 @@ def trace_run(
     every = list(cap.touched.values()) + list(cap.late.values())
     paths = tensor_paths(every, flat, kinds)
     grown = Known(
-        [paths.get(id(tt.t), ("obj", tt.t)) for tt in every],
+        [path_of(paths, tt.t) for tt in every],
         known.rngs + [r for r, _ in cap.late_rngs.values()],
     )
     late = bool(cap.late or cap.late_rngs)
@@ -381,7 +371,7 @@ def _trace(
         def spec(x: Any) -> Any:
             if isinstance(x, Tensor):
                 if id(x) not in cap.new:
-                    return ("path", paths.get(id(x), ("obj", x)))
+                    return ("path", path_of(paths, x))
                 s = made.get(id(x))
                 if s is None:
                     outs.append(_GET(x))
@@ -390,23 +380,14 @@ def _trace(
             if isinstance(x, jax.Array):
                 outs.append(x)
                 return ("value", len(outs) - 1)
-            if isinstance(x, np.ndarray):
-                return ("copy", x.copy())
-            t = type(x)
-            if t is tuple or t is list:
-                return (t.__name__, [spec(e) for e in x])
-            if isinstance(x, tuple) and hasattr(x, "_fields"):
-                return ("namedtuple", [spec(e) for e in x], type(x))
-            if t is dict:
-                return ("dict", {k: spec(v) for k, v in x.items()})
-            return ("const", x)
+            return result_spec(x, spec)
 
         plan.out_tree = spec(result)
         inputs = [(tt, a) for tt, a in zip(touched, arrays, strict=True)]
         inputs += [(tt, tt.array) for tt in cap.late.values()]
         for tt, a in inputs:
             t = tt.t
-            where = paths.get(id(t), ("obj", t))
+            where = path_of(paths, t)
             if t._rg != tt.rg or (t._grad_fn is None) != (tt.grad_fn is None):
                 cap.note("a change of `requires_grad` or of the graph of a tensor made before")
             final = _GET(t)
@@ -435,7 +416,7 @@ def _trace(
         for rng, key in (*cap.rngs.values(), *cap.late_rngs.values()):
             rng._key = key
     for tt in touched:  # what a replay checks of each (not `.grad` where the step resets it)
-        where = paths.get(id(tt.t), ("obj", tt.t))
+        where = path_of(paths, tt.t)
         grad_none = None if tt.grad_reset else tt.grad is None
         plan.state.append((where, tt.array.shape, tt.array.dtype, tt.rg, grad_none, tt.hooks))
     plan.closed = closed
@@ -450,17 +431,6 @@ def _trace(
         _key(plan.state),
     )
     return plan
-
-
-def _user_frame(e: BaseException) -> str:
-    """The last frame of ``e``'s traceback in the user's code (outside agrad and JAX)."""
-    where = "<unknown>"
-    for frame, line in traceback.walk_tb(e.__traceback__):
-        name = os.path.abspath(frame.f_code.co_filename)
-        if not name.startswith(_SKIP) and "array_api_compat" not in name:
-            text = linecache.getline(name, line).strip()
-            where = f"{name}:{line}" + (f": `{text}`" if text else "")
-    return where
 
 
 def _array_key(c: Any) -> Any:
